@@ -1,0 +1,57 @@
+# FraudTf: the commands of the README. Every target installs what it needs first (npm packages, the generated
+# C# bindings); nothing is downloaded at synth or test time beyond the package registries.
+SHELL := /bin/bash
+.DEFAULT_GOAL := synth
+ENV ?=
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CHECKPOINT_DISABLE := 1
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+NPM_STAMP := node_modules/.fraudtf-installed
+APP_DLL := bin/Release/net10.0/FraudTf.dll
+
+.PHONY: synth test build bindings deps plan deploy bootstrap bench clean help
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(NPM_STAMP) ## install the pinned npm packages (cdktf-cli, jsii assemblies, jsii-pacmak)
+
+bindings: deps ## generate the C# bindings into .bindings/feed (skipped when up to date)
+	node bindings/build.mjs
+
+build: bindings ## compile the CDKTF app
+	dotnet build FraudTf.csproj -c Release --nologo -v quiet -clp:NoSummary
+
+synth: build ## synthesize every environment (and its bootstrap stack) into cdktf.out/
+	rm -rf cdktf.out
+	dotnet $(APP_DLL)
+	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
+
+test: bindings ## run the whole NUnit suite
+	scripts/run-tests.sh
+
+plan: build ## show what `deploy` would change in ENV (needs AWS credentials and terraform)
+	@scripts/preflight.sh "$(ENV)"
+	npx cdktf diff fraud-detection-$(ENV)
+
+deploy: build ## deploy ENV (needs AWS credentials and terraform)
+	@scripts/preflight.sh "$(ENV)"
+	npx cdktf deploy fraud-detection-$(ENV)
+
+bootstrap: build ## create ENV's state bucket, key and lock table (local state; run once per account)
+	@scripts/preflight.sh "$(ENV)"
+	npx cdktf deploy fraud-detection-bootstrap-$(ENV)
+
+bench: build ## run the benchmarks of bench/ and print their medians
+	bench/synth.sh
+
+clean: ## remove build output (keeps node_modules and the bindings)
+	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj

@@ -1,0 +1,333 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace FraudTf.Config;
+
+/// <summary>Thrown when one or more environment config files are invalid; the message lists every problem.</summary>
+public sealed class ConfigValidationException : Exception
+{
+    /// <summary>Creates the exception from the individual problems, each naming file, field, value and fix.</summary>
+    public ConfigValidationException(IReadOnlyList<string> errors)
+        : base("Invalid environment configuration:\n  - " + string.Join("\n  - ", errors))
+    {
+        Errors = errors;
+    }
+
+    /// <summary>One message per problem found, in file and field order.</summary>
+    public IReadOnlyList<string> Errors { get; }
+}
+
+/// <summary>
+/// Reads one JSON object of a config file strictly: every field read is remembered, so that
+/// <see cref="RejectUnknownFields"/> can report misspelled or unsupported fields instead of silently
+/// dropping them. Problems are collected (not thrown) so that one run reports all of them.
+/// </summary>
+public sealed class ConfigReader
+{
+    private readonly JsonElement _element;
+    private readonly string _file;
+    private readonly string _path;
+    private readonly List<string> _errors;
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    private ConfigReader(JsonElement element, string file, string path, List<string> errors)
+    {
+        _element = element;
+        _file = file;
+        _path = path;
+        _errors = errors;
+    }
+
+    /// <summary>Creates a reader over the root object of <paramref name="file"/>; problems go to <paramref name="errors"/>.</summary>
+    public static ConfigReader ForRoot(JsonElement root, string file, List<string> errors) => new(root, file, "", errors);
+
+    /// <summary>The file name used in messages (relative to the repository root).</summary>
+    public string File => _file;
+
+    /// <summary>The dotted path of a field of this object, e.g. <c>state.bucket</c>.</summary>
+    public string PathOf(string field) => _path.Length == 0 ? field : $"{_path}.{field}";
+
+    /// <summary>Records a problem with a field; <paramref name="fix"/> says what to do about it.</summary>
+    public void Error(string field, JsonElement? value, string problem, string fix)
+    {
+        var shown = value is null ? "(missing)" : Show(value.Value);
+        _errors.Add($"{_file}: field '{PathOf(field)}' = {shown}: {problem}. Fix: {fix}");
+    }
+
+    private bool TryGet(string field, bool required, string fix, out JsonElement value)
+    {
+        _known.Add(field);
+        if (_element.ValueKind == JsonValueKind.Object && _element.TryGetProperty(field, out value) &&
+            value.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        value = default;
+        if (required)
+        {
+            Error(field, null, "this field is required", fix);
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads a required string that must match <paramref name="pattern"/>.</summary>
+    public string RequiredString(string field, Regex pattern, string expectation, string fix)
+        => ReadString(field, pattern, expectation, fix, required: true, fallback: "");
+
+    /// <summary>Reads an optional string that must match <paramref name="pattern"/>; <paramref name="fallback"/> when omitted.</summary>
+    public string OptionalString(string field, Regex pattern, string expectation, string fix, string fallback)
+        => ReadString(field, pattern, expectation, fix, required: false, fallback);
+
+    private string ReadString(string field, Regex pattern, string expectation, string fix, bool required, string fallback)
+    {
+        if (!TryGet(field, required, fix, out var v))
+        {
+            return fallback;
+        }
+
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            Error(field, v, $"must be a string ({expectation})", fix);
+            return fallback;
+        }
+
+        var s = v.GetString()!;
+        if (!pattern.IsMatch(s))
+        {
+            Error(field, v, $"must be {expectation}", fix);
+            return fallback;
+        }
+
+        return s;
+    }
+
+    /// <summary>Reads a required integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public int RequiredInt(string field, int min, int max, string fix)
+        => ReadInt(field, min, max, fix, required: true, fallback: min);
+
+    /// <summary>Reads an optional integer in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when omitted.</summary>
+    public int OptionalInt(string field, int min, int max, string fix, int fallback)
+        => ReadInt(field, min, max, fix, required: false, fallback);
+
+    private int ReadInt(string field, int min, int max, string fix, bool required, int fallback)
+    {
+        if (!TryGet(field, required, fix, out var v))
+        {
+            return fallback;
+        }
+
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var n))
+        {
+            Error(field, v, $"must be a whole number between {min} and {max}", fix);
+            return fallback;
+        }
+
+        if (n < min || n > max)
+        {
+            Error(field, v, $"is out of range: must be between {min} and {max}", fix);
+            return fallback;
+        }
+
+        return n;
+    }
+
+    /// <summary>Reads an optional integer that must be one of <paramref name="allowed"/>; <paramref name="fallback"/> when omitted.</summary>
+    public int OptionalIntOneOf(string field, IReadOnlyList<int> allowed, string fix, int fallback)
+    {
+        var n = ReadInt(field, int.MinValue, int.MaxValue, fix, required: false, fallback);
+        if (!allowed.Contains(n))
+        {
+            Error(field, JsonDocument.Parse(n.ToString(CultureInfo.InvariantCulture)).RootElement,
+                $"is not an allowed value: must be one of {string.Join(", ", allowed)}", fix);
+            return fallback;
+        }
+
+        return n;
+    }
+
+    /// <summary>Reads an optional number in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when omitted.</summary>
+    public double OptionalDouble(string field, double min, double max, string fix, double fallback)
+    {
+        if (!TryGet(field, required: false, fix, out var v))
+        {
+            return fallback;
+        }
+
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var n) || double.IsNaN(n))
+        {
+            Error(field, v, $"must be a number between {Fmt(min)} and {Fmt(max)}", fix);
+            return fallback;
+        }
+
+        if (n < min || n > max)
+        {
+            Error(field, v, $"is out of range: must be between {Fmt(min)} and {Fmt(max)}", fix);
+            return fallback;
+        }
+
+        return n;
+    }
+
+    /// <summary>Reads an optional boolean; <paramref name="fallback"/> when omitted (so <c>false</c> can always be set).</summary>
+    public bool OptionalBool(string field, string fix, bool fallback)
+    {
+        if (!TryGet(field, required: false, fix, out var v))
+        {
+            return fallback;
+        }
+
+        if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            Error(field, v, "must be true or false (a JSON boolean, not a string)", fix);
+            return fallback;
+        }
+
+        return v.GetBoolean();
+    }
+
+    /// <summary>Reads a required, non-empty array of strings, each matching <paramref name="pattern"/>.</summary>
+    public IReadOnlyList<string> RequiredStringList(string field, Regex pattern, string expectation, string fix)
+    {
+        if (!TryGet(field, required: true, fix, out var v))
+        {
+            return Array.Empty<string>();
+        }
+
+        if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0)
+        {
+            Error(field, v, $"must be a non-empty array of strings, each {expectation}", fix);
+            return Array.Empty<string>();
+        }
+
+        var result = new List<string>();
+        var i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || !pattern.IsMatch(item.GetString()!))
+            {
+                Error($"{field}[{i}]", item, $"must be {expectation}", fix);
+            }
+            else
+            {
+                result.Add(item.GetString()!);
+            }
+
+            i++;
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads an optional object of string values; empty when omitted.</summary>
+    public IReadOnlyDictionary<string, string> OptionalStringMap(string field, string fix)
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (!TryGet(field, required: false, fix, out var v))
+        {
+            return result;
+        }
+
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            Error(field, v, "must be an object of string values", fix);
+            return result;
+        }
+
+        foreach (var p in v.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.String)
+            {
+                Error($"{field}.{p.Name}", p.Value, "must be a string", fix);
+                continue;
+            }
+
+            result[p.Name] = p.Value.GetString()!;
+        }
+
+        return result;
+    }
+
+    /// <summary>Returns a reader over a required nested object (an empty reader, with an error recorded, when missing).</summary>
+    public ConfigReader RequiredObject(string field, string fix) => ReadObject(field, fix, required: true);
+
+    /// <summary>Returns a reader over an optional nested object; when omitted every field takes its default.</summary>
+    public ConfigReader OptionalObject(string field, string fix) => ReadObject(field, fix, required: false);
+
+    private ConfigReader ReadObject(string field, string fix, bool required)
+    {
+        if (!TryGet(field, required, fix, out var v))
+        {
+            return new ConfigReader(EmptyObject, _file, PathOf(field), required ? new List<string>() : _errors);
+        }
+
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            Error(field, v, "must be a JSON object", fix);
+            return new ConfigReader(EmptyObject, _file, PathOf(field), new List<string>());
+        }
+
+        return new ConfigReader(v, _file, PathOf(field), _errors);
+    }
+
+    /// <summary>Reports every field of this object that no reader method asked for.</summary>
+    public void RejectUnknownFields()
+    {
+        if (_element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var p in _element.EnumerateObject())
+        {
+            if (_known.Contains(p.Name) || p.Name == "$comment")
+            {
+                continue;
+            }
+
+            var suggestion = _known.OrderBy(k => Distance(k, p.Name)).ThenBy(k => k, StringComparer.Ordinal).FirstOrDefault();
+            var hint = suggestion is not null && Distance(suggestion, p.Name) <= 3 ? $"did you mean '{PathOf(suggestion)}'? " : "";
+            Error(p.Name, p.Value, "unknown field",
+                $"{hint}remove it or use one of: {string.Join(", ", _known.OrderBy(k => k, StringComparer.Ordinal))}");
+        }
+    }
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    private static string Fmt(double d) => d.ToString(CultureInfo.InvariantCulture);
+
+    private static string Show(JsonElement v)
+    {
+        var raw = v.GetRawText();
+        return raw.Length > 80 ? raw[..77] + "..." : raw;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        a = a.ToLowerInvariant();
+        b = b.ToLowerInvariant();
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,95 @@
+namespace FraudTf.Config;
+
+/// <summary>
+/// The validated settings of one deployment environment (dev, staging or prod), loaded from
+/// <c>environments/&lt;env&gt;.json</c> by <see cref="EnvironmentConfigLoader"/>. Constructs receive it (or the part
+/// they need) from <c>main.cs</c>; they never read files or environment variables themselves.
+/// </summary>
+public sealed record EnvironmentConfig
+{
+    /// <summary>Environment name: one of <see cref="EnvironmentConfigLoader.KnownEnvironments"/>.</summary>
+    public required string Environment { get; init; }
+
+    /// <summary>The file this config came from, relative to the repository root (used in messages).</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>The 12-digit AWS account the environment is deployed to.</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>The AWS region the environment is deployed to, e.g. <c>us-east-1</c>.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>Accounts the AWS provider may act on (<c>allowed_account_ids</c>); always contains <see cref="AccountId"/>.</summary>
+    public required IReadOnlyList<string> AllowedAccountIds { get; init; }
+
+    /// <summary>Prefix of every resource name: names are <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>. Default <c>fraud-detection</c>.</summary>
+    public required string NamePrefix { get; init; }
+
+    /// <summary>Cost centre written into the <c>cost-centre</c> default tag.</summary>
+    public required string CostCentre { get; init; }
+
+    /// <summary>Extra default tags on every resource (the reserved keys project, environment, managed-by and cost-centre excluded).</summary>
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
+
+    /// <summary>Where this environment's Terraform state lives.</summary>
+    public required StateConfig State { get; init; }
+
+    /// <summary>Retention periods of logs and data.</summary>
+    public required RetentionConfig Retention { get; init; }
+
+    /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
+    public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+
+    /// <summary>The stack name of this environment: <c>&lt;prefix&gt;-&lt;env&gt;</c>.</summary>
+    public string StackName => $"{NamePrefix}-{Environment}";
+
+    /// <summary>The name of a resource of this environment: <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>.</summary>
+    public string ResourceName(string name) => $"{NamePrefix}-{name}-{Environment}";
+
+    /// <summary>The tags applied to every resource through the provider's <c>default_tags</c>.</summary>
+    public IReadOnlyDictionary<string, string> DefaultTags
+    {
+        get
+        {
+            var tags = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["project"] = NamePrefix,
+                ["environment"] = Environment,
+                ["managed-by"] = "cdktf",
+                ["cost-centre"] = CostCentre,
+            };
+            foreach (var (k, v) in Tags)
+            {
+                tags[k] = v;
+            }
+
+            return tags;
+        }
+    }
+}
+
+/// <summary>Remote state of one environment: an S3 bucket with a DynamoDB lock table and S3 native locking.</summary>
+public sealed record StateConfig
+{
+    /// <summary>The state bucket (created by the environment's bootstrap stack).</summary>
+    public required string Bucket { get; init; }
+
+    /// <summary>Region of the state bucket and lock table. Default: the environment's region.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>The DynamoDB lock table (created by the bootstrap stack). Default: <c>&lt;prefix&gt;-tflock-&lt;env&gt;</c>.</summary>
+    public required string LockTable { get; init; }
+
+    /// <summary>The state object key: <c>&lt;prefix&gt;/&lt;env&gt;/terraform.tfstate</c>.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>Alias of the KMS key that encrypts the state objects. Default: <c>alias/&lt;prefix&gt;-tfstate-&lt;env&gt;</c>.</summary>
+    public required string KmsKeyAlias { get; init; }
+}
+
+/// <summary>Retention periods, in days.</summary>
+public sealed record RetentionConfig
+{
+    /// <summary>Retention of the Lambda functions' CloudWatch log groups. Default 30 days (365 in prod).</summary>
+    public required int LogRetentionDays { get; init; }
+}

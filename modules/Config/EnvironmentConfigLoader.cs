@@ -1,0 +1,243 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace FraudTf.Config;
+
+/// <summary>
+/// Loads and validates <c>environments/&lt;env&gt;.json</c> for every environment before any construct is created.
+/// Every problem (unknown environment or field, malformed account id or region, missing value, number out of
+/// range, ...) is reported at once in a <see cref="ConfigValidationException"/> whose messages name the file,
+/// the field, the value received and the fix.
+/// </summary>
+public static partial class EnvironmentConfigLoader
+{
+    /// <summary>The environments FraudTf deploys, in promotion order.</summary>
+    public static readonly IReadOnlyList<string> KnownEnvironments = ["dev", "staging", "prod"];
+
+    /// <summary>Retention periods CloudWatch Logs accepts, in days.</summary>
+    public static readonly IReadOnlyList<int> LogRetentionDayValues =
+        [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+    /// <summary>Tag keys FraudTf sets itself; a config may not override them.</summary>
+    public static readonly IReadOnlyList<string> ReservedTagKeys = ["project", "environment", "managed-by", "cost-centre"];
+
+    [GeneratedRegex(@"^\d{12}$")]
+    private static partial Regex AccountId();
+
+    [GeneratedRegex(@"^(us|eu|ap|sa|ca|me|af|il|mx)(-gov|-iso|-isob)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2}$")]
+    private static partial Regex Region();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{1,22}[a-z0-9]$")]
+    private static partial Regex NamePrefix();
+
+    [GeneratedRegex(@"^(?!xn--)(?!.*\.\.)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{3,255}$")]
+    private static partial Regex TableName();
+
+    [GeneratedRegex(@"^alias/(?!aws/)[A-Za-z0-9/_-]{1,250}$")]
+    private static partial Regex KmsAlias();
+
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$")]
+    private static partial Regex TagValue();
+
+    [GeneratedRegex(@"^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$")]
+    private static partial Regex TagKey();
+
+    /// <summary>
+    /// Loads every <c>*.json</c> file of <paramref name="directory"/>. <paramref name="displayDirectory"/> is how the
+    /// folder is named in messages (e.g. <c>environments</c>), so no absolute path reaches an error or the output.
+    /// </summary>
+    public static IReadOnlyList<EnvironmentConfig> LoadAll(string directory, string displayDirectory = "environments")
+    {
+        var errors = new List<string>();
+        if (!Directory.Exists(directory))
+        {
+            throw new ConfigValidationException([
+                $"{displayDirectory}/: the environment config folder does not exist. Fix: run from the repository root, " +
+                $"where {displayDirectory}/dev.json, staging.json and prod.json live."]);
+        }
+
+        var files = Directory.GetFiles(directory, "*.json").OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var configs = new List<EnvironmentConfig>();
+        foreach (var path in files)
+        {
+            var env = Path.GetFileNameWithoutExtension(path);
+            var display = $"{displayDirectory}/{Path.GetFileName(path)}";
+            if (!KnownEnvironments.Contains(env))
+            {
+                errors.Add($"{display}: unknown environment '{env}'. Fix: name the file after one of " +
+                           $"{string.Join(", ", KnownEnvironments)}, or add '{env}' to EnvironmentConfigLoader.KnownEnvironments " +
+                           "(modules/Config/EnvironmentConfigLoader.cs) together with its stack.");
+                continue;
+            }
+
+            var config = Parse(File.ReadAllText(path), env, display, errors);
+            if (config is not null)
+            {
+                configs.Add(config);
+            }
+        }
+
+        foreach (var env in KnownEnvironments)
+        {
+            if (!files.Any(f => Path.GetFileNameWithoutExtension(f) == env))
+            {
+                errors.Add($"{displayDirectory}/{env}.json: missing. Fix: create it (copy {displayDirectory}/dev.json and " +
+                           $"set accountId, region and state for {env}).");
+            }
+        }
+
+        CheckAcrossEnvironments(configs, errors);
+        if (errors.Count > 0)
+        {
+            throw new ConfigValidationException(errors);
+        }
+
+        return configs.OrderBy(c => KnownEnvironmentIndex(c.Environment)).ToList();
+    }
+
+    /// <summary>
+    /// Parses and validates one environment's JSON text; returns null and adds to <paramref name="errors"/> when invalid.
+    /// </summary>
+    public static EnvironmentConfig? Parse(string json, string environment, string displayFile, List<string> errors)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            errors.Add($"{displayFile}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): " +
+                       $"{e.Message.Split(" LineNumber")[0]} Fix: correct the JSON syntax at that position.");
+            return null;
+        }
+
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add($"{displayFile}: the top level must be a JSON object. Fix: wrap the settings in {{ ... }}.");
+                return null;
+            }
+
+            var before = errors.Count;
+            var r = ConfigReader.ForRoot(doc.RootElement, displayFile, errors);
+            var prod = environment == "prod";
+
+            var accountId = r.RequiredString("accountId", AccountId(), "a 12-digit AWS account id",
+                "set it to the 12 digits of the AWS account this environment deploys to, as a string, e.g. \"123456789012\"");
+            var region = r.RequiredString("region", Region(), "an AWS region name such as us-east-1",
+                "use a region code like \"us-east-1\" or \"eu-west-1\" (not an availability zone, not a display name)");
+            var allowed = r.RequiredStringList("allowedAccountIds", AccountId(), "a 12-digit AWS account id",
+                "list the 12-digit account ids this environment may be applied to, including accountId");
+            if (accountId.Length > 0 && allowed.Count > 0 && !allowed.Contains(accountId))
+            {
+                r.Error("allowedAccountIds", JsonDocument.Parse(JsonSerializer.Serialize(allowed)).RootElement,
+                    $"does not contain accountId {accountId}", $"add \"{accountId}\" to allowedAccountIds");
+            }
+
+            var prefix = r.OptionalString("namePrefix", NamePrefix(),
+                "3-24 lowercase letters, digits or hyphens, starting with a letter",
+                "use a short lowercase prefix such as \"fraud-detection\"", "fraud-detection");
+            var costCentre = r.RequiredString("costCentre", TagValue(), "a tag value (1-256 letters, digits, spaces or _.:/=+-@)",
+                "set the cost centre the environment's spend is booked to, e.g. \"fraud-platform\"");
+            var tags = r.OptionalStringMap("tags", "give tags as an object of string values, e.g. {\"owner\": \"team\"}");
+            foreach (var (k, v) in tags)
+            {
+                var shown = JsonDocument.Parse(JsonSerializer.Serialize(v)).RootElement;
+                if (ReservedTagKeys.Contains(k))
+                {
+                    r.Error($"tags.{k}", shown, "is a reserved tag key set by FraudTf itself",
+                        k == "cost-centre" ? "set costCentre instead" : $"remove tags.{k}");
+                }
+                else if (!TagKey().IsMatch(k))
+                {
+                    r.Error($"tags.{k}", shown, "has an invalid tag key (1-128 characters of letters, digits, spaces or _.:/=+-@, not starting with aws:)",
+                        "rename the tag key");
+                }
+                else if (!TagValue().IsMatch(v))
+                {
+                    r.Error($"tags.{k}", shown, "is not a valid tag value (1-256 characters of letters, digits, spaces or _.:/=+-@)",
+                        "change the tag value");
+                }
+            }
+
+            var s = r.RequiredObject("state", "add a \"state\" object with at least \"bucket\"");
+            var stateBucket = s.RequiredString("bucket", BucketName(), "a valid S3 bucket name (3-63 lowercase letters, digits, dots or hyphens)",
+                $"name the state bucket, e.g. \"{prefix}-tfstate-{(accountId.Length > 0 ? accountId : "123456789012")}-{environment}\"");
+            if (stateBucket.Length > 63 - "-access-logs".Length)
+            {
+                s.Error("bucket", JsonDocument.Parse(JsonSerializer.Serialize(stateBucket)).RootElement,
+                    $"is longer than {63 - "-access-logs".Length} characters; its access-log bucket '<bucket>-access-logs' would exceed S3's 63",
+                    "shorten the state bucket name");
+            }
+
+            var stateRegion = s.OptionalString("region", Region(), "an AWS region name such as us-east-1",
+                "use the region code of the state bucket, or omit it to use the environment's region", region);
+            var lockTable = s.OptionalString("lockTable", TableName(), "a DynamoDB table name (3-255 letters, digits, _ . -)",
+                "name the lock table or omit it for the default", $"{prefix}-tflock-{environment}");
+            var kmsAlias = s.OptionalString("kmsKeyAlias", KmsAlias(), "a KMS alias name starting with alias/ (not alias/aws/)",
+                "name the state key's alias or omit it for the default", $"alias/{prefix}-tfstate-{environment}");
+            s.RejectUnknownFields();
+
+            var ret = r.OptionalObject("retention", "give retention periods as an object, e.g. {\"logRetentionDays\": 30}");
+            var logDays = ret.OptionalIntOneOf("logRetentionDays", LogRetentionDayValues,
+                "use a retention CloudWatch Logs supports, e.g. 30, 90 or 365", prod ? 365 : 30);
+            ret.RejectUnknownFields();
+
+            r.RejectUnknownFields();
+            if (errors.Count > before)
+            {
+                return null;
+            }
+
+            return new EnvironmentConfig
+            {
+                Environment = environment,
+                SourceFile = displayFile,
+                AccountId = accountId,
+                Region = region,
+                AllowedAccountIds = allowed,
+                NamePrefix = prefix,
+                CostCentre = costCentre,
+                Tags = tags,
+                State = new StateConfig
+                {
+                    Bucket = stateBucket,
+                    Region = stateRegion,
+                    LockTable = lockTable,
+                    KmsKeyAlias = kmsAlias,
+                    Key = $"{prefix}/{environment}/terraform.tfstate",
+                },
+                Retention = new RetentionConfig { LogRetentionDays = logDays },
+            };
+        }
+    }
+
+    private static void CheckAcrossEnvironments(List<EnvironmentConfig> configs, List<string> errors)
+    {
+        foreach (var group in configs.GroupBy(c => c.State.Bucket).Where(g => g.Count() > 1))
+        {
+            var envs = group.Select(c => c.Environment).ToList();
+            errors.Add($"{string.Join(", ", group.Select(c => c.SourceFile))}: field 'state.bucket' = \"{group.Key}\" is used by " +
+                       $"{string.Join(" and ", envs)}: each environment's bootstrap stack creates its own state bucket. " +
+                       "Fix: give every environment its own state.bucket.");
+        }
+    }
+
+    private static int KnownEnvironmentIndex(string env)
+    {
+        for (var i = 0; i < KnownEnvironments.Count; i++)
+        {
+            if (KnownEnvironments[i] == env)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+}

@@ -1,0 +1,42 @@
+using Constructs;
+using FraudTf.Config;
+using HashiCorp.Cdktf;
+
+namespace FraudTf.Platform;
+
+/// <summary>
+/// The fraud-detection platform of one environment (<c>fraud-detection-&lt;env&gt;</c>), with its own remote state:
+/// S3 backend at <c>fraud-detection/&lt;env&gt;/terraform.tfstate</c>, encrypted with the environment's state key,
+/// locked by both the DynamoDB lock table and S3 native locking (<c>use_lockfile</c>, Terraform &gt;= 1.10).
+/// The state bucket, key and lock table come from the environment's <see cref="StateBootstrapStack"/>.
+/// </summary>
+public sealed class FraudDetectionStack : TerraformStack
+{
+    /// <summary>Creates the stack for <paramref name="config"/>.</summary>
+    public FraudDetectionStack(Construct scope, EnvironmentConfig config) : base(scope, config.StackName)
+    {
+        Config = config;
+        Backend = new S3Backend(this, new S3BackendConfig
+        {
+            Bucket = config.State.Bucket,
+            Key = config.State.Key,
+            Region = config.State.Region,
+            Encrypt = true,
+            // An alias name (accepted by Terraform >= 1.10): the key id is only known after the bootstrap deploy.
+            KmsKeyId = config.State.KmsKeyAlias,
+            DynamodbTable = config.State.LockTable,
+        });
+        // CDKTF 0.21's S3BackendConfig has no use_lockfile; S3 native locking is added as a plain override.
+        AddOverride("terraform.backend.s3.use_lockfile", true);
+        Provider = AwsProviderDefaults.Create(this, config);
+    }
+
+    /// <summary>The environment this stack deploys.</summary>
+    public EnvironmentConfig Config { get; }
+
+    /// <summary>The S3 backend holding this environment's state.</summary>
+    public S3Backend Backend { get; }
+
+    /// <summary>The AWS provider (region, allowed accounts, default tags).</summary>
+    public HashiCorp.Cdktf.Providers.Aws.Provider.AwsProvider Provider { get; }
+}

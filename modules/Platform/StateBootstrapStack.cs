@@ -1,0 +1,79 @@
+using Constructs;
+using FraudTf.Config;
+using FraudTf.Security;
+using FraudTf.Storage;
+using HashiCorp.Cdktf;
+using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
+
+namespace FraudTf.Platform;
+
+/// <summary>
+/// Creates what an environment's remote state needs, with local state, so a new account is set up by one deploy:
+/// the state KMS key (alias from config), the versioned, KMS-encrypted, TLS-only state bucket with
+/// <c>prevent_destroy</c>, its server-access-log bucket, and the DynamoDB lock table. Stack name
+/// <c>&lt;prefix&gt;-bootstrap-&lt;env&gt;</c>.
+/// </summary>
+public sealed class StateBootstrapStack : TerraformStack
+{
+    /// <summary>Creates the bootstrap stack of <paramref name="config"/>'s environment.</summary>
+    public StateBootstrapStack(Construct scope, EnvironmentConfig config) : base(scope, config.ResourceName("bootstrap"))
+    {
+        new LocalBackend(this, new LocalBackendConfig { Path = $"terraform.{config.ResourceName("bootstrap")}.tfstate" });
+        AwsProviderDefaults.Create(this, config);
+
+        StateKey = new EncryptionKey(this, "state-key", new EncryptionKeyConfig
+        {
+            AliasName = config.State.KmsKeyAlias["alias/".Length..],
+            Description = $"Encrypts the Terraform state and lock table of {config.StackName}",
+            AccountId = config.AccountId,
+            Partition = config.Partition,
+        });
+
+        AccessLogBucket = new SecureBucket(this, "state-access-logs", new SecureBucketConfig
+        {
+            BucketName = $"{config.State.Bucket}-access-logs",
+            Key = null,
+            SseS3Reason = "S3 server access log delivery only supports SSE-S3 on the target bucket.",
+            ExpirationDays = 365,
+            PreventDestroy = true,
+            ExtraPolicyStatements = [SecureBucket.LogDeliveryStatement(config.AccountId, $"{config.State.Bucket}-access-logs", config.Partition)],
+        });
+
+        StateBucket = new SecureBucket(this, "state", new SecureBucketConfig
+        {
+            BucketName = config.State.Bucket,
+            Key = StateKey,
+            AccessLogs = new AccessLogTarget(AccessLogBucket, "state/"),
+            NoncurrentVersionExpirationDays = 365,
+            PreventDestroy = true,
+        });
+
+        LockTable = new DynamodbTable(this, "lock-table", new DynamodbTableConfig
+        {
+            Name = config.State.LockTable,
+            BillingMode = "PAY_PER_REQUEST",
+            HashKey = "LockID",
+            Attribute = new[] { new DynamodbTableAttribute { Name = "LockID", Type = "S" } },
+            ServerSideEncryption = new DynamodbTableServerSideEncryption { Enabled = true, KmsKeyArn = StateKey.KeyArn },
+            PointInTimeRecovery = new DynamodbTablePointInTimeRecovery { Enabled = true },
+            DeletionProtectionEnabled = true,
+            Lifecycle = new TerraformResourceLifecycle { PreventDestroy = true },
+        });
+
+        new TerraformOutput(this, "state_bucket", new TerraformOutputConfig { Value = StateBucket.BucketName });
+        new TerraformOutput(this, "state_lock_table", new TerraformOutputConfig { Value = LockTable.Name });
+        new TerraformOutput(this, "state_kms_key_arn", new TerraformOutputConfig { Value = StateKey.KeyArn });
+    }
+
+    /// <summary>The KMS key encrypting state objects and the lock table.</summary>
+    public EncryptionKey StateKey { get; }
+
+    /// <summary>The state bucket.</summary>
+    public SecureBucket StateBucket { get; }
+
+    /// <summary>The bucket receiving the state bucket's server access logs.</summary>
+    public SecureBucket AccessLogBucket { get; }
+
+    /// <summary>The DynamoDB lock table (hash key <c>LockID</c>).</summary>
+    public DynamodbTable LockTable { get; }
+}

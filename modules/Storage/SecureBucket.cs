@@ -1,0 +1,322 @@
+using Constructs;
+using FraudTf.Security;
+using HashiCorp.Cdktf;
+using HashiCorp.Cdktf.Providers.Aws.S3Bucket;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketLifecycleConfiguration;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketLogging;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketObjectLockConfiguration;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketOwnershipControls;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketPolicy;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketPublicAccessBlock;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketServerSideEncryptionConfiguration;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketVersioning;
+
+namespace FraudTf.Storage;
+
+/// <summary>A lifecycle transition of current object versions to another storage class.</summary>
+public sealed record StorageTransition(int Days, string StorageClass);
+
+/// <summary>Where a bucket's server access logs go.</summary>
+public sealed record AccessLogTarget(SecureBucket Bucket, string Prefix);
+
+/// <summary>Settings of a <see cref="SecureBucket"/>. Only the name and the key are required.</summary>
+public sealed record SecureBucketConfig
+{
+    /// <summary>Globally unique bucket name.</summary>
+    public required string BucketName { get; init; }
+
+    /// <summary>The customer-managed key for SSE-KMS. Null only for a server-access-log target, which AWS requires to use SSE-S3
+    /// (then <see cref="SseS3Reason"/> must say so).</summary>
+    public required EncryptionKey? Key { get; init; }
+
+    /// <summary>Why this bucket uses SSE-S3 instead of the customer-managed key; required when <see cref="Key"/> is null.</summary>
+    public string? SseS3Reason { get; init; }
+
+    /// <summary>Where server access logs go. Default: none, which the security policy rejects unless excepted.</summary>
+    public AccessLogTarget? AccessLogs { get; init; }
+
+    /// <summary>S3 Object Lock default retention in days (GOVERNANCE or COMPLIANCE mode). Default: no object lock.</summary>
+    public int? ObjectLockRetentionDays { get; init; }
+
+    /// <summary>Object Lock mode. Default COMPLIANCE (no one, root included, can shorten it).</summary>
+    public string ObjectLockMode { get; init; } = "COMPLIANCE";
+
+    /// <summary>Transitions of current versions. Default: none.</summary>
+    public IReadOnlyList<StorageTransition> Transitions { get; init; } = [];
+
+    /// <summary>Days after which current versions expire. Default: never.</summary>
+    public int? ExpirationDays { get; init; }
+
+    /// <summary>Days after which noncurrent versions expire. Default: never.</summary>
+    public int? NoncurrentVersionExpirationDays { get; init; }
+
+    /// <summary>Days after which incomplete multipart uploads are aborted. Default 7.</summary>
+    public int AbortIncompleteMultipartUploadDays { get; init; } = 7;
+
+    /// <summary>Terraform <c>prevent_destroy</c>. Default false; stateful buckets of prod set it.</summary>
+    public bool PreventDestroy { get; init; }
+
+    /// <summary>Extra bucket policy statements (e.g. the log-delivery grant of a log bucket). Default: none.</summary>
+    public IReadOnlyList<PolicyStatement> ExtraPolicyStatements { get; init; } = [];
+}
+
+/// <summary>
+/// An S3 bucket with the controls every FraudTf bucket has: versioning, SSE-KMS with a customer-managed key and
+/// bucket keys, all four public-access-block settings, BucketOwnerEnforced, a TLS-only bucket policy, abort of
+/// incomplete multipart uploads and, when given, server access logging, object lock and lifecycle transitions.
+/// </summary>
+public sealed class SecureBucket : Construct
+{
+    /// <summary>Creates the bucket and its configuration resources.</summary>
+    public SecureBucket(Construct scope, string id, SecureBucketConfig config) : base(scope, id)
+    {
+        Validate(id, config);
+        Config = config;
+        Bucket = new S3Bucket(this, "this", new S3BucketConfig
+        {
+            Bucket = config.BucketName,
+            ObjectLockEnabled = config.ObjectLockRetentionDays is not null,
+            ForceDestroy = false,
+            Lifecycle = config.PreventDestroy ? new TerraformResourceLifecycle { PreventDestroy = true } : null,
+        });
+
+        OwnershipControls = new S3BucketOwnershipControls(this, "ownership", new S3BucketOwnershipControlsConfig
+        {
+            Bucket = Bucket.Id,
+            Rule = new S3BucketOwnershipControlsRule { ObjectOwnership = "BucketOwnerEnforced" },
+        });
+
+        PublicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", new S3BucketPublicAccessBlockConfig
+        {
+            Bucket = Bucket.Id,
+            BlockPublicAcls = true,
+            BlockPublicPolicy = true,
+            IgnorePublicAcls = true,
+            RestrictPublicBuckets = true,
+        });
+
+        Versioning = new S3BucketVersioningA(this, "versioning", new S3BucketVersioningAConfig
+        {
+            Bucket = Bucket.Id,
+            VersioningConfiguration = new S3BucketVersioningVersioningConfiguration { Status = "Enabled" },
+        });
+
+        Encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", new S3BucketServerSideEncryptionConfigurationAConfig
+        {
+            Bucket = Bucket.Id,
+            Rule = new[]
+            {
+                new S3BucketServerSideEncryptionConfigurationRuleA
+                {
+                    ApplyServerSideEncryptionByDefault = config.Key is null
+                        ? new S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA { SseAlgorithm = "AES256" }
+                        : new S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA
+                        {
+                            SseAlgorithm = "aws:kms",
+                            KmsMasterKeyId = config.Key.KeyArn,
+                        },
+                    BucketKeyEnabled = config.Key is not null,
+                },
+            },
+        });
+
+        PolicyDocument = new PolicyDocument();
+        PolicyDocument.Add(new PolicyStatement
+        {
+            Sid = "DenyInsecureTransport",
+            Effect = "Deny",
+            Principal = PolicyPrincipal.Everyone,
+            Actions = ["s3:*"],
+            Resources = [Bucket.Arn, $"{Bucket.Arn}/*"],
+            Conditions = [new PolicyCondition("Bool", "aws:SecureTransport", ["false"])],
+        });
+        foreach (var s in config.ExtraPolicyStatements)
+        {
+            PolicyDocument.Add(s);
+        }
+
+        Policy = new S3BucketPolicy(this, "policy", new S3BucketPolicyConfig
+        {
+            Bucket = Bucket.Id,
+            Policy = PolicyDocument.ToJson(),
+            DependsOn = [PublicAccessBlock],
+        });
+
+        Lifecycle = new S3BucketLifecycleConfiguration(this, "lifecycle", new S3BucketLifecycleConfigurationConfig
+        {
+            Bucket = Bucket.Id,
+            Rule = BuildLifecycleRules(config),
+            DependsOn = [Versioning],
+        });
+
+        if (config.AccessLogs is not null)
+        {
+            Logging = new S3BucketLoggingA(this, "logging", new S3BucketLoggingAConfig
+            {
+                Bucket = Bucket.Id,
+                TargetBucket = config.AccessLogs.Bucket.BucketName,
+                TargetPrefix = config.AccessLogs.Prefix,
+            });
+        }
+
+        if (config.ObjectLockRetentionDays is { } days)
+        {
+            ObjectLock = new S3BucketObjectLockConfigurationA(this, "object-lock", new S3BucketObjectLockConfigurationAConfig
+            {
+                Bucket = Bucket.Id,
+                Rule = new S3BucketObjectLockConfigurationRuleA
+                {
+                    DefaultRetention = new S3BucketObjectLockConfigurationRuleDefaultRetentionA
+                    {
+                        Mode = config.ObjectLockMode,
+                        Days = days,
+                    },
+                },
+                DependsOn = [Versioning],
+            });
+        }
+    }
+
+    /// <summary>The settings the bucket was created with.</summary>
+    public SecureBucketConfig Config { get; }
+
+    /// <summary>The underlying <c>aws_s3_bucket</c> (escape hatch).</summary>
+    public S3Bucket Bucket { get; }
+
+    /// <summary>Bucket name (a token resolving to the configured name).</summary>
+    public string BucketName => Bucket.Bucket;
+
+    /// <summary>Bucket ARN (a token).</summary>
+    public string BucketArn => Bucket.Arn;
+
+    /// <summary>The ownership-controls resource.</summary>
+    public S3BucketOwnershipControls OwnershipControls { get; }
+
+    /// <summary>The public-access-block resource.</summary>
+    public S3BucketPublicAccessBlock PublicAccessBlock { get; }
+
+    /// <summary>The versioning resource.</summary>
+    public S3BucketVersioningA Versioning { get; }
+
+    /// <summary>The default-encryption resource.</summary>
+    public S3BucketServerSideEncryptionConfigurationA Encryption { get; }
+
+    /// <summary>The bucket policy document (TLS-only plus any extra statements).</summary>
+    public PolicyDocument PolicyDocument { get; }
+
+    /// <summary>The bucket policy resource.</summary>
+    public S3BucketPolicy Policy { get; }
+
+    /// <summary>The lifecycle configuration resource.</summary>
+    public S3BucketLifecycleConfiguration Lifecycle { get; }
+
+    /// <summary>The access-logging resource, when access logs are configured.</summary>
+    public S3BucketLoggingA? Logging { get; }
+
+    /// <summary>The object-lock configuration, when object lock is on.</summary>
+    public S3BucketObjectLockConfigurationA? ObjectLock { get; }
+
+    /// <summary>
+    /// The bucket-policy statement that lets S3 server access logging deliver into <paramref name="logBucketName"/>,
+    /// only for source buckets of <paramref name="accountId"/> (BucketOwnerEnforced buckets take no ACL grant).
+    /// </summary>
+    public static PolicyStatement LogDeliveryStatement(string accountId, string logBucketName, string partition = "aws") => new()
+    {
+        Sid = "AllowS3ServerAccessLogDelivery",
+        Principal = PolicyPrincipal.Service("logging.s3.amazonaws.com"),
+        Actions = ["s3:PutObject"],
+        Resources = [$"arn:{partition}:s3:::{logBucketName}/*"],
+        Conditions = [new PolicyCondition("StringEquals", "aws:SourceAccount", [accountId])],
+    };
+
+    private static void Validate(string id, SecureBucketConfig c)
+    {
+        void Fail(string message) => throw new ArgumentException($"SecureBucket '{id}' ({c.BucketName}): {message}");
+        if (c.Key is null && string.IsNullOrWhiteSpace(c.SseS3Reason))
+        {
+            Fail("no KMS key given. Fix: pass the environment's data key, or set SseS3Reason when AWS requires SSE-S3 (server access log targets).");
+        }
+
+        if (c.ObjectLockRetentionDays is { } d && (d < 1 || d > 36500))
+        {
+            Fail($"ObjectLockRetentionDays = {d} is out of range. Fix: use 1 to 36500 days.");
+        }
+
+        if (c.ObjectLockMode is not ("GOVERNANCE" or "COMPLIANCE"))
+        {
+            Fail($"ObjectLockMode = '{c.ObjectLockMode}' is not a mode. Fix: use GOVERNANCE or COMPLIANCE.");
+        }
+
+        if (c.AbortIncompleteMultipartUploadDays < 1)
+        {
+            Fail($"AbortIncompleteMultipartUploadDays = {c.AbortIncompleteMultipartUploadDays}. Fix: use at least 1 day.");
+        }
+
+        var last = 0;
+        foreach (var t in c.Transitions)
+        {
+            if (t.Days <= last)
+            {
+                Fail($"transition to {t.StorageClass} after {t.Days} days does not come after the previous one ({last} days). Fix: order transitions by increasing days.");
+            }
+
+            last = t.Days;
+        }
+
+        if (c.ExpirationDays is { } e && e <= last)
+        {
+            Fail($"ExpirationDays = {e} is not after the last transition ({last} days). Fix: expire after the last transition.");
+        }
+
+        if (c.ObjectLockRetentionDays is { } lockDays && c.ExpirationDays is { } exp && exp < lockDays)
+        {
+            Fail($"ExpirationDays = {exp} is shorter than the object-lock retention ({lockDays} days). Fix: expire no earlier than the retention ends.");
+        }
+    }
+
+    private static S3BucketLifecycleConfigurationRule[] BuildLifecycleRules(SecureBucketConfig c)
+    {
+        var rules = new List<S3BucketLifecycleConfigurationRule>
+        {
+            new()
+            {
+                Id = "abort-incomplete-multipart-uploads",
+                Status = "Enabled",
+                Filter = new[] { new S3BucketLifecycleConfigurationRuleFilter { Prefix = "" } },
+                AbortIncompleteMultipartUpload = new[]
+                {
+                    new S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload { DaysAfterInitiation = c.AbortIncompleteMultipartUploadDays },
+                },
+            },
+        };
+
+        if (c.Transitions.Count > 0 || c.ExpirationDays is not null)
+        {
+            rules.Add(new S3BucketLifecycleConfigurationRule
+            {
+                Id = "current-versions",
+                Status = "Enabled",
+                Filter = new[] { new S3BucketLifecycleConfigurationRuleFilter { Prefix = "" } },
+                Transition = c.Transitions.Count == 0
+                    ? null
+                    : c.Transitions.Select(t => new S3BucketLifecycleConfigurationRuleTransition { Days = t.Days, StorageClass = t.StorageClass }).ToArray(),
+                Expiration = c.ExpirationDays is { } days
+                    ? new[] { new S3BucketLifecycleConfigurationRuleExpiration { Days = days } }
+                    : null,
+            });
+        }
+
+        if (c.NoncurrentVersionExpirationDays is { } nc)
+        {
+            rules.Add(new S3BucketLifecycleConfigurationRule
+            {
+                Id = "noncurrent-versions",
+                Status = "Enabled",
+                Filter = new[] { new S3BucketLifecycleConfigurationRuleFilter { Prefix = "" } },
+                NoncurrentVersionExpiration = new[] { new S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration { NoncurrentDays = nc } },
+            });
+        }
+
+        return rules.ToArray();
+    }
+}

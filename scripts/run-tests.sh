@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every NUnit test project under tests/ and prints one closing line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+total_passed=0; total_failed=0; total_skipped=0; status=0
+for project in tests/*/*.csproj; do
+  log=$(mktemp)
+  dotnet test "$project" -c Release --nologo "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  [[ $rc -ne 0 ]] && status=$rc
+  line=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+' "$log" | tail -1)
+  if [[ -z "$line" ]]; then
+    echo "error: $project ran no test (see the output above)" >&2
+    status=1
+  else
+    total_failed=$((total_failed + $(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")))
+    total_passed=$((total_passed + $(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")))
+    total_skipped=$((total_skipped + $(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line")))
+  fi
+  rm -f "$log"
+done
+echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
+exit $status

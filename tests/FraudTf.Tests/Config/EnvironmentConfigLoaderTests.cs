@@ -1,0 +1,267 @@
+using System.Text.Json.Nodes;
+using FraudTf.Config;
+using FraudTf.Tests.Support;
+
+namespace FraudTf.Tests.Config;
+
+[TestFixture]
+public class EnvironmentConfigLoaderTests
+{
+    [Test]
+    public void RealConfigs_LoadInPromotionOrder()
+    {
+        var configs = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir);
+
+        Assert.That(configs.Select(c => c.Environment), Is.EqualTo(new[] { "dev", "staging", "prod" }));
+    }
+
+    [Test]
+    public void RealConfigs_EachEnvironmentHasItsOwnAccountAndStateBucket()
+    {
+        var configs = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir);
+
+        Assert.That(configs.Select(c => c.AccountId).Distinct().Count(), Is.EqualTo(3));
+        Assert.That(configs.Select(c => c.State.Bucket).Distinct().Count(), Is.EqualTo(3));
+        Assert.That(configs.All(c => c.AllowedAccountIds.SequenceEqual(new[] { c.AccountId })), Is.True);
+    }
+
+    [Test]
+    public void Defaults_AppliedWhenOmitted()
+    {
+        var dev = ConfigFixture.Load("dev", j => { j.Remove("namePrefix"); j.Remove("retention"); });
+        var prod = ConfigFixture.Load("prod", j => { j.Remove("namePrefix"); j.Remove("retention"); });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dev.NamePrefix, Is.EqualTo("fraud-detection"));
+            Assert.That(dev.State.LockTable, Is.EqualTo("fraud-detection-tflock-dev"));
+            Assert.That(dev.State.KmsKeyAlias, Is.EqualTo("alias/fraud-detection-tfstate-dev"));
+            Assert.That(dev.State.Region, Is.EqualTo(dev.Region));
+            Assert.That(dev.State.Key, Is.EqualTo("fraud-detection/dev/terraform.tfstate"));
+            Assert.That(dev.Retention.LogRetentionDays, Is.EqualTo(30));
+            Assert.That(prod.Retention.LogRetentionDays, Is.EqualTo(365));
+        });
+    }
+
+    [Test]
+    public void ExplicitValues_OverrideDefaults()
+    {
+        var dev = ConfigFixture.Load("dev", j =>
+        {
+            j["namePrefix"] = "frauds";
+            j["retention"] = new JsonObject { ["logRetentionDays"] = 90 };
+            j["state"]!["lockTable"] = "my-locks";
+            j["state"]!["region"] = "eu-west-1";
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dev.StackName, Is.EqualTo("frauds-dev"));
+            Assert.That(dev.ResourceName("transactions"), Is.EqualTo("frauds-transactions-dev"));
+            Assert.That(dev.Retention.LogRetentionDays, Is.EqualTo(90));
+            Assert.That(dev.State.LockTable, Is.EqualTo("my-locks"));
+            Assert.That(dev.State.Region, Is.EqualTo("eu-west-1"));
+            Assert.That(dev.State.Key, Is.EqualTo("frauds/dev/terraform.tfstate"));
+        });
+    }
+
+    [Test]
+    public void DefaultTags_CarryProjectEnvironmentManagedByAndCostCentre()
+    {
+        var dev = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir)[0];
+
+        Assert.That(dev.DefaultTags, Does.ContainKey("project").WithValue("fraud-detection"));
+        Assert.That(dev.DefaultTags, Does.ContainKey("environment").WithValue("dev"));
+        Assert.That(dev.DefaultTags, Does.ContainKey("managed-by").WithValue("cdktf"));
+        Assert.That(dev.DefaultTags, Does.ContainKey("cost-centre").WithValue("fraud-platform"));
+        Assert.That(dev.DefaultTags, Does.ContainKey("owner").WithValue("fraud-platform-team"));
+    }
+
+    [Test]
+    public void UnknownEnvironment_FailsNamingFileAndFix()
+    {
+        var dir = ConfigFixture.Folder();
+        File.WriteAllText(Path.Combine(dir, "qa.json"), ConfigFixture.Real("dev").ToJsonString());
+
+        var errors = ConfigFixture.Errors(dir);
+
+        Assert.That(errors, Has.Count.EqualTo(1));
+        Assert.That(errors[0], Does.StartWith("environments/qa.json: unknown environment 'qa'"));
+        Assert.That(errors[0], Does.Contain("Fix: name the file after one of dev, staging, prod"));
+    }
+
+    [Test]
+    public void MissingEnvironmentFile_Fails()
+    {
+        var dir = ConfigFixture.Folder();
+        File.Delete(Path.Combine(dir, "staging.json"));
+
+        var errors = ConfigFixture.Errors(dir);
+
+        Assert.That(errors.Single(), Does.StartWith("environments/staging.json: missing. Fix: create it"));
+    }
+
+    [Test]
+    public void UnknownField_FailsWithSuggestion()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["acountId"] = "111111111111"));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'acountId' = \"111111111111\": unknown field."));
+        Assert.That(errors.Single(), Does.Contain("did you mean 'accountId'?"));
+    }
+
+    [Test]
+    public void UnknownNestedField_NamesItsPath()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("prod", j => j["state"]!["buckett"] = "x"));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/prod.json: field 'state.buckett' = \"x\": unknown field."));
+        Assert.That(errors.Single(), Does.Contain("did you mean 'state.bucket'?"));
+    }
+
+    [TestCase("12345", TestName = "AccountId_TooShort")]
+    [TestCase("1111111111111", TestName = "AccountId_TooLong")]
+    [TestCase("11111111111a", TestName = "AccountId_NotDigits")]
+    public void MalformedAccountId_Fails(string accountId)
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j =>
+        {
+            j["accountId"] = accountId;
+            j["allowedAccountIds"] = new JsonArray("111111111111");
+        }));
+
+        Assert.That(errors, Has.Some.StartsWith($"environments/dev.json: field 'accountId' = \"{accountId}\": must be a 12-digit AWS account id."));
+        Assert.That(errors, Has.Some.Contains("Fix: set it to the 12 digits of the AWS account"));
+    }
+
+    [Test]
+    public void AccountIdAsNumber_FailsAsWrongType()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["accountId"] = 111111111111));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'accountId' = 111111111111: must be a string"));
+    }
+
+    [TestCase("us-east-1a")]
+    [TestCase("US East (N. Virginia)")]
+    [TestCase("useast1")]
+    public void MalformedRegion_Fails(string region)
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("staging", j => j["region"] = region));
+
+        Assert.That(errors.Single(), Does.StartWith($"environments/staging.json: field 'region' = \"{region}\": must be an AWS region name"));
+        Assert.That(errors.Single(), Does.Contain("Fix: use a region code like \"us-east-1\""));
+    }
+
+    [Test]
+    public void MissingRequiredValue_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("prod", j => j.Remove("costCentre")));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/prod.json: field 'costCentre' = (missing): this field is required."));
+        Assert.That(errors.Single(), Does.Contain("Fix: set the cost centre"));
+    }
+
+    [Test]
+    public void MissingRequiredNestedValue_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => ((JsonObject)j["state"]!).Remove("bucket")));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'state.bucket' = (missing): this field is required."));
+    }
+
+    [TestCase(31, "is not an allowed value")]
+    [TestCase(-1, "is not an allowed value")]
+    [TestCase(1.5, "must be a whole number")]
+    public void OutOfRangeLogRetention_Fails(double days, string problem)
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["retention"] = new JsonObject { ["logRetentionDays"] = days }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'retention.logRetentionDays' = "));
+        Assert.That(errors.Single(), Does.Contain(problem));
+        Assert.That(errors.Single(), Does.Contain("Fix: use a retention CloudWatch Logs supports"));
+    }
+
+    [Test]
+    public void AllowedAccountIds_MustContainAccountId()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["allowedAccountIds"] = new JsonArray("999999999999")));
+
+        Assert.That(errors.Single(), Does.Contain("field 'allowedAccountIds' = [\"999999999999\"]: does not contain accountId 111111111111"));
+        Assert.That(errors.Single(), Does.Contain("Fix: add \"111111111111\" to allowedAccountIds"));
+    }
+
+    [Test]
+    public void ReservedTagKey_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["tags"]!["environment"] = "production"));
+
+        Assert.That(errors.Single(), Does.Contain("field 'tags.environment' = \"production\": is a reserved tag key"));
+    }
+
+    [Test]
+    public void MalformedStateBucket_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["state"]!["bucket"] = "My_State_Bucket"));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'state.bucket' = \"My_State_Bucket\": must be a valid S3 bucket name"));
+    }
+
+    [Test]
+    public void SharedStateBucket_FailsAcrossEnvironments()
+    {
+        var devBucket = ConfigFixture.Real("dev")["state"]!["bucket"]!.GetValue<string>();
+
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("staging", j => j["state"]!["bucket"] = devBucket));
+
+        Assert.That(errors.Single(), Does.Contain($"field 'state.bucket' = \"{devBucket}\" is used by dev and staging"));
+        Assert.That(errors.Single(), Does.Contain("Fix: give every environment its own state.bucket"));
+    }
+
+    [Test]
+    public void InvalidJson_FailsWithPosition()
+    {
+        var dir = ConfigFixture.Folder();
+        File.WriteAllText(Path.Combine(dir, "dev.json"), "{\n  \"accountId\": \"111111111111\",\n  oops\n}");
+
+        var errors = ConfigFixture.Errors(dir);
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: not valid JSON (line 3"));
+        Assert.That(errors.Single(), Does.Contain("Fix: correct the JSON syntax"));
+    }
+
+    [Test]
+    public void SeveralProblems_AreAllReportedAtOnce()
+    {
+        var dir = ConfigFixture.Folder("dev", j => { j["region"] = "nowhere"; j.Remove("costCentre"); });
+        File.WriteAllText(Path.Combine(dir, "prod.json"), ConfigFixture.Real("prod").ToJsonString().Replace("\"333333333333\",", "\"3\","));
+
+        var errors = ConfigFixture.Errors(dir);
+
+        Assert.That(errors, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(errors, Has.Some.Contains("dev.json: field 'region'"));
+        Assert.That(errors, Has.Some.Contains("dev.json: field 'costCentre'"));
+        Assert.That(errors, Has.Some.Contains("prod.json: field 'accountId' = \"3\""));
+    }
+
+    [Test]
+    public void Main_ReturnsNonZeroOnInvalidConfig_BeforeCreatingAnyStack()
+    {
+        var dir = ConfigFixture.Folder("dev", j => j["region"] = "nowhere");
+        var stderr = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(stderr);
+        int code;
+        try
+        {
+            code = FraudTf.Program.Main([dir]);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr.ToString(), Does.Contain("environments/dev.json: field 'region' = \"nowhere\""));
+    }
+}
