@@ -10,6 +10,12 @@ public static class Program
     /// <summary>Synthesizes into <c>cdktf.out/</c> (or the folder the CDKTF CLI passes in CDKTF_OUTDIR).</summary>
     public static int Main(string[] args)
     {
+        if (args is ["--help"] or ["-h"])
+        {
+            Console.WriteLine("usage: FraudTf [environments-folder]  (default: environments). Synthesizes every environment into cdktf.out/.");
+            return 0;
+        }
+
         IReadOnlyList<EnvironmentConfig> configs;
         try
         {
