@@ -37,6 +37,9 @@ public sealed record EnvironmentConfig
     /// <summary>Retention periods of logs and data.</summary>
     public required RetentionConfig Retention { get; init; }
 
+    /// <summary>Protection of stateful resources against deletion.</summary>
+    public required ProtectionConfig Protection { get; init; }
+
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
     public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 
@@ -92,4 +95,32 @@ public sealed record RetentionConfig
 {
     /// <summary>Retention of the Lambda functions' CloudWatch log groups. Default 30 days (365 in prod).</summary>
     public required int LogRetentionDays { get; init; }
+
+    /// <summary>Object Lock default retention of the audit-logs bucket, after which audit objects expire. Default 365.</summary>
+    public required int AuditLogRetentionDays { get; init; }
+
+    /// <summary>Days until decision trails move to STANDARD_IA (S3 requires at least 30). Default 30.</summary>
+    public required int DecisionTrailInfrequentAccessDays { get; init; }
+
+    /// <summary>Days until decision trails move to GLACIER (Flexible Retrieval). Default 90.</summary>
+    public required int DecisionTrailArchiveDays { get; init; }
+
+    /// <summary>Days until decision trails expire. Default 2555 (7 years).</summary>
+    public required int DecisionTrailExpirationDays { get; init; }
+
+    /// <summary>Days until superseded model artifacts (noncurrent versions) expire. Default 90.</summary>
+    public required int ModelNoncurrentVersionExpirationDays { get; init; }
+
+    /// <summary>Days until S3 server access logs expire. Default 90 (365 in prod).</summary>
+    public required int AccessLogExpirationDays { get; init; }
+}
+
+/// <summary>Protection of stateful resources (tables and data buckets).</summary>
+public sealed record ProtectionConfig
+{
+    /// <summary>DynamoDB deletion protection plus Terraform <c>prevent_destroy</c> on tables and data buckets. Default true in prod, false elsewhere.</summary>
+    public required bool DeletionProtection { get; init; }
+
+    /// <summary>Object Lock mode of the audit-logs bucket: COMPLIANCE (nobody can shorten it; default in prod) or GOVERNANCE (default elsewhere).</summary>
+    public required string AuditLogLockMode { get; init; }
 }

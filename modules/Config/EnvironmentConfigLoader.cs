@@ -39,6 +39,9 @@ public static partial class EnvironmentConfigLoader
     [GeneratedRegex(@"^alias/(?!aws/)[A-Za-z0-9/_-]{1,250}$")]
     private static partial Regex KmsAlias();
 
+    [GeneratedRegex(@"^(GOVERNANCE|COMPLIANCE)$")]
+    private static partial Regex LockMode();
+
     [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$")]
     private static partial Regex TagValue();
 
@@ -186,7 +189,38 @@ public static partial class EnvironmentConfigLoader
             var ret = r.OptionalObject("retention", "give retention periods as an object, e.g. {\"logRetentionDays\": 30}");
             var logDays = ret.OptionalIntOneOf("logRetentionDays", LogRetentionDayValues,
                 "use a retention CloudWatch Logs supports, e.g. 30, 90 or 365", prod ? 365 : 30);
+            var auditDays = ret.OptionalInt("auditLogRetentionDays", 1, 36500,
+                "give the audit-log retention in days (365 for one year)", 365);
+            var trailIa = ret.OptionalInt("decisionTrailInfrequentAccessDays", 30, 36500,
+                "S3 moves objects to STANDARD_IA after at least 30 days; use 30 or more", 30);
+            var trailArchive = ret.OptionalInt("decisionTrailArchiveDays", 31, 36500,
+                "give the day decision trails move to GLACIER, after decisionTrailInfrequentAccessDays", 90);
+            var trailExpire = ret.OptionalInt("decisionTrailExpirationDays", 32, 36500,
+                "give the day decision trails expire, after decisionTrailArchiveDays", 2555);
+            var modelNoncurrent = ret.OptionalInt("modelNoncurrentVersionExpirationDays", 1, 36500,
+                "give the days a superseded model artifact is kept", 90);
+            var accessLogDays = ret.OptionalInt("accessLogExpirationDays", 1, 36500,
+                "give the days S3 server access logs are kept", prod ? 365 : 90);
+            if (trailArchive <= trailIa)
+            {
+                ret.Error("decisionTrailArchiveDays", JsonDocument.Parse(trailArchive.ToString(System.Globalization.CultureInfo.InvariantCulture)).RootElement,
+                    $"must come after decisionTrailInfrequentAccessDays ({trailIa})", $"set it above {trailIa}");
+            }
+            else if (trailExpire <= trailArchive)
+            {
+                ret.Error("decisionTrailExpirationDays", JsonDocument.Parse(trailExpire.ToString(System.Globalization.CultureInfo.InvariantCulture)).RootElement,
+                    $"must come after decisionTrailArchiveDays ({trailArchive})", $"set it above {trailArchive}");
+            }
+
             ret.RejectUnknownFields();
+
+            var prot = r.OptionalObject("protection", "give protection settings as an object, e.g. {\"deletionProtection\": true}");
+            var deletionProtection = prot.OptionalBool("deletionProtection",
+                "use true to protect tables and data buckets from deletion (the prod default) or false", prod);
+            var lockMode = prot.OptionalString("auditLogLockMode", LockMode(), "GOVERNANCE or COMPLIANCE",
+                "use COMPLIANCE (nobody can delete audit logs before retention ends) or GOVERNANCE (privileged users can)",
+                prod ? "COMPLIANCE" : "GOVERNANCE");
+            prot.RejectUnknownFields();
 
             r.RejectUnknownFields();
             if (errors.Count > before)
@@ -212,7 +246,17 @@ public static partial class EnvironmentConfigLoader
                     KmsKeyAlias = kmsAlias,
                     Key = $"{prefix}/{environment}/terraform.tfstate",
                 },
-                Retention = new RetentionConfig { LogRetentionDays = logDays },
+                Retention = new RetentionConfig
+                {
+                    LogRetentionDays = logDays,
+                    AuditLogRetentionDays = auditDays,
+                    DecisionTrailInfrequentAccessDays = trailIa,
+                    DecisionTrailArchiveDays = trailArchive,
+                    DecisionTrailExpirationDays = trailExpire,
+                    ModelNoncurrentVersionExpirationDays = modelNoncurrent,
+                    AccessLogExpirationDays = accessLogDays,
+                },
+                Protection = new ProtectionConfig { DeletionProtection = deletionProtection, AuditLogLockMode = lockMode },
             };
         }
     }

@@ -1,5 +1,8 @@
 using Constructs;
 using FraudTf.Config;
+using FraudTf.Security;
+using FraudTf.Security.Policy;
+using FraudTf.Storage;
 using HashiCorp.Cdktf;
 
 namespace FraudTf.Platform;
@@ -29,7 +32,16 @@ public sealed class FraudDetectionStack : TerraformStack
         // CDKTF 0.21's S3BackendConfig has no use_lockfile; S3 native locking is added as a plain override.
         AddOverride("terraform.backend.s3.use_lockfile", true);
         Provider = AwsProviderDefaults.Create(this, config);
+        Keys = new PlatformKeys(this, "keys", config);
+        Storage = new FraudStorage(this, "storage", config, Keys);
+        SecurityPolicyAspect.Apply(this);
     }
+
+    /// <summary>The environment's customer-managed keys.</summary>
+    public PlatformKeys Keys { get; }
+
+    /// <summary>Tables and buckets.</summary>
+    public FraudStorage Storage { get; }
 
     /// <summary>The environment this stack deploys.</summary>
     public EnvironmentConfig Config { get; }

@@ -1,6 +1,7 @@
 using Constructs;
 using FraudTf.Config;
 using FraudTf.Security;
+using FraudTf.Security.Policy;
 using FraudTf.Storage;
 using HashiCorp.Cdktf;
 using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
@@ -33,16 +34,23 @@ public sealed class StateBootstrapStack : TerraformStack
         {
             BucketName = $"{config.State.Bucket}-access-logs",
             Key = null,
+            Region = config.Region,
             SseS3Reason = "S3 server access log delivery only supports SSE-S3 on the target bucket.",
             ExpirationDays = 365,
             PreventDestroy = true,
             ExtraPolicyStatements = [SecureBucket.LogDeliveryStatement(config.AccountId, $"{config.State.Bucket}-access-logs", config.Partition)],
         });
 
+        PolicyExceptions.Except(AccessLogBucket.Bucket, "FTF-S3-002",
+            "Server access log targets must use SSE-S3: S3 log delivery cannot write with SSE-KMS.");
+        PolicyExceptions.Except(AccessLogBucket.Bucket, "FTF-S3-004",
+            "This is the access-log target itself; logging it into itself would loop.");
+
         StateBucket = new SecureBucket(this, "state", new SecureBucketConfig
         {
             BucketName = config.State.Bucket,
             Key = StateKey,
+            Region = config.Region,
             AccessLogs = new AccessLogTarget(AccessLogBucket, "state/"),
             NoncurrentVersionExpirationDays = 365,
             PreventDestroy = true,
@@ -59,6 +67,8 @@ public sealed class StateBootstrapStack : TerraformStack
             DeletionProtectionEnabled = true,
             Lifecycle = new TerraformResourceLifecycle { PreventDestroy = true },
         });
+
+        SecurityPolicyAspect.Apply(this);
 
         new TerraformOutput(this, "state_bucket", new TerraformOutputConfig { Value = StateBucket.BucketName });
         new TerraformOutput(this, "state_lock_table", new TerraformOutputConfig { Value = LockTable.Name });

@@ -29,6 +29,9 @@ public sealed record SecureBucketConfig
     /// (then <see cref="SseS3Reason"/> must say so).</summary>
     public required EncryptionKey? Key { get; init; }
 
+    /// <summary>Region of the bucket (for the <c>kms:ViaService</c> condition of grants).</summary>
+    public required string Region { get; init; }
+
     /// <summary>Why this bucket uses SSE-S3 instead of the customer-managed key; required when <see cref="Key"/> is null.</summary>
     public string? SseS3Reason { get; init; }
 
@@ -215,6 +218,32 @@ public sealed class SecureBucket : Construct
 
     /// <summary>The object-lock configuration, when object lock is on.</summary>
     public S3BucketObjectLockConfigurationA? ObjectLock { get; }
+
+    /// <summary>Lets the holder of <paramref name="policy"/> read objects (and list the bucket), decrypting with the bucket's key.</summary>
+    public void GrantRead(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("List"), Actions = Permissions.S3ListBucket, Resources = [Bucket.Arn] });
+        policy.Add(new PolicyStatement { Sid = Sid("Read"), Actions = Permissions.S3ReadObjects, Resources = [$"{Bucket.Arn}/*"] });
+        if (Config.Key is not null)
+        {
+            policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "s3", Config.Region, Sid("ReadKey")));
+        }
+    }
+
+    /// <summary>
+    /// Lets the holder of <paramref name="policy"/> put objects under <paramref name="prefix"/> (default: anywhere),
+    /// encrypting with the bucket's key. No read, no delete.
+    /// </summary>
+    public void GrantPutObjects(PolicyDocument policy, string prefix = "")
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("Put"), Actions = Permissions.S3PutObjects, Resources = [$"{Bucket.Arn}/{prefix}*"] });
+        if (Config.Key is not null)
+        {
+            policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "s3", Config.Region, Sid("PutKey")));
+        }
+    }
+
+    private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Bucket" + what;
 
     /// <summary>
     /// The bucket-policy statement that lets S3 server access logging deliver into <paramref name="logBucketName"/>,

@@ -265,3 +265,72 @@ public class EnvironmentConfigLoaderTests
         Assert.That(stderr.ToString(), Does.Contain("environments/dev.json: field 'region' = \"nowhere\""));
     }
 }
+
+[TestFixture]
+public class StorageConfigTests
+{
+    [Test]
+    public void StorageDefaults_ByEnvironment()
+    {
+        var configs = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).ToDictionary(c => c.Environment);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(configs["prod"].Protection.DeletionProtection, Is.True);
+            Assert.That(configs["dev"].Protection.DeletionProtection, Is.False);
+            Assert.That(configs["prod"].Protection.AuditLogLockMode, Is.EqualTo("COMPLIANCE"));
+            Assert.That(configs["staging"].Protection.AuditLogLockMode, Is.EqualTo("GOVERNANCE"));
+            Assert.That(configs["dev"].Retention.AuditLogRetentionDays, Is.EqualTo(365));
+            Assert.That(configs["dev"].Retention.DecisionTrailInfrequentAccessDays, Is.EqualTo(30));
+            Assert.That(configs["dev"].Retention.DecisionTrailArchiveDays, Is.EqualTo(90));
+            Assert.That(configs["dev"].Retention.DecisionTrailExpirationDays, Is.EqualTo(2555));
+            Assert.That(configs["dev"].Retention.ModelNoncurrentVersionExpirationDays, Is.EqualTo(90));
+            Assert.That(configs["prod"].Retention.AccessLogExpirationDays, Is.EqualTo(365));
+            Assert.That(configs["dev"].Retention.AccessLogExpirationDays, Is.EqualTo(90));
+        });
+    }
+
+    [Test]
+    public void DeletionProtectionAsString_FailsAsWrongType()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("prod", j => j["protection"] = new JsonObject { ["deletionProtection"] = "false" }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/prod.json: field 'protection.deletionProtection' = \"false\": must be true or false"));
+    }
+
+    [Test]
+    public void UnknownLockMode_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["protection"] = new JsonObject { ["auditLogLockMode"] = "LEGAL_HOLD" }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'protection.auditLogLockMode' = \"LEGAL_HOLD\": must be GOVERNANCE or COMPLIANCE"));
+    }
+
+    [Test]
+    public void InfrequentAccessBefore30Days_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["retention"] = new JsonObject { ["decisionTrailInfrequentAccessDays"] = 10 }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'retention.decisionTrailInfrequentAccessDays' = 10: is out of range: must be between 30 and 36500"));
+    }
+
+    [Test]
+    public void ArchiveNotAfterInfrequentAccess_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["retention"] = new JsonObject
+        {
+            ["decisionTrailInfrequentAccessDays"] = 60,
+            ["decisionTrailArchiveDays"] = 45,
+        }));
+
+        Assert.That(errors.Single(), Does.Contain("field 'retention.decisionTrailArchiveDays' = 45: must come after decisionTrailInfrequentAccessDays (60). Fix: set it above 60"));
+    }
+
+    [Test]
+    public void ExpirationNotAfterArchive_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("staging", j => j["retention"] = new JsonObject { ["decisionTrailExpirationDays"] = 90 }));
+
+        Assert.That(errors.Single(), Does.Contain("field 'retention.decisionTrailExpirationDays' = 90: must come after decisionTrailArchiveDays (90)"));
+    }
+}

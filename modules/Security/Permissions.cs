@@ -1,0 +1,36 @@
+namespace FraudTf.Security;
+
+/// <summary>
+/// Every IAM action list FraudTf grants, in one place (as aws-cdk keeps them in perms.ts), so a reviewer can see
+/// what each intent-named grant allows. All explicit: no wildcards.
+/// </summary>
+public static class Permissions
+{
+    /// <summary>Reading items of a table and its indexes (no Scan: no function needs it).</summary>
+    public static readonly IReadOnlyList<string> DynamoDbReadData =
+        ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query"];
+
+    /// <summary>Writing items of a table (put, update, delete; transactions use these per item).</summary>
+    public static readonly IReadOnlyList<string> DynamoDbWriteData =
+        ["dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+
+    /// <summary>Reading a table's DynamoDB stream (Lambda event source mappings, EventBridge Pipes).</summary>
+    public static readonly IReadOnlyList<string> DynamoDbStreamRead =
+        ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"];
+
+    /// <summary>Reading objects of a bucket.</summary>
+    public static readonly IReadOnlyList<string> S3ReadObjects = ["s3:GetObject", "s3:GetObjectVersion"];
+
+    /// <summary>Listing a bucket (granted on the bucket ARN, not its objects).</summary>
+    public static readonly IReadOnlyList<string> S3ListBucket = ["s3:ListBucket"];
+
+    /// <summary>Writing objects into a bucket (including multipart uploads).</summary>
+    public static readonly IReadOnlyList<string> S3PutObjects = ["s3:AbortMultipartUpload", "s3:PutObject"];
+
+    /// <summary>KMS use needed to read data encrypted with a customer-managed key.</summary>
+    public static readonly IReadOnlyList<string> KmsDecrypt = ["kms:Decrypt", "kms:DescribeKey"];
+
+    /// <summary>KMS use needed to write data encrypted with a customer-managed key (S3 multipart and bucket keys need Decrypt too).</summary>
+    public static readonly IReadOnlyList<string> KmsEncryptDecrypt =
+        ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"];
+}

@@ -1,0 +1,131 @@
+using Constructs;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Security;
+using HashiCorp.Cdktf;
+using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
+
+namespace FraudTf.Storage;
+
+/// <summary>Settings of a <see cref="DataTable"/>.</summary>
+public sealed record DataTableConfig
+{
+    /// <summary>Keys, indexes, TTL and stream of the table (shared with the Lambda code).</summary>
+    public required TableSchema Schema { get; init; }
+
+    /// <summary>Table name.</summary>
+    public required string TableName { get; init; }
+
+    /// <summary>Customer-managed key for server-side encryption.</summary>
+    public required EncryptionKey Key { get; init; }
+
+    /// <summary>Region of the table (for <c>kms:ViaService</c> conditions of grants).</summary>
+    public required string Region { get; init; }
+
+    /// <summary>DynamoDB deletion protection and Terraform <c>prevent_destroy</c>. Default true: set false only for throwaway environments.</summary>
+    public bool DeletionProtection { get; init; } = true;
+
+    /// <summary>Point-in-time recovery. Default true.</summary>
+    public bool PointInTimeRecovery { get; init; } = true;
+}
+
+/// <summary>
+/// A DynamoDB table built from a <see cref="TableSchema"/>: on-demand billing, SSE with the customer-managed key,
+/// point-in-time recovery, TTL and stream as the schema says, deletion protection from config. Grants by intent.
+/// </summary>
+public sealed class DataTable : Construct
+{
+    /// <summary>Creates the table.</summary>
+    public DataTable(Construct scope, string id, DataTableConfig config) : base(scope, id)
+    {
+        var schema = config.Schema;
+        if (schema.Indexes.Count > 20)
+        {
+            throw new ArgumentException($"DataTable '{id}': {schema.Indexes.Count} global secondary indexes. Fix: DynamoDB allows at most 20.");
+        }
+
+        foreach (var index in schema.Indexes.Where(i => i.ProjectionType == "INCLUDE" && i.NonKeyAttributes.Count == 0))
+        {
+            throw new ArgumentException($"DataTable '{id}': index {index.Name} has projection INCLUDE but no attributes. Fix: list them or use KEYS_ONLY.");
+        }
+
+        Config = config;
+        Table = new DynamodbTable(this, "this", new DynamodbTableConfig
+        {
+            Name = config.TableName,
+            BillingMode = "PAY_PER_REQUEST",
+            HashKey = schema.PartitionKey.Name,
+            RangeKey = schema.SortKey?.Name,
+            Attribute = schema.KeyAttributes.Select(a => new DynamodbTableAttribute { Name = a.Name, Type = a.Type }).ToArray(),
+            GlobalSecondaryIndex = schema.Indexes.Count == 0
+                ? null
+                : schema.Indexes.Select(i => new DynamodbTableGlobalSecondaryIndex
+                {
+                    Name = i.Name,
+                    HashKey = i.PartitionKey.Name,
+                    RangeKey = i.SortKey?.Name,
+                    ProjectionType = i.ProjectionType,
+                    NonKeyAttributes = i.ProjectionType == "INCLUDE" ? i.NonKeyAttributes.ToArray() : null,
+                }).ToArray(),
+            Ttl = schema.TtlAttribute is null ? null : new DynamodbTableTtl { Enabled = true, AttributeName = schema.TtlAttribute },
+            StreamEnabled = schema.StreamViewType is not null,
+            StreamViewType = schema.StreamViewType,
+            ServerSideEncryption = new DynamodbTableServerSideEncryption { Enabled = true, KmsKeyArn = config.Key.KeyArn },
+            PointInTimeRecovery = new DynamodbTablePointInTimeRecovery { Enabled = config.PointInTimeRecovery },
+            DeletionProtectionEnabled = config.DeletionProtection,
+            Lifecycle = config.DeletionProtection ? new TerraformResourceLifecycle { PreventDestroy = true } : null,
+        });
+    }
+
+    /// <summary>The settings the table was created with.</summary>
+    public DataTableConfig Config { get; }
+
+    /// <summary>The underlying <c>aws_dynamodb_table</c> (escape hatch).</summary>
+    public DynamodbTable Table { get; }
+
+    /// <summary>Table name (token).</summary>
+    public string TableName => Table.Name;
+
+    /// <summary>Table ARN (token).</summary>
+    public string TableArn => Table.Arn;
+
+    /// <summary>Stream ARN (token); throws when the schema has no stream.</summary>
+    public string StreamArn => Config.Schema.StreamViewType is not null
+        ? Table.StreamArn
+        : throw new InvalidOperationException($"table {Config.TableName} has no stream. Fix: set StreamViewType in its schema.");
+
+    /// <summary>ARN pattern of the table's indexes.</summary>
+    public string IndexArns => $"{Table.Arn}/index/*";
+
+    /// <summary>Lets the holder of <paramref name="policy"/> read items (GetItem, BatchGetItem, Query) of the table and its indexes.</summary>
+    public void GrantReadData(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("Read"), Actions = Permissions.DynamoDbReadData, Resources = Resources() });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "dynamodb", Config.Region, Sid("ReadKey")));
+    }
+
+    /// <summary>Lets the holder of <paramref name="policy"/> write items (Put, Update, Delete) of the table.</summary>
+    public void GrantWriteData(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("Write"), Actions = Permissions.DynamoDbWriteData, Resources = [Table.Arn] });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "dynamodb", Config.Region, Sid("WriteKey")));
+    }
+
+    /// <summary>Read and write data.</summary>
+    public void GrantReadWriteData(PolicyDocument policy)
+    {
+        GrantReadData(policy);
+        GrantWriteData(policy);
+    }
+
+    /// <summary>Lets the holder of <paramref name="policy"/> read the table's stream (and decrypt its records).</summary>
+    public void GrantStreamRead(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("StreamRead"), Actions = Permissions.DynamoDbStreamRead, Resources = [StreamArn] });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "dynamodb", Config.Region, Sid("StreamKey")));
+    }
+
+    private string[] Resources() => Config.Schema.Indexes.Count > 0 ? [Table.Arn, IndexArns] : [Table.Arn];
+
+    private string Sid(string what) =>
+        string.Concat(Config.Schema.LogicalName.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Table" + what;
+}

@@ -1,0 +1,119 @@
+using Constructs;
+using FraudTf.Config;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Security;
+using FraudTf.Security.Policy;
+
+namespace FraudTf.Storage;
+
+/// <summary>
+/// The data stores of one environment: the four DynamoDB tables of <see cref="FraudTables"/> and the three data
+/// buckets (audit logs, decision trails, model artifacts), plus the bucket their server access logs go to.
+/// Names follow the seed: <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>.
+/// </summary>
+public sealed class FraudStorage : Construct
+{
+    /// <summary>Creates the tables and buckets of <paramref name="config"/>'s environment, encrypted with <paramref name="keys"/>.</summary>
+    public FraudStorage(Construct scope, string id, EnvironmentConfig config, PlatformKeys keys) : base(scope, id)
+    {
+        var protect = config.Protection.DeletionProtection;
+        var retention = config.Retention;
+
+        DataTable Table(TableSchema schema) => new(this, $"{schema.LogicalName}-table", new DataTableConfig
+        {
+            Schema = schema,
+            TableName = config.ResourceName(schema.LogicalName),
+            Key = keys.Data,
+            Region = config.Region,
+            DeletionProtection = protect,
+        });
+
+        Transactions = Table(FraudTables.Transactions);
+        Decisions = Table(FraudTables.Decisions);
+        UserProfiles = Table(FraudTables.UserProfiles);
+        Patterns = Table(FraudTables.Patterns);
+
+        var accessLogsName = config.ResourceName("access-logs");
+        AccessLogs = new SecureBucket(this, "access-logs-bucket", new SecureBucketConfig
+        {
+            BucketName = accessLogsName,
+            Key = null,
+            SseS3Reason = "S3 server access log delivery supports only SSE-S3 on the target bucket.",
+            Region = config.Region,
+            ExpirationDays = retention.AccessLogExpirationDays,
+            NoncurrentVersionExpirationDays = 1,
+            PreventDestroy = protect,
+            ExtraPolicyStatements = [SecureBucket.LogDeliveryStatement(config.AccountId, accessLogsName, config.Partition)],
+        });
+        PolicyExceptions.Except(AccessLogs.Bucket, "FTF-S3-002",
+            "Server access log targets must use SSE-S3: S3 log delivery cannot write with SSE-KMS.");
+        PolicyExceptions.Except(AccessLogs.Bucket, "FTF-S3-004",
+            "This is the access-log target itself; logging it into itself would loop.");
+
+        AuditLogs = new SecureBucket(this, "audit-logs-bucket", new SecureBucketConfig
+        {
+            BucketName = config.ResourceName("audit-logs"),
+            Key = keys.Data,
+            Region = config.Region,
+            AccessLogs = new AccessLogTarget(AccessLogs, "audit-logs/"),
+            ObjectLockRetentionDays = retention.AuditLogRetentionDays,
+            ObjectLockMode = config.Protection.AuditLogLockMode,
+            ExpirationDays = retention.AuditLogRetentionDays,
+            NoncurrentVersionExpirationDays = 1,
+            PreventDestroy = protect,
+        });
+
+        DecisionTrails = new SecureBucket(this, "decision-trails-bucket", new SecureBucketConfig
+        {
+            BucketName = config.ResourceName("decision-trails"),
+            Key = keys.Data,
+            Region = config.Region,
+            AccessLogs = new AccessLogTarget(AccessLogs, "decision-trails/"),
+            Transitions =
+            [
+                new StorageTransition(retention.DecisionTrailInfrequentAccessDays, "STANDARD_IA"),
+                new StorageTransition(retention.DecisionTrailArchiveDays, "GLACIER"),
+            ],
+            ExpirationDays = retention.DecisionTrailExpirationDays,
+            NoncurrentVersionExpirationDays = 30,
+            PreventDestroy = protect,
+        });
+
+        Models = new SecureBucket(this, "models-bucket", new SecureBucketConfig
+        {
+            BucketName = config.ResourceName("models"),
+            Key = keys.Data,
+            Region = config.Region,
+            AccessLogs = new AccessLogTarget(AccessLogs, "models/"),
+            NoncurrentVersionExpirationDays = retention.ModelNoncurrentVersionExpirationDays,
+            PreventDestroy = protect,
+        });
+    }
+
+    /// <summary>Transaction history.</summary>
+    public DataTable Transactions { get; }
+
+    /// <summary>Decisions (automated and analyst).</summary>
+    public DataTable Decisions { get; }
+
+    /// <summary>User behaviour profiles.</summary>
+    public DataTable UserProfiles { get; }
+
+    /// <summary>Versioned fraud patterns.</summary>
+    public DataTable Patterns { get; }
+
+    /// <summary>All four tables.</summary>
+    public IReadOnlyList<DataTable> Tables => [Transactions, Decisions, UserProfiles, Patterns];
+
+    /// <summary>Immutable audit records (Object Lock).</summary>
+    public SecureBucket AuditLogs { get; }
+
+    /// <summary>Decision trails, tiered to IA and Glacier.</summary>
+    public SecureBucket DecisionTrails { get; }
+
+    /// <summary>Versioned model artifacts.</summary>
+    public SecureBucket Models { get; }
+
+    /// <summary>Target of the other buckets' server access logs.</summary>
+    public SecureBucket AccessLogs { get; }
+}

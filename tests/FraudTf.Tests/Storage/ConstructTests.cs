@@ -1,0 +1,242 @@
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Security;
+using FraudTf.Storage;
+using HashiCorp.Cdktf;
+
+namespace FraudTf.Tests.Storage;
+
+/// <summary>Construct-level validation errors and grant helpers of the storage and security modules.</summary>
+[TestFixture]
+public class ConstructTests
+{
+    private static TerraformStack NewStack() => new(new App(), "test");
+
+    private static string R(TerraformStack stack, string token) =>
+        (string)Tokenization.Resolve(token, new ResolveOptions { Scope = stack, Resolver = new DefaultTokenResolver(new StringConcat()) });
+
+    private static EncryptionKey NewKey(TerraformStack stack) =>
+        new(stack, "key", new EncryptionKeyConfig { AliasName = "k", Description = "test", AccountId = "111111111111" });
+
+    private static SecureBucketConfig BucketConfig(EncryptionKey? key) => new()
+    {
+        BucketName = "fraud-detection-test-dev",
+        Key = key,
+        Region = "us-east-1",
+    };
+
+    [Test]
+    public void EncryptionKey_RejectsDeletionWindowOutOfRange()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new EncryptionKey(NewStack(), "k",
+            new EncryptionKeyConfig { AliasName = "k", Description = "d", AccountId = "111111111111", DeletionWindowInDays = 3 }));
+
+        Assert.That(e!.Message, Does.Contain("DeletionWindowInDays = 3 is out of range. Fix: use 7 to 30 days."));
+    }
+
+    [Test]
+    public void EncryptionKey_RejectsRotationPeriodOutOfRange()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new EncryptionKey(NewStack(), "k",
+            new EncryptionKeyConfig { AliasName = "k", Description = "d", AccountId = "111111111111", RotationPeriodInDays = 30 }));
+
+        Assert.That(e!.Message, Does.Contain("RotationPeriodInDays = 30 is out of range. Fix: use 90 to 2560 days."));
+    }
+
+    [Test]
+    public void EncryptionKey_RejectsServiceAccessWithoutCondition()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new EncryptionKey(NewStack(), "k", new EncryptionKeyConfig
+        {
+            AliasName = "k",
+            Description = "d",
+            AccountId = "111111111111",
+            ServiceAccess = [new KeyServiceAccess { ServicePrincipal = "sns.amazonaws.com", Actions = ["kms:Decrypt"], Conditions = [] }],
+        }));
+
+        Assert.That(e!.Message, Does.Contain("service sns.amazonaws.com has no condition"));
+    }
+
+    [Test]
+    public void EncryptionKey_AdministrationActionsAreExplicit()
+    {
+        Assert.That(EncryptionKey.AdministrationActions, Has.None.Contains("*"));
+        Assert.That(EncryptionKey.AdministrationActions, Does.Contain("kms:PutKeyPolicy"), "the account must be able to fix the key policy");
+    }
+
+    [Test]
+    public void SecureBucket_RejectsMissingKeyWithoutReason()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new SecureBucket(NewStack(), "b", BucketConfig(null)));
+
+        Assert.That(e!.Message, Does.Contain("no KMS key given. Fix:"));
+    }
+
+    [Test]
+    public void SecureBucket_RejectsTransitionsOutOfOrder()
+    {
+        var stack = NewStack();
+        var e = Assert.Throws<ArgumentException>(() => new SecureBucket(stack, "b", BucketConfig(NewKey(stack)) with
+        {
+            Transitions = [new StorageTransition(90, "GLACIER"), new StorageTransition(30, "STANDARD_IA")],
+        }));
+
+        Assert.That(e!.Message, Does.Contain("transition to STANDARD_IA after 30 days does not come after the previous one (90 days)"));
+    }
+
+    [Test]
+    public void SecureBucket_RejectsExpirationBeforeLastTransition()
+    {
+        var stack = NewStack();
+        var e = Assert.Throws<ArgumentException>(() => new SecureBucket(stack, "b", BucketConfig(NewKey(stack)) with
+        {
+            Transitions = [new StorageTransition(30, "STANDARD_IA")],
+            ExpirationDays = 20,
+        }));
+
+        Assert.That(e!.Message, Does.Contain("ExpirationDays = 20 is not after the last transition (30 days)"));
+    }
+
+    [Test]
+    public void SecureBucket_RejectsExpirationShorterThanObjectLock()
+    {
+        var stack = NewStack();
+        var e = Assert.Throws<ArgumentException>(() => new SecureBucket(stack, "b", BucketConfig(NewKey(stack)) with
+        {
+            ObjectLockRetentionDays = 365,
+            ExpirationDays = 100,
+        }));
+
+        Assert.That(e!.Message, Does.Contain("ExpirationDays = 100 is shorter than the object-lock retention (365 days)"));
+    }
+
+    [Test]
+    public void SecureBucket_RejectsUnknownObjectLockMode()
+    {
+        var stack = NewStack();
+        var e = Assert.Throws<ArgumentException>(() => new SecureBucket(stack, "b", BucketConfig(NewKey(stack)) with
+        {
+            ObjectLockRetentionDays = 10,
+            ObjectLockMode = "STRICT",
+        }));
+
+        Assert.That(e!.Message, Does.Contain("ObjectLockMode = 'STRICT' is not a mode. Fix: use GOVERNANCE or COMPLIANCE."));
+    }
+
+    [Test]
+    public void DataTable_RejectsMoreThanTwentyIndexes()
+    {
+        var stack = NewStack();
+        var schema = FraudTables.UserProfiles with
+        {
+            Indexes = Enumerable.Range(0, 21).Select(i => new IndexSchema($"i{i}", new KeyAttribute($"a{i}", "S"), null, "KEYS_ONLY", [])).ToList(),
+        };
+
+        var e = Assert.Throws<ArgumentException>(() => new DataTable(stack, "t",
+            new DataTableConfig { Schema = schema, TableName = "t", Key = NewKey(stack), Region = "us-east-1" }));
+
+        Assert.That(e!.Message, Does.Contain("21 global secondary indexes. Fix: DynamoDB allows at most 20."));
+    }
+
+    [Test]
+    public void DataTable_RejectsIncludeProjectionWithoutAttributes()
+    {
+        var stack = NewStack();
+        var schema = FraudTables.UserProfiles with
+        {
+            Indexes = [new IndexSchema("byX", new KeyAttribute("x", "S"), null, "INCLUDE", [])],
+        };
+
+        var e = Assert.Throws<ArgumentException>(() => new DataTable(stack, "t",
+            new DataTableConfig { Schema = schema, TableName = "t", Key = NewKey(stack), Region = "us-east-1" }));
+
+        Assert.That(e!.Message, Does.Contain("index byX has projection INCLUDE but no attributes"));
+    }
+
+    [Test]
+    public void DataTable_StreamArnOfTableWithoutStream_FailsClearly()
+    {
+        var stack = NewStack();
+        var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.UserProfiles, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
+
+        var e = Assert.Throws<InvalidOperationException>(() => _ = table.StreamArn);
+
+        Assert.That(e!.Message, Does.Contain("has no stream"));
+    }
+
+    [Test]
+    public void GrantReadWriteData_AllowsItemActionsOnTableAndIndexesAndKeyViaDynamoDbOnly()
+    {
+        var stack = NewStack();
+        var key = NewKey(stack);
+        var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Transactions, TableName = "t", Key = key, Region = "eu-west-1" });
+        var policy = new PolicyDocument();
+
+        table.GrantReadWriteData(policy);
+
+        var read = policy.Statements.Single(s => s.Sid == "TransactionsTableRead");
+        var write = policy.Statements.Single(s => s.Sid == "TransactionsTableWrite");
+        var writeKey = policy.Statements.Single(s => s.Sid == "TransactionsTableWriteKey");
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.Actions, Is.EquivalentTo(new[] { "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query" }));
+            Assert.That(read.Resources, Has.Count.EqualTo(2), "table and its indexes");
+            Assert.That(read.Resources[1], Does.EndWith("/index/*"));
+            Assert.That(write.Actions, Does.Contain("dynamodb:PutItem").And.Contain("dynamodb:UpdateItem"));
+            Assert.That(write.Actions, Has.None.Contains("Scan").And.None.Contains("*"));
+            Assert.That(R(stack, writeKey.Resources.Single()), Is.EqualTo(R(stack, key.KeyArn)).And.StartsWith("${aws_kms_key."));
+            Assert.That(writeKey.Conditions.Single().Key, Is.EqualTo("kms:ViaService"));
+            Assert.That(writeKey.Conditions.Single().Values.Single(), Is.EqualTo("dynamodb.eu-west-1.amazonaws.com"));
+            Assert.That(policy.Statements.SelectMany(s => s.Actions), Has.None.Contains("*"));
+        });
+    }
+
+    [Test]
+    public void GrantStreamRead_AllowsOnlyStreamActionsOnTheStream()
+    {
+        var stack = NewStack();
+        var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Decisions, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
+        var policy = new PolicyDocument();
+
+        table.GrantStreamRead(policy);
+
+        var stream = policy.Statements.Single(s => s.Sid == "DecisionsTableStreamRead");
+        Assert.That(stream.Actions, Is.EquivalentTo(new[] { "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams" }));
+        Assert.That(R(stack, stream.Resources.Single()), Is.EqualTo(R(stack, table.StreamArn)).And.EndsWith(".stream_arn}"));
+    }
+
+    [Test]
+    public void GrantPutObjects_AllowsPutUnderPrefixOnlyAndKeyViaS3()
+    {
+        var stack = NewStack();
+        var key = NewKey(stack);
+        var bucket = new SecureBucket(stack, "decision-trails", BucketConfig(key));
+        var policy = new PolicyDocument();
+
+        bucket.GrantPutObjects(policy, "trails/");
+
+        var put = policy.Statements.Single(s => s.Sid == "DecisionTrailsBucketPut");
+        var putKey = policy.Statements.Single(s => s.Sid == "DecisionTrailsBucketPutKey");
+        Assert.Multiple(() =>
+        {
+            Assert.That(put.Actions, Is.EquivalentTo(new[] { "s3:AbortMultipartUpload", "s3:PutObject" }));
+            Assert.That(R(stack, put.Resources.Single()), Is.EqualTo(R(stack, $"{bucket.BucketArn}/trails/*")).And.EndsWith(".arn}/trails/*"));
+            Assert.That(putKey.Actions, Does.Contain("kms:GenerateDataKey"));
+            Assert.That(putKey.Conditions.Single().Values.Single(), Is.EqualTo("s3.us-east-1.amazonaws.com"));
+            Assert.That(policy.Statements.SelectMany(s => s.Actions), Has.None.Contains("Delete").And.None.Contains("GetObject"));
+        });
+    }
+
+    [Test]
+    public void GrantRead_AllowsListOnBucketAndGetOnObjects()
+    {
+        var stack = NewStack();
+        var bucket = new SecureBucket(stack, "models", BucketConfig(NewKey(stack)));
+        var policy = new PolicyDocument();
+
+        bucket.GrantRead(policy);
+
+        Assert.That(R(stack, policy.Statements.Single(s => s.Sid == "ModelsBucketList").Resources.Single()), Is.EqualTo(R(stack, bucket.BucketArn)));
+        Assert.That(R(stack, policy.Statements.Single(s => s.Sid == "ModelsBucketRead").Resources.Single()), Is.EqualTo(R(stack, $"{bucket.BucketArn}/*")));
+        Assert.That(policy.Statements.Single(s => s.Sid == "ModelsBucketReadKey").Actions, Is.EquivalentTo(new[] { "kms:Decrypt", "kms:DescribeKey" }));
+    }
+}
