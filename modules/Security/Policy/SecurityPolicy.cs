@@ -382,6 +382,14 @@ public static class SecurityPolicy
                 ResourceTypes = [Bucket],
                 Evaluate = (r, s) => S3ObjectLock(r, s),
             },
+            new()
+            {
+                Id = "FTF-S3-010", ScannerIds = "AWS S3 User Guide: server access logging",
+                Title = "Server-access-log target buckets have no Object Lock default retention",
+                Fix = "deliver server access logs to a bucket without an Object Lock default retention (S3 cannot deliver into one)",
+                ResourceTypes = [Bucket],
+                Evaluate = (r, s) => S3LogTargetRetention(r, s),
+            },
 
             // Kinesis
             new()
@@ -731,6 +739,17 @@ public static class SecurityPolicy
         }
     }
 
+    private static IEnumerable<string> S3LogTargetRetention(StackResource bucket, StackIndex stack)
+    {
+        var names = stack.ReferencesTo(bucket);
+        var isLogTarget = stack.OfType("aws_s3_bucket_logging").Any(l => Str(l.Body["target_bucket"]) is { } t && names.Contains(t));
+        if (isLogTarget && stack.CompanionsOf(bucket, "aws_s3_bucket_object_lock_configuration")
+                .Any(c => Block(c.Body["rule"])?["default_retention"] is not null))
+        {
+            yield return "the bucket receives server access logs but has an Object Lock default retention, so log delivery fails";
+        }
+    }
+
     // --- Encryption with customer-managed keys (Kinesis, SQS, SNS) ------------------------------------------------
 
     private static IEnumerable<string> CustomerManagedKey(StackResource r, string attribute, string awsManagedAlias, string? otherProblem)
@@ -810,8 +829,9 @@ public static class SecurityPolicy
             return true;
         }
 
+        // Node.js 20 reached end of life on 2026-04-30 and its Lambda runtime is deprecated with it.
         var node = Regex.Match(runtime, @"^nodejs(\d+)?", RegexOptions.CultureInvariant);
-        return node.Success && (!node.Groups[1].Success || int.Parse(node.Groups[1].Value, CultureInfo.InvariantCulture) < 20);
+        return node.Success && (!node.Groups[1].Success || int.Parse(node.Groups[1].Value, CultureInfo.InvariantCulture) < 22);
     }
 
     // --- CloudWatch ----------------------------------------------------------------------------------------------
@@ -1089,6 +1109,13 @@ internal sealed class StackIndex
     /// </summary>
     public IEnumerable<StackResource> CompanionsOf(StackResource bucket, string type)
     {
+        var names = ReferencesTo(bucket);
+        return OfType(type).Where(c => SecurityPolicy.Str(c.Body["bucket"]) is { } b && names.Contains(b));
+    }
+
+    /// <summary>The strings by which other resources name <paramref name="bucket"/>: references to its id or name, or the literal name.</summary>
+    public IReadOnlySet<string> ReferencesTo(StackResource bucket)
+    {
         var names = new HashSet<string>(StringComparer.Ordinal)
         {
             $"${{aws_s3_bucket.{bucket.LogicalId}.id}}",
@@ -1099,7 +1126,7 @@ internal sealed class StackIndex
             names.Add(name);
         }
 
-        return OfType(type).Where(c => SecurityPolicy.Str(c.Body["bucket"]) is { } b && names.Contains(b));
+        return names;
     }
 }
 

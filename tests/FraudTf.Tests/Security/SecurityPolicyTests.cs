@@ -141,6 +141,7 @@ public class SecurityPolicyTests
         yield return new("FTF-S3-008", "ObjectWriter", s => R(s, "aws_s3_bucket_ownership_controls", "data-ownership")["rule"] = J("""{"object_ownership":"ObjectWriter"}"""), "aws_s3_bucket.data");
         yield return new("FTF-S3-008", "no ownership controls", s => Remove(s, "aws_s3_bucket_ownership_controls", "audit-ownership"), "aws_s3_bucket.audit");
         yield return new("FTF-S3-009", "audit bucket without object lock enabled", s => R(s, "aws_s3_bucket", "audit")["object_lock_enabled"] = false, "aws_s3_bucket.audit");
+        yield return new("FTF-S3-010", "object-locked bucket receiving access logs", s => R(s, "aws_s3_bucket_logging", "data-logging")["target_bucket"] = "${aws_s3_bucket.audit.bucket}", "aws_s3_bucket.audit");
         yield return new("FTF-S3-009", "audit bucket without lock configuration", s => Remove(s, "aws_s3_bucket_object_lock_configuration", "audit-object-lock"), "aws_s3_bucket.audit");
 
         // Kinesis
@@ -161,7 +162,7 @@ public class SecurityPolicyTests
         yield return new("FTF-LAM-005", "token from a variable", s => R(s, "aws_lambda_function", "fn")["environment"]!["variables"]!["github_token"] = "${var.github_token}", "aws_lambda_function.fn");
         yield return new("FTF-LAM-005", "access key value", s => R(s, "aws_lambda_function", "fn")["environment"]!["variables"]!["UPSTREAM"] = "AKIAIOSFODNN7EXAMPLE", "aws_lambda_function.fn");
         yield return new("FTF-LAM-006", "no source arn", s => R(s, "aws_lambda_permission", "permission").Remove("source_arn"), "aws_lambda_permission.permission");
-        foreach (var runtime in new[] { "dotnet8", "dotnet6", "dotnetcore3.1", "nodejs18.x", "nodejs", "python3.9", "python3.6", "java8", "ruby2.7", "ruby3.2", "go1.x", "provided" })
+        foreach (var runtime in new[] { "dotnet8", "dotnet6", "dotnetcore3.1", "nodejs18.x", "nodejs20.x", "nodejs", "python3.9", "python3.6", "java8", "ruby2.7", "ruby3.2", "go1.x", "provided" })
         {
             yield return new("FTF-LAM-007", runtime, s => R(s, "aws_lambda_function", "fn")["runtime"] = runtime, "aws_lambda_function.fn");
         }
@@ -242,6 +243,7 @@ public class SecurityPolicyTests
         yield return new("FTF-S3-007", "condition value as a list", s => R(s, "aws_s3_bucket_policy", "data-policy")["policy"] =
             Policy("""{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":["false"]}}}"""));
         yield return new("FTF-S3-008", "baseline", _ => { });
+        yield return new("FTF-S3-010", "access logs into a bucket without object lock", s => R(s, "aws_s3_bucket_logging", "audit-logging")["target_bucket"] = "${aws_s3_bucket.data.id}");
         yield return new("FTF-S3-009", "non-audit bucket without object lock", s => R(s, "aws_s3_bucket", "data")["object_lock_enabled"] = false);
         yield return new("FTF-KIN-001", "baseline", _ => { });
         yield return new("FTF-LAM-001", "tracing as a list block", s => R(s, "aws_lambda_function", "fn")["tracing_config"] = J("""[{"mode":"Active"}]"""));
@@ -258,7 +260,7 @@ public class SecurityPolicyTests
             variables["DB_PASSWORD_SECRET"] = "arn:aws:secretsmanager:us-east-1:111111111111:secret:db";
             variables["TOKEN_PARAMETER"] = "${aws_ssm_parameter.token.name}";
         });
-        foreach (var runtime in new[] { "dotnet10", "nodejs20.x", "nodejs22.x", "python3.13", "java21", "java8.al2", "provided.al2023", "ruby3.4" })
+        foreach (var runtime in new[] { "dotnet10", "nodejs22.x", "python3.13", "java21", "java8.al2", "provided.al2023", "ruby3.4" })
         {
             yield return new("FTF-LAM-007", runtime, s => R(s, "aws_lambda_function", "fn")["runtime"] = runtime);
         }
