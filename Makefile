@@ -38,16 +38,19 @@ synth: build ## synthesize every environment (and its bootstrap stack) into cdkt
 test: bindings ## run the whole NUnit suite
 	scripts/run-tests.sh
 
-plan: build ## show what `deploy` would change in ENV (needs AWS credentials and terraform)
+plan: ## show what `deploy` would change in ENV (needs AWS credentials and terraform)
 	@scripts/preflight.sh "$(ENV)"
+	@$(MAKE) -s build
 	npx cdktf diff fraud-detection-$(ENV)
 
-deploy: build ## deploy ENV (needs AWS credentials and terraform)
+deploy: ## deploy ENV (needs AWS credentials and terraform)
 	@scripts/preflight.sh "$(ENV)"
+	@$(MAKE) -s build
 	npx cdktf deploy fraud-detection-$(ENV)
 
-bootstrap: build ## create ENV's state bucket, key and lock table (local state; run once per account)
+bootstrap: ## create ENV's state bucket, key and lock table (local state; run once per account)
 	@scripts/preflight.sh "$(ENV)"
+	@$(MAKE) -s build
 	npx cdktf deploy fraud-detection-bootstrap-$(ENV)
 
 bench: build ## run the benchmarks of bench/ and print their medians

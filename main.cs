@@ -27,6 +27,13 @@ public static class Program
             return 1;
         }
 
+        // The jsii runtime runs on the machine's Node 20, past its end of life for jsii: without this, every synth
+        // prints a large warning box (the node child process inherits the variable). Set only when not set already.
+        if (Environment.GetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION") is null)
+        {
+            Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
+        }
+
         var app = new App();
         FraudTfApp.AddStacks(app, configs);
         app.Synth();
