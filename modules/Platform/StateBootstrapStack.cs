@@ -30,21 +30,8 @@ public sealed class StateBootstrapStack : TerraformStack
             Partition = config.Partition,
         });
 
-        AccessLogBucket = new SecureBucket(this, "state-access-logs", new SecureBucketConfig
-        {
-            BucketName = $"{config.State.Bucket}-access-logs",
-            Key = null,
-            Region = config.Region,
-            SseS3Reason = "S3 server access log delivery only supports SSE-S3 on the target bucket.",
-            ExpirationDays = 365,
-            PreventDestroy = true,
-            ExtraPolicyStatements = [SecureBucket.LogDeliveryStatement(config.AccountId, $"{config.State.Bucket}-access-logs", config.Partition)],
-        });
-
-        PolicyExceptions.Except(AccessLogBucket.Bucket, "FTF-S3-002",
-            "Server access log targets must use SSE-S3: S3 log delivery cannot write with SSE-KMS.");
-        PolicyExceptions.Except(AccessLogBucket.Bucket, "FTF-S3-004",
-            "This is the access-log target itself; logging it into itself would loop.");
+        AccessLogBucket = SecureBucket.ForAccessLogs(this, "state-access-logs", $"{config.State.Bucket}-access-logs", config.AccountId,
+            config.Region, config.Partition, expirationDays: 365, preventDestroy: true);
 
         StateBucket = new SecureBucket(this, "state", new SecureBucketConfig
         {

@@ -2,7 +2,6 @@ using Constructs;
 using FraudTf.Config;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Security;
-using FraudTf.Security.Policy;
 
 namespace FraudTf.Storage;
 
@@ -33,22 +32,8 @@ public sealed class FraudStorage : Construct
         UserProfiles = Table(FraudTables.UserProfiles);
         Patterns = Table(FraudTables.Patterns);
 
-        var accessLogsName = config.ResourceName("access-logs");
-        AccessLogs = new SecureBucket(this, "access-logs-bucket", new SecureBucketConfig
-        {
-            BucketName = accessLogsName,
-            Key = null,
-            SseS3Reason = "S3 server access log delivery supports only SSE-S3 on the target bucket.",
-            Region = config.Region,
-            ExpirationDays = retention.AccessLogExpirationDays,
-            NoncurrentVersionExpirationDays = 1,
-            PreventDestroy = protect,
-            ExtraPolicyStatements = [SecureBucket.LogDeliveryStatement(config.AccountId, accessLogsName, config.Partition)],
-        });
-        PolicyExceptions.Except(AccessLogs.Bucket, "FTF-S3-002",
-            "Server access log targets must use SSE-S3: S3 log delivery cannot write with SSE-KMS.");
-        PolicyExceptions.Except(AccessLogs.Bucket, "FTF-S3-004",
-            "This is the access-log target itself; logging it into itself would loop.");
+        AccessLogs = SecureBucket.ForAccessLogs(this, "access-logs-bucket", config.ResourceName("access-logs"), config.AccountId,
+            config.Region, config.Partition, retention.AccessLogExpirationDays, protect);
 
         AuditLogs = new SecureBucket(this, "audit-logs-bucket", new SecureBucketConfig
         {

@@ -1,5 +1,6 @@
 using Constructs;
 using FraudTf.Security;
+using FraudTf.Security.Policy;
 using HashiCorp.Cdktf;
 using HashiCorp.Cdktf.Providers.Aws.S3Bucket;
 using HashiCorp.Cdktf.Providers.Aws.S3BucketLifecycleConfiguration;
@@ -244,6 +245,33 @@ public sealed class SecureBucket : Construct
     }
 
     private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Bucket" + what;
+
+    /// <summary>
+    /// A bucket that receives other buckets' server access logs, as far as AWS allows it to meet the same rules: SSE-S3
+    /// (log delivery cannot write SSE-KMS), no logging of itself, no Object Lock default retention, a policy letting
+    /// only this account's buckets deliver logs, and expiry after <paramref name="expirationDays"/>. The two departures
+    /// from the security policy are recorded as written exceptions on the bucket.
+    /// </summary>
+    public static SecureBucket ForAccessLogs(Construct scope, string id, string bucketName, string accountId, string region,
+        string partition, int expirationDays, bool preventDestroy)
+    {
+        var bucket = new SecureBucket(scope, id, new SecureBucketConfig
+        {
+            BucketName = bucketName,
+            Key = null,
+            SseS3Reason = "S3 server access log delivery supports only SSE-S3 on the target bucket.",
+            Region = region,
+            ExpirationDays = expirationDays,
+            NoncurrentVersionExpirationDays = 1,
+            PreventDestroy = preventDestroy,
+            ExtraPolicyStatements = [LogDeliveryStatement(accountId, bucketName, partition)],
+        });
+        PolicyExceptions.Except(bucket.Bucket, "FTF-S3-002",
+            "Server access log targets must use SSE-S3: S3 log delivery cannot write with SSE-KMS.");
+        PolicyExceptions.Except(bucket.Bucket, "FTF-S3-004",
+            "This is the access-log target itself; logging it into itself would loop.");
+        return bucket;
+    }
 
     /// <summary>
     /// The bucket-policy statement that lets S3 server access logging deliver into <paramref name="logBucketName"/>,
