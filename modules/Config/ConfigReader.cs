@@ -55,6 +55,10 @@ public sealed class ConfigReader
         _errors.Add($"{_file}: field '{PathOf(field)}' = {shown}: {problem}. Fix: {fix}");
     }
 
+    /// <summary>Records a problem with a value computed or collected by the caller (shown as JSON).</summary>
+    public void ErrorValue(string field, object value, string problem, string fix) =>
+        Error(field, JsonSerializer.SerializeToElement(value), problem, fix);
+
     private bool TryGet(string field, bool required, string fix, out JsonElement value)
     {
         _known.Add(field);
@@ -140,7 +144,7 @@ public sealed class ConfigReader
         var n = ReadInt(field, int.MinValue, int.MaxValue, fix, required: false, fallback);
         if (!allowed.Contains(n))
         {
-            Error(field, JsonDocument.Parse(n.ToString(CultureInfo.InvariantCulture)).RootElement,
+            ErrorValue(field, n,
                 $"is not an allowed value: must be one of {string.Join(", ", allowed)}", fix);
             return fallback;
         }

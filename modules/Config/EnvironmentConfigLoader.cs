@@ -138,7 +138,7 @@ public static partial class EnvironmentConfigLoader
                 "list the 12-digit account ids this environment may be applied to, including accountId");
             if (accountId.Length > 0 && allowed.Count > 0 && !allowed.Contains(accountId))
             {
-                r.Error("allowedAccountIds", JsonDocument.Parse(JsonSerializer.Serialize(allowed)).RootElement,
+                r.ErrorValue("allowedAccountIds", allowed,
                     $"does not contain accountId {accountId}", $"add \"{accountId}\" to allowedAccountIds");
             }
 
@@ -150,20 +150,19 @@ public static partial class EnvironmentConfigLoader
             var tags = r.OptionalStringMap("tags", "give tags as an object of string values, e.g. {\"owner\": \"team\"}");
             foreach (var (k, v) in tags)
             {
-                var shown = JsonDocument.Parse(JsonSerializer.Serialize(v)).RootElement;
                 if (ReservedTagKeys.Contains(k))
                 {
-                    r.Error($"tags.{k}", shown, "is a reserved tag key set by FraudTf itself",
+                    r.ErrorValue($"tags.{k}", v, "is a reserved tag key set by FraudTf itself",
                         k == "cost-centre" ? "set costCentre instead" : $"remove tags.{k}");
                 }
                 else if (!TagKey().IsMatch(k))
                 {
-                    r.Error($"tags.{k}", shown, "has an invalid tag key (1-128 characters of letters, digits, spaces or _.:/=+-@, not starting with aws:)",
+                    r.ErrorValue($"tags.{k}", v, "has an invalid tag key (1-128 characters of letters, digits, spaces or _.:/=+-@, not starting with aws:)",
                         "rename the tag key");
                 }
                 else if (!TagValue().IsMatch(v))
                 {
-                    r.Error($"tags.{k}", shown, "is not a valid tag value (1-256 characters of letters, digits, spaces or _.:/=+-@)",
+                    r.ErrorValue($"tags.{k}", v, "is not a valid tag value (1-256 characters of letters, digits, spaces or _.:/=+-@)",
                         "change the tag value");
                 }
             }
@@ -173,7 +172,7 @@ public static partial class EnvironmentConfigLoader
                 $"name the state bucket, e.g. \"{prefix}-tfstate-{(accountId.Length > 0 ? accountId : "123456789012")}-{environment}\"");
             if (stateBucket.Length > 63 - "-access-logs".Length)
             {
-                s.Error("bucket", JsonDocument.Parse(JsonSerializer.Serialize(stateBucket)).RootElement,
+                s.ErrorValue("bucket", stateBucket,
                     $"is longer than {63 - "-access-logs".Length} characters; its access-log bucket '<bucket>-access-logs' would exceed S3's 63",
                     "shorten the state bucket name");
             }
@@ -203,12 +202,12 @@ public static partial class EnvironmentConfigLoader
                 "give the days S3 server access logs are kept", prod ? 365 : 90);
             if (trailArchive <= trailIa)
             {
-                ret.Error("decisionTrailArchiveDays", JsonDocument.Parse(trailArchive.ToString(System.Globalization.CultureInfo.InvariantCulture)).RootElement,
+                ret.ErrorValue("decisionTrailArchiveDays", trailArchive,
                     $"must come after decisionTrailInfrequentAccessDays ({trailIa})", $"set it above {trailIa}");
             }
             else if (trailExpire <= trailArchive)
             {
-                ret.Error("decisionTrailExpirationDays", JsonDocument.Parse(trailExpire.ToString(System.Globalization.CultureInfo.InvariantCulture)).RootElement,
+                ret.ErrorValue("decisionTrailExpirationDays", trailExpire,
                     $"must come after decisionTrailArchiveDays ({trailArchive})", $"set it above {trailArchive}");
             }
 
