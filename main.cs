@@ -35,8 +35,20 @@ public static class Program
         }
 
         var app = new App();
-        FraudTfApp.AddStacks(app, configs);
+        FraudTfApp.AddStacks(app, configs, RepoRoot());
         app.Synth();
         return 0;
+    }
+
+    /// <summary>The folder holding cdktf.json (the CDKTF CLI runs the app there; make does too).</summary>
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(Directory.GetCurrentDirectory());
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "cdktf.json")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("cdktf.json not found: run FraudTf from the repository (make synth does).");
     }
 }

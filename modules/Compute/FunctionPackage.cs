@@ -235,7 +235,9 @@ public static class FunctionPackage
     {
         var name = FolderName(project);
         var outDir = Path.Combine(root, ".build", "functions", name);
-        var zipPath = Path.Combine(outDir, $"{name}-{inputHash[..16]}.zip");
+        // The file name stays the same across versions (only its folder carries the input hash), because CDKTF puts the
+        // asset's file name into the synthesized path: a comment-only change then gives an identical cdk.tf.json.
+        var zipPath = Path.Combine(outDir, inputHash[..16], $"{name}.zip");
         var assemblyName = AssemblyNameOf(Path.Combine(root, project));
         if (!File.Exists(zipPath))
         {
@@ -247,6 +249,7 @@ public static class FunctionPackage
                 var publishDir = Path.Combine(work, "publish");
                 Publish(root, project, Path.Combine(work, "artifacts"), publishDir);
                 WriteDeterministicZip(publishDir, tempZip);
+                Directory.CreateDirectory(Path.GetDirectoryName(zipPath)!);
                 File.Move(tempZip, zipPath, overwrite: true);
             }
             finally
@@ -522,12 +525,13 @@ public static class FunctionPackage
     // Removes the zips of older inputs, and work folders and temporary zips that a killed build left over an hour ago.
     private static void RemoveStale(string outDir, string name, string keep)
     {
-        var pattern = new Regex($"^{Regex.Escape(name)}-[0-9a-f]{{16}}\\.zip$");
-        foreach (var old in Directory.EnumerateFiles(outDir, $"{name}-*.zip"))
+        var pattern = new Regex("^[0-9a-f]{16}$");
+        var keepDir = Path.GetDirectoryName(keep);
+        foreach (var old in Directory.EnumerateDirectories(outDir))
         {
-            if (pattern.IsMatch(Path.GetFileName(old)) && !string.Equals(old, keep, StringComparison.Ordinal))
+            if (pattern.IsMatch(Path.GetFileName(old)) && !string.Equals(old, keepDir, StringComparison.Ordinal))
             {
-                TryDelete(() => File.Delete(old), old);
+                TryDelete(() => Directory.Delete(old, recursive: true), old);
             }
         }
 

@@ -40,8 +40,17 @@ public sealed record EnvironmentConfig
     /// <summary>Protection of stateful resources against deletion.</summary>
     public required ProtectionConfig Protection { get; init; }
 
+    /// <summary>Size and limits of each Lambda function.</summary>
+    public required FunctionsConfig Functions { get; init; }
+
+    /// <summary>Kinesis retention and the stream processor's event source mapping.</summary>
+    public required StreamingConfig Streaming { get; init; }
+
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
     public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+
+    /// <summary>ARN of the account's root principal (the account itself, in resource policies).</summary>
+    public string AccountRootArn => $"arn:{Partition}:iam::{AccountId}:root";
 
     /// <summary>The stack name of this environment: <c>&lt;prefix&gt;-&lt;env&gt;</c>.</summary>
     public string StackName => $"{NamePrefix}-{Environment}";
@@ -123,4 +132,52 @@ public sealed record ProtectionConfig
 
     /// <summary>Object Lock mode of the audit-logs bucket: COMPLIANCE (nobody can shorten it; default in prod) or GOVERNANCE (default elsewhere).</summary>
     public required string AuditLogLockMode { get; init; }
+}
+
+/// <summary>Size and limits of each Lambda function.</summary>
+public sealed record FunctionsConfig
+{
+    /// <summary>The stream processor. Default 512 MB, 60 s, 10 concurrent (prod 1024 MB, 60 s, 100).</summary>
+    public required FunctionSettings StreamProcessor { get; init; }
+
+    /// <summary>The alert handler. Default 256 MB, 30 s, 5 concurrent (prod 512 MB, 30 s, 20).</summary>
+    public required FunctionSettings AlertHandler { get; init; }
+}
+
+/// <summary>Kinesis retention and how the stream processor reads the transactions stream.</summary>
+public sealed record StreamingConfig
+{
+    /// <summary>Retention of the transactions stream in hours. Default 48.</summary>
+    public required int TransactionsRetentionHours { get; init; }
+
+    /// <summary>Retention of the events stream in hours. Default 24.</summary>
+    public required int EventsRetentionHours { get; init; }
+
+    /// <summary>Records per invocation (1-10000). Default 100.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Seconds to gather a batch before invoking (0-300). Default 1.</summary>
+    public required int BatchingWindowSeconds { get; init; }
+
+    /// <summary>Concurrent batches per shard (1-10). Default 2 (prod 4).</summary>
+    public required int ParallelizationFactor { get; init; }
+
+    /// <summary>Retries of a failing batch before it goes to the dead-letter queue (0-10000). Default 3.</summary>
+    public required int MaximumRetryAttempts { get; init; }
+
+    /// <summary>Records older than this (60-604800 s) go to the dead-letter queue instead of being processed. Default 3600.</summary>
+    public required int MaximumRecordAgeSeconds { get; init; }
+}
+
+/// <summary>Size and limits of one function, from the environment config.</summary>
+public sealed record FunctionSettings
+{
+    /// <summary>Memory in MB (128-10240); CPU scales with it.</summary>
+    public required int MemoryMb { get; init; }
+
+    /// <summary>Timeout in seconds (1-900).</summary>
+    public required int TimeoutSeconds { get; init; }
+
+    /// <summary>Reserved concurrency: the most instances that may run at once (and a guaranteed share of the account's pool).</summary>
+    public required int ReservedConcurrency { get; init; }
 }

@@ -221,6 +221,26 @@ public static partial class EnvironmentConfigLoader
                 prod ? "COMPLIANCE" : "GOVERNANCE");
             prot.RejectUnknownFields();
 
+            var fns = r.OptionalObject("functions", "give function settings as an object, e.g. {\"streamProcessor\": {\"memoryMb\": 512}}");
+            var streamProcessor = ReadFunction(fns, "streamProcessor", prod ? (1024, 60, 100) : (512, 60, 10));
+            var alertHandler = ReadFunction(fns, "alertHandler", prod ? (512, 30, 20) : (256, 30, 5));
+            fns.RejectUnknownFields();
+
+            var st = r.OptionalObject("streaming", "give streaming settings as an object, e.g. {\"batchSize\": 100}");
+            var streaming = new StreamingConfig
+            {
+                TransactionsRetentionHours = st.OptionalInt("transactionsRetentionHours", 24, 8760, "Kinesis keeps records 24 to 8760 hours", 48),
+                EventsRetentionHours = st.OptionalInt("eventsRetentionHours", 24, 8760, "Kinesis keeps records 24 to 8760 hours", 24),
+                BatchSize = st.OptionalInt("batchSize", 1, 10000, "Lambda reads 1 to 10000 Kinesis records per batch", 100),
+                BatchingWindowSeconds = st.OptionalInt("batchingWindowSeconds", 0, 300, "use 0 to 300 seconds", 1),
+                ParallelizationFactor = st.OptionalInt("parallelizationFactor", 1, 10, "Lambda runs 1 to 10 batches per shard at once", prod ? 4 : 2),
+                MaximumRetryAttempts = st.OptionalInt("maximumRetryAttempts", 0, 10000,
+                    "bound the retries (0 to 10000; -1, retry forever, would block the shard)", 3),
+                MaximumRecordAgeSeconds = st.OptionalInt("maximumRecordAgeSeconds", 60, 604800,
+                    "use 60 to 604800 seconds (-1, no limit, is not allowed: stale records must reach the dead-letter queue)", 3600),
+            };
+            st.RejectUnknownFields();
+
             r.RejectUnknownFields();
             if (errors.Count > before)
             {
@@ -256,8 +276,24 @@ public static partial class EnvironmentConfigLoader
                     AccessLogExpirationDays = accessLogDays,
                 },
                 Protection = new ProtectionConfig { DeletionProtection = deletionProtection, AuditLogLockMode = lockMode },
+                Functions = new FunctionsConfig { StreamProcessor = streamProcessor, AlertHandler = alertHandler },
+                Streaming = streaming,
             };
         }
+    }
+
+    private static FunctionSettings ReadFunction(ConfigReader parent, string name, (int Memory, int Timeout, int Concurrency) defaults)
+    {
+        var f = parent.OptionalObject(name, $"give {name}'s settings as an object, e.g. {{\"memoryMb\": 512}}");
+        var settings = new FunctionSettings
+        {
+            MemoryMb = f.OptionalInt("memoryMb", 128, 10240, "Lambda memory is 128 to 10240 MB", defaults.Memory),
+            TimeoutSeconds = f.OptionalInt("timeoutSeconds", 1, 900, "Lambda timeouts are 1 to 900 seconds", defaults.Timeout),
+            ReservedConcurrency = f.OptionalInt("reservedConcurrency", 1, 1000,
+                "use 1 to 1000 (0 would stop the function; raise the account's concurrency quota above 1000 first)", defaults.Concurrency),
+        };
+        f.RejectUnknownFields();
+        return settings;
     }
 
     private static void CheckAcrossEnvironments(List<EnvironmentConfig> configs, List<string> errors)

@@ -1,8 +1,10 @@
 using Constructs;
+using FraudTf.Compute;
 using FraudTf.Config;
 using FraudTf.Security;
 using FraudTf.Security.Policy;
 using FraudTf.Storage;
+using FraudTf.Streaming;
 using HashiCorp.Cdktf;
 
 namespace FraudTf.Platform;
@@ -16,7 +18,7 @@ namespace FraudTf.Platform;
 public sealed class FraudDetectionStack : TerraformStack
 {
     /// <summary>Creates the stack for <paramref name="config"/>.</summary>
-    public FraudDetectionStack(Construct scope, EnvironmentConfig config) : base(scope, config.StackName)
+    public FraudDetectionStack(Construct scope, EnvironmentConfig config, string repoRoot) : base(scope, config.StackName)
     {
         Config = config;
         Backend = new S3Backend(this, new S3BackendConfig
@@ -34,8 +36,114 @@ public sealed class FraudDetectionStack : TerraformStack
         Provider = AwsProviderDefaults.Create(this, config);
         Keys = new PlatformKeys(this, "keys", config);
         Storage = new FraudStorage(this, "storage", config, Keys);
+
+        // Streaming: the transactions stream feeds the stream processor; table streams become events on the bus.
+        TransactionsStream = new DataStream(this, "transactions-stream", new DataStreamConfig
+        {
+            StreamName = config.ResourceName("transactions"),
+            Key = Keys.Data,
+            Region = config.Region,
+            RetentionHours = config.Streaming.TransactionsRetentionHours,
+        });
+        EventsStream = new DataStream(this, "events-stream", new DataStreamConfig
+        {
+            StreamName = config.ResourceName("events"),
+            Key = Keys.Data,
+            Region = config.Region,
+            RetentionHours = config.Streaming.EventsRetentionHours,
+        });
+        DeadLetterQueue = new EncryptedQueue(this, "dlq", new EncryptedQueueConfig
+        {
+            QueueName = config.ResourceName("dlq"),
+            Key = Keys.Messaging,
+            Region = config.Region,
+        });
+        AlertsTopic = new EncryptedTopic(this, "alerts-topic", config.ResourceName("alerts"), Keys.Messaging, config.AccountRootArn);
+
+        StreamProcessor = Function("stream-processor", "functions/StreamProcessor", config.Functions.StreamProcessor,
+            "Scores every transaction of the transactions stream", repoRoot, new Dictionary<string, string>
+            {
+                ["TRANSACTIONS_TABLE"] = Storage.Transactions.Config.TableName,
+                ["DECISIONS_TABLE"] = Storage.Decisions.Config.TableName,
+                ["USER_PROFILES_TABLE"] = Storage.UserProfiles.Config.TableName,
+                ["PATTERNS_TABLE"] = Storage.Patterns.Config.TableName,
+                ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
+            });
+        Storage.Transactions.GrantReadWriteData(StreamProcessor.Role.Policy);
+        Storage.Decisions.GrantWriteData(StreamProcessor.Role.Policy);
+        Storage.UserProfiles.GrantReadWriteData(StreamProcessor.Role.Policy);
+        Storage.Patterns.GrantReadData(StreamProcessor.Role.Policy);
+        TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,
+            DeadLetterQueue, config.Streaming);
+
+        AlertHandler = Function("alert-handler", "functions/AlertHandler", config.Functions.AlertHandler,
+            "Writes decision trails and audit records for FraudDetected events", repoRoot, new Dictionary<string, string>
+            {
+                ["DECISION_TRAILS_BUCKET"] = Storage.DecisionTrails.Config.BucketName,
+                ["AUDIT_LOGS_BUCKET"] = Storage.AuditLogs.Config.BucketName,
+                ["USER_PROFILES_TABLE"] = Storage.UserProfiles.Config.TableName,
+                ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
+            });
+        Storage.DecisionTrails.GrantPutObjects(AlertHandler.Role.Policy, "trails/");
+        Storage.AuditLogs.GrantPutObjects(AlertHandler.Role.Policy, "audit/");
+        Storage.UserProfiles.GrantReadWriteData(AlertHandler.Role.Policy);
+
+        Events = new FraudEvents(this, "events", new FraudEventsConfig
+        {
+            Environment = config,
+            Transactions = Storage.Transactions,
+            Decisions = Storage.Decisions,
+            EventsStream = EventsStream,
+            AlertHandler = AlertHandler,
+            AlertsTopic = AlertsTopic,
+            DeadLetterQueue = DeadLetterQueue,
+        });
+
         SecurityPolicyAspect.Apply(this);
     }
+
+    /// <summary>Kinesis stream of incoming transactions (48 h by default).</summary>
+    public DataStream TransactionsStream { get; }
+
+    /// <summary>Kinesis stream of platform events (24 h by default).</summary>
+    public DataStream EventsStream { get; }
+
+    /// <summary>The environment's dead-letter queue, <c>fraud-detection-dlq-&lt;env&gt;</c>.</summary>
+    public EncryptedQueue DeadLetterQueue { get; }
+
+    /// <summary>SNS topic notified of FraudDetected events.</summary>
+    public EncryptedTopic AlertsTopic { get; }
+
+    /// <summary>The stream processor function.</summary>
+    public DotnetFunction StreamProcessor { get; }
+
+    /// <summary>The transactions stream → stream processor mapping.</summary>
+    public KinesisEventSource TransactionsSource { get; }
+
+    /// <summary>The alert handler function.</summary>
+    public DotnetFunction AlertHandler { get; }
+
+    /// <summary>Event bus, pipes, rules and targets.</summary>
+    public FraudEvents Events { get; }
+
+    private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description, string repoRoot,
+        IReadOnlyDictionary<string, string> environment) =>
+        new(this, id, new DotnetFunctionConfig
+        {
+            FunctionName = Config.ResourceName(id),
+            Description = description,
+            ProjectDir = projectDir,
+            RepoRoot = repoRoot,
+            Settings = settings,
+            Environment = environment,
+            EnvironmentKey = Keys.Data,
+            LogKey = Keys.Logs,
+            LogRetentionDays = Config.Retention.LogRetentionDays,
+            DeadLetterQueue = DeadLetterQueue,
+            AccountId = Config.AccountId,
+            Region = Config.Region,
+            Partition = Config.Partition,
+        });
 
     /// <summary>The environment's customer-managed keys.</summary>
     public PlatformKeys Keys { get; }

@@ -33,4 +33,31 @@ public static class Permissions
     /// <summary>KMS use needed to write data encrypted with a customer-managed key (S3 multipart and bucket keys need Decrypt too).</summary>
     public static readonly IReadOnlyList<string> KmsEncryptDecrypt =
         ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"];
+
+    /// <summary>Writing records into a Kinesis stream.</summary>
+    public static readonly IReadOnlyList<string> KinesisWrite =
+        ["kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords"];
+
+    /// <summary>Consuming a Kinesis stream (Lambda event source mappings; ListStreams is left out: it needs Resource *).</summary>
+    public static readonly IReadOnlyList<string> KinesisRead =
+        ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:SubscribeToShard"];
+
+    /// <summary>KMS use of a producer writing into an encrypted stream, queue or topic.</summary>
+    public static readonly IReadOnlyList<string> KmsProduce = ["kms:Decrypt", "kms:GenerateDataKey"];
+
+    /// <summary>Sending messages to a queue.</summary>
+    public static readonly IReadOnlyList<string> SqsSend = ["sqs:GetQueueAttributes", "sqs:SendMessage"];
+
+    /// <summary>Publishing to a topic.</summary>
+    public static readonly IReadOnlyList<string> SnsPublish = ["sns:Publish"];
+
+    /// <summary>Putting events on an event bus.</summary>
+    public static readonly IReadOnlyList<string> EventsPut = ["events:PutEvents"];
+
+    /// <summary>Writing a function's logs into its own log group.</summary>
+    public static readonly IReadOnlyList<string> LogsWrite = ["logs:CreateLogStream", "logs:PutLogEvents"];
+
+    /// <summary>Sending X-Ray traces (these actions support no resource-level permissions).</summary>
+    public static readonly IReadOnlyList<string> XRayWrite =
+        ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"];
 }

@@ -34,7 +34,7 @@ public sealed record PolicyStatement
     /// <summary>The actions, e.g. <c>dynamodb:GetItem</c>.</summary>
     public required IReadOnlyList<string> Actions { get; init; }
 
-    /// <summary>The resource ARNs (tokens allowed). In a key policy, <c>*</c> means "this key".</summary>
+    /// <summary>The resource ARNs (tokens allowed). In a key policy, <c>*</c> means "this key". Empty in a trust policy (no Resource element).</summary>
     public required IReadOnlyList<string> Resources { get; init; }
 
     /// <summary>Conditions, all of which must hold.</summary>
@@ -62,11 +62,43 @@ public sealed class PolicyDocument
     /// <summary>The statements, in the order they were added.</summary>
     public IReadOnlyList<PolicyStatement> Statements => _statements;
 
-    /// <summary>Adds a statement.</summary>
+    /// <summary>
+    /// Adds a statement. Grants are idempotent: a statement whose Sid is already present with the same effect and
+    /// actions is the same grant made twice and is skipped; a different statement under a used Sid is an error
+    /// (IAM requires unique Sids).
+    /// </summary>
     public PolicyDocument Add(PolicyStatement statement)
     {
+        var existing = statement.Sid is null ? null : _statements.FirstOrDefault(s => s.Sid == statement.Sid);
+        if (existing is not null)
+        {
+            if (existing.Effect == statement.Effect && existing.Actions.SequenceEqual(statement.Actions) &&
+                existing.Resources.Count == statement.Resources.Count && existing.Conditions.Count == statement.Conditions.Count)
+            {
+                return this;
+            }
+
+            throw new InvalidOperationException(
+                $"Policy statement id '{statement.Sid}' is used twice for different statements. Fix: give the second grant its own Sid.");
+        }
+
         _statements.Add(statement);
         return this;
+    }
+
+    /// <summary>
+    /// A token that renders the document at synth time, so statements added after the resource that uses it was
+    /// created (grants wired later in the stack) still land in the policy.
+    /// </summary>
+    public string ToLazyJson() => HashiCorp.Cdktf.Lazy.StringValue(new Producer(this), null);
+
+    private sealed class Producer : Amazon.JSII.Runtime.Deputy.DeputyBase, HashiCorp.Cdktf.IStringProducer
+    {
+        private readonly PolicyDocument _document;
+
+        public Producer(PolicyDocument document) => _document = document;
+
+        public string? Produce(HashiCorp.Cdktf.IResolveContext context) => _document.ToJson();
     }
 
     /// <summary>Renders the document as compact JSON.</summary>
@@ -102,7 +134,10 @@ public sealed class PolicyDocument
                 }
 
                 WriteOneOrMany(w, "Action", s.Actions);
-                WriteOneOrMany(w, "Resource", s.Resources);
+                if (s.Resources.Count > 0)
+                {
+                    WriteOneOrMany(w, "Resource", s.Resources);
+                }
                 if (s.Conditions.Count > 0)
                 {
                     w.WriteStartObject("Condition");

@@ -86,7 +86,7 @@ public sealed class FunctionPackageTests
             Assert.That(_real.SourceBase64Sha256, Is.EqualTo(Convert.ToBase64String(sha)));
             Assert.That(_real.SizeBytes, Is.EqualTo(bytes.LongLength));
             Assert.That(Path.IsPathFullyQualified(_real.ZipPath), Is.True);
-            Assert.That(_real.ZipPath, Is.EqualTo(Path.Combine(Repo.Root, ".build", "functions", "StreamProcessor", $"StreamProcessor-{_real.InputHash[..16]}.zip")));
+            Assert.That(_real.ZipPath, Is.EqualTo(Path.Combine(Repo.Root, ".build", "functions", "StreamProcessor", _real.InputHash[..16], "StreamProcessor.zip")));
         });
     }
 

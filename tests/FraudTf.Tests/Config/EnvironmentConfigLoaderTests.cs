@@ -334,3 +334,72 @@ public class StorageConfigTests
         Assert.That(errors.Single(), Does.Contain("field 'retention.decisionTrailExpirationDays' = 90: must come after decisionTrailArchiveDays (90)"));
     }
 }
+
+[TestFixture]
+public class StreamingConfigTests
+{
+    [Test]
+    public void StreamingAndFunctionDefaults_ByEnvironment()
+    {
+        var configs = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).ToDictionary(c => c.Environment);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(configs["dev"].Streaming.TransactionsRetentionHours, Is.EqualTo(48));
+            Assert.That(configs["dev"].Streaming.EventsRetentionHours, Is.EqualTo(24));
+            Assert.That(configs["dev"].Streaming.ParallelizationFactor, Is.EqualTo(2));
+            Assert.That(configs["prod"].Streaming.ParallelizationFactor, Is.EqualTo(4));
+            Assert.That(configs["dev"].Functions.StreamProcessor, Is.EqualTo(new FunctionSettings { MemoryMb = 512, TimeoutSeconds = 60, ReservedConcurrency = 10 }));
+            Assert.That(configs["prod"].Functions.AlertHandler, Is.EqualTo(new FunctionSettings { MemoryMb = 512, TimeoutSeconds = 30, ReservedConcurrency = 20 }));
+        });
+    }
+
+    [Test]
+    public void UnboundedRetries_Fail()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["streaming"] = new JsonObject { ["maximumRetryAttempts"] = -1 }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'streaming.maximumRetryAttempts' = -1: is out of range"));
+        Assert.That(errors.Single(), Does.Contain("would block the shard"));
+    }
+
+    [Test]
+    public void UnlimitedRecordAge_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("prod", j => j["streaming"] = new JsonObject { ["maximumRecordAgeSeconds"] = -1 }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/prod.json: field 'streaming.maximumRecordAgeSeconds' = -1: is out of range: must be between 60 and 604800"));
+    }
+
+    [Test]
+    public void ZeroReservedConcurrency_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["functions"] = new JsonObject
+        {
+            ["alertHandler"] = new JsonObject { ["reservedConcurrency"] = 0 },
+        }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'functions.alertHandler.reservedConcurrency' = 0: is out of range"));
+        Assert.That(errors.Single(), Does.Contain("0 would stop the function"));
+    }
+
+    [Test]
+    public void UnknownFunction_FailsWithSuggestion()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["functions"] = new JsonObject { ["streamProcesor"] = new JsonObject() }));
+
+        Assert.That(errors.Single(), Does.Contain("field 'functions.streamProcesor' = {}: unknown field"));
+        Assert.That(errors.Single(), Does.Contain("did you mean 'functions.streamProcessor'?"));
+    }
+
+    [Test]
+    public void MemoryOutOfRange_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("staging", j => j["functions"] = new JsonObject
+        {
+            ["streamProcessor"] = new JsonObject { ["memoryMb"] = 64 },
+        }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/staging.json: field 'functions.streamProcessor.memoryMb' = 64: is out of range: must be between 128 and 10240"));
+    }
+}

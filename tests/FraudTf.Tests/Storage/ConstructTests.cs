@@ -239,4 +239,27 @@ public class ConstructTests
         Assert.That(R(stack, policy.Statements.Single(s => s.Sid == "ModelsBucketRead").Resources.Single()), Is.EqualTo(R(stack, $"{bucket.BucketArn}/*")));
         Assert.That(policy.Statements.Single(s => s.Sid == "ModelsBucketReadKey").Actions, Is.EquivalentTo(new[] { "kms:Decrypt", "kms:DescribeKey" }));
     }
+
+    [Test]
+    public void SameGrantTwice_IsOneStatement()
+    {
+        var stack = NewStack();
+        var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Decisions, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
+        var policy = new PolicyDocument();
+
+        table.GrantWriteData(policy);
+        table.GrantWriteData(policy);
+
+        Assert.That(policy.Statements.Count(s => s.Sid == "DecisionsTableWrite"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void DifferentStatementsUnderOneSid_Fail()
+    {
+        var policy = new PolicyDocument().Add(new PolicyStatement { Sid = "A", Actions = ["s3:GetObject"], Resources = ["arn:aws:s3:::b/*"] });
+
+        var e = Assert.Throws<InvalidOperationException>(() => policy.Add(new PolicyStatement { Sid = "A", Actions = ["s3:PutObject"], Resources = ["arn:aws:s3:::b/*"] }));
+
+        Assert.That(e!.Message, Does.Contain("'A' is used twice for different statements"));
+    }
 }

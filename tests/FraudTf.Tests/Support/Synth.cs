@@ -36,7 +36,7 @@ public static class Synth
         outDir ??= Path.Combine(Path.GetTempPath(), "fraudtf-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(outDir);
         var app = new App(new AppConfig { Outdir = outDir });
-        FraudTfApp.AddStacks(app, configs);
+        FraudTfApp.AddStacks(app, configs, Repo.Root);
         app.Synth();
 
         var stacks = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);

@@ -1,0 +1,181 @@
+using Constructs;
+using FraudTf.Config;
+using FraudTf.Security;
+using FraudTf.Streaming;
+using HashiCorp.Cdktf;
+using HashiCorp.Cdktf.Providers.Aws.CloudwatchLogGroup;
+using AwsLambda = HashiCorp.Cdktf.Providers.Aws.LambdaFunction;
+
+namespace FraudTf.Compute;
+
+/// <summary>Settings of a <see cref="DotnetFunction"/>.</summary>
+public sealed record DotnetFunctionConfig
+{
+    /// <summary>Function name, e.g. <c>fraud-detection-stream-processor-dev</c>.</summary>
+    public required string FunctionName { get; init; }
+
+    /// <summary>What the function does (shown in the console and the plan).</summary>
+    public required string Description { get; init; }
+
+    /// <summary>The function's project folder, relative to the repository root, e.g. <c>functions/StreamProcessor</c>.</summary>
+    public required string ProjectDir { get; init; }
+
+    /// <summary>The repository root (absolute; used only to build the project, never written into the output).</summary>
+    public required string RepoRoot { get; init; }
+
+    /// <summary>Handler, <c>Assembly::Namespace.Class::Method</c>. Default: <c>&lt;assembly&gt;::&lt;assembly&gt;.Function::Handler</c>.</summary>
+    public string? Handler { get; init; }
+
+    /// <summary>Memory, timeout and reserved concurrency.</summary>
+    public required FunctionSettings Settings { get; init; }
+
+    /// <summary>Environment variables: resource names only, never secrets (encrypted with <see cref="EnvironmentKey"/>).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Key encrypting the environment variables (the data key).</summary>
+    public required EncryptionKey EnvironmentKey { get; init; }
+
+    /// <summary>Key encrypting the log group (the logs key).</summary>
+    public required EncryptionKey LogKey { get; init; }
+
+    /// <summary>Retention of the log group, in days.</summary>
+    public required int LogRetentionDays { get; init; }
+
+    /// <summary>Dead-letter queue of failed asynchronous invocations.</summary>
+    public required EncryptedQueue DeadLetterQueue { get; init; }
+
+    /// <summary>The account and region (for ARNs and the role's trust policy).</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>Region of the function.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>AWS partition. Default <c>aws</c>.</summary>
+    public string Partition { get; init; } = "aws";
+
+    /// <summary>Lambda runtime. Default <c>dotnet10</c>.</summary>
+    public string Runtime { get; init; } = "dotnet10";
+}
+
+/// <summary>
+/// A .NET Lambda function built from a sibling project at synth: the project is published (Release, framework
+/// dependent) and zipped deterministically by <see cref="FunctionPackage"/>, then shipped as a Terraform asset.
+/// Each function has active X-Ray tracing, a dead-letter queue, reserved concurrency, environment variables
+/// encrypted with the customer-managed key, its own KMS-encrypted log group with retention, and an execution role
+/// holding only what grants added (<see cref="Role"/>).
+/// </summary>
+public sealed class DotnetFunction : Construct
+{
+    /// <summary>Builds the project and creates the function, its role and its log group.</summary>
+    public DotnetFunction(Construct scope, string id, DotnetFunctionConfig config) : base(scope, id)
+    {
+        Validate(id, config);
+        Config = config;
+        Package = FunctionPackage.Build(config.RepoRoot, config.ProjectDir);
+        var asset = new TerraformAsset(this, "code", new TerraformAssetConfig
+        {
+            Path = Package.ZipPath,
+            Type = AssetType.FILE,
+        });
+
+        LogGroup = new CloudwatchLogGroup(this, "logs", new CloudwatchLogGroupConfig
+        {
+            Name = $"/aws/lambda/{config.FunctionName}",
+            RetentionInDays = config.LogRetentionDays,
+            KmsKeyId = config.LogKey.KeyArn,
+        });
+
+        Role = new ServiceRole(this, "role", new ServiceRoleConfig
+        {
+            RoleName = config.FunctionName,
+            ServicePrincipal = "lambda.amazonaws.com",
+            AccountId = config.AccountId,
+            Description = $"Execution role of {config.FunctionName}",
+        });
+        var logGroupArn = $"arn:{config.Partition}:logs:{config.Region}:{config.AccountId}:log-group:/aws/lambda/{config.FunctionName}";
+        Role.Policy.Add(new PolicyStatement { Sid = "WriteOwnLogs", Actions = Permissions.LogsWrite, Resources = [$"{logGroupArn}:*"] });
+        Role.Policy.Add(new PolicyStatement { Sid = "WriteTraces", Actions = Permissions.XRayWrite, Resources = ["*"] });
+        Role.Policy.Add(new PolicyStatement
+        {
+            Sid = "DecryptOwnEnvironment",
+            Actions = ["kms:Decrypt"],
+            Resources = [config.EnvironmentKey.KeyArn],
+            Conditions = [new PolicyCondition("StringEquals", "kms:EncryptionContext:LambdaFunctionName", [config.FunctionName])],
+        });
+        config.DeadLetterQueue.GrantSend(Role.Policy);
+
+        var assembly = Package.AssemblyName;
+        Function = new AwsLambda.LambdaFunction(this, "this", new AwsLambda.LambdaFunctionConfig
+        {
+            FunctionName = config.FunctionName,
+            Description = config.Description,
+            Role = Role.RoleArn,
+            Runtime = config.Runtime,
+            Architectures = ["x86_64"],
+            Handler = config.Handler ?? $"{assembly}::{assembly}.Function::Handler",
+            Filename = asset.Path,
+            SourceCodeHash = Package.SourceBase64Sha256,
+            MemorySize = config.Settings.MemoryMb,
+            Timeout = config.Settings.TimeoutSeconds,
+            ReservedConcurrentExecutions = config.Settings.ReservedConcurrency,
+            TracingConfig = new AwsLambda.LambdaFunctionTracingConfig { Mode = "Active" },
+            DeadLetterConfig = new AwsLambda.LambdaFunctionDeadLetterConfig { TargetArn = config.DeadLetterQueue.QueueArn },
+            KmsKeyArn = config.EnvironmentKey.KeyArn,
+            Environment = config.Environment.Count == 0
+                ? null
+                : new AwsLambda.LambdaFunctionEnvironment { Variables = new SortedDictionary<string, string>(config.Environment.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal) },
+            LoggingConfig = new AwsLambda.LambdaFunctionLoggingConfig { LogFormat = "JSON", LogGroup = LogGroup.Name },
+            DependsOn = [LogGroup, Role.InlinePolicy],
+        });
+    }
+
+    /// <summary>The settings the function was created with.</summary>
+    public DotnetFunctionConfig Config { get; }
+
+    /// <summary>The built and zipped code.</summary>
+    public PackagedFunction Package { get; }
+
+    /// <summary>The underlying <c>aws_lambda_function</c>.</summary>
+    public AwsLambda.LambdaFunction Function { get; }
+
+    /// <summary>The execution role; grants add to <see cref="ServiceRole.Policy"/>.</summary>
+    public ServiceRole Role { get; }
+
+    /// <summary>The function's log group.</summary>
+    public CloudwatchLogGroup LogGroup { get; }
+
+    /// <summary>Function ARN (token).</summary>
+    public string FunctionArn => Function.Arn;
+
+    /// <summary>Function name.</summary>
+    public string FunctionName => Config.FunctionName;
+
+    private static void Validate(string id, DotnetFunctionConfig c)
+    {
+        void Fail(string message) => throw new ArgumentException($"DotnetFunction '{id}' ({c.FunctionName}): {message}");
+        if (c.FunctionName.Length > 64)
+        {
+            Fail($"the name has {c.FunctionName.Length} characters. Fix: Lambda allows at most 64.");
+        }
+
+        if (c.Settings.MemoryMb is < 128 or > 10240)
+        {
+            Fail($"MemoryMb = {c.Settings.MemoryMb}. Fix: use 128 to 10240.");
+        }
+
+        if (c.Settings.TimeoutSeconds is < 1 or > 900)
+        {
+            Fail($"TimeoutSeconds = {c.Settings.TimeoutSeconds}. Fix: use 1 to 900.");
+        }
+
+        if (c.Settings.ReservedConcurrency < 1)
+        {
+            Fail($"ReservedConcurrency = {c.Settings.ReservedConcurrency}: 0 would stop the function. Fix: use at least 1.");
+        }
+
+        foreach (var name in c.Environment.Keys.Where(k => !System.Text.RegularExpressions.Regex.IsMatch(k, "^[A-Za-z][A-Za-z0-9_]*$")))
+        {
+            Fail($"environment variable name '{name}' is invalid. Fix: letters, digits and underscores, starting with a letter.");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Constructs;
+using HashiCorp.Cdktf.Providers.Aws.IamRole;
+using HashiCorp.Cdktf.Providers.Aws.IamRolePolicy;
+
+namespace FraudTf.Security;
+
+/// <summary>Settings of a <see cref="ServiceRole"/>.</summary>
+public sealed record ServiceRoleConfig
+{
+    /// <summary>Role name.</summary>
+    public required string RoleName { get; init; }
+
+    /// <summary>The service that assumes the role, e.g. <c>lambda.amazonaws.com</c>.</summary>
+    public required string ServicePrincipal { get; init; }
+
+    /// <summary>The account the role lives in: only that account's service calls may assume it (aws:SourceAccount).</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>What the role is for (shown in the console and the plan).</summary>
+    public required string Description { get; init; }
+}
+
+/// <summary>
+/// An IAM role assumed by one AWS service on behalf of this account only, with one inline policy assembled from
+/// intent-named grants (<see cref="Policy"/>). The policy is rendered at synth, so grants may be added until then.
+/// </summary>
+public sealed class ServiceRole : Construct
+{
+    /// <summary>Creates the role and its inline policy.</summary>
+    public ServiceRole(Construct scope, string id, ServiceRoleConfig config) : base(scope, id)
+    {
+        Config = config;
+        var trust = new PolicyDocument().Add(new PolicyStatement
+        {
+            Sid = "AssumedByServiceForThisAccountOnly",
+            Principal = PolicyPrincipal.Service(config.ServicePrincipal),
+            Actions = ["sts:AssumeRole"],
+            Resources = [],
+            Conditions = [new PolicyCondition("StringEquals", "aws:SourceAccount", [config.AccountId])],
+        });
+        Role = new IamRole(this, "this", new IamRoleConfig
+        {
+            Name = config.RoleName,
+            Description = config.Description,
+            AssumeRolePolicy = trust.ToJson(),
+        });
+        Policy = new PolicyDocument();
+        InlinePolicy = new IamRolePolicy(this, "policy", new IamRolePolicyConfig
+        {
+            Name = "least-privilege",
+            Role = Role.Id,
+            Policy = Policy.ToLazyJson(),
+        });
+    }
+
+    /// <summary>The settings the role was created with.</summary>
+    public ServiceRoleConfig Config { get; }
+
+    /// <summary>The underlying <c>aws_iam_role</c>.</summary>
+    public IamRole Role { get; }
+
+    /// <summary>The inline policy resource.</summary>
+    public IamRolePolicy InlinePolicy { get; }
+
+    /// <summary>The role's permissions: grants add statements here.</summary>
+    public PolicyDocument Policy { get; }
+
+    /// <summary>Role ARN (token).</summary>
+    public string RoleArn => Role.Arn;
+}

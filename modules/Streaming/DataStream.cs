@@ -1,0 +1,75 @@
+using Constructs;
+using FraudTf.Security;
+using HashiCorp.Cdktf.Providers.Aws.KinesisStream;
+
+namespace FraudTf.Streaming;
+
+/// <summary>Settings of a <see cref="DataStream"/>.</summary>
+public sealed record DataStreamConfig
+{
+    /// <summary>Stream name.</summary>
+    public required string StreamName { get; init; }
+
+    /// <summary>Customer-managed key for server-side encryption.</summary>
+    public required EncryptionKey Key { get; init; }
+
+    /// <summary>Region of the stream (for the kms:ViaService condition of grants).</summary>
+    public required string Region { get; init; }
+
+    /// <summary>How long records stay readable, 24-8760 hours. Default 24.</summary>
+    public int RetentionHours { get; init; } = 24;
+}
+
+/// <summary>
+/// A Kinesis data stream in on-demand capacity mode (no shards to size; scales with traffic), encrypted with a
+/// customer-managed key. Grants for producers and consumers.
+/// </summary>
+public sealed class DataStream : Construct
+{
+    /// <summary>Creates the stream.</summary>
+    public DataStream(Construct scope, string id, DataStreamConfig config) : base(scope, id)
+    {
+        if (config.RetentionHours is < 24 or > 8760)
+        {
+            throw new ArgumentException($"DataStream '{id}' ({config.StreamName}): RetentionHours = {config.RetentionHours}. Fix: use 24 to 8760 hours.");
+        }
+
+        Config = config;
+        Stream = new KinesisStream(this, "this", new KinesisStreamConfig
+        {
+            Name = config.StreamName,
+            RetentionPeriod = config.RetentionHours,
+            EncryptionType = "KMS",
+            KmsKeyId = config.Key.KeyArn,
+            StreamModeDetails = new KinesisStreamStreamModeDetails { StreamMode = "ON_DEMAND" },
+        });
+    }
+
+    /// <summary>The settings the stream was created with.</summary>
+    public DataStreamConfig Config { get; }
+
+    /// <summary>The underlying <c>aws_kinesis_stream</c>.</summary>
+    public KinesisStream Stream { get; }
+
+    /// <summary>Stream ARN (token).</summary>
+    public string StreamArn => Stream.Arn;
+
+    /// <summary>Stream name (token).</summary>
+    public string StreamName => Stream.Name;
+
+    /// <summary>Lets the holder of <paramref name="policy"/> put records (and encrypt them with the stream's key).</summary>
+    public void GrantWrite(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("Write"), Actions = Permissions.KinesisWrite, Resources = [Stream.Arn] });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "kinesis", Config.Region, Sid("WriteKey")));
+    }
+
+    /// <summary>Lets the holder of <paramref name="policy"/> consume the stream (and decrypt its records).</summary>
+    public void GrantRead(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("Read"), Actions = Permissions.KinesisRead, Resources = [Stream.Arn, $"{Stream.Arn}/consumer/*"] });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "kinesis", Config.Region, Sid("ReadKey")));
+    }
+
+    private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Stream" + what;
+}

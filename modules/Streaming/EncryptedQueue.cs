@@ -1,0 +1,102 @@
+using Constructs;
+using FraudTf.Security;
+using HashiCorp.Cdktf.Providers.Aws.SqsQueue;
+using HashiCorp.Cdktf.Providers.Aws.SqsQueuePolicy;
+
+namespace FraudTf.Streaming;
+
+/// <summary>Settings of an <see cref="EncryptedQueue"/>.</summary>
+public sealed record EncryptedQueueConfig
+{
+    /// <summary>Queue name.</summary>
+    public required string QueueName { get; init; }
+
+    /// <summary>Customer-managed key (the environment's messaging key).</summary>
+    public required EncryptionKey Key { get; init; }
+
+    /// <summary>Region (for kms:ViaService conditions).</summary>
+    public required string Region { get; init; }
+
+    /// <summary>How long messages are kept, 1-14 days. Default 14 (the maximum: a dead-letter queue must not lose anything early).</summary>
+    public int RetentionDays { get; init; } = 14;
+}
+
+/// <summary>
+/// An SQS queue encrypted with a customer-managed key, with a queue policy that denies non-TLS access and lets
+/// named AWS services send to it only from named source ARNs (<see cref="AllowSendFrom"/>).
+/// </summary>
+public sealed class EncryptedQueue : Construct
+{
+    /// <summary>Creates the queue and its policy.</summary>
+    public EncryptedQueue(Construct scope, string id, EncryptedQueueConfig config) : base(scope, id)
+    {
+        if (config.RetentionDays is < 1 or > 14)
+        {
+            throw new ArgumentException($"EncryptedQueue '{id}' ({config.QueueName}): RetentionDays = {config.RetentionDays}. Fix: SQS keeps messages 1 to 14 days.");
+        }
+
+        Config = config;
+        Queue = new SqsQueue(this, "this", new SqsQueueConfig
+        {
+            Name = config.QueueName,
+            KmsMasterKeyId = config.Key.KeyArn,
+            KmsDataKeyReusePeriodSeconds = 300,
+            MessageRetentionSeconds = config.RetentionDays * 86400,
+        });
+        PolicyDocument = new PolicyDocument().Add(new PolicyStatement
+        {
+            Sid = "DenyInsecureTransport",
+            Effect = "Deny",
+            Principal = PolicyPrincipal.Everyone,
+            Actions = ["sqs:*"],
+            Resources = [Queue.Arn],
+            Conditions = [new PolicyCondition("Bool", "aws:SecureTransport", ["false"])],
+        });
+        Policy = new SqsQueuePolicy(this, "policy", new SqsQueuePolicyConfig
+        {
+            QueueUrl = Queue.Url,
+            Policy = PolicyDocument.ToLazyJson(),
+        });
+    }
+
+    /// <summary>The settings the queue was created with.</summary>
+    public EncryptedQueueConfig Config { get; }
+
+    /// <summary>The underlying <c>aws_sqs_queue</c>.</summary>
+    public SqsQueue Queue { get; }
+
+    /// <summary>The queue policy document (rendered at synth).</summary>
+    public PolicyDocument PolicyDocument { get; }
+
+    /// <summary>The queue policy resource.</summary>
+    public SqsQueuePolicy Policy { get; }
+
+    /// <summary>Queue ARN (token).</summary>
+    public string QueueArn => Queue.Arn;
+
+    /// <summary>Queue URL (token).</summary>
+    public string QueueUrl => Queue.Url;
+
+    /// <summary>Queue name (token).</summary>
+    public string QueueName => Queue.Name;
+
+    /// <summary>Lets the holder of <paramref name="policy"/> send messages (and encrypt them with the queue's key).</summary>
+    public void GrantSend(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("Send"), Actions = Permissions.SqsSend, Resources = [Queue.Arn] });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "sqs", Config.Region, Sid("SendKey")));
+    }
+
+    /// <summary>Lets <paramref name="servicePrincipal"/> send to the queue, only on behalf of <paramref name="sourceArns"/>.</summary>
+    public void AllowSendFrom(string sid, string servicePrincipal, IReadOnlyList<string> sourceArns) =>
+        PolicyDocument.Add(new PolicyStatement
+        {
+            Sid = sid,
+            Principal = PolicyPrincipal.Service(servicePrincipal),
+            Actions = ["sqs:SendMessage"],
+            Resources = [Queue.Arn],
+            Conditions = [new PolicyCondition("ArnEquals", "aws:SourceArn", sourceArns)],
+        });
+
+    private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Queue" + what;
+}

@@ -1,0 +1,239 @@
+using System.Text.Json;
+using Constructs;
+using FraudTf.Compute;
+using FraudTf.Config;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Security;
+using FraudTf.Storage;
+using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventBus;
+using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventRule;
+using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventTarget;
+using HashiCorp.Cdktf.Providers.Aws.LambdaPermission;
+using HashiCorp.Cdktf.Providers.Aws.PipesPipe;
+
+namespace FraudTf.Streaming;
+
+/// <summary>What <see cref="FraudEvents"/> connects.</summary>
+public sealed record FraudEventsConfig
+{
+    /// <summary>The environment.</summary>
+    public required EnvironmentConfig Environment { get; init; }
+
+    /// <summary>Source of TransactionReceived events (its stream).</summary>
+    public required DataTable Transactions { get; init; }
+
+    /// <summary>Source of FraudDetected events (its stream).</summary>
+    public required DataTable Decisions { get; init; }
+
+    /// <summary>Kinesis stream receiving every platform event (for replay and downstream consumers).</summary>
+    public required DataStream EventsStream { get; init; }
+
+    /// <summary>Function handling FraudDetected events.</summary>
+    public required DotnetFunction AlertHandler { get; init; }
+
+    /// <summary>Topic notified of FraudDetected events.</summary>
+    public required EncryptedTopic AlertsTopic { get; init; }
+
+    /// <summary>Dead-letter queue of the pipes and of every rule target.</summary>
+    public required EncryptedQueue DeadLetterQueue { get; init; }
+}
+
+/// <summary>
+/// Turns table changes into events without any hand-written API call: an EventBridge Pipe per source table stream
+/// (filtered, with its detail-type set) puts events on the environment's custom bus, and rules route them:
+/// <list type="bullet">
+/// <item><c>TransactionReceived</c> (every new transaction) → the events stream;</item>
+/// <item><c>FraudDetected</c> (a new automated decision of REVIEW or DECLINE) → the alert handler, the alerts topic and
+/// the events stream.</item>
+/// </list>
+/// Every pipe and target has bounded retries and the dead-letter queue; the Lambda permission, topic policy and
+/// queue policy are restricted to the rule or pipe ARNs.
+/// </summary>
+public sealed class FraudEvents : Construct
+{
+    /// <summary>Event source of TransactionReceived events.</summary>
+    public const string TransactionsSource = "fraud-detection.transactions";
+
+    /// <summary>Event source of FraudDetected events.</summary>
+    public const string DecisionsSource = "fraud-detection.decisions";
+
+    /// <summary>Detail-type of a new transaction.</summary>
+    public const string TransactionReceived = "TransactionReceived";
+
+    /// <summary>Detail-type of a transaction decided REVIEW or DECLINE.</summary>
+    public const string FraudDetected = "FraudDetected";
+
+    /// <summary>Creates the bus, pipes, rules and targets.</summary>
+    public FraudEvents(Construct scope, string id, FraudEventsConfig c) : base(scope, id)
+    {
+        var env = c.Environment;
+        Bus = new CloudwatchEventBus(this, "bus", new CloudwatchEventBusConfig
+        {
+            Name = env.ResourceName("bus"),
+            Description = $"Fraud-detection events of {env.Environment}",
+        });
+
+        TransactionsPipe = Pipe("transactions-pipe", env.ResourceName("transaction-received"), c.Transactions, c.DeadLetterQueue,
+            TransactionsSource, TransactionReceived,
+            new { eventName = new[] { "INSERT" } }, env);
+        DecisionsPipe = Pipe("decisions-pipe", env.ResourceName("fraud-detected"), c.Decisions, c.DeadLetterQueue,
+            DecisionsSource, FraudDetected,
+            new
+            {
+                eventName = new[] { "INSERT" },
+                dynamodb = new
+                {
+                    NewImage = new Dictionary<string, object>
+                    {
+                        [DecisionAttributes.DecisionKey] = new { S = new[] { "AUTOMATED" } },
+                        ["decision"] = new { S = new[] { "REVIEW", "DECLINE" } },
+                    },
+                },
+            }, env);
+
+        TransactionReceivedRule = Rule("transaction-received-rule", env.ResourceName("transaction-received"), TransactionsSource, TransactionReceived,
+            "Every new transaction, to the events stream");
+        FraudDetectedRule = Rule("fraud-detected-rule", env.ResourceName("fraud-detected"), DecisionsSource, FraudDetected,
+            "Transactions decided REVIEW or DECLINE: alert handler, alerts topic, events stream");
+
+        // EventBridge writes into the (KMS-encrypted) events stream with its own role.
+        EventsRole = new ServiceRole(this, "events-role", new ServiceRoleConfig
+        {
+            RoleName = env.ResourceName("events-to-kinesis"),
+            ServicePrincipal = "events.amazonaws.com",
+            AccountId = env.AccountId,
+            Description = "Lets EventBridge rules put events into the events stream",
+        });
+        c.EventsStream.GrantWrite(EventsRole.Policy);
+
+        var retry = new CloudwatchEventTargetRetryPolicy { MaximumEventAgeInSeconds = 3600, MaximumRetryAttempts = 8 };
+        var dlq = new CloudwatchEventTargetDeadLetterConfig { Arn = c.DeadLetterQueue.QueueArn };
+        CloudwatchEventTarget StreamTarget(string targetId, CloudwatchEventRule rule) => new(this, targetId, new CloudwatchEventTargetConfig
+        {
+            Rule = rule.Name,
+            EventBusName = Bus.Name,
+            TargetId = "events-stream",
+            Arn = c.EventsStream.StreamArn,
+            RoleArn = EventsRole.RoleArn,
+            KinesisTarget = new CloudwatchEventTargetKinesisTarget { PartitionKeyPath = "$.id" },
+            RetryPolicy = retry,
+            DeadLetterConfig = dlq,
+        });
+
+        StreamTarget("transaction-received-to-stream", TransactionReceivedRule);
+        StreamTarget("fraud-detected-to-stream", FraudDetectedRule);
+        new CloudwatchEventTarget(this, "fraud-detected-to-alert-handler", new CloudwatchEventTargetConfig
+        {
+            Rule = FraudDetectedRule.Name,
+            EventBusName = Bus.Name,
+            TargetId = "alert-handler",
+            Arn = c.AlertHandler.FunctionArn,
+            RetryPolicy = retry,
+            DeadLetterConfig = dlq,
+        });
+        new CloudwatchEventTarget(this, "fraud-detected-to-alerts-topic", new CloudwatchEventTargetConfig
+        {
+            Rule = FraudDetectedRule.Name,
+            EventBusName = Bus.Name,
+            TargetId = "alerts-topic",
+            Arn = c.AlertsTopic.TopicArn,
+            RetryPolicy = retry,
+            DeadLetterConfig = dlq,
+        });
+
+        AlertHandlerPermission = new LambdaPermission(this, "alert-handler-permission", new LambdaPermissionConfig
+        {
+            StatementId = "AllowFraudDetectedRule",
+            Action = "lambda:InvokeFunction",
+            FunctionName = c.AlertHandler.Function.FunctionName,
+            Principal = "events.amazonaws.com",
+            SourceArn = FraudDetectedRule.Arn,
+            SourceAccount = env.AccountId,
+        });
+        c.AlertsTopic.AllowPublishFrom("AllowFraudDetectedRule", "events.amazonaws.com", [FraudDetectedRule.Arn]);
+        c.DeadLetterQueue.AllowSendFrom("AllowRuleTargetDeadLetters", "events.amazonaws.com", [TransactionReceivedRule.Arn, FraudDetectedRule.Arn]);
+
+        CloudwatchEventRule Rule(string ruleId, string name, string source, string detailType, string description) =>
+            new(this, ruleId, new CloudwatchEventRuleConfig
+            {
+                Name = name,
+                Description = description,
+                EventBusName = Bus.Name,
+                EventPattern = JsonSerializer.Serialize(new Dictionary<string, string[]>
+                {
+                    ["source"] = [source],
+                    ["detail-type"] = [detailType],
+                }),
+            });
+    }
+
+    /// <summary>The environment's custom event bus.</summary>
+    public CloudwatchEventBus Bus { get; }
+
+    /// <summary>Transactions table stream → TransactionReceived events.</summary>
+    public PipesPipe TransactionsPipe { get; private set; }
+
+    /// <summary>Decisions table stream → FraudDetected events.</summary>
+    public PipesPipe DecisionsPipe { get; private set; }
+
+    /// <summary>Rule matching TransactionReceived events.</summary>
+    public CloudwatchEventRule TransactionReceivedRule { get; }
+
+    /// <summary>Rule matching FraudDetected events.</summary>
+    public CloudwatchEventRule FraudDetectedRule { get; }
+
+    /// <summary>Role EventBridge uses to write into the events stream.</summary>
+    public ServiceRole EventsRole { get; }
+
+    /// <summary>Permission of the FraudDetected rule to invoke the alert handler.</summary>
+    public LambdaPermission AlertHandlerPermission { get; }
+
+    private PipesPipe Pipe(string id, string name, DataTable source, EncryptedQueue dlq, string eventSource, string detailType,
+        object filter, EnvironmentConfig env)
+    {
+        var role = new ServiceRole(this, $"{id}-role", new ServiceRoleConfig
+        {
+            RoleName = $"{name}-pipe",
+            ServicePrincipal = "pipes.amazonaws.com",
+            AccountId = env.AccountId,
+            Description = $"Lets the {name} pipe read its table stream and put {detailType} events",
+        });
+        source.GrantStreamRead(role.Policy);
+        dlq.GrantSend(role.Policy);
+        role.Policy.Add(new PolicyStatement { Sid = "PutEventsOnBus", Actions = Permissions.EventsPut, Resources = [Bus.Arn] });
+
+        return new PipesPipe(this, id, new PipesPipeConfig
+        {
+            Name = name,
+            Description = $"{source.Config.TableName} stream → {detailType} events on {Bus.Name}",
+            RoleArn = role.RoleArn,
+            Source = source.StreamArn,
+            Target = Bus.Arn,
+            SourceParameters = new PipesPipeSourceParameters
+            {
+                DynamodbStreamParameters = new PipesPipeSourceParametersDynamodbStreamParameters
+                {
+                    StartingPosition = "LATEST",
+                    BatchSize = 10,
+                    MaximumRetryAttempts = 10,
+                    MaximumRecordAgeInSeconds = 3600,
+                    OnPartialBatchItemFailure = "AUTOMATIC_BISECT",
+                    DeadLetterConfig = new PipesPipeSourceParametersDynamodbStreamParametersDeadLetterConfig { Arn = dlq.QueueArn },
+                },
+                FilterCriteria = new PipesPipeSourceParametersFilterCriteria
+                {
+                    Filter = new[] { new PipesPipeSourceParametersFilterCriteriaFilter { Pattern = JsonSerializer.Serialize(filter) } },
+                },
+            },
+            TargetParameters = new PipesPipeTargetParameters
+            {
+                EventbridgeEventBusParameters = new PipesPipeTargetParametersEventbridgeEventBusParameters
+                {
+                    Source = eventSource,
+                    DetailType = detailType,
+                },
+            },
+            DependsOn = [role.InlinePolicy],
+        });
+    }
+}
