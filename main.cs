@@ -35,7 +35,16 @@ public static class Program
         }
 
         var app = new App();
-        FraudTfApp.AddStacks(app, configs, RepoRoot());
+        try
+        {
+            FraudTfApp.AddStacks(app, configs, RepoRoot());
+        }
+        catch (FraudTf.Compute.FunctionBuildException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+
         app.Synth();
         return 0;
     }
