@@ -121,6 +121,10 @@ public static class FunctionPackage
     private static readonly string[] IgnoredFiles = [".DS_Store", "Thumbs.db"];
 
     private static readonly ConcurrentDictionary<string, Lazy<PackagedFunction>> Builds = new(StringComparer.Ordinal);
+
+    // Zips this process has handed out: stale-output cleanup never deletes them, so a stack created earlier in the same
+    // synth still finds its asset even if the sources changed (and a newer zip was built) in between.
+    private static readonly ConcurrentDictionary<string, bool> HandedOut = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, string> DotnetVersions = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -201,7 +205,11 @@ public static class FunctionPackage
     /// Forgets the builds of this process (the zips on disk stay and are still reused). For tests and benchmarks that
     /// need to go through the on-disk cache again.
     /// </summary>
-    public static void ResetProcessCache() => Builds.Clear();
+    public static void ResetProcessCache()
+    {
+        Builds.Clear();
+        HandedOut.Clear();
+    }
 
     /// <summary>
     /// Writes the files of <paramref name="folder"/> into a new zip at <paramref name="zipPath"/> deterministically:
@@ -263,9 +271,10 @@ public static class FunctionPackage
                 }, work);
                 TryDelete(() => File.Delete(tempZip), tempZip);
             }
-
-            RemoveStale(outDir, name, zipPath);
         }
+
+        HandedOut[zipPath] = true;
+        RemoveStale(outDir, name, zipPath);
 
         var bytes = File.ReadAllBytes(zipPath);
         var sha = SHA256.HashData(bytes);
@@ -529,7 +538,8 @@ public static class FunctionPackage
         var keepDir = Path.GetDirectoryName(keep);
         foreach (var old in Directory.EnumerateDirectories(outDir))
         {
-            if (pattern.IsMatch(Path.GetFileName(old)) && !string.Equals(old, keepDir, StringComparison.Ordinal))
+            if (pattern.IsMatch(Path.GetFileName(old)) && !string.Equals(old, keepDir, StringComparison.Ordinal) &&
+                !HandedOut.Keys.Any(z => string.Equals(Path.GetDirectoryName(z), old, StringComparison.Ordinal)))
             {
                 TryDelete(() => Directory.Delete(old, recursive: true), old);
             }

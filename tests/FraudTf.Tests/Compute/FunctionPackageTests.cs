@@ -145,12 +145,16 @@ public sealed class FunctionPackageTests
 
         File.WriteAllText(source, File.ReadAllText(source).Replace("batch received", "batch received (v2)", StringComparison.Ordinal));
         var changed = FunctionPackage.Build(root, StreamProcessor);
+        var keptForThisProcess = File.Exists(before.ZipPath);
+        FunctionPackage.ResetProcessCache(); // a later synth process
+        FunctionPackage.Build(root, StreamProcessor);
 
         Assert.Multiple(() =>
         {
             Assert.That(commented.InputHash, Is.Not.EqualTo(before.InputHash));
             Assert.That(commented.ZipPath, Is.Not.EqualTo(before.ZipPath));
-            Assert.That(File.Exists(before.ZipPath), Is.False, "the older zip is removed");
+            Assert.That(keptForThisProcess, Is.True, "a zip this process handed out stays until the process ends");
+            Assert.That(File.Exists(before.ZipPath), Is.False, "the older zip is removed by a later process");
             Assert.That(commented.Sha256, Is.EqualTo(before.Sha256), "a comment compiles to the same bytes: no code update");
             Assert.That(changed.InputHash, Is.Not.EqualTo(commented.InputHash));
             Assert.That(changed.Sha256, Is.Not.EqualTo(commented.Sha256), "a code change gives a different zip");
