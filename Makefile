@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: synth test build bindings deps plan deploy bootstrap bench clean help
+.PHONY: synth test build bindings deps emulators plan deploy bootstrap bench clean help
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -22,7 +22,15 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+EMULATORS_STAMP := tests/emulators/node_modules/.fraudtf-installed
+
+$(EMULATORS_STAMP): tests/emulators/package.json tests/emulators/package-lock.json
+	cd tests/emulators && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 deps: $(NPM_STAMP) ## install the pinned npm packages (cdktf-cli, jsii assemblies, jsii-pacmak)
+
+emulators: $(EMULATORS_STAMP) ## install the test emulators (DynamoDB Local, s3rver) from npm; java runs DynamoDB Local
 
 bindings: deps ## generate the C# bindings into .bindings/feed (skipped when up to date)
 	node bindings/build.mjs
@@ -35,7 +43,7 @@ synth: build ## synthesize every environment (and its bootstrap stack) into cdkt
 	dotnet $(APP_DLL)
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
-test: bindings ## run the whole NUnit suite
+test: bindings emulators ## run the whole NUnit suite (starts DynamoDB Local on 127.0.0.1 itself)
 	scripts/run-tests.sh
 
 plan: ## show what `deploy` would change in ENV (needs AWS credentials and terraform)

@@ -1,19 +1,229 @@
+using System.Diagnostics;
 using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.SQS;
+using FraudTf.Functions.Shared.Events;
+using FraudTf.Functions.Shared.Metrics;
+using FraudTf.Functions.Shared.Transactions;
+using FraudTf.Functions.StreamProcessor.Scoring;
 
 namespace FraudTf.Functions.StreamProcessor;
 
 /// <summary>
-/// Entry point of the stream processor (Kinesis transactions stream, partial batch responses).
-/// Minimal for now: it acknowledges every record; the scoring code fills this in.
+/// The stream processor: for each Kinesis record, decode, validate strictly, score, then store the transaction, its
+/// decision and the user's profile in one DynamoDB transaction. Every record ends in exactly one place: stored (or
+/// recognised as already stored), in the dead-letter queue with its reason (permanently invalid), or returned in
+/// <c>batchItemFailures</c> so Kinesis retries it (a transient failure; processing stops there to keep per-user order).
 /// </summary>
 public sealed class Function
 {
-    /// <summary>Handles one Kinesis batch: returns <c>{"batchItemFailures":[]}</c>.</summary>
+    private readonly Settings _settings;
+    private readonly TransactionStore _store;
+    private readonly DeadLetters _deadLetters;
+    private readonly EmfWriter _metrics;
+    private readonly TextWriter _log;
+    private readonly TimeProvider _time;
+    private IReadOnlyList<FraudPattern> _patterns = [];
+    private DateTimeOffset _patternsLoadedAt = DateTimeOffset.MinValue;
+
+    /// <summary>Used by the Lambda runtime: SDK clients configured the standard way (region, credentials, endpoints from the environment).</summary>
+    public Function()
+        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), new AmazonSQSClient(), Console.Out, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates the function with explicit dependencies (tests, benchmarks).</summary>
+    public Function(Settings settings, IAmazonDynamoDB dynamo, IAmazonSQS sqs, TextWriter log, TimeProvider time)
+    {
+        _settings = settings;
+        _store = new TransactionStore(dynamo, settings);
+        _deadLetters = new DeadLetters(sqs, settings.DeadLetterQueueUrl);
+        _log = log;
+        _metrics = new EmfWriter(log, time.GetUtcNow);
+        _time = time;
+    }
+
+    /// <summary>Handles one Kinesis batch and returns the partial batch response.</summary>
     public async Task<Stream> Handler(Stream input)
     {
-        using var doc = await JsonDocument.ParseAsync(input);
-        var count = doc.RootElement.TryGetProperty("Records", out var records) ? records.GetArrayLength() : 0;
-        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["message"] = "batch received", ["records"] = count }));
-        return new MemoryStream("{\"batchItemFailures\":[]}"u8.ToArray());
+        var batch = await JsonSerializer.DeserializeAsync(input, EventJsonContext.Default.KinesisEvent) ?? new KinesisEvent();
+        var response = await Process(batch, CancellationToken.None);
+        var output = new MemoryStream();
+        await JsonSerializer.SerializeAsync(output, response, EventJsonContext.Default.BatchResponse);
+        output.Position = 0;
+        return output;
+    }
+
+    /// <summary>Processes a batch; see the class summary for where each record ends.</summary>
+    public async Task<BatchResponse> Process(KinesisEvent batch, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var stats = new BatchStats();
+        for (var i = 0; i < batch.Records.Count; i++)
+        {
+            var record = batch.Records[i];
+            try
+            {
+                await ProcessRecord(record, stats, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Transient (throttling, timeouts, service errors): Kinesis retries from this record; later records of
+                // the batch are retried with it (idempotent), so a user's transactions keep their order.
+                Log("warn", "transient failure; the record will be retried", record.Kinesis.SequenceNumber, null, e.GetType().Name, detail: e.Message);
+                stats.Retried = batch.Records.Count - i;
+                Emit(stats, watch.Elapsed);
+                return new BatchResponse { BatchItemFailures = [new BatchItemFailure(record.Kinesis.SequenceNumber)] };
+            }
+        }
+
+        Emit(stats, watch.Elapsed);
+        return new BatchResponse();
+    }
+
+    private async Task ProcessRecord(KinesisEventRecord record, BatchStats stats, CancellationToken ct)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(record.Kinesis.Data);
+        }
+        catch (FormatException)
+        {
+            await Reject(record, RejectReason.BadEncoding, "the Kinesis data is not valid base64", stats, ct);
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var parsed = TransactionParser.Parse(bytes, now);
+        if (!parsed.IsValid)
+        {
+            await Reject(record, parsed.Reason!.Value, parsed.Detail!, stats, ct);
+            return;
+        }
+
+        var t = parsed.Transaction!;
+        if (await _store.Exists(t.TransactionId, ct))
+        {
+            stats.Duplicates++;
+            Log("info", "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
+            return;
+        }
+
+        var patterns = await ActivePatterns(now, ct);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var (profile, version) = await _store.LoadProfile(t.UserId, ct);
+            var window = TimeSpan.FromMinutes(_settings.Rules.VelocityWindowMinutes);
+            var recent = await _store.CountRecent(t.UserId, t.Timestamp - window, t.Timestamp, ct) + 1;
+            var score = FraudScorer.Score(t, profile, recent, patterns, _settings.Rules);
+            switch (await _store.Save(t, score, profile, version, now, ct))
+            {
+                case SaveOutcome.Saved:
+                    stats.Processed++;
+                    stats.ConfidenceSum += score.Confidence;
+                    if (score.Decision != Decision.APPROVE)
+                    {
+                        stats.FraudDetected++;
+                    }
+
+                    Log("info", "transaction scored", record.Kinesis.SequenceNumber, t, null, score);
+                    return;
+                case SaveOutcome.Duplicate:
+                    stats.Duplicates++;
+                    Log("info", "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
+                    return;
+                case SaveOutcome.ProfileConflict:
+                    continue;
+            }
+        }
+
+        throw new TimeoutException($"profile of user {t.UserId} kept changing while saving {t.TransactionId}");
+    }
+
+    private async Task Reject(KinesisEventRecord record, RejectReason reason, string detail, BatchStats stats, CancellationToken ct)
+    {
+        await _deadLetters.Send(record, reason.ToString(), detail, ct);
+        stats.Rejected[reason] = stats.Rejected.GetValueOrDefault(reason) + 1;
+        Log("warn", "record rejected to the dead-letter queue", record.Kinesis.SequenceNumber, null, reason.ToString(), detail: detail);
+    }
+
+    private async Task<IReadOnlyList<FraudPattern>> ActivePatterns(DateTimeOffset now, CancellationToken ct)
+    {
+        if (now - _patternsLoadedAt >= TimeSpan.FromSeconds(_settings.PatternCacheSeconds))
+        {
+            _patterns = await _store.LoadActivePatterns(ct);
+            _patternsLoadedAt = now;
+        }
+
+        return _patterns;
+    }
+
+    private void Emit(BatchStats s, TimeSpan elapsed)
+    {
+        var dims = new Dictionary<string, string> { ["Environment"] = _settings.Environment };
+        _metrics.Emit(dims,
+            new MetricValue("TransactionsProcessed", s.Processed, "Count"),
+            new MetricValue("FraudDetected", s.FraudDetected, "Count"),
+            new MetricValue("DuplicatesSkipped", s.Duplicates, "Count"),
+            new MetricValue("RecordsRetried", s.Retried, "Count"),
+            new MetricValue("ProcessingLatency", elapsed.TotalMilliseconds, "Milliseconds"),
+            new MetricValue("ConfidenceScore", s.Processed > 0 ? s.ConfidenceSum / s.Processed : 0, "None"));
+        foreach (var (reason, count) in s.Rejected.OrderBy(p => p.Key))
+        {
+            _metrics.Emit(new Dictionary<string, string> { ["Environment"] = _settings.Environment, ["Reason"] = reason.ToString() },
+                new MetricValue("RecordsRejected", count, "Count"));
+        }
+    }
+
+    // Structured JSON log line; ids only, no personal data (no amounts, IPs or device ids).
+    private void Log(string level, string message, string sequenceNumber, Transaction? t, string? error, ScoreResult? score = null, string? detail = null)
+    {
+        var entry = new Dictionary<string, object?>
+        {
+            ["level"] = level,
+            ["message"] = message,
+            ["sequenceNumber"] = sequenceNumber,
+        };
+        if (t is not null)
+        {
+            entry["transactionId"] = t.TransactionId;
+            entry["userId"] = t.UserId;
+        }
+
+        if (score is not null)
+        {
+            entry["decision"] = score.Decision.ToString();
+            entry["score"] = score.Score;
+            entry["confidence"] = score.Confidence;
+            entry["rules"] = score.Reasons.Select(r => r.Rule).ToArray();
+        }
+
+        if (error is not null)
+        {
+            entry["error"] = error;
+        }
+
+        if (detail is not null)
+        {
+            entry["detail"] = detail;
+        }
+
+        _log.WriteLine(JsonSerializer.Serialize(entry));
+    }
+
+    private sealed class BatchStats
+    {
+        public int Processed { get; set; }
+
+        public int FraudDetected { get; set; }
+
+        public int Duplicates { get; set; }
+
+        public int Retried { get; set; }
+
+        public double ConfidenceSum { get; set; }
+
+        public Dictionary<RejectReason, int> Rejected { get; } = new();
     }
 }

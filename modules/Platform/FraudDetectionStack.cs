@@ -68,6 +68,7 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["USER_PROFILES_TABLE"] = Storage.UserProfiles.Config.TableName,
                 ["PATTERNS_TABLE"] = Storage.Patterns.Config.TableName,
                 ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
+                ["ENVIRONMENT"] = config.Environment,
             });
         Storage.Transactions.GrantReadWriteData(StreamProcessor.Role.Policy);
         Storage.Decisions.GrantWriteData(StreamProcessor.Role.Policy);
@@ -83,6 +84,7 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["AUDIT_LOGS_BUCKET"] = Storage.AuditLogs.Config.BucketName,
                 ["USER_PROFILES_TABLE"] = Storage.UserProfiles.Config.TableName,
                 ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
+                ["ENVIRONMENT"] = config.Environment,
             });
         Storage.DecisionTrails.GrantPutObjects(AlertHandler.Role.Policy, "trails/");
         Storage.AuditLogs.GrantPutObjects(AlertHandler.Role.Policy, "audit/");

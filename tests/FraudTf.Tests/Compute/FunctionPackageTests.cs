@@ -143,7 +143,7 @@ public sealed class FunctionPackageTests
         File.AppendAllText(source, "\n// a comment changes the inputs, not the compiled code\n");
         var commented = FunctionPackage.Build(root, StreamProcessor);
 
-        File.WriteAllText(source, File.ReadAllText(source).Replace("batch received", "batch received (v2)", StringComparison.Ordinal));
+        File.WriteAllText(source, File.ReadAllText(source).Replace("transaction scored", "transaction scored (v2)", StringComparison.Ordinal));
         var changed = FunctionPackage.Build(root, StreamProcessor);
         var keptForThisProcess = File.Exists(before.ZipPath);
         FunctionPackage.ResetProcessCache(); // a later synth process

@@ -105,6 +105,7 @@ public class StreamingStackTests
                 Assert.That(f["dead_letter_config"]!["target_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_sqs_queue", "/dlq/this", "arn")));
                 Assert.That(f["kms_key_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_kms_key", "/keys/data/this", "arn")));
                 Assert.That(f["role"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_iam_role", $"/{name}/role/this", "arn")));
+                Assert.That(f["environment"]!["variables"]!["ENVIRONMENT"]!.GetValue<string>(), Is.EqualTo(env));
                 Assert.That(f["logging_config"]!["log_group"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_cloudwatch_log_group", $"/{name}/logs", "name")));
             });
         }

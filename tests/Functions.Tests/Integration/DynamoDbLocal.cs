@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using FraudTf.Functions.Shared.Tables;
+
+namespace FraudTf.Functions.Tests.Integration;
+
+/// <summary>
+/// DynamoDB Local (AWS's own engine, from the npm package amplify-dynamodb-simulator installed by `make emulators`)
+/// started on a free port of 127.0.0.1 for the integration tests of this namespace, and stopped after them.
+/// </summary>
+[SetUpFixture]
+public sealed class DynamoDbLocal
+{
+    private static Process? _process;
+
+    /// <summary>The endpoint, e.g. http://127.0.0.1:45678.</summary>
+    public static string Endpoint { get; private set; } = "";
+
+    /// <summary>A client of the emulator, configured explicitly (tests of the standard environment configuration set env vars instead).</summary>
+    public static AmazonDynamoDBClient Client() => new(new BasicAWSCredentials("local", "local"),
+        new AmazonDynamoDBConfig { ServiceURL = Endpoint, AuthenticationRegion = "us-east-1" });
+
+    /// <summary>Starts the emulator and waits until it answers.</summary>
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        var root = RepoRoot();
+        var dir = Path.Combine(root, "tests", "emulators", "node_modules", "amplify-dynamodb-simulator", "emulator");
+        var jar = Path.Combine(dir, "DynamoDBLocal.jar");
+        if (!File.Exists(jar))
+        {
+            Assert.Fail($"DynamoDB Local is not installed ({jar} missing). Fix: run 'make emulators' (make test does it).");
+        }
+
+        var port = FreePort();
+        Endpoint = $"http://127.0.0.1:{port}";
+        _process = Process.Start(new ProcessStartInfo("java",
+            [$"-Djava.library.path={Path.Combine(dir, "DynamoDBLocal_lib")}", "-jar", jar, "-inMemory", "-sharedDb", "-disableTelemetry", "-port", port.ToString()])
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var client = Client();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await client.ListTablesAsync(new ListTablesRequest());
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    /// <summary>Stops the emulator.</summary>
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+
+        _process?.Dispose();
+    }
+
+    /// <summary>Creates <paramref name="schema"/> as table <paramref name="name"/>, exactly as the storage module defines it.</summary>
+    public static async Task CreateTable(IAmazonDynamoDB client, TableSchema schema, string name)
+    {
+        var keys = new List<KeySchemaElement> { new(schema.PartitionKey.Name, KeyType.HASH) };
+        if (schema.SortKey is not null)
+        {
+            keys.Add(new KeySchemaElement(schema.SortKey.Name, KeyType.RANGE));
+        }
+
+        await client.CreateTableAsync(new CreateTableRequest
+        {
+            TableName = name,
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            KeySchema = keys,
+            AttributeDefinitions = schema.KeyAttributes.Select(a => new AttributeDefinition(a.Name, new ScalarAttributeType(a.Type))).ToList(),
+            GlobalSecondaryIndexes = schema.Indexes.Count == 0 ? null : schema.Indexes.Select(i => new GlobalSecondaryIndex
+            {
+                IndexName = i.Name,
+                KeySchema = i.SortKey is null
+                    ? [new KeySchemaElement(i.PartitionKey.Name, KeyType.HASH)]
+                    : [new KeySchemaElement(i.PartitionKey.Name, KeyType.HASH), new KeySchemaElement(i.SortKey.Name, KeyType.RANGE)],
+                Projection = new Projection
+                {
+                    ProjectionType = new ProjectionType(i.ProjectionType),
+                    NonKeyAttributes = i.ProjectionType == "INCLUDE" ? i.NonKeyAttributes.ToList() : null,
+                },
+            }).ToList(),
+        });
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "cdktf.json")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
