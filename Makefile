@@ -63,6 +63,7 @@ bootstrap: ## create ENV's state bucket, key and lock table (local state; run on
 
 bench: build ## run the benchmarks of bench/ and print their medians
 	bench/synth.sh
+	bench/functions-runtime.sh
 
 clean: ## remove build output (keeps node_modules and the bindings)
 	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj

@@ -59,21 +59,35 @@ public sealed class Function
     {
         var watch = Stopwatch.StartNew();
         var stats = new BatchStats();
-        for (var i = 0; i < batch.Records.Count; i++)
+        var now = _time.GetUtcNow();
+        var records = batch.Records.Select(r => (Record: r, Parsed: Decode(r, now))).ToList();
+        BatchContext context;
+        try
         {
-            var record = batch.Records[i];
+            context = await Prepare(records.Select(r => r.Parsed.Transaction).OfType<Transaction>().ToList(), now, ct);
+        }
+        catch (Exception e) when (records.Count > 0 && (e is not OperationCanceledException || !ct.IsCancellationRequested))
+        {
+            return Retry(records[0].Record, 0, records.Count, e, stats, watch);
+        }
+
+        for (var i = 0; i < records.Count; i++)
+        {
+            var (record, parsed) = records[i];
             try
             {
-                await ProcessRecord(record, stats, ct);
+                if (!parsed.IsValid)
+                {
+                    await Reject(record, parsed.Reason!.Value, parsed.Detail!, stats, ct);
+                }
+                else
+                {
+                    await Store(record, parsed.Transaction!, context, stats, now, ct);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                // Transient (throttling, timeouts, service errors): Kinesis retries from this record; later records of
-                // the batch are retried with it (idempotent), so a user's transactions keep their order.
-                Log("warn", "transient failure; the record will be retried", record.Kinesis.SequenceNumber, null, e.GetType().Name, detail: e.Message);
-                stats.Retried = batch.Records.Count - i;
-                Emit(stats, watch.Elapsed);
-                return new BatchResponse { BatchItemFailures = [new BatchItemFailure(record.Kinesis.SequenceNumber)] };
+                return Retry(record, i, records.Count, e, stats, watch);
             }
         }
 
@@ -81,7 +95,17 @@ public sealed class Function
         return new BatchResponse();
     }
 
-    private async Task ProcessRecord(KinesisEventRecord record, BatchStats stats, CancellationToken ct)
+    // Transient (throttling, timeouts, service errors): Kinesis retries from this record; the records after it come
+    // again with it (idempotent), so a user's transactions keep their order.
+    private BatchResponse Retry(KinesisEventRecord record, int index, int count, Exception e, BatchStats stats, Stopwatch watch)
+    {
+        Log("warn", "transient failure; the record will be retried", record.Kinesis.SequenceNumber, null, e.GetType().Name, detail: e.Message);
+        stats.Retried = count - index;
+        Emit(stats, watch.Elapsed);
+        return new BatchResponse { BatchItemFailures = [new BatchItemFailure(record.Kinesis.SequenceNumber)] };
+    }
+
+    private static ParseResult Decode(KinesisEventRecord record, DateTimeOffset now)
     {
         byte[] bytes;
         try
@@ -90,36 +114,52 @@ public sealed class Function
         }
         catch (FormatException)
         {
-            await Reject(record, RejectReason.BadEncoding, "the Kinesis data is not valid base64", stats, ct);
-            return;
+            return new ParseResult { Reason = RejectReason.BadEncoding, Detail = "the Kinesis data is not valid base64" };
         }
 
-        var now = _time.GetUtcNow();
-        var parsed = TransactionParser.Parse(bytes, now);
-        if (!parsed.IsValid)
+        return TransactionParser.Parse(bytes, now);
+    }
+
+    // What the batch needs from DynamoDB, read once: which ids are stored, each user's profile, and each user's
+    // transactions in the velocity window of the batch (three kinds of calls per batch instead of per record).
+    private async Task<BatchContext> Prepare(List<Transaction> txs, DateTimeOffset now, CancellationToken ct)
+    {
+        var context = new BatchContext
         {
-            await Reject(record, parsed.Reason!.Value, parsed.Detail!, stats, ct);
-            return;
+            Patterns = txs.Count > 0 ? await ActivePatterns(now, ct) : [],
+            Stored = await _store.ExistingIds(txs.Select(t => t.TransactionId).ToList(), ct),
+            Profiles = await _store.LoadProfiles(txs.Select(t => t.UserId).ToList(), ct),
+        };
+        var window = TimeSpan.FromMinutes(_settings.Rules.VelocityWindowMinutes);
+        foreach (var user in txs.GroupBy(t => t.UserId, StringComparer.Ordinal))
+        {
+            var from = user.Min(t => t.Timestamp) - window;
+            context.Recent[user.Key] = await _store.RecentTimestamps(user.Key, from, user.Max(t => t.Timestamp), ct);
         }
 
-        var t = parsed.Transaction!;
-        if (await _store.Exists(t.TransactionId, ct))
+        return context;
+    }
+
+    private async Task Store(KinesisEventRecord record, Transaction t, BatchContext context, BatchStats stats, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!context.Stored.Add(t.TransactionId))
         {
             stats.Duplicates++;
             Log("info", "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
             return;
         }
 
-        var patterns = await ActivePatterns(now, ct);
+        var window = TimeSpan.FromMinutes(_settings.Rules.VelocityWindowMinutes);
+        var recent = context.Recent[t.UserId].Count(ts => ts >= t.Timestamp - window && ts <= t.Timestamp) + 1;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var (profile, version) = await _store.LoadProfile(t.UserId, ct);
-            var window = TimeSpan.FromMinutes(_settings.Rules.VelocityWindowMinutes);
-            var recent = await _store.CountRecent(t.UserId, t.Timestamp - window, t.Timestamp, ct) + 1;
-            var score = FraudScorer.Score(t, profile, recent, patterns, _settings.Rules);
+            var (profile, version) = context.Profiles[t.UserId];
+            var score = FraudScorer.Score(t, profile, recent, context.Patterns, _settings.Rules);
             switch (await _store.Save(t, score, profile, version, now, ct))
             {
                 case SaveOutcome.Saved:
+                    context.Profiles[t.UserId] = (profile.With(t), version + 1);
+                    context.Recent[t.UserId].Add(t.Timestamp);
                     stats.Processed++;
                     stats.ConfidenceSum += score.Confidence;
                     if (score.Decision != Decision.APPROVE)
@@ -134,10 +174,13 @@ public sealed class Function
                     Log("info", "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
                     return;
                 case SaveOutcome.ProfileConflict:
+                    // Another invocation (a parallel batch of the same shard's user) updated the profile: read it again.
+                    context.Profiles[t.UserId] = await _store.LoadProfile(t.UserId, ct);
                     continue;
             }
         }
 
+        context.Stored.Remove(t.TransactionId);
         throw new TimeoutException($"profile of user {t.UserId} kept changing while saving {t.TransactionId}");
     }
 
@@ -210,6 +253,17 @@ public sealed class Function
         }
 
         _log.WriteLine(JsonSerializer.Serialize(entry));
+    }
+
+    private sealed class BatchContext
+    {
+        public required IReadOnlyList<FraudPattern> Patterns { get; init; }
+
+        public required HashSet<string> Stored { get; init; }
+
+        public required Dictionary<string, (UserProfile Profile, long Version)> Profiles { get; init; }
+
+        public Dictionary<string, List<DateTimeOffset>> Recent { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed class BatchStats

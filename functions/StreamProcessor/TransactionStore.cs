@@ -36,53 +36,107 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = userId } },
             ConsistentRead = true,
         }, ct);
-        if (r.Item is not { Count: > 0 } item)
+        return r.Item is { Count: > 0 } item ? ToProfile(item) : (new UserProfile(), 0);
+    }
+
+    /// <summary>The ids among <paramref name="transactionIds"/> that are already stored (BatchGetItem, 100 keys a call).</summary>
+    public async Task<HashSet<string>> ExistingIds(IReadOnlyCollection<string> transactionIds, CancellationToken ct)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in transactionIds.Distinct(StringComparer.Ordinal).Chunk(100))
         {
-            return (new UserProfile(), 0);
+            var keys = chunk.Select(id => new Dictionary<string, AttributeValue> { [TransactionAttributes.TransactionId] = new() { S = id } }).ToList();
+            foreach (var item in await BatchGet(settings.TransactionsTable, keys, TransactionAttributes.TransactionId, ct))
+            {
+                found.Add(item[TransactionAttributes.TransactionId].S);
+            }
         }
 
-        return (new UserProfile
-        {
-            Count = long.Parse(item["txCount"].N, CultureInfo.InvariantCulture),
-            Mean = double.Parse(item["amountMean"].N, CultureInfo.InvariantCulture),
-            M2 = double.Parse(item["amountM2"].N, CultureInfo.InvariantCulture),
-            Countries = new HashSet<string>(item.TryGetValue("countries", out var c) ? c.SS ?? [] : [], StringComparer.Ordinal),
-            MerchantCategories = new HashSet<string>(item.TryGetValue("merchantCategories", out var m) ? m.SS ?? [] : [], StringComparer.Ordinal),
-        }, long.Parse(item["profileVersion"].N, CultureInfo.InvariantCulture));
+        return found;
     }
 
-    /// <summary>True when the transaction is already stored.</summary>
-    public async Task<bool> Exists(string transactionId, CancellationToken ct)
+    /// <summary>The profiles (and versions) of <paramref name="userIds"/>; a user without a profile gets an empty one, version 0.</summary>
+    public async Task<Dictionary<string, (UserProfile Profile, long Version)>> LoadProfiles(IReadOnlyCollection<string> userIds, CancellationToken ct)
     {
-        var r = await dynamo.GetItemAsync(new GetItemRequest
+        var result = userIds.Distinct(StringComparer.Ordinal).ToDictionary(u => u, _ => (new UserProfile(), 0L), StringComparer.Ordinal);
+        foreach (var chunk in result.Keys.ToList().Chunk(100))
         {
-            TableName = settings.TransactionsTable,
-            Key = new Dictionary<string, AttributeValue> { [TransactionAttributes.TransactionId] = new() { S = transactionId } },
-            ProjectionExpression = TransactionAttributes.TransactionId,
-            ConsistentRead = true,
-        }, ct);
-        return r.Item is { Count: > 0 };
-    }
-
-    /// <summary>The user's stored transactions with a timestamp in [from, to] (the velocity window).</summary>
-    public async Task<int> CountRecent(string userId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
-    {
-        var r = await dynamo.QueryAsync(new QueryRequest
-        {
-            TableName = settings.TransactionsTable,
-            IndexName = TransactionAttributes.ByUserTimeIndex,
-            KeyConditionExpression = "#u = :u AND #t BETWEEN :from AND :to",
-            ExpressionAttributeNames = new Dictionary<string, string> { ["#u"] = TransactionAttributes.UserId, ["#t"] = TransactionAttributes.Timestamp },
-            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            var keys = chunk.Select(u => new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = u } }).ToList();
+            foreach (var item in await BatchGet(settings.UserProfilesTable, keys, null, ct))
             {
-                [":u"] = new() { S = userId },
-                [":from"] = new() { S = Iso(from) },
-                [":to"] = new() { S = Iso(to) },
-            },
-            Select = Select.COUNT,
-        }, ct);
-        return r.Count ?? 0;
+                result[item[ProfileAttributes.UserId].S] = ToProfile(item);
+            }
+        }
+
+        return result;
     }
+
+    /// <summary>The timestamps of <paramref name="userId"/>'s stored transactions in [from, to] (the velocity window of a whole batch).</summary>
+    public async Task<List<DateTimeOffset>> RecentTimestamps(string userId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var result = new List<DateTimeOffset>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var r = await dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = settings.TransactionsTable,
+                IndexName = TransactionAttributes.ByUserTimeIndex,
+                KeyConditionExpression = "#u = :u AND #t BETWEEN :from AND :to",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#u"] = TransactionAttributes.UserId, ["#t"] = TransactionAttributes.Timestamp },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                {
+                    [":u"] = new() { S = userId },
+                    [":from"] = new() { S = Iso(from) },
+                    [":to"] = new() { S = Iso(to) },
+                },
+                ProjectionExpression = "#t",
+                ExclusiveStartKey = start,
+            }, ct);
+            result.AddRange((r.Items ?? []).Select(i => DateTimeOffset.Parse(i[TransactionAttributes.Timestamp].S, CultureInfo.InvariantCulture)));
+            start = r.LastEvaluatedKey is { Count: > 0 } k ? k : null;
+        }
+        while (start is not null);
+
+        return result;
+    }
+
+    private async Task<List<Dictionary<string, AttributeValue>>> BatchGet(string table, List<Dictionary<string, AttributeValue>> keys, string? projection, CancellationToken ct)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        var pending = new KeysAndAttributes { Keys = keys, ConsistentRead = true, ProjectionExpression = projection };
+        for (var attempt = 0; pending.Keys is { Count: > 0 }; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct);
+            }
+
+            if (attempt == 5)
+            {
+                throw new ProvisionedThroughputExceededException($"BatchGetItem on {table} left keys unprocessed after {attempt} attempts");
+            }
+
+            var r = await dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = new Dictionary<string, KeysAndAttributes> { [table] = pending } }, ct);
+            if (r.Responses is not null && r.Responses.TryGetValue(table, out var got))
+            {
+                items.AddRange(got);
+            }
+
+            pending = r.UnprocessedKeys is not null && r.UnprocessedKeys.TryGetValue(table, out var left) ? left : new KeysAndAttributes();
+        }
+
+        return items;
+    }
+
+    private static (UserProfile, long) ToProfile(Dictionary<string, AttributeValue> item) => (new UserProfile
+    {
+        Count = long.Parse(item["txCount"].N, CultureInfo.InvariantCulture),
+        Mean = double.Parse(item["amountMean"].N, CultureInfo.InvariantCulture),
+        M2 = double.Parse(item["amountM2"].N, CultureInfo.InvariantCulture),
+        Countries = new HashSet<string>(item.TryGetValue("countries", out var c) ? c.SS ?? [] : [], StringComparer.Ordinal),
+        MerchantCategories = new HashSet<string>(item.TryGetValue("merchantCategories", out var m) ? m.SS ?? [] : [], StringComparer.Ordinal),
+    }, long.Parse(item["profileVersion"].N, CultureInfo.InvariantCulture));
 
     /// <summary>Writes the transaction, its decision and the updated profile in one transaction.</summary>
     public async Task<SaveOutcome> Save(Transaction t, ScoreResult score, UserProfile before, long version, DateTimeOffset now, CancellationToken ct)

@@ -83,12 +83,16 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["DECISION_TRAILS_BUCKET"] = Storage.DecisionTrails.Config.BucketName,
                 ["AUDIT_LOGS_BUCKET"] = Storage.AuditLogs.Config.BucketName,
                 ["USER_PROFILES_TABLE"] = Storage.UserProfiles.Config.TableName,
+                ["TRANSACTIONS_TABLE"] = Storage.Transactions.Config.TableName,
+                ["DECISIONS_TABLE"] = Storage.Decisions.Config.TableName,
                 ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
                 ["ENVIRONMENT"] = config.Environment,
             });
         Storage.DecisionTrails.GrantPutObjects(AlertHandler.Role.Policy, "trails/");
         Storage.AuditLogs.GrantPutObjects(AlertHandler.Role.Policy, "audit/");
         Storage.UserProfiles.GrantReadWriteData(AlertHandler.Role.Policy);
+        Storage.Transactions.GrantReadData(AlertHandler.Role.Policy);
+        Storage.Decisions.GrantReadWriteData(AlertHandler.Role.Policy);
 
         Events = new FraudEvents(this, "events", new FraudEventsConfig
         {

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Amazon.SQS;
+using FraudTf.Functions.Shared.Events;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Functions.Shared.Transactions;
+using FraudTf.Functions.StreamProcessor;
+using FraudTf.Functions.StreamProcessor.Scoring;
+
+// Usage: dotnet FunctionsBench.dll <repo root> [runs]            all benchmarks (starts DynamoDB Local itself)
+//        dotnet FunctionsBench.dll --cold-start <endpoint> <prefix>  one process: construct + first event (internal)
+var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+if (args is ["--cold-start", var coldEndpoint, var coldPrefix])
+{
+    var f = NewFunction(coldEndpoint, coldPrefix);
+    var response = await f.Process(Batch(1, "cold", now), CancellationToken.None);
+    var sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{sinceStart.TotalMilliseconds:0} {response.BatchItemFailures.Count}"));
+    return;
+}
+
+var root = args.Length > 0 ? args[0] : ".";
+var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformationText()}; runs: {runs}");
+
+// 1. Scoring throughput, in process, one thread. Baseline in the same run: parsing the same records.
+var rules = new ScoringRules();
+var rnd = new Random(42);
+var txs = Enumerable.Range(0, 200_000).Select(i => new Transaction
+{
+    TransactionId = $"t{i}", UserId = $"u{i % 1000}", Amount = 10 + rnd.Next(0, 2000), Currency = "EUR", MerchantId = "m",
+    MerchantCategory = i % 50 == 0 ? "7995" : "5411", Country = i % 30 == 0 ? "FR" : "DE", Timestamp = now, Channel = "web",
+}).ToArray();
+var profile = new UserProfile();
+for (var i = 0; i < 50; i++)
+{
+    profile = profile.With(txs[i]);
+}
+
+var patterns = Enumerable.Range(0, 20).Select(i => new FraudPattern
+{
+    PatternId = $"p{i}", Version = 1, Description = "bench", Weight = 0.2, MerchantCategories = [$"{6000 + i}"], MinAmount = 500,
+}).ToList();
+var raw = txs.Take(20_000).Select(t => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+{
+    transactionId = t.TransactionId, userId = t.UserId, amount = t.Amount, currency = t.Currency, merchantId = t.MerchantId,
+    merchantCategory = t.MerchantCategory, country = t.Country, timestamp = "2026-11-25T11:00:00Z",
+}))).ToArray();
+
+var scoring = Median(runs, () =>
+{
+    var w = Stopwatch.StartNew();
+    var sum = 0.0;
+    foreach (var t in txs)
+    {
+        sum += FraudScorer.Score(t, profile, 2, patterns, rules).Score;
+    }
+
+    GC.KeepAlive(sum);
+    return txs.Length / w.Elapsed.TotalSeconds;
+});
+var parsing = Median(runs, () =>
+{
+    var w = Stopwatch.StartNew();
+    var ok = 0;
+    foreach (var r in raw)
+    {
+        ok += TransactionParser.Parse(r, now).IsValid ? 1 : 0;
+    }
+
+    GC.KeepAlive(ok);
+    return raw.Length / w.Elapsed.TotalSeconds;
+});
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"scoring throughput (1 thread): median {scoring:N0} records/s; baseline parse+validate: {parsing:N0} records/s; ratio scoring/parsing {scoring / parsing:0.0}x"));
+
+// 2. A 100-record batch end to end against DynamoDB Local; 3. cold start to the first handled event.
+var emulator = Path.Combine(root, "tests", "emulators", "node_modules", "amplify-dynamodb-simulator", "emulator");
+var port = FreePort();
+using var java = Process.Start(new ProcessStartInfo("java",
+    [$"-Djava.library.path={Path.Combine(emulator, "DynamoDBLocal_lib")}", "-jar", Path.Combine(emulator, "DynamoDBLocal.jar"), "-inMemory", "-sharedDb", "-disableTelemetry", "-port", port.ToString(CultureInfo.InvariantCulture)])
+{ WorkingDirectory = emulator, RedirectStandardOutput = true, RedirectStandardError = true })!;
+java.BeginOutputReadLine();
+java.BeginErrorReadLine();
+var endpoint = $"http://127.0.0.1:{port}";
+try
+{
+    using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" });
+    for (var i = 0; ; i++)
+    {
+        try { await dynamo.ListTablesAsync(new ListTablesRequest()); break; }
+        catch when (i < 300) { await Task.Delay(100); }
+    }
+
+    const string prefix = "bench";
+    foreach (var schema in FraudTables.All)
+    {
+        await CreateTable(dynamo, schema, $"{prefix}-{schema.LogicalName}");
+    }
+
+    var function = NewFunction(endpoint, prefix);
+    await function.Process(Batch(100, "warmup", now), CancellationToken.None);
+    var batchMs = Median(runs, () =>
+    {
+        var w = Stopwatch.StartNew();
+        var r = function.Process(Batch(100, $"b{Guid.NewGuid():N}", now), CancellationToken.None).GetAwaiter().GetResult();
+        if (r.BatchItemFailures.Count > 0)
+        {
+            throw new InvalidOperationException("batch failed");
+        }
+
+        return w.Elapsed.TotalMilliseconds;
+    });
+    var oneMs = Median(runs, () =>
+    {
+        var w = Stopwatch.StartNew();
+        function.Process(Batch(1, $"s{Guid.NewGuid():N}", now), CancellationToken.None).GetAwaiter().GetResult();
+        return w.Elapsed.TotalMilliseconds;
+    });
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"100-record batch on DynamoDB Local: median {batchMs:0} ms ({100_000 / batchMs:0} records/s); baseline 1-record batch: {oneMs:0.0} ms; ratio {batchMs / oneMs:0.0}x"));
+
+    var self = Environment.ProcessPath!;
+    var dll = typeof(FraudScorer).Assembly.Location;
+    var cold = Median(runs, () =>
+    {
+        var psi = new ProcessStartInfo(self, [Path.Combine(AppContext.BaseDirectory, "FunctionsBench.dll"), "--cold-start", endpoint, prefix]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var line = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return double.Parse(line.Split(' ')[0], CultureInfo.InvariantCulture);
+    });
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold start (new process to first handled event, DynamoDB Local): median {cold:0} ms"));
+    GC.KeepAlive(dll);
+}
+finally
+{
+    java.Kill(entireProcessTree: true);
+}
+
+foreach (var zip in Directory.GetFiles(Path.Combine(root, ".build", "functions"), "*.zip", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"zip {Path.GetFileName(zip)}: {new FileInfo(zip).Length / 1024.0:0} KiB"));
+}
+
+static Function NewFunction(string endpoint, string prefix)
+{
+    var settings = new Settings
+    {
+        TransactionsTable = $"{prefix}-transactions", DecisionsTable = $"{prefix}-decisions", UserProfilesTable = $"{prefix}-user-profiles",
+        PatternsTable = $"{prefix}-patterns", DeadLetterQueueUrl = "http://127.0.0.1:9/unused", Environment = "bench",
+    };
+    var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" });
+    var sqs = new AmazonSQSClient(new BasicAWSCredentials("local", "local"), new AmazonSQSConfig { ServiceURL = "http://127.0.0.1:9", AuthenticationRegion = "us-east-1" });
+    return new Function(settings, dynamo, sqs, TextWriter.Null, TimeProvider.System);
+}
+
+static KinesisEvent Batch(int n, string tag, DateTimeOffset now) => new()
+{
+    Records = Enumerable.Range(0, n).Select(i => new KinesisEventRecord
+    {
+        Kinesis = new KinesisData
+        {
+            SequenceNumber = i.ToString(CultureInfo.InvariantCulture),
+            Data = Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+            {
+                transactionId = $"{tag}-{i}", userId = $"{tag}-u{i % 20}", amount = 25 + i, currency = "EUR", merchantId = "m",
+                merchantCategory = "5411", country = "DE", timestamp = now.AddMinutes(-i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            }))),
+        },
+    }).ToList(),
+};
+
+static double Median(int runs, Func<double> measure)
+{
+    var values = Enumerable.Range(0, runs).Select(_ => measure()).Order().ToArray();
+    return values[values.Length / 2];
+}
+
+static int FreePort()
+{
+    var l = new TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    var port = ((IPEndPoint)l.LocalEndpoint).Port;
+    l.Stop();
+    return port;
+}
+
+static string RuntimeInformationText() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
+
+static async Task CreateTable(IAmazonDynamoDB client, TableSchema schema, string name)
+{
+    var keys = new List<KeySchemaElement> { new(schema.PartitionKey.Name, KeyType.HASH) };
+    if (schema.SortKey is not null)
+    {
+        keys.Add(new KeySchemaElement(schema.SortKey.Name, KeyType.RANGE));
+    }
+
+    await client.CreateTableAsync(new CreateTableRequest
+    {
+        TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST, KeySchema = keys,
+        AttributeDefinitions = schema.KeyAttributes.Select(a => new AttributeDefinition(a.Name, new ScalarAttributeType(a.Type))).ToList(),
+        GlobalSecondaryIndexes = schema.Indexes.Count == 0 ? null : schema.Indexes.Select(i => new GlobalSecondaryIndex
+        {
+            IndexName = i.Name,
+            KeySchema = i.SortKey is null ? [new KeySchemaElement(i.PartitionKey.Name, KeyType.HASH)]
+                : [new KeySchemaElement(i.PartitionKey.Name, KeyType.HASH), new KeySchemaElement(i.SortKey.Name, KeyType.RANGE)],
+            Projection = new Projection { ProjectionType = new ProjectionType(i.ProjectionType), NonKeyAttributes = i.ProjectionType == "INCLUDE" ? i.NonKeyAttributes.ToList() : null },
+        }).ToList(),
+    });
+}
