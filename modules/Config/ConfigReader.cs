@@ -225,6 +225,39 @@ public sealed class ConfigReader
         return result;
     }
 
+    /// <summary>Reads an optional array of strings, each matching <paramref name="pattern"/>; null when omitted.</summary>
+    public IReadOnlyList<string>? OptionalStringList(string field, Regex pattern, string expectation, string fix)
+    {
+        if (!TryGet(field, required: false, fix, out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            Error(field, v, $"must be an array of strings, each {expectation}", fix);
+            return null;
+        }
+
+        var result = new List<string>();
+        var i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || !pattern.IsMatch(item.GetString()!))
+            {
+                Error($"{field}[{i}]", item, $"must be {expectation}", fix);
+            }
+            else
+            {
+                result.Add(item.GetString()!);
+            }
+
+            i++;
+        }
+
+        return result;
+    }
+
     /// <summary>Reads an optional object of string values; empty when omitted.</summary>
     public IReadOnlyDictionary<string, string> OptionalStringMap(string field, string fix)
     {
@@ -291,8 +324,11 @@ public sealed class ConfigReader
                 continue;
             }
 
-            var suggestion = _known.OrderBy(k => Distance(k, p.Name)).ThenBy(k => k, StringComparer.Ordinal).FirstOrDefault();
-            var hint = suggestion is not null && Distance(suggestion, p.Name) <= 3 ? $"did you mean '{PathOf(suggestion)}'? " : "";
+            // A near miss (typo) or a truncated/extended name (velocityWindow for velocityWindowMinutes).
+            var suggestion = _known.OrderBy(k => Distance(k, p.Name)).ThenBy(k => k, StringComparer.Ordinal).FirstOrDefault(k => Distance(k, p.Name) <= 3)
+                ?? _known.Order(StringComparer.Ordinal).FirstOrDefault(k =>
+                    k.StartsWith(p.Name, StringComparison.OrdinalIgnoreCase) || p.Name.StartsWith(k, StringComparison.OrdinalIgnoreCase));
+            var hint = suggestion is not null ? $"did you mean '{PathOf(suggestion)}'? " : "";
             Error(p.Name, p.Value, "unknown field",
                 $"{hint}remove it or use one of: {string.Join(", ", _known.OrderBy(k => k, StringComparer.Ordinal))}");
         }

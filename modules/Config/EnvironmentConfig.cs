@@ -46,6 +46,9 @@ public sealed record EnvironmentConfig
     /// <summary>Kinesis retention and the stream processor's event source mapping.</summary>
     public required StreamingConfig Streaming { get; init; }
 
+    /// <summary>The stream processor's scoring rules and data retention.</summary>
+    public required ScoringConfig Scoring { get; init; }
+
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
     public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 
@@ -180,4 +183,21 @@ public sealed record FunctionSettings
 
     /// <summary>Reserved concurrency: the most instances that may run at once (and a guaranteed share of the account's pool).</summary>
     public required int ReservedConcurrency { get; init; }
+}
+
+/// <summary>
+/// The stream processor's scoring settings. <see cref="RuleOverrides"/> holds only what the environment file sets
+/// (camelCase names of the function's ScoringRules); everything else keeps the function's defaults, which live in
+/// one place (functions/StreamProcessor/Scoring/ScoringModel.cs).
+/// </summary>
+public sealed record ScoringConfig
+{
+    /// <summary>Rule settings given in the environment file, passed to the function as SCORING_RULES (JSON).</summary>
+    public required IReadOnlyDictionary<string, object> RuleOverrides { get; init; }
+
+    /// <summary>How long the active fraud patterns are cached in the function, in seconds. Default 60.</summary>
+    public required int PatternCacheSeconds { get; init; }
+
+    /// <summary>Days transactions and decisions are kept (DynamoDB TTL). Default 90 (prod 365).</summary>
+    public required int TransactionTtlDays { get; init; }
 }

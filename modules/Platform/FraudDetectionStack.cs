@@ -69,6 +69,9 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["PATTERNS_TABLE"] = Storage.Patterns.Config.TableName,
                 ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
                 ["ENVIRONMENT"] = config.Environment,
+                ["PATTERN_CACHE_SECONDS"] = config.Scoring.PatternCacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["TRANSACTION_TTL_DAYS"] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["SCORING_RULES"] = System.Text.Json.JsonSerializer.Serialize(config.Scoring.RuleOverrides),
             });
         Storage.Transactions.GrantReadWriteData(StreamProcessor.Role.Policy);
         Storage.Decisions.GrantWriteData(StreamProcessor.Role.Policy);

@@ -403,3 +403,65 @@ public class StreamingConfigTests
         Assert.That(errors.Single(), Does.StartWith("environments/staging.json: field 'functions.streamProcessor.memoryMb' = 64: is out of range: must be between 128 and 10240"));
     }
 }
+
+[TestFixture]
+public class ScoringConfigTests
+{
+    [Test]
+    public void Defaults_NoOverridesAndTtlByEnvironment()
+    {
+        var configs = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).ToDictionary(c => c.Environment);
+
+        Assert.That(configs["dev"].Scoring.RuleOverrides, Is.Empty);
+        Assert.That(configs["dev"].Scoring.TransactionTtlDays, Is.EqualTo(90));
+        Assert.That(configs["prod"].Scoring.TransactionTtlDays, Is.EqualTo(365));
+        Assert.That(configs["prod"].Scoring.PatternCacheSeconds, Is.EqualTo(60));
+    }
+
+    [Test]
+    public void GivenSettings_BecomeOverrides()
+    {
+        var dev = ConfigFixture.Load("dev", j => j["scoring"] = new JsonObject
+        {
+            ["reviewThreshold"] = 0.4,
+            ["velocityMaxTransactions"] = 8,
+            ["highRiskMerchantCategories"] = new JsonArray("7995", "4829"),
+        });
+
+        Assert.That(dev.Scoring.RuleOverrides.Keys, Is.EquivalentTo(new[] { "reviewThreshold", "velocityMaxTransactions", "highRiskMerchantCategories" }));
+        Assert.That(dev.Scoring.RuleOverrides["reviewThreshold"], Is.EqualTo(0.4));
+        Assert.That(dev.Scoring.RuleOverrides["velocityMaxTransactions"], Is.EqualTo(8));
+    }
+
+    [Test]
+    public void ReviewNotBelowDecline_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["reviewThreshold"] = 0.9 }));
+
+        Assert.That(errors.Single(), Does.Contain("field 'scoring.reviewThreshold' = 0.9: must be below declineThreshold (0.8)"));
+    }
+
+    [Test]
+    public void WeightOutOfRange_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["velocityWeight"] = 1.5 }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'scoring.velocityWeight' = 1.5: is out of range: must be between 0 and 1"));
+    }
+
+    [Test]
+    public void BadMerchantCategory_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["highRiskMerchantCategories"] = new JsonArray("7995", "gambling") }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'scoring.highRiskMerchantCategories[1]' = \"gambling\": must be a four-digit merchant category code"));
+    }
+
+    [Test]
+    public void UnknownScoringField_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["velocityWindow"] = 5 }));
+
+        Assert.That(errors.Single(), Does.Contain("did you mean 'scoring.velocityWindowMinutes'?"));
+    }
+}

@@ -363,4 +363,17 @@ public class StreamingStackTests
         Assert.That(Values(statements["PutEventsOnBus"]["Resource"]).Single(), Is.EqualTo(Ref(stack, "aws_cloudwatch_event_bus", "/events/bus", "arn")));
         Assert.That(statements.Keys, Has.None.Contains("Transactions"));
     }
+
+    [Test]
+    public void StreamProcessor_GetsScoringSettingsFromTheEnvironmentFile()
+    {
+        var config = ConfigFixture.Load("staging", j => j["scoring"] = new JsonObject { ["declineThreshold"] = 0.9, ["transactionTtlDays"] = 30 });
+
+        var vars = Synth.Run([config]).Stack("fraud-detection-staging").Resource("aws_lambda_function", "/stream-processor/this")["environment"]!["variables"]!;
+
+        Assert.That(JsonNode.Parse(vars["SCORING_RULES"]!.GetValue<string>())!["declineThreshold"]!.GetValue<double>(), Is.EqualTo(0.9));
+        Assert.That(vars["TRANSACTION_TTL_DAYS"]!.GetValue<string>(), Is.EqualTo("30"));
+        Assert.That(vars["PATTERN_CACHE_SECONDS"]!.GetValue<string>(), Is.EqualTo("60"));
+        Assert.That(Stack("dev").Resource("aws_lambda_function", "/stream-processor/this")["environment"]!["variables"]!["SCORING_RULES"]!.GetValue<string>(), Is.EqualTo("{}"));
+    }
 }
