@@ -102,7 +102,7 @@ try
     const string prefix = "bench";
     foreach (var schema in FraudTables.All)
     {
-        await CreateTable(dynamo, schema, $"{prefix}-{schema.LogicalName}");
+        await FraudTf.Functions.Tests.Support.TableFactory.Create(dynamo, schema, $"{prefix}-{schema.LogicalName}");
     }
 
     var function = NewFunction(endpoint, prefix);
@@ -194,25 +194,3 @@ static int FreePort()
 }
 
 static string RuntimeInformationText() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
-
-static async Task CreateTable(IAmazonDynamoDB client, TableSchema schema, string name)
-{
-    var keys = new List<KeySchemaElement> { new(schema.PartitionKey.Name, KeyType.HASH) };
-    if (schema.SortKey is not null)
-    {
-        keys.Add(new KeySchemaElement(schema.SortKey.Name, KeyType.RANGE));
-    }
-
-    await client.CreateTableAsync(new CreateTableRequest
-    {
-        TableName = name, BillingMode = BillingMode.PAY_PER_REQUEST, KeySchema = keys,
-        AttributeDefinitions = schema.KeyAttributes.Select(a => new AttributeDefinition(a.Name, new ScalarAttributeType(a.Type))).ToList(),
-        GlobalSecondaryIndexes = schema.Indexes.Count == 0 ? null : schema.Indexes.Select(i => new GlobalSecondaryIndex
-        {
-            IndexName = i.Name,
-            KeySchema = i.SortKey is null ? [new KeySchemaElement(i.PartitionKey.Name, KeyType.HASH)]
-                : [new KeySchemaElement(i.PartitionKey.Name, KeyType.HASH), new KeySchemaElement(i.SortKey.Name, KeyType.RANGE)],
-            Projection = new Projection { ProjectionType = new ProjectionType(i.ProjectionType), NonKeyAttributes = i.ProjectionType == "INCLUDE" ? i.NonKeyAttributes.ToList() : null },
-        }).ToList(),
-    });
-}

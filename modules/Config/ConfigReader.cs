@@ -206,23 +206,7 @@ public sealed class ConfigReader
             return Array.Empty<string>();
         }
 
-        var result = new List<string>();
-        var i = 0;
-        foreach (var item in v.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.String || !pattern.IsMatch(item.GetString()!))
-            {
-                Error($"{field}[{i}]", item, $"must be {expectation}", fix);
-            }
-            else
-            {
-                result.Add(item.GetString()!);
-            }
-
-            i++;
-        }
-
-        return result;
+        return StringItems(field, v, pattern, expectation, fix);
     }
 
     /// <summary>Reads an optional array of strings, each matching <paramref name="pattern"/>; null when omitted.</summary>
@@ -239,9 +223,14 @@ public sealed class ConfigReader
             return null;
         }
 
+        return StringItems(field, v, pattern, expectation, fix);
+    }
+
+    private List<string> StringItems(string field, JsonElement array, Regex pattern, string expectation, string fix)
+    {
         var result = new List<string>();
         var i = 0;
-        foreach (var item in v.EnumerateArray())
+        foreach (var item in array.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.String || !pattern.IsMatch(item.GetString()!))
             {
