@@ -210,6 +210,7 @@ public sealed class Function
             new MetricValue("FraudDetected", s.FraudDetected, "Count"),
             new MetricValue("DuplicatesSkipped", s.Duplicates, "Count"),
             new MetricValue("RecordsRetried", s.Retried, "Count"),
+            new MetricValue("RecordsRejected", s.Rejected.Values.Sum(), "Count"),
             new MetricValue("ProcessingLatency", elapsed.TotalMilliseconds, "Milliseconds"),
             new MetricValue("ConfidenceScore", s.Processed > 0 ? s.ConfidenceSum / s.Processed : 0, "None"));
         foreach (var (reason, count) in s.Rejected.OrderBy(p => p.Key))

@@ -150,6 +150,24 @@ public sealed class DotnetFunction : Construct
     /// <summary>Function name.</summary>
     public string FunctionName => Config.FunctionName;
 
+    /// <summary>Invocations that failed (Sum per period).</summary>
+    public FraudTf.Monitoring.Metric MetricErrors() => Lambda("Errors", "Sum", "errors");
+
+    /// <summary>p99 duration in milliseconds.</summary>
+    public FraudTf.Monitoring.Metric MetricDurationP99() => Lambda("Duration", "p99", "p99 duration (ms)");
+
+    /// <summary>Average duration in milliseconds.</summary>
+    public FraudTf.Monitoring.Metric MetricDurationAverage() => Lambda("Duration", "Average", "average duration (ms)");
+
+    /// <summary>Invocations refused for lack of concurrency (Sum).</summary>
+    public FraudTf.Monitoring.Metric MetricThrottles() => Lambda("Throttles", "Sum", "throttles");
+
+    /// <summary>Invocations (Sum).</summary>
+    public FraudTf.Monitoring.Metric MetricInvocations() => Lambda("Invocations", "Sum", "invocations");
+
+    private FraudTf.Monitoring.Metric Lambda(string name, string statistic, string label) =>
+        new("AWS/Lambda", name, new Dictionary<string, string> { ["FunctionName"] = Config.FunctionName }, statistic, $"{Node.Id} {label}");
+
     private static void Validate(string id, DotnetFunctionConfig c)
     {
         void Fail(string message) => throw new ArgumentException($"DotnetFunction '{id}' ({c.FunctionName}): {message}");

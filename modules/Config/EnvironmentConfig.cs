@@ -49,6 +49,9 @@ public sealed record EnvironmentConfig
     /// <summary>The stream processor's scoring rules and data retention.</summary>
     public required ScoringConfig Scoring { get; init; }
 
+    /// <summary>Alarm thresholds and tracing.</summary>
+    public required MonitoringConfig Monitoring { get; init; }
+
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
     public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 
@@ -200,4 +203,38 @@ public sealed record ScoringConfig
 
     /// <summary>Days transactions and decisions are kept (DynamoDB TTL). Default 90 (prod 365).</summary>
     public required int TransactionTtlDays { get; init; }
+}
+
+/// <summary>Alarm thresholds (per environment) and X-Ray sampling.</summary>
+public sealed record MonitoringConfig
+{
+    /// <summary>Function errors per minute that raise the alarm. Default 1 (prod 1).</summary>
+    public required int FunctionErrors { get; init; }
+
+    /// <summary>p99 duration, as a fraction of the function's timeout, that raises the alarm. Default 0.8.</summary>
+    public required double FunctionP99DurationOfTimeout { get; init; }
+
+    /// <summary>Throttled invocations per minute that raise the alarm. Default 1.</summary>
+    public required int FunctionThrottles { get; init; }
+
+    /// <summary>Kinesis iterator age (ms) that raises the alarm. Default 60000 (prod 30000).</summary>
+    public required int IteratorAgeMilliseconds { get; init; }
+
+    /// <summary>Throttled Kinesis writes or DynamoDB requests per minute that raise the alarms. Default 1.</summary>
+    public required int Throttles { get; init; }
+
+    /// <summary>Messages in the dead-letter queue that raise the alarm. Default 1.</summary>
+    public required int DeadLetters { get; init; }
+
+    /// <summary>FraudDetected decisions per 5 minutes that count as a spike. Default 50 (prod 500).</summary>
+    public required int FraudSpikePer5Minutes { get; init; }
+
+    /// <summary>p99 of the stream processor's batch latency (ms) that raises the alarm. Default 2000.</summary>
+    public required int ProcessingLatencyP99Milliseconds { get; init; }
+
+    /// <summary>Rejected records per 5 minutes that raise the alarm. Default 10 (prod 100).</summary>
+    public required int RejectedRecordsPer5Minutes { get; init; }
+
+    /// <summary>Fraction of requests X-Ray traces beyond the first each second. Default 1.0 (prod 0.05).</summary>
+    public required double XRaySamplingRate { get; init; }
 }

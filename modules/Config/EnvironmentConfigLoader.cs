@@ -297,6 +297,22 @@ public static partial class EnvironmentConfigLoader
             };
             sc.RejectUnknownFields();
 
+            var mo = r.OptionalObject("monitoring", "give alarm thresholds as an object, e.g. {\"iteratorAgeMilliseconds\": 60000}");
+            var monitoring = new MonitoringConfig
+            {
+                FunctionErrors = mo.OptionalInt("functionErrors", 1, 100000, "use a whole number of errors per minute, at least 1", 1),
+                FunctionP99DurationOfTimeout = mo.OptionalDouble("functionP99DurationOfTimeout", 0.1, 1, "use a fraction of the timeout from 0.1 to 1", 0.8),
+                FunctionThrottles = mo.OptionalInt("functionThrottles", 1, 100000, "use a whole number of throttles per minute, at least 1", 1),
+                IteratorAgeMilliseconds = mo.OptionalInt("iteratorAgeMilliseconds", 1000, 86_400_000, "use 1000 ms to 1 day", prod ? 30_000 : 60_000),
+                Throttles = mo.OptionalInt("throttles", 1, 100000, "use a whole number per minute, at least 1", 1),
+                DeadLetters = mo.OptionalInt("deadLetters", 1, 100000, "use a whole number of messages, at least 1", 1),
+                FraudSpikePer5Minutes = mo.OptionalInt("fraudSpikePer5Minutes", 1, 10_000_000, "use a whole number of decisions per 5 minutes", prod ? 500 : 50),
+                ProcessingLatencyP99Milliseconds = mo.OptionalInt("processingLatencyP99Milliseconds", 10, 900_000, "use 10 ms to 900000 ms", 2000),
+                RejectedRecordsPer5Minutes = mo.OptionalInt("rejectedRecordsPer5Minutes", 1, 10_000_000, "use a whole number of records per 5 minutes", prod ? 100 : 10),
+                XRaySamplingRate = mo.OptionalDouble("xraySamplingRate", 0, 1, "use a fraction from 0 to 1", prod ? 0.05 : 1.0),
+            };
+            mo.RejectUnknownFields();
+
             r.RejectUnknownFields();
             if (errors.Count > before)
             {
@@ -335,6 +351,7 @@ public static partial class EnvironmentConfigLoader
                 Functions = new FunctionsConfig { StreamProcessor = streamProcessor, AlertHandler = alertHandler },
                 Streaming = streaming,
                 Scoring = scoring,
+                Monitoring = monitoring,
             };
         }
     }

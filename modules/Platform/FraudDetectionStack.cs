@@ -108,8 +108,23 @@ public sealed class FraudDetectionStack : TerraformStack
             DeadLetterQueue = DeadLetterQueue,
         });
 
+        Monitoring = new FraudTf.Monitoring.FraudMonitoring(this, "monitoring", new FraudTf.Monitoring.FraudMonitoringConfig
+        {
+            Environment = config,
+            MessagingKey = Keys.Messaging,
+            Functions = [StreamProcessor, AlertHandler],
+            Streams = [TransactionsStream, EventsStream],
+            Tables = Storage.Tables,
+            DeadLetterQueue = DeadLetterQueue,
+            Events = Events,
+            StreamProcessor = StreamProcessor,
+        });
+
         SecurityPolicyAspect.Apply(this);
     }
+
+    /// <summary>Alarms, dashboard, metric filters and tracing.</summary>
+    public FraudTf.Monitoring.FraudMonitoring Monitoring { get; }
 
     /// <summary>Kinesis stream of incoming transactions (48 h by default).</summary>
     public DataStream TransactionsStream { get; }

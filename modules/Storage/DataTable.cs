@@ -124,6 +124,21 @@ public sealed class DataTable : Construct
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "dynamodb", Config.Region, Sid("StreamKey")));
     }
 
+    /// <summary>Throttled read requests (Sum).</summary>
+    public FraudTf.Monitoring.Metric MetricReadThrottles() => Dynamo("ReadThrottleEvents", "Sum", "read throttles");
+
+    /// <summary>Throttled write requests (Sum).</summary>
+    public FraudTf.Monitoring.Metric MetricWriteThrottles() => Dynamo("WriteThrottleEvents", "Sum", "write throttles");
+
+    /// <summary>Read capacity units consumed (Sum).</summary>
+    public FraudTf.Monitoring.Metric MetricConsumedReadCapacity() => Dynamo("ConsumedReadCapacityUnits", "Sum", "read units");
+
+    /// <summary>Write capacity units consumed (Sum).</summary>
+    public FraudTf.Monitoring.Metric MetricConsumedWriteCapacity() => Dynamo("ConsumedWriteCapacityUnits", "Sum", "write units");
+
+    private FraudTf.Monitoring.Metric Dynamo(string name, string statistic, string label) =>
+        new("AWS/DynamoDB", name, new Dictionary<string, string> { ["TableName"] = Config.TableName }, statistic, $"{Config.Schema.LogicalName} {label}");
+
     private string[] Resources() => Config.Schema.Indexes.Count > 0 ? [Table.Arn, IndexArns] : [Table.Arn];
 
     private string Sid(string what) =>

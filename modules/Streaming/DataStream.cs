@@ -71,5 +71,17 @@ public sealed class DataStream : Construct
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "kinesis", Config.Region, Sid("ReadKey")));
     }
 
+    /// <summary>Age of the oldest record read (Maximum, milliseconds): how far consumers lag.</summary>
+    public FraudTf.Monitoring.Metric MetricIteratorAgeMilliseconds() => Kinesis("GetRecords.IteratorAgeMilliseconds", "Maximum", "iterator age (ms)");
+
+    /// <summary>Writes refused for exceeding the stream's throughput (Sum).</summary>
+    public FraudTf.Monitoring.Metric MetricWriteThrottles() => Kinesis("WriteProvisionedThroughputExceeded", "Sum", "write throttles");
+
+    /// <summary>Records written (Sum).</summary>
+    public FraudTf.Monitoring.Metric MetricIncomingRecords() => Kinesis("IncomingRecords", "Sum", "incoming records");
+
+    private FraudTf.Monitoring.Metric Kinesis(string name, string statistic, string label) =>
+        new("AWS/Kinesis", name, new Dictionary<string, string> { ["StreamName"] = Config.StreamName }, statistic, $"{Config.StreamName} {label}");
+
     private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Stream" + what;
 }

@@ -98,5 +98,14 @@ public sealed class EncryptedQueue : Construct
             Conditions = [new PolicyCondition("ArnEquals", "aws:SourceArn", sourceArns)],
         });
 
+    /// <summary>Messages waiting (Maximum).</summary>
+    public FraudTf.Monitoring.Metric MetricVisibleMessages() => Sqs("ApproximateNumberOfMessagesVisible", "Maximum", "messages visible");
+
+    /// <summary>Age of the oldest message (Maximum, seconds).</summary>
+    public FraudTf.Monitoring.Metric MetricOldestMessageAgeSeconds() => Sqs("ApproximateAgeOfOldestMessage", "Maximum", "oldest message age (s)");
+
+    private FraudTf.Monitoring.Metric Sqs(string name, string statistic, string label) =>
+        new("AWS/SQS", name, new Dictionary<string, string> { ["QueueName"] = Config.QueueName }, statistic, $"{Config.QueueName} {label}");
+
     private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Queue" + what;
 }

@@ -91,6 +91,7 @@ public sealed class FraudEvents : Construct
                 },
             }, env);
 
+        PipeNames = [env.ResourceName("transaction-received"), env.ResourceName("fraud-detected")];
         TransactionReceivedRule = Rule("transaction-received-rule", env.ResourceName("transaction-received"), TransactionsSource, TransactionReceived,
             "Every new transaction, to the events stream");
         FraudDetectedRule = Rule("fraud-detected-rule", env.ResourceName("fraud-detected"), DecisionsSource, FraudDetected,
@@ -187,6 +188,13 @@ public sealed class FraudEvents : Construct
 
     /// <summary>Permission of the FraudDetected rule to invoke the alert handler.</summary>
     public LambdaPermission AlertHandlerPermission { get; }
+
+    /// <summary>Failed executions of a pipe (Sum).</summary>
+    public static FraudTf.Monitoring.Metric MetricPipeFailures(string pipeName) =>
+        new("AWS/EventBridge/Pipes", "ExecutionFailed", new Dictionary<string, string> { ["PipeName"] = pipeName }, "Sum", $"{pipeName} failures");
+
+    /// <summary>Names of the two pipes.</summary>
+    public IReadOnlyList<string> PipeNames { get; private set; } = [];
 
     private PipesPipe Pipe(string id, string name, DataTable source, EncryptedQueue dlq, string eventSource, string detailType,
         object filter, EnvironmentConfig env)

@@ -158,8 +158,10 @@ public class StreamProcessorIntegrationTests
             Assert.That(reasons[3]["data"]!.GetValue<string>(), Is.EqualTo(records[4].Kinesis.Data), "the original bytes are kept");
             Assert.That(records.Length, Is.EqualTo(2 + reasons.Count), "every record ends in exactly one place");
         });
-        var rejected = log.ToString().Split('\n').Where(l => l.Contains("\"RecordsRejected\"", StringComparison.Ordinal)).Select(l => JsonNode.Parse(l)!).ToList();
-        Assert.That(rejected.Sum(r => r["RecordsRejected"]!.GetValue<double>()), Is.EqualTo(7));
+        var metricLines = log.ToString().Split('\n').Where(l => l.Contains("\"RecordsRejected\"", StringComparison.Ordinal)).Select(l => JsonNode.Parse(l)!).ToList();
+        var rejected = metricLines.Where(r => r["Reason"] is not null).ToList();
+        Assert.That(rejected.Sum(r => r["RecordsRejected"]!.GetValue<double>()), Is.EqualTo(7), "by reason");
+        Assert.That(metricLines.Single(r => r["Reason"] is null)["RecordsRejected"]!.GetValue<double>(), Is.EqualTo(7), "total, per environment (the alarm's metric)");
         Assert.That(rejected.Select(r => r["Reason"]!.GetValue<string>()), Does.Contain("InvalidValue"));
         Assert.That(log.ToString(), Does.Not.Contain("aaaaaaaaaa"), "no record content in the logs");
     }
@@ -314,5 +316,25 @@ public class StreamProcessorIntegrationTests
                 Environment.SetEnvironmentVariable(k, v);
             }
         }
+    }
+
+    [Test]
+    public async Task MetricFilterPatterns_MatchTheHandlersRealLogLines()
+    {
+        var (f, _, log, _) = NewFunction();
+        var history = Enumerable.Range(1, 6).Select(i => Record(i, Tx($"h-{i}", minutesAgo: 120 - i))).ToArray();
+        await f.Process(Batch(history), CancellationToken.None);
+        log.GetStringBuilder().Clear();
+
+        // One REVIEW (new country + new category + high-risk category = 0.55), one APPROVE, one rejected record.
+        await f.Process(Batch(Record(10, Tx("r-1", country: "FR", mcc: "7995")), Record(11, Tx("a-1")), Record(12, "%%%")), CancellationToken.None);
+
+        var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var fraud = lines.Where(l => Support.FilterPattern.Matches(FraudTf.Functions.Shared.Metrics.LogPatterns.FraudEvent, l)).ToList();
+        var errors = lines.Where(l => Support.FilterPattern.Matches(FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError, l)).ToList();
+        Assert.That(fraud, Has.Count.EqualTo(1));
+        Assert.That(fraud[0], Does.Contain("\"transactionId\":\"r-1\""));
+        Assert.That(errors, Has.Count.EqualTo(1));
+        Assert.That(errors[0], Does.Contain("record rejected to the dead-letter queue"));
     }
 }

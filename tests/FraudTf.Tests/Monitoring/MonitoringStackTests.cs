@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using FraudTf.Tests.Support;
+
+namespace FraudTf.Tests.Monitoring;
+
+/// <summary>Alarms, dashboard, metric filters, topic and sampling rule as synthesized.</summary>
+[TestFixture]
+public class MonitoringStackTests
+{
+    private static readonly string[] Envs = ["dev", "staging", "prod"];
+
+    private static JsonObject Stack(string env) => Synth.Shared.Stack($"fraud-detection-{env}");
+
+    private static string Ref(JsonObject stack, string type, string path, string attribute) => $"${{{stack.Address(type, path)}.{attribute}}}";
+
+    /// <summary>The names of the resources a dimension may refer to, by dimension key.</summary>
+    private static Dictionary<string, HashSet<string>> ResourcesByDimension(JsonObject stack, string env)
+    {
+        HashSet<string> Names(string type, string attribute) =>
+            stack.Resources(type).Values.Select(r => r[attribute]!.GetValue<string>()).ToHashSet();
+        return new Dictionary<string, HashSet<string>>
+        {
+            ["FunctionName"] = Names("aws_lambda_function", "function_name"),
+            ["StreamName"] = Names("aws_kinesis_stream", "name"),
+            ["TableName"] = Names("aws_dynamodb_table", "name"),
+            ["QueueName"] = Names("aws_sqs_queue", "name"),
+            ["PipeName"] = Names("aws_pipes_pipe", "name"),
+            ["Environment"] = [env],
+        };
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void AtLeastFifteenAlarms(string env) =>
+        Assert.That(Stack(env).Resources("aws_cloudwatch_metric_alarm"), Has.Count.EqualTo(25).And.Count.GreaterThanOrEqualTo(15));
+
+    [TestCaseSource(nameof(Envs))]
+    public void EveryAlarm_WatchesExactlyOneExistingResource(string env)
+    {
+        var stack = Stack(env);
+        var known = ResourcesByDimension(stack, env);
+        foreach (var (id, alarm) in stack.Resources("aws_cloudwatch_metric_alarm"))
+        {
+            var dims = alarm["dimensions"]!.AsObject();
+            Assert.That(dims, Has.Count.EqualTo(1), $"{id}: one dimension, one resource");
+            foreach (var (key, value) in dims)
+            {
+                Assert.That(known.ContainsKey(key), Is.True, $"{id}: unknown dimension {key}");
+                Assert.That(known[key], Does.Contain(value!.GetValue<string>()), $"{id}: {key} = {value} names no resource of this stack");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void EveryAlarm_NotifiesTheEncryptedAlarmTopicOnAlarmAndOk(string env)
+    {
+        var stack = Stack(env);
+        var topic = Ref(stack, "aws_sns_topic", "/monitoring/alarm-topic/this", "arn");
+        foreach (var (id, a) in stack.Resources("aws_cloudwatch_metric_alarm"))
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(a["actions_enabled"]!.GetValue<bool>(), Is.True, id);
+                Assert.That(a["alarm_actions"]!.AsArray().Select(x => x!.GetValue<string>()), Is.EqualTo(new[] { topic }), id);
+                Assert.That(a["ok_actions"]!.AsArray().Select(x => x!.GetValue<string>()), Is.EqualTo(new[] { topic }), id);
+                Assert.That(a["treat_missing_data"]!.GetValue<string>(), Is.AnyOf("notBreaching", "breaching", "missing", "ignore"), id);
+                Assert.That(a["alarm_description"]!.GetValue<string>(), Does.Contain("Check").Or.Contain("Read").Or.Contain("Compare"), id);
+                Assert.That(a["alarm_name"]!.GetValue<string>(), Does.StartWith("fraud-detection-").And.EndWith($"-{env}"), id);
+                Assert.That(a["statistic"] is null ^ a["extended_statistic"] is null, Is.True, $"{id}: statistic or percentile, not both");
+            });
+        }
+
+        var topicResource = stack.Resource("aws_sns_topic", "/monitoring/alarm-topic/this");
+        Assert.That(topicResource["name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-alarms-{env}"));
+        Assert.That(topicResource["kms_master_key_id"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_kms_key", "/keys/messaging/this", "arn")));
+        var policy = JsonNode.Parse(stack.Resource("aws_sns_topic_policy", "/monitoring/alarm-topic/policy")["policy"]!.GetValue<string>())!;
+        var allow = policy["Statement"]!.AsArray().Single(s => s!["Sid"]!.GetValue<string>() == "AllowAlarms")!;
+        Assert.That(allow["Principal"]!["Service"]!.GetValue<string>(), Is.EqualTo("cloudwatch.amazonaws.com"));
+        Assert.That(allow["Condition"]!["ArnEquals"]!["aws:SourceArn"]!.AsArray(), Has.Count.EqualTo(25));
+    }
+
+    [Test]
+    public void Thresholds_ComeFromConfigPerEnvironment()
+    {
+        var dev = Stack("dev").Resource("aws_cloudwatch_metric_alarm", "/monitoring/transactions-stream-iterator-age");
+        var prod = Stack("prod").Resource("aws_cloudwatch_metric_alarm", "/monitoring/transactions-stream-iterator-age");
+        var p99 = Stack("dev").Resource("aws_cloudwatch_metric_alarm", "/monitoring/stream-processor-duration-p99");
+
+        Assert.That(dev["threshold"]!.GetValue<double>(), Is.EqualTo(60000));
+        Assert.That(prod["threshold"]!.GetValue<double>(), Is.EqualTo(30000));
+        Assert.That(dev["dimensions"]!["StreamName"]!.GetValue<string>(), Is.EqualTo("fraud-detection-transactions-dev"));
+        Assert.That(p99["extended_statistic"]!.GetValue<string>(), Is.EqualTo("p99"));
+        Assert.That(p99["threshold"]!.GetValue<double>(), Is.EqualTo(48000), "0.8 of the 60 s timeout");
+    }
+
+    [Test]
+    public void CustomMetricAlarms_UseTheFraudDetectionNamespaceAndTheEnvironmentDimension()
+    {
+        var stack = Stack("prod");
+        foreach (var id in new[] { "fraud-spike", "processing-latency-p99", "rejected-records", "no-transactions-processed" })
+        {
+            var a = stack.Resource("aws_cloudwatch_metric_alarm", $"/monitoring/{id}");
+            Assert.That(a["namespace"]!.GetValue<string>(), Is.EqualTo("FraudDetection"), id);
+            Assert.That(a["dimensions"]!["Environment"]!.GetValue<string>(), Is.EqualTo("prod"), id);
+        }
+
+        Assert.That(stack.Resource("aws_cloudwatch_metric_alarm", "/monitoring/fraud-spike")["threshold"]!.GetValue<double>(), Is.EqualTo(500));
+        Assert.That(stack.Resource("aws_cloudwatch_metric_alarm", "/monitoring/no-transactions-processed")["treat_missing_data"]!.GetValue<string>(),
+            Is.EqualTo("breaching"), "in prod, silence is itself a problem");
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void Dashboard_HasTheSeedWidgetsAndEveryMetricRefersToAnExistingResource(string env)
+    {
+        var stack = Stack(env);
+        var d = stack.Resource("aws_cloudwatch_dashboard", "/monitoring/dashboard");
+        var body = JsonNode.Parse(d["dashboard_body"]!.GetValue<string>())!;
+        var widgets = body["widgets"]!.AsArray();
+        var known = ResourcesByDimension(stack, env);
+
+        Assert.That(d["dashboard_name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-{env}"));
+        Assert.That(widgets.Select(w => w!["properties"]!["title"]!.GetValue<string>()), Is.EqualTo(new[]
+        {
+            "Transaction processing", "Detection and confidence", "Processing latency", "Lambda errors and throttles",
+            "Kinesis stream health", "DynamoDB capacity", "Dead-letter queue",
+        }));
+        foreach (var line in widgets.SelectMany(w => w!["properties"]!["metrics"]!.AsArray()))
+        {
+            var items = line!.AsArray();
+            for (var i = 2; i + 1 < items.Count && items[i] is JsonValue; i += 2)
+            {
+                var key = items[i]!.GetValue<string>();
+                Assert.That(known[key], Does.Contain(items[i + 1]!.GetValue<string>()), $"{line.ToJsonString()}");
+            }
+        }
+
+        Assert.That(widgets.Single(w => w!["properties"]!["title"]!.GetValue<string>() == "DynamoDB capacity")!["properties"]!["metrics"]!.AsArray(),
+            Has.Count.EqualTo(16), "4 metrics for each of the 4 tables");
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void MetricFilters_OnTheStreamProcessorsLogGroup(string env)
+    {
+        var stack = Stack(env);
+        var logGroup = Ref(stack, "aws_cloudwatch_log_group", "/stream-processor/logs", "name");
+        var fraud = stack.Resource("aws_cloudwatch_log_metric_filter", "/monitoring/fraud-events-filter");
+        var errors = stack.Resource("aws_cloudwatch_log_metric_filter", "/monitoring/processing-errors-filter");
+
+        Assert.That(fraud["log_group_name"]!.GetValue<string>(), Is.EqualTo(logGroup));
+        Assert.That(fraud["pattern"]!.GetValue<string>(), Is.EqualTo(FraudTf.Functions.Shared.Metrics.LogPatterns.FraudEvent));
+        Assert.That(fraud["metric_transformation"]!["namespace"]!.GetValue<string>(), Is.EqualTo("FraudDetection"));
+        Assert.That(errors["pattern"]!.GetValue<string>(), Is.EqualTo(FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError));
+    }
+
+    [Test]
+    public void SamplingRule_PerEnvironment()
+    {
+        var dev = Stack("dev").Resource("aws_xray_sampling_rule", "/monitoring/sampling-rule");
+        var prod = Stack("prod").Resource("aws_xray_sampling_rule", "/monitoring/sampling-rule");
+
+        Assert.That(dev["rule_name"]!.GetValue<string>(), Is.EqualTo("fraud-detection-xray-dev"));
+        Assert.That(Stack("staging").Resource("aws_xray_sampling_rule", "/monitoring/sampling-rule")["rule_name"]!.GetValue<string>().Length, Is.LessThanOrEqualTo(32));
+        Assert.That(dev["fixed_rate"]!.GetValue<double>(), Is.EqualTo(1.0));
+        Assert.That(prod["fixed_rate"]!.GetValue<double>(), Is.EqualTo(0.05));
+    }
+
+    [Test]
+    public void MonitoringThreshold_OutOfRange_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["monitoring"] = new JsonObject { ["xraySamplingRate"] = 2 }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'monitoring.xraySamplingRate' = 2: is out of range: must be between 0 and 1"));
+    }
+}

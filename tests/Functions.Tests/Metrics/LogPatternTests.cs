@@ -1,0 +1,22 @@
+using FraudTf.Functions.Shared.Metrics;
+using FraudTf.Functions.Tests.Support;
+
+namespace FraudTf.Functions.Tests.Metrics;
+
+/// <summary>The metric-filter patterns against log lines of the shapes the handlers write (see also the integration test).</summary>
+[TestFixture]
+public class LogPatternTests
+{
+    [TestCase("{\"level\":\"info\",\"message\":\"transaction scored\",\"decision\":\"DECLINE\",\"transactionId\":\"t\"}", true)]
+    [TestCase("{\"level\":\"info\",\"message\":\"transaction scored\",\"decision\":\"REVIEW\"}", true)]
+    [TestCase("{\"level\":\"info\",\"message\":\"transaction scored\",\"decision\":\"APPROVE\"}", false)]
+    [TestCase("{\"level\":\"info\",\"message\":\"duplicate transaction skipped\",\"decision\":\"DECLINE\"}", false)]
+    [TestCase("transaction scored DECLINE", false)]
+    public void FraudEvent(string line, bool matches) => Assert.That(FilterPattern.Matches(LogPatterns.FraudEvent, line), Is.EqualTo(matches));
+
+    [TestCase("{\"level\":\"warn\",\"message\":\"record rejected to the dead-letter queue\"}", true)]
+    [TestCase("{\"level\":\"error\",\"message\":\"x\"}", true)]
+    [TestCase("{\"level\":\"info\",\"message\":\"transaction scored\"}", false)]
+    [TestCase("{\"_aws\":{},\"RecordsRejected\":3}", false)]
+    public void ProcessingError(string line, bool matches) => Assert.That(FilterPattern.Matches(LogPatterns.ProcessingError, line), Is.EqualTo(matches));
+}
