@@ -532,6 +532,17 @@ public static class SecurityPolicy
                 ResourceTypes = ["aws_cloudwatch_metric_alarm"],
                 Evaluate = (r, _) => AlarmActions(r),
             },
+            new()
+            {
+                Id = "FTF-CW-002", ScannerIds = "FraudTf (a common pitfall: an AWS-namespace alarm without dimensions watches nothing)",
+                Title = "Alarms on AWS service metrics carry the dimension of the resource they watch",
+                Fix = "build the alarm from the construct's MetricXxx() helper, which sets the dimension (e.g. FunctionName)",
+                ResourceTypes = ["aws_cloudwatch_metric_alarm"],
+                Evaluate = (r, _) => Str(r.Body["namespace"]) is { } ns && ns.StartsWith("AWS/", StringComparison.Ordinal) &&
+                                     (r.Body["dimensions"] is not JsonObject d || d.Count == 0)
+                    ? [$"the alarm on {ns} {Str(r.Body["metric_name"])} has no dimensions, so it watches no resource"]
+                    : [],
+            },
 
             // KMS
             new()

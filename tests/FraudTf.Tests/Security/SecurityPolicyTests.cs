@@ -189,6 +189,7 @@ public class SecurityPolicyTests
         yield return new("FTF-LOG-002", "no retention", s => R(s, "aws_cloudwatch_log_group", "logs").Remove("retention_in_days"), "aws_cloudwatch_log_group.logs");
         yield return new("FTF-LOG-002", "retention 0", s => R(s, "aws_cloudwatch_log_group", "logs")["retention_in_days"] = 0, "aws_cloudwatch_log_group.logs");
         yield return new("FTF-LOG-003", "audit-relevant kept 90 days", s => R(s, "aws_cloudwatch_log_group", "logs")["retention_in_days"] = 90, "aws_cloudwatch_log_group.logs");
+        yield return new("FTF-CW-002", "AWS metric without dimensions", s => R(s, "aws_cloudwatch_metric_alarm", "alarm").Remove("dimensions"), "aws_cloudwatch_metric_alarm.alarm");
         yield return new("FTF-CW-001", "actions disabled", s => R(s, "aws_cloudwatch_metric_alarm", "alarm")["actions_enabled"] = false, "aws_cloudwatch_metric_alarm.alarm");
         yield return new("FTF-CW-001", "no alarm actions", s => R(s, "aws_cloudwatch_metric_alarm", "alarm")["alarm_actions"] = new JsonArray(), "aws_cloudwatch_metric_alarm.alarm");
 
@@ -281,6 +282,11 @@ public class SecurityPolicyTests
         {
             R(s, "aws_cloudwatch_log_group", "logs")["retention_in_days"] = 30;
             R(s, "aws_cloudwatch_log_group", "logs")["tags"] = J("""{"audit-relevant":"false"}""");
+        });
+        yield return new("FTF-CW-002", "custom namespace without dimensions", s =>
+        {
+            R(s, "aws_cloudwatch_metric_alarm", "alarm")["namespace"] = "FraudDetection";
+            R(s, "aws_cloudwatch_metric_alarm", "alarm").Remove("dimensions");
         });
         yield return new("FTF-CW-001", "actions_enabled unset", s => R(s, "aws_cloudwatch_metric_alarm", "alarm").Remove("actions_enabled"));
         yield return new("FTF-KMS-001", "baseline", _ => { });
