@@ -35,8 +35,14 @@ emulators: $(EMULATORS_STAMP) ## install the test emulators (DynamoDB Local, s3r
 bindings: deps ## generate the C# bindings into .bindings/feed (skipped when up to date)
 	node bindings/build.mjs
 
-build: bindings ## compile the CDKTF app
+APP_SOURCES := FraudTf.csproj main.cs nuget.config $(shell find modules functions/Shared -name '*.cs' -o -name '*.csproj' 2>/dev/null)
+
+# Rebuilt only when a source changed (make's check is cheaper than a no-op dotnet build).
+$(APP_DLL): $(APP_SOURCES) .bindings/Bindings.props
 	dotnet build FraudTf.csproj -c Release --nologo -v quiet -clp:NoSummary
+	touch $@
+
+build: bindings $(APP_DLL) ## compile the CDKTF app
 
 synth: build ## synthesize every environment (and its bootstrap stack) into cdktf.out/
 	rm -rf cdktf.out
