@@ -19,6 +19,14 @@ public sealed record PolicyPrincipal(string Type, IReadOnlyList<string> Identifi
 /// <summary>One condition of a policy statement, e.g. <c>StringEquals aws:SourceAccount 123456789012</c>.</summary>
 public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<string> Values);
 
+/// <summary>Statement ids of grants: PascalCase of the granting construct's name, its kind, and the intent.</summary>
+public static class StatementIds
+{
+    /// <summary>E.g. <c>("decision-trails", "Bucket", "Put")</c> gives <c>DecisionTrailsBucketPut</c>.</summary>
+    public static string For(string name, string kind, string what) =>
+        string.Concat(name.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + kind + what;
+}
+
 /// <summary>One IAM policy statement. Actions are always listed explicitly: no <c>*</c>.</summary>
 public sealed record PolicyStatement
 {

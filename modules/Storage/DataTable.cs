@@ -141,6 +141,5 @@ public sealed class DataTable : Construct
 
     private string[] Resources() => Config.Schema.Indexes.Count > 0 ? [Table.Arn, IndexArns] : [Table.Arn];
 
-    private string Sid(string what) =>
-        string.Concat(Config.Schema.LogicalName.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Table" + what;
+    private string Sid(string what) => StatementIds.For(Config.Schema.LogicalName, "Table", what);
 }

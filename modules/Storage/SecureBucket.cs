@@ -244,7 +244,7 @@ public sealed class SecureBucket : Construct
         }
     }
 
-    private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Bucket" + what;
+    private string Sid(string what) => StatementIds.For(Node.Id, "Bucket", what);
 
     /// <summary>
     /// A bucket that receives other buckets' server access logs, as far as AWS allows it to meet the same rules: SSE-S3

@@ -83,5 +83,5 @@ public sealed class DataStream : Construct
     private FraudTf.Monitoring.Metric Kinesis(string name, string statistic, string label) =>
         new("AWS/Kinesis", name, new Dictionary<string, string> { ["StreamName"] = Config.StreamName }, statistic, $"{Config.StreamName} {label}");
 
-    private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Stream" + what;
+    private string Sid(string what) => StatementIds.For(Node.Id, "Stream", what);
 }

@@ -107,5 +107,5 @@ public sealed class EncryptedQueue : Construct
     private FraudTf.Monitoring.Metric Sqs(string name, string statistic, string label) =>
         new("AWS/SQS", name, new Dictionary<string, string> { ["QueueName"] = Config.QueueName }, statistic, $"{Config.QueueName} {label}");
 
-    private string Sid(string what) => string.Concat(Node.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])) + "Queue" + what;
+    private string Sid(string what) => StatementIds.For(Node.Id, "Queue", what);
 }
