@@ -52,6 +52,9 @@ public sealed record EnvironmentConfig
     /// <summary>Alarm thresholds and tracing.</summary>
     public required MonitoringConfig Monitoring { get; init; }
 
+    /// <summary>The fraud-analyst Bedrock agent and its knowledge base.</summary>
+    public required AgentConfig Agent { get; init; }
+
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
     public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 
@@ -176,6 +179,47 @@ public sealed record StreamingConfig
 }
 
 /// <summary>Size and limits of one function, from the environment config.</summary>
+public sealed record AgentConfig
+{
+    /// <summary>Foundation model id of the agent, e.g. <c>anthropic.claude-sonnet-4-5-20250929-v1:0</c>.</summary>
+    public required string FoundationModel { get; init; }
+
+    /// <summary>
+    /// Cross-region inference profile the agent calls instead of the model itself, e.g.
+    /// <c>us.anthropic.claude-sonnet-4-5-20250929-v1:0</c>; empty to call the model directly (only for models offered
+    /// on demand in the region). Current Claude models are offered through inference profiles only.
+    /// </summary>
+    public required string InferenceProfile { get; init; }
+
+    /// <summary>Regions the inference profile routes to (the agent role may invoke the model there only).</summary>
+    public required IReadOnlyList<string> InferenceProfileRegions { get; init; }
+
+    /// <summary>The agent's instruction, a text file relative to the repository root.</summary>
+    public required string InstructionFile { get; init; }
+
+    /// <summary>Seconds a session stays alive without interaction (60-3600).</summary>
+    public required int IdleSessionTtlSeconds { get; init; }
+
+    /// <summary>Embedding model of the knowledge base, e.g. <c>amazon.titan-embed-text-v2:0</c>.</summary>
+    public required string EmbeddingModel { get; init; }
+
+    /// <summary>Vector dimensions the embedding model produces (Titan v2: 256, 512 or 1024).</summary>
+    public required int EmbeddingDimensions { get; init; }
+
+    /// <summary>Folder of the knowledge base's source documents, relative to the repository root.</summary>
+    public required string KnowledgeBaseDocuments { get; init; }
+
+    /// <summary>OpenSearch Serverless standby replicas (a second availability zone; doubles the minimum OCUs).</summary>
+    public required bool StandbyReplicas { get; init; }
+
+    /// <summary>The agent-tools function (the action group).</summary>
+    public required FunctionSettings ToolsFunction { get; init; }
+
+    /// <summary>The function that creates the vector index during apply.</summary>
+    public required FunctionSettings IndexSetupFunction { get; init; }
+}
+
+/// <summary>Memory, timeout and concurrency of one Lambda function.</summary>
 public sealed record FunctionSettings
 {
     /// <summary>Memory in MB (128-10240); CPU scales with it.</summary>

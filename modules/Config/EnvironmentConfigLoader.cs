@@ -313,6 +313,8 @@ public static partial class EnvironmentConfigLoader
             };
             mo.RejectUnknownFields();
 
+            var agent = ReadAgent(r, region, prod);
+
             r.RejectUnknownFields();
             if (errors.Count > before)
             {
@@ -352,9 +354,72 @@ public static partial class EnvironmentConfigLoader
                 Streaming = streaming,
                 Scoring = scoring,
                 Monitoring = monitoring,
+                Agent = agent,
             };
         }
     }
+
+    private static readonly Regex ModelId = new(@"^[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]{2,126}$");
+    private static readonly Regex ProfileId = new(@"^(|[a-z]{2,4}\.[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]{2,126})$");
+    private static readonly Regex RegionName = new(@"^[a-z]{2}(-gov)?-[a-z]+-\d$");
+    private static readonly Regex RepoPath = new(@"^(?!/)(?!.*\.\.)[A-Za-z0-9_./-]{1,200}$");
+
+    private static AgentConfig ReadAgent(ConfigReader root, string region, bool prod)
+    {
+        var a = root.OptionalObject("agent", "give the analyst agent's settings as an object, e.g. {\"idleSessionTtlSeconds\": 600}");
+        var model = a.OptionalString("foundationModel", ModelId, "a Bedrock model id such as anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "use a model id from 'aws bedrock list-foundation-models'", "anthropic.claude-sonnet-4-5-20250929-v1:0");
+        var profile = a.OptionalString("inferenceProfile", ProfileId, "an inference profile id such as us.anthropic.claude-sonnet-4-5-20250929-v1:0, or \"\"",
+            "use a profile id from 'aws bedrock list-inference-profiles', or \"\" to call the model directly", "us." + model);
+        if (profile.Length > 0 && !profile.EndsWith("." + model, StringComparison.Ordinal))
+        {
+            a.ErrorValue("inferenceProfile", profile, $"does not route to agent.foundationModel ({model})",
+                $"use the profile of that model, e.g. \"us.{model}\", or change foundationModel");
+        }
+
+        var regions = a.OptionalStringList("inferenceProfileRegions", RegionName, "an AWS region such as us-east-2",
+            "list the regions the inference profile routes to ('aws bedrock get-inference-profile')") ?? DefaultProfileRegions(profile, region);
+        if (profile.Length > 0 && RegionName.IsMatch(region) && !regions.Contains(region))
+        {
+            a.ErrorValue("inferenceProfileRegions", "[" + string.Join(", ", regions) + "]", $"does not include the stack's region {region}",
+                $"add \"{region}\" (a profile always serves its own region)");
+        }
+
+        var instruction = a.OptionalString("instructionFile", RepoPath, "a path relative to the repository root",
+            "point to a text file in the repository, e.g. agent/instruction.md", "agent/instruction.md");
+        var ttl = a.OptionalInt("idleSessionTtlSeconds", 60, 3600, "Bedrock keeps idle sessions 60 to 3600 seconds", prod ? 900 : 600);
+        var embedding = a.OptionalString("embeddingModel", ModelId, "a Bedrock embedding model id such as amazon.titan-embed-text-v2:0",
+            "use an embedding model id from 'aws bedrock list-foundation-models --by-output-modality EMBEDDING'", "amazon.titan-embed-text-v2:0");
+        var dimensions = a.OptionalIntOneOf("embeddingDimensions", [256, 384, 512, 1024, 1536, 3072], "use the dimensions the embedding model produces (Titan v2: 256, 512 or 1024)", 1024);
+        var documents = a.OptionalString("knowledgeBaseDocuments", RepoPath, "a folder relative to the repository root",
+            "point to the folder of the knowledge base's documents, e.g. agent/knowledge-base", "agent/knowledge-base");
+        var standby = a.OptionalBool("standbyReplicas", "use true for a second availability zone (prod default) or false", prod);
+        var tools = ReadFunction(a, "toolsFunction", prod ? (512, 30, 20) : (256, 30, 5));
+        var setup = ReadFunction(a, "indexSetupFunction", (256, 300, 1));
+        a.RejectUnknownFields();
+        return new AgentConfig
+        {
+            FoundationModel = model,
+            InferenceProfile = profile,
+            InferenceProfileRegions = regions,
+            InstructionFile = instruction,
+            IdleSessionTtlSeconds = ttl,
+            EmbeddingModel = embedding,
+            EmbeddingDimensions = dimensions,
+            KnowledgeBaseDocuments = documents,
+            StandbyReplicas = standby,
+            ToolsFunction = tools,
+            IndexSetupFunction = setup,
+        };
+    }
+
+    // The regions a geography's cross-region inference profile routes to, as AWS documents them for Claude models.
+    private static IReadOnlyList<string> DefaultProfileRegions(string profile, string region) => profile.Split('.')[0] switch
+    {
+        "us" => ["us-east-1", "us-east-2", "us-west-2"],
+        "eu" => ["eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3"],
+        _ => [region],
+    };
 
     private static FunctionSettings ReadFunction(ConfigReader parent, string name, (int Memory, int Timeout, int Concurrency) defaults)
     {

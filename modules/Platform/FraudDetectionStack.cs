@@ -108,11 +108,20 @@ public sealed class FraudDetectionStack : TerraformStack
             DeadLetterQueue = DeadLetterQueue,
         });
 
+        Analyst = new FraudTf.Agent.FraudAnalystAgent(this, "analyst", new FraudTf.Agent.FraudAnalystAgentConfig
+        {
+            Environment = config,
+            RepoRoot = repoRoot,
+            Storage = Storage,
+            Keys = Keys,
+            DeadLetterQueue = DeadLetterQueue,
+        });
+
         Monitoring = new FraudTf.Monitoring.FraudMonitoring(this, "monitoring", new FraudTf.Monitoring.FraudMonitoringConfig
         {
             Environment = config,
             MessagingKey = Keys.Messaging,
-            Functions = [StreamProcessor, AlertHandler],
+            Functions = [StreamProcessor, AlertHandler, Analyst.Tools],
             Streams = [TransactionsStream, EventsStream],
             Tables = Storage.Tables,
             DeadLetterQueue = DeadLetterQueue,
@@ -122,6 +131,9 @@ public sealed class FraudDetectionStack : TerraformStack
 
         SecurityPolicyAspect.Apply(this);
     }
+
+    /// <summary>The AI fraud analyst: Bedrock agent, guardrail, tools, knowledge base and alias.</summary>
+    public FraudTf.Agent.FraudAnalystAgent Analyst { get; }
 
     /// <summary>Alarms, dashboard, metric filters and tracing.</summary>
     public FraudTf.Monitoring.FraudMonitoring Monitoring { get; }

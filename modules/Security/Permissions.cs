@@ -60,4 +60,25 @@ public static class Permissions
     /// <summary>Sending X-Ray traces (these actions support no resource-level permissions).</summary>
     public static readonly IReadOnlyList<string> XRayWrite =
         ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"];
+
+    /// <summary>Adding new items to a table (no update, no delete: an append-only history such as analyst decisions).</summary>
+    public static readonly IReadOnlyList<string> DynamoDbAppendData = ["dynamodb:DescribeTable", "dynamodb:PutItem"];
+
+    /// <summary>Calling a foundation model (directly or through an inference profile).</summary>
+    public static readonly IReadOnlyList<string> BedrockInvokeModel = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+
+    /// <summary>Reading the definition of the inference profile an agent calls.</summary>
+    public static readonly IReadOnlyList<string> BedrockGetInferenceProfile = ["bedrock:GetInferenceProfile"];
+
+    /// <summary>Reading the definition of a foundation model.</summary>
+    public static readonly IReadOnlyList<string> BedrockGetFoundationModel = ["bedrock:GetFoundationModel"];
+
+    /// <summary>Querying a knowledge base.</summary>
+    public static readonly IReadOnlyList<string> BedrockRetrieve = ["bedrock:Retrieve"];
+
+    /// <summary>Applying a guardrail to model input and output.</summary>
+    public static readonly IReadOnlyList<string> BedrockApplyGuardrail = ["bedrock:ApplyGuardrail"];
+
+    /// <summary>Data-plane access to an OpenSearch Serverless collection (what may be done inside is the data-access policy's business).</summary>
+    public static readonly IReadOnlyList<string> AossApiAccess = ["aoss:APIAccessAll"];
 }

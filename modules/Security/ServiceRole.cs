@@ -18,6 +18,12 @@ public sealed record ServiceRoleConfig
 
     /// <summary>What the role is for (shown in the console and the plan).</summary>
     public required string Description { get; init; }
+
+    /// <summary>
+    /// ARN pattern of the resources on whose behalf the service may assume the role (<c>aws:SourceArn</c>, ArnLike), e.g.
+    /// <c>arn:aws:bedrock:us-east-1:111111111111:agent/*</c>; null for no such condition (the account one always applies).
+    /// </summary>
+    public string? SourceArnLike { get; init; }
 }
 
 /// <summary>
@@ -36,7 +42,9 @@ public sealed class ServiceRole : Construct
             Principal = PolicyPrincipal.Service(config.ServicePrincipal),
             Actions = ["sts:AssumeRole"],
             Resources = [],
-            Conditions = [new PolicyCondition("StringEquals", "aws:SourceAccount", [config.AccountId])],
+            Conditions = config.SourceArnLike is null
+                ? [new PolicyCondition("StringEquals", "aws:SourceAccount", [config.AccountId])]
+                : [new PolicyCondition("StringEquals", "aws:SourceAccount", [config.AccountId]), new PolicyCondition("ArnLike", "aws:SourceArn", [config.SourceArnLike])],
         });
         Role = new IamRole(this, "this", new IamRoleConfig
         {

@@ -110,6 +110,13 @@ public sealed class DataTable : Construct
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "dynamodb", Config.Region, Sid("WriteKey")));
     }
 
+    /// <summary>Lets the holder of <paramref name="policy"/> add items (PutItem only: no update, no delete).</summary>
+    public void GrantAppendData(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("Append"), Actions = Permissions.DynamoDbAppendData, Resources = [Table.Arn] });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "dynamodb", Config.Region, Sid("AppendKey")));
+    }
+
     /// <summary>Read and write data.</summary>
     public void GrantReadWriteData(PolicyDocument policy)
     {

@@ -232,6 +232,31 @@ public sealed class SecureBucket : Construct
     }
 
     /// <summary>
+    /// Lets the holder of <paramref name="policy"/> list and read the objects under <paramref name="prefix"/> only
+    /// (ListBucket conditioned on <c>s3:prefix</c>), decrypting with the bucket's key.
+    /// </summary>
+    public void GrantReadPrefix(PolicyDocument policy, string prefix)
+    {
+        if (string.IsNullOrEmpty(prefix) || !prefix.EndsWith('/'))
+        {
+            throw new ArgumentException($"SecureBucket '{Node.Id}': prefix '{prefix}' must be a folder ending in '/'. Fix: use e.g. \"knowledge-base/\", or GrantRead for the whole bucket.");
+        }
+
+        policy.Add(new PolicyStatement
+        {
+            Sid = Sid("ListPrefix"),
+            Actions = Permissions.S3ListBucket,
+            Resources = [Bucket.Arn],
+            Conditions = [new PolicyCondition("StringLike", "s3:prefix", [prefix, $"{prefix}*"])],
+        });
+        policy.Add(new PolicyStatement { Sid = Sid("ReadPrefix"), Actions = Permissions.S3ReadObjects, Resources = [$"{Bucket.Arn}/{prefix}*"] });
+        if (Config.Key is not null)
+        {
+            policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "s3", Config.Region, Sid("ReadPrefixKey")));
+        }
+    }
+
+    /// <summary>
     /// Lets the holder of <paramref name="policy"/> put objects under <paramref name="prefix"/> (default: anywhere),
     /// encrypting with the bucket's key. No read, no delete.
     /// </summary>

@@ -103,10 +103,8 @@ public static class SecurityPolicy
         "aws_bedrockagent_agent_alias",
         "aws_bedrockagent_agent_knowledge_base_association",
         "aws_bedrockagent_knowledge_base",
-        "aws_bedrockagent_data_source",
-        "aws_bedrock_guardrail",
         "aws_bedrock_guardrail_version",
-        "aws_opensearchserverless_*",
+        "aws_opensearchserverless_collection",
     ];
 
     /// <summary>Actions that support no resource-level permissions, so an Allow on Resource <c>*</c> is acceptable for them alone.</summary>
@@ -630,7 +628,149 @@ public static class SecurityPolicy
                 Evaluate = (r, _) => Blocks(r.Body["guardrail_configuration"]).Any(g => IsSet(Str(g["guardrail_identifier"])))
                     ? [] : ["guardrail_configuration with a guardrail_identifier is not set"],
             },
+            new()
+            {
+                Id = "FTF-BRK-003", ScannerIds = "FraudTf (payment data must not reach or leave the model)",
+                Title = "Bedrock guardrails filter card numbers and are encrypted with a customer-managed key",
+                Fix = "set kms_key_arn and a sensitive_information_policy_config with pii_entities_config { type = \"CREDIT_DEBIT_CARD_NUMBER\", action = \"BLOCK\" } (AnalystGuardrail does)",
+                ResourceTypes = ["aws_bedrock_guardrail"],
+                Evaluate = (r, _) => GuardrailControls(r),
+            },
+            new()
+            {
+                Id = "FTF-BRK-004", ScannerIds = "FraudTf (CKV_AWS_373 for data sources)",
+                Title = "Bedrock knowledge-base data sources encrypt their transient data with a customer-managed key",
+                Fix = "set server_side_encryption_configuration { kms_key_arn = <customer-managed key ARN> }",
+                ResourceTypes = ["aws_bedrockagent_data_source"],
+                Evaluate = (r, _) => Blocks(r.Body["server_side_encryption_configuration"]).Any(b => IsSet(Str(b["kms_key_arn"])))
+                    ? [] : ["server_side_encryption_configuration.kms_key_arn is not set (an AWS-owned key applies)"],
+            },
+
+            // OpenSearch Serverless
+            new()
+            {
+                Id = "FTF-AOSS-001", ScannerIds = "FraudTf (OpenSearch Serverless counterpart of CKV_AWS_247)",
+                Title = "OpenSearch Serverless encryption policies use a customer-managed KMS key",
+                Fix = "set \"AWSOwnedKey\": false and \"KmsARN\": <customer-managed key ARN> in the policy (VectorCollection does)",
+                ResourceTypes = ["aws_opensearchserverless_security_policy"],
+                Evaluate = (r, _) => AossSecurityPolicy(r, "encryption"),
+            },
+            new()
+            {
+                Id = "FTF-AOSS-002", ScannerIds = "FraudTf (OpenSearch Serverless counterpart of CKV_AWS_248)",
+                Title = "OpenSearch Serverless network policies allow no access from the public internet",
+                Fix = "set \"AllowFromPublic\": false with SourceVPCEs or SourceServices, or record a policy exception with the reason",
+                ResourceTypes = ["aws_opensearchserverless_security_policy"],
+                Evaluate = (r, _) => AossSecurityPolicy(r, "network"),
+            },
+            new()
+            {
+                Id = "FTF-AOSS-003", ScannerIds = "FraudTf (CKV_AWS_62/63 and CKV_AWS_60 applied to data-access policies)",
+                Title = "OpenSearch Serverless data-access policies name roles and list explicit permissions",
+                Fix = "name role ARNs as principals (no \"*\", no account root) and list aoss: permissions explicitly (VectorCollection.Grant does)",
+                ResourceTypes = ["aws_opensearchserverless_access_policy"],
+                Evaluate = (r, _) => AossAccessPolicy(r),
+            },
         ];
+    }
+
+    // --- Bedrock, OpenSearch Serverless -------------------------------------------------------------------------
+
+    private static IEnumerable<string> GuardrailControls(StackResource r)
+    {
+        if (!IsSet(Str(r.Body["kms_key_arn"])))
+        {
+            yield return "kms_key_arn is not set (an AWS-owned key applies)";
+        }
+
+        var pii = Blocks(r.Body["sensitive_information_policy_config"]).SelectMany(b => Blocks(b["pii_entities_config"])).ToList();
+        if (!pii.Any(p => Str(p["type"]) == "CREDIT_DEBIT_CARD_NUMBER" && Str(p["action"]) is "BLOCK" or "ANONYMIZE"))
+        {
+            yield return "no pii_entities_config blocks or anonymizes CREDIT_DEBIT_CARD_NUMBER";
+        }
+    }
+
+    private static IEnumerable<string> AossSecurityPolicy(StackResource r, string checkedType)
+    {
+        if (Str(r.Body["type"]) != checkedType)
+        {
+            yield break;
+        }
+
+        JsonNode? policy;
+        try
+        {
+            policy = JsonNode.Parse(Str(r.Body["policy"]) ?? "");
+        }
+        catch (JsonException)
+        {
+            policy = null;
+        }
+
+        if (policy is null)
+        {
+            yield return "policy is not a literal JSON document, so it cannot be checked at synth";
+            yield break;
+        }
+
+        if (checkedType == "encryption")
+        {
+            if (!IsFalse(policy["AWSOwnedKey"]) || !IsSet(Str(policy["KmsARN"])))
+            {
+                yield return "the policy does not set \"AWSOwnedKey\": false with a \"KmsARN\" (an AWS-owned key applies)";
+            }
+
+            yield break;
+        }
+
+        var rules = policy is JsonArray a ? a.OfType<JsonObject>().ToList() : policy is JsonObject o ? [o] : [];
+        foreach (var (rule, i) in rules.Select((x, i) => (x, i)))
+        {
+            if (IsTrue(rule["AllowFromPublic"]))
+            {
+                yield return $"rule {i} sets \"AllowFromPublic\": true";
+            }
+        }
+    }
+
+    private static IEnumerable<string> AossAccessPolicy(StackResource r)
+    {
+        JsonNode? policy;
+        try
+        {
+            policy = JsonNode.Parse(Str(r.Body["policy"]) ?? "");
+        }
+        catch (JsonException)
+        {
+            policy = null;
+        }
+
+        if (policy is not JsonArray statements)
+        {
+            yield return "policy is not a literal JSON array of rules, so it cannot be checked at synth";
+            yield break;
+        }
+
+        foreach (var (statement, i) in statements.OfType<JsonObject>().Select((x, i) => (x, i)))
+        {
+            var principals = statement["Principal"] is JsonArray pa ? pa.Select(p => Str(p) ?? "").ToList() : [];
+            if (principals.Count == 0)
+            {
+                yield return $"rule {i} names no principal";
+            }
+
+            foreach (var p in principals.Where(p => p == "*" || p.EndsWith(":root", StringComparison.Ordinal)))
+            {
+                yield return $"rule {i} grants to {Quote(p)}, not to a named role";
+            }
+
+            var permissions = (statement["Rules"] as JsonArray ?? []).OfType<JsonObject>()
+                .SelectMany(x => x["Permission"] as JsonArray ?? []).Select(p => Str(p) ?? "");
+            foreach (var p in permissions.Where(p => p.Contains('*')))
+            {
+                yield return $"rule {i} grants the wildcard permission {Quote(p)}";
+            }
+        }
     }
 
     // --- DynamoDB, S3 --------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ public class MonitoringStackTests
 
     [TestCaseSource(nameof(Envs))]
     public void AtLeastFifteenAlarms(string env) =>
-        Assert.That(Stack(env).Resources("aws_cloudwatch_metric_alarm"), Has.Count.EqualTo(25).And.Count.GreaterThanOrEqualTo(15));
+        Assert.That(Stack(env).Resources("aws_cloudwatch_metric_alarm"), Has.Count.EqualTo(28).And.Count.GreaterThanOrEqualTo(15));
 
     [TestCaseSource(nameof(Envs))]
     public void EveryAlarm_WatchesExactlyOneExistingResource(string env)
@@ -75,7 +75,7 @@ public class MonitoringStackTests
         var policy = JsonNode.Parse(stack.Resource("aws_sns_topic_policy", "/monitoring/alarm-topic/policy")["policy"]!.GetValue<string>())!;
         var allow = policy["Statement"]!.AsArray().Single(s => s!["Sid"]!.GetValue<string>() == "AllowAlarms")!;
         Assert.That(allow["Principal"]!["Service"]!.GetValue<string>(), Is.EqualTo("cloudwatch.amazonaws.com"));
-        Assert.That(allow["Condition"]!["ArnEquals"]!["aws:SourceArn"]!.AsArray(), Has.Count.EqualTo(25));
+        Assert.That(allow["Condition"]!["ArnEquals"]!["aws:SourceArn"]!.AsArray(), Has.Count.EqualTo(28));
     }
 
     [Test]

@@ -71,6 +71,11 @@ public class SecurityPolicyTests
         b.Add("aws_iam_role_policy", "role-policy", $$"""{"role":"r","policy":{{S(IdentityPolicy)}}}""");
         b.Add("aws_iam_policy", "managed-policy", $$"""{"name":"p","policy":{{S(IdentityPolicy)}}}""");
         b.Add("aws_bedrockagent_agent", "agent", $$"""{"agent_name":"analyst","customer_encryption_key_arn":"{{KeyArn}}","guardrail_configuration":[{"guardrail_identifier":"${aws_bedrock_guardrail.g.guardrail_id}","guardrail_version":"1"}]}""");
+        b.Add("aws_bedrock_guardrail", "guardrail", $$"""{"name":"g","kms_key_arn":"{{KeyArn}}","sensitive_information_policy_config":[{"pii_entities_config":[{"type":"EMAIL","action":"ANONYMIZE"},{"type":"CREDIT_DEBIT_CARD_NUMBER","action":"BLOCK"}]}]}""");
+        b.Add("aws_bedrockagent_data_source", "source", $$"""{"name":"s","knowledge_base_id":"kb","server_side_encryption_configuration":[{"kms_key_arn":"{{KeyArn}}"}]}""");
+        b.Add("aws_opensearchserverless_security_policy", "encryption", AossPolicy("encryption", $$"""{"Rules":[{"ResourceType":"collection","Resource":["collection/c"]}],"AWSOwnedKey":false,"KmsARN":"{{KeyArn}}"}"""));
+        b.Add("aws_opensearchserverless_security_policy", "network", AossPolicy("network", """[{"Rules":[{"ResourceType":"collection","Resource":["collection/c"]}],"AllowFromPublic":false,"SourceServices":["bedrock.amazonaws.com"]}]"""));
+        b.Add("aws_opensearchserverless_access_policy", "access", AossPolicy("data", """[{"Rules":[{"ResourceType":"index","Resource":["index/c/i"],"Permission":["aoss:ReadDocument"]}],"Principal":["${aws_iam_role.role.arn}"]}]"""));
         b.Add("aws_cloudwatch_dashboard", "dashboard", """{"dashboard_name":"d","dashboard_body":"{}"}""");
         b.Add("aws_opensearchserverless_collection", "collection", """{"name":"c"}""");
         stack["data"]!.AsObject()["aws_iam_policy_document"] = JsonNode.Parse("""{"doc":{"statement":[{"actions":["*"],"resources":["*"]}]}}""");
@@ -93,6 +98,11 @@ public class SecurityPolicyTests
             b.Add("aws_s3_bucket_object_lock_configuration", $"{id}-object-lock", """{"bucket":"REF","rule":{"default_retention":{"mode":"COMPLIANCE","days":365}}}""".Replace("REF", reference, StringComparison.Ordinal));
         }
     }
+
+    private static string AossPolicy(string type, string policy) =>
+        new JsonObject { ["name"] = "c", ["type"] = type, ["policy"] = policy }.ToJsonString();
+
+    private static void SetAossPolicy(JsonObject stack, string type, string id, string policy) => R(stack, type, id)["policy"] = policy;
 
     private static JsonObject R(JsonObject stack, string type, string id) => stack["resource"]![type]![id]!.AsObject();
 
@@ -221,6 +231,25 @@ public class SecurityPolicyTests
         yield return new("FTF-BRK-001", "no key", s => R(s, "aws_bedrockagent_agent", "agent").Remove("customer_encryption_key_arn"), "aws_bedrockagent_agent.agent");
         yield return new("FTF-BRK-002", "no guardrail", s => R(s, "aws_bedrockagent_agent", "agent").Remove("guardrail_configuration"), "aws_bedrockagent_agent.agent");
         yield return new("FTF-BRK-002", "guardrail without identifier", s => R(s, "aws_bedrockagent_agent", "agent")["guardrail_configuration"] = J("""[{"guardrail_version":"1"}]"""), "aws_bedrockagent_agent.agent");
+        yield return new("FTF-BRK-003", "guardrail without key", s => R(s, "aws_bedrock_guardrail", "guardrail").Remove("kms_key_arn"), "aws_bedrock_guardrail.guardrail");
+        yield return new("FTF-BRK-003", "guardrail without PII filters", s => R(s, "aws_bedrock_guardrail", "guardrail").Remove("sensitive_information_policy_config"), "aws_bedrock_guardrail.guardrail");
+        yield return new("FTF-BRK-003", "card numbers let through", s => R(s, "aws_bedrock_guardrail", "guardrail")["sensitive_information_policy_config"] =
+            J("""[{"pii_entities_config":[{"type":"CREDIT_DEBIT_CARD_NUMBER","action":"NONE"}]}]"""), "aws_bedrock_guardrail.guardrail");
+        yield return new("FTF-BRK-004", "data source without key", s => R(s, "aws_bedrockagent_data_source", "source").Remove("server_side_encryption_configuration"), "aws_bedrockagent_data_source.source");
+
+        // OpenSearch Serverless
+        yield return new("FTF-AOSS-001", "AWS-owned key", s => SetAossPolicy(s, "aws_opensearchserverless_security_policy", "encryption",
+            """{"Rules":[{"ResourceType":"collection","Resource":["collection/c"]}],"AWSOwnedKey":true}"""), "aws_opensearchserverless_security_policy.encryption");
+        yield return new("FTF-AOSS-001", "no key ARN", s => SetAossPolicy(s, "aws_opensearchserverless_security_policy", "encryption",
+            """{"Rules":[{"ResourceType":"collection","Resource":["collection/c"]}],"AWSOwnedKey":false}"""), "aws_opensearchserverless_security_policy.encryption");
+        yield return new("FTF-AOSS-002", "public collection", s => SetAossPolicy(s, "aws_opensearchserverless_security_policy", "network",
+            """[{"Rules":[{"ResourceType":"collection","Resource":["collection/c"]}],"AllowFromPublic":true}]"""), "aws_opensearchserverless_security_policy.network");
+        yield return new("FTF-AOSS-003", "wildcard principal", s => SetAossPolicy(s, "aws_opensearchserverless_access_policy", "access",
+            """[{"Rules":[{"ResourceType":"index","Resource":["index/c/i"],"Permission":["aoss:ReadDocument"]}],"Principal":["*"]}]"""), "aws_opensearchserverless_access_policy.access");
+        yield return new("FTF-AOSS-003", "account root", s => SetAossPolicy(s, "aws_opensearchserverless_access_policy", "access",
+            """[{"Rules":[{"ResourceType":"index","Resource":["index/c/i"],"Permission":["aoss:ReadDocument"]}],"Principal":["arn:aws:iam::111111111111:root"]}]"""), "aws_opensearchserverless_access_policy.access");
+        yield return new("FTF-AOSS-003", "wildcard permission", s => SetAossPolicy(s, "aws_opensearchserverless_access_policy", "access",
+            """[{"Rules":[{"ResourceType":"index","Resource":["index/c/*"],"Permission":["aoss:*"]}],"Principal":["${aws_iam_role.role.arn}"]}]"""), "aws_opensearchserverless_access_policy.access");
 
         // General
         yield return new(SecurityPolicy.CoverageRuleId, "unknown type", s => new StackBuilder(s).Add("aws_iam_role_policy_attachment", "attach", """{"role":"r","policy_arn":"arn:aws:iam::aws:policy/AdministratorAccess"}"""), "aws_iam_role_policy_attachment.attach");
@@ -305,8 +334,22 @@ public class SecurityPolicyTests
             Policy(Allow("\"kms:Decrypt\"", $"\"{KeyArn}\"")));
         yield return new("FTF-BRK-001", "baseline", _ => { });
         yield return new("FTF-BRK-002", "guardrail as one block", s => R(s, "aws_bedrockagent_agent", "agent")["guardrail_configuration"] = J("""{"guardrail_identifier":"g","guardrail_version":"DRAFT"}"""));
+        yield return new("FTF-BRK-003", "baseline: key and card numbers blocked", _ => { });
+        yield return new("FTF-BRK-003", "card numbers anonymized", s => R(s, "aws_bedrock_guardrail", "guardrail")["sensitive_information_policy_config"] =
+            J("""[{"pii_entities_config":[{"type":"CREDIT_DEBIT_CARD_NUMBER","action":"ANONYMIZE"}]}]"""));
+        yield return new("FTF-BRK-004", "baseline", _ => { });
+        yield return new("FTF-AOSS-001", "baseline", _ => { });
+        yield return new("FTF-AOSS-001", "network policies are not encryption policies", s => SetAossPolicy(s, "aws_opensearchserverless_security_policy", "network",
+            """[{"Rules":[{"ResourceType":"collection","Resource":["collection/c"]}],"AllowFromPublic":false,"SourceVPCEs":["vpce-1"]}]"""));
+        yield return new("FTF-AOSS-002", "baseline: Bedrock only", _ => { });
+        yield return new("FTF-AOSS-002", "public access with a written exception", s =>
+        {
+            SetAossPolicy(s, "aws_opensearchserverless_security_policy", "network", """[{"Rules":[{"ResourceType":"collection","Resource":["collection/c"]}],"AllowFromPublic":true}]""");
+            PolicyException(s, "aws_opensearchserverless_security_policy", "network", "FTF-AOSS-002");
+        });
+        yield return new("FTF-AOSS-003", "baseline: one role, one permission", _ => { });
         yield return new(SecurityPolicy.CoverageRuleId, "listed types and prefixes", s => new StackBuilder(s)
-            .Add("aws_opensearchserverless_security_policy", "enc", """{"name":"e","type":"encryption","policy":"{}"}""")
+            .Add("aws_opensearchserverless_collection", "collection", """{"name":"c","type":"VECTORSEARCH"}""")
             .Add("aws_pipes_pipe", "pipe", """{"name":"p"}"""));
         yield return new(SecurityPolicy.ExceptionRuleId, "valid exception", s => PolicyException(s, "aws_kms_key", "key", "FTF-KMS-001"));
     }

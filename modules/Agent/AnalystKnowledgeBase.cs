@@ -1,0 +1,312 @@
+using System.Text.Json;
+using Constructs;
+using FraudTf.Compute;
+using FraudTf.Config;
+using FraudTf.Security;
+using FraudTf.Storage;
+using FraudTf.Streaming;
+using HashiCorp.Cdktf;
+using HashiCorp.Cdktf.Providers.Aws.BedrockagentDataSource;
+using HashiCorp.Cdktf.Providers.Aws.BedrockagentKnowledgeBase;
+using HashiCorp.Cdktf.Providers.Aws.LambdaInvocation;
+using HashiCorp.Cdktf.Providers.Aws.S3Object;
+
+namespace FraudTf.Agent;
+
+/// <summary>Settings of an <see cref="AnalystKnowledgeBase"/>.</summary>
+public sealed record AnalystKnowledgeBaseConfig
+{
+    /// <summary>The environment (names, region, account, agent settings).</summary>
+    public required EnvironmentConfig Environment { get; init; }
+
+    /// <summary>The repository root (absolute; the documents are read from it, never written into the output).</summary>
+    public required string RepoRoot { get; init; }
+
+    /// <summary>Bucket the documents are uploaded to (the model-artifacts bucket).</summary>
+    public required SecureBucket SourceBucket { get; init; }
+
+    /// <summary>Key of the data: the collection, the data source's transient data and the documents' bucket.</summary>
+    public required EncryptionKey DataKey { get; init; }
+
+    /// <summary>Key of the log groups (the index-setup function's).</summary>
+    public required EncryptionKey LogKey { get; init; }
+
+    /// <summary>Dead-letter queue of the index-setup function.</summary>
+    public required EncryptedQueue DeadLetterQueue { get; init; }
+}
+
+/// <summary>
+/// The fraud-analyst agent's knowledge base of fraud patterns and rules:
+/// <list type="bullet">
+/// <item>the documents of <c>agent.knowledgeBaseDocuments</c>, uploaded under <see cref="SourcePrefix"/> of the
+/// model-artifacts bucket as <c>aws_s3_object</c>s whose <c>source_hash</c> is the SHA-256 of their text, so an unchanged
+/// document is no change in the plan;</item>
+/// <item>an OpenSearch Serverless vector collection (<see cref="VectorCollection"/>) and its vector index, which the
+/// provider cannot create: the <c>vector-index-setup</c> function creates it during the same apply, called by an
+/// <c>aws_lambda_invocation</c> after the data-access policy exists and before the knowledge base is created;</item>
+/// <item>the knowledge base (embedding model from config) and its S3 data source, encrypted with the data key;</item>
+/// <item>the knowledge base's role: read its source prefix only, embed with its model only, use its collection only.</item>
+/// </list>
+/// </summary>
+public sealed class AnalystKnowledgeBase : Construct
+{
+    /// <summary>Folder of the bucket holding the documents.</summary>
+    public const string SourcePrefix = "knowledge-base/fraud-patterns/";
+
+    /// <summary>Name of the vector index in the collection.</summary>
+    public const string IndexName = "fraud-patterns";
+
+    /// <summary>Field of the index holding the embeddings.</summary>
+    public const string VectorField = "embedding";
+
+    /// <summary>Field of the index holding the chunk's text.</summary>
+    public const string TextField = "text";
+
+    /// <summary>Field of the index holding Bedrock's metadata.</summary>
+    public const string MetadataField = "metadata";
+
+    /// <summary>Permissions of the knowledge base's role inside the collection.</summary>
+    public static readonly IReadOnlyList<string> KnowledgeBaseIndexPermissions =
+        ["aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument"];
+
+    /// <summary>Permissions of the index-setup role inside the collection (create and inspect the index; no documents).</summary>
+    public static readonly IReadOnlyList<string> IndexSetupPermissions = ["aoss:CreateIndex", "aoss:DescribeIndex"];
+
+    /// <summary>Creates the documents, the vector store, the index step, the knowledge base and its data source.</summary>
+    public AnalystKnowledgeBase(Construct scope, string id, AnalystKnowledgeBaseConfig config) : base(scope, id)
+    {
+        var env = config.Environment;
+        var agent = env.Agent;
+        Config = config;
+        Documents = KnowledgeBaseDocuments.Read(config.RepoRoot, agent.KnowledgeBaseDocuments, env.SourceFile);
+        EmbeddingModelArn = BedrockArns.FoundationModel(env.Partition, env.Region, agent.EmbeddingModel);
+
+        DocumentObjects = Documents.Select(d => new S3Object(this, $"document-{Slug(d.FileName)}", new S3ObjectConfig
+        {
+            Bucket = config.SourceBucket.Bucket.Id,
+            Key = SourcePrefix + d.FileName,
+            Content = TerraformText.Literal(d.Content),
+            ContentType = d.FileName.EndsWith(".md", StringComparison.OrdinalIgnoreCase) ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8",
+            ServerSideEncryption = "aws:kms",
+            KmsKeyId = config.DataKey.KeyArn,
+            SourceHash = d.Sha256,
+        })).ToList();
+
+        Collection = new VectorCollection(this, "collection", new VectorCollectionConfig
+        {
+            CollectionName = env.ResourceName("kb"),
+            IndexName = IndexName,
+            Key = config.DataKey,
+            StandbyReplicas = agent.StandbyReplicas,
+        });
+
+        // The role of the knowledge base: its documents, its embedding model, its collection. Nothing else.
+        Role = new ServiceRole(this, "role", new ServiceRoleConfig
+        {
+            RoleName = env.ResourceName("knowledge-base"),
+            ServicePrincipal = "bedrock.amazonaws.com",
+            AccountId = env.AccountId,
+            Description = $"Role of the fraud-analyst knowledge base of {env.Environment}",
+            SourceArnLike = $"arn:{env.Partition}:bedrock:{env.Region}:{env.AccountId}:knowledge-base/*",
+        });
+        config.SourceBucket.GrantReadPrefix(Role.Policy, SourcePrefix);
+        Role.Policy.Add(new PolicyStatement { Sid = "EmbedWithConfiguredModel", Actions = Permissions.BedrockInvokeModel, Resources = [EmbeddingModelArn] });
+        Role.Policy.Add(new PolicyStatement { Sid = "UseOwnVectorCollection", Actions = Permissions.AossApiAccess, Resources = [Collection.CollectionArn] });
+        Role.Policy.Add(KeyGrants.ViaService(config.DataKey, Permissions.KmsEncryptDecrypt, "bedrock", env.Region, "EncryptIngestionData"));
+        Collection.Grant(new VectorCollectionAccess("knowledge base reads and writes the index", Role.RoleArn, KnowledgeBaseIndexPermissions, []));
+
+        // The index: created by a function during apply, once the collection and the access policy exist.
+        IndexSetup = new DotnetFunction(this, "index-setup", new DotnetFunctionConfig
+        {
+            FunctionName = env.ResourceName("vector-index-setup"),
+            Description = $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
+            ProjectDir = "functions/VectorIndexSetup",
+            RepoRoot = config.RepoRoot,
+            Settings = agent.IndexSetupFunction,
+            EnvironmentKey = config.DataKey,
+            LogKey = config.LogKey,
+            LogRetentionDays = env.Retention.LogRetentionDays,
+            DeadLetterQueue = config.DeadLetterQueue,
+            AccountId = env.AccountId,
+            Region = env.Region,
+            Partition = env.Partition,
+        });
+        IndexSetup.Role.Policy.Add(new PolicyStatement { Sid = "UseOwnVectorCollection", Actions = Permissions.AossApiAccess, Resources = [Collection.CollectionArn] });
+        Collection.Grant(new VectorCollectionAccess("index setup creates the index", IndexSetup.Role.RoleArn, IndexSetupPermissions, []));
+
+        IndexCreation = new LambdaInvocation(this, "index-creation", new LambdaInvocationConfig
+        {
+            FunctionName = IndexSetup.Function.FunctionName,
+            LifecycleScope = "CRUD",
+            Input = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["collectionEndpoint"] = Collection.Endpoint,
+                ["indexName"] = IndexName,
+                ["dimensions"] = agent.EmbeddingDimensions,
+                ["vectorField"] = VectorField,
+                ["textField"] = TextField,
+                ["metadataField"] = MetadataField,
+            }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
+            DependsOn = [Collection.AccessPolicy, IndexSetup.Function, IndexSetup.Role.InlinePolicy],
+        });
+
+        KnowledgeBase = new BedrockagentKnowledgeBase(this, "this", new BedrockagentKnowledgeBaseConfig
+        {
+            Name = env.ResourceName("knowledge-base"),
+            Description = "Fraud patterns, scoring rules and the analyst review playbook",
+            RoleArn = Role.RoleArn,
+            KnowledgeBaseConfiguration = new[]
+            {
+                new BedrockagentKnowledgeBaseKnowledgeBaseConfiguration
+                {
+                    Type = "VECTOR",
+                    VectorKnowledgeBaseConfiguration = new[]
+                    {
+                        new BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfiguration
+                        {
+                            EmbeddingModelArn = EmbeddingModelArn,
+                            EmbeddingModelConfiguration = new[]
+                            {
+                                new BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfiguration
+                                {
+                                    BedrockEmbeddingModelConfiguration = new[]
+                                    {
+                                        new BedrockagentKnowledgeBaseKnowledgeBaseConfigurationVectorKnowledgeBaseConfigurationEmbeddingModelConfigurationBedrockEmbeddingModelConfiguration
+                                        {
+                                            Dimensions = agent.EmbeddingDimensions,
+                                            EmbeddingDataType = "FLOAT32",
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+            StorageConfiguration = new[]
+            {
+                new BedrockagentKnowledgeBaseStorageConfiguration
+                {
+                    Type = "OPENSEARCH_SERVERLESS",
+                    OpensearchServerlessConfiguration = new[]
+                    {
+                        new BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfiguration
+                        {
+                            CollectionArn = Collection.CollectionArn,
+                            VectorIndexName = IndexName,
+                            FieldMapping = new[]
+                            {
+                                new BedrockagentKnowledgeBaseStorageConfigurationOpensearchServerlessConfigurationFieldMapping
+                                {
+                                    VectorField = VectorField,
+                                    TextField = TextField,
+                                    MetadataField = MetadataField,
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+            DependsOn = [IndexCreation, Role.InlinePolicy, Collection.AccessPolicy],
+        });
+
+        DataSource = new BedrockagentDataSource(this, "data-source", new BedrockagentDataSourceConfig
+        {
+            Name = env.ResourceName("fraud-patterns"),
+            Description = $"Documents under s3://{config.SourceBucket.Config.BucketName}/{SourcePrefix}",
+            KnowledgeBaseId = KnowledgeBase.Id,
+            DataDeletionPolicy = "DELETE",
+            DataSourceConfiguration = new[]
+            {
+                new BedrockagentDataSourceDataSourceConfiguration
+                {
+                    Type = "S3",
+                    S3Configuration = new[]
+                    {
+                        new BedrockagentDataSourceDataSourceConfigurationS3Configuration
+                        {
+                            BucketArn = config.SourceBucket.Bucket.Arn,
+                            BucketOwnerAccountId = env.AccountId,
+                            InclusionPrefixes = new[] { SourcePrefix },
+                        },
+                    },
+                },
+            },
+            ServerSideEncryptionConfiguration = new[]
+            {
+                new BedrockagentDataSourceServerSideEncryptionConfiguration { KmsKeyArn = config.DataKey.KeyArn },
+            },
+            VectorIngestionConfiguration = new[]
+            {
+                new BedrockagentDataSourceVectorIngestionConfiguration
+                {
+                    ChunkingConfiguration = new[]
+                    {
+                        new BedrockagentDataSourceVectorIngestionConfigurationChunkingConfiguration
+                        {
+                            ChunkingStrategy = "FIXED_SIZE",
+                            FixedSizeChunkingConfiguration = new[]
+                            {
+                                new BedrockagentDataSourceVectorIngestionConfigurationChunkingConfigurationFixedSizeChunkingConfiguration
+                                {
+                                    MaxTokens = 300,
+                                    OverlapPercentage = 20,
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        });
+    }
+
+    /// <summary>The settings the knowledge base was created with.</summary>
+    public AnalystKnowledgeBaseConfig Config { get; }
+
+    /// <summary>The documents, as read from the repository.</summary>
+    public IReadOnlyList<KnowledgeDocument> Documents { get; }
+
+    /// <summary>One <c>aws_s3_object</c> per document.</summary>
+    public IReadOnlyList<S3Object> DocumentObjects { get; }
+
+    /// <summary>The vector store.</summary>
+    public VectorCollection Collection { get; }
+
+    /// <summary>The function creating the vector index.</summary>
+    public DotnetFunction IndexSetup { get; }
+
+    /// <summary>The call of <see cref="IndexSetup"/> during apply.</summary>
+    public LambdaInvocation IndexCreation { get; }
+
+    /// <summary>The knowledge base's role.</summary>
+    public ServiceRole Role { get; }
+
+    /// <summary>The underlying <c>aws_bedrockagent_knowledge_base</c>.</summary>
+    public BedrockagentKnowledgeBase KnowledgeBase { get; }
+
+    /// <summary>The S3 data source.</summary>
+    public BedrockagentDataSource DataSource { get; }
+
+    /// <summary>ARN of the embedding model.</summary>
+    public string EmbeddingModelArn { get; }
+
+    /// <summary>Knowledge base ARN (token).</summary>
+    public string KnowledgeBaseArn => KnowledgeBase.Arn;
+
+    /// <summary>Knowledge base id (token).</summary>
+    public string KnowledgeBaseId => KnowledgeBase.Id;
+
+    /// <summary>
+    /// What the knowledge base is, as the agent sees it: the documents' hashes and the retrieval settings. Part of the
+    /// agent's <see cref="FraudAnalystAgent.Fingerprint"/>.
+    /// </summary>
+    public string Fingerprint => JsonSerializer.Serialize(new
+    {
+        documents = Documents.Select(d => new[] { d.FileName, d.Sha256 }),
+        model = Config.Environment.Agent.EmbeddingModel,
+        dimensions = Config.Environment.Agent.EmbeddingDimensions,
+    });
+
+    private static string Slug(string fileName) =>
+        new(Path.GetFileNameWithoutExtension(fileName).ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+}

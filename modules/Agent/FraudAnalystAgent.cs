@@ -1,0 +1,326 @@
+using System.Text.Json;
+using Constructs;
+using FraudTf.Compute;
+using FraudTf.Config;
+using FraudTf.Functions.Shared.Agent;
+using FraudTf.Security;
+using FraudTf.Storage;
+using FraudTf.Streaming;
+using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgent;
+using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgentActionGroup;
+using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgentAlias;
+using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgentKnowledgeBaseAssociation;
+using HashiCorp.Cdktf.Providers.Aws.LambdaPermission;
+
+namespace FraudTf.Agent;
+
+/// <summary>Settings of a <see cref="FraudAnalystAgent"/>.</summary>
+public sealed record FraudAnalystAgentConfig
+{
+    /// <summary>The environment (names, region, account, <c>agent</c> settings).</summary>
+    public required EnvironmentConfig Environment { get; init; }
+
+    /// <summary>The repository root (absolute; the instruction and documents are read from it, never written into the output).</summary>
+    public required string RepoRoot { get; init; }
+
+    /// <summary>The platform's tables and buckets (the tools read the tables; the documents go to the model-artifacts bucket).</summary>
+    public required FraudStorage Storage { get; init; }
+
+    /// <summary>The environment's keys: data (agent, guardrail, knowledge base, collection) and logs (log groups).</summary>
+    public required PlatformKeys Keys { get; init; }
+
+    /// <summary>Dead-letter queue of the functions.</summary>
+    public required EncryptedQueue DeadLetterQueue { get; init; }
+}
+
+/// <summary>
+/// The AI fraud analyst of one environment: the Bedrock agent <c>&lt;prefix&gt;-analyst-&lt;env&gt;</c> with its
+/// instruction from the repository, its model from config (through an inference profile), a guardrail with
+/// personal-data filters, the tool-calling action group backed by the <c>agent-tools</c> function
+/// (<see cref="AnalystTools"/>), the knowledge base of fraud patterns (<see cref="AnalystKnowledgeBase"/>), and the
+/// environment's alias.
+/// <para>
+/// Aliases and versions: Bedrock has no "create version" call; a version is made when an alias is created or updated
+/// without a routing configuration. The alias therefore carries the agent's <see cref="Fingerprint"/> (a hash of the
+/// instruction, model, session settings, guardrail version policy, tool schema and knowledge base) in its description
+/// and depends on the agent, the action group and the knowledge-base association: any change to what the agent is
+/// updates the alias in the same apply, after the DRAFT was updated and prepared, which makes a new version and moves
+/// the alias to it. An unchanged agent leaves the description, and so the alias, alone.
+/// </para>
+/// </summary>
+public sealed class FraudAnalystAgent : Construct
+{
+    /// <summary>Shortest and longest instruction Bedrock accepts, in characters.</summary>
+    public const int MinInstructionLength = 40;
+
+    /// <summary>Longest instruction this construct accepts (Bedrock's documented limit for agent instructions).</summary>
+    public const int MaxInstructionLength = 4000;
+
+    /// <summary>Creates the agent and everything it uses.</summary>
+    public FraudAnalystAgent(Construct scope, string id, FraudAnalystAgentConfig config) : base(scope, id)
+    {
+        var env = config.Environment;
+        var agent = env.Agent;
+        Config = config;
+        Instruction = ReadInstruction(config.RepoRoot, env);
+        var dataKey = config.Keys.Data;
+
+        KnowledgeBase = new AnalystKnowledgeBase(this, "knowledge-base", new AnalystKnowledgeBaseConfig
+        {
+            Environment = env,
+            RepoRoot = config.RepoRoot,
+            SourceBucket = config.Storage.Models,
+            DataKey = dataKey,
+            LogKey = config.Keys.Logs,
+            DeadLetterQueue = config.DeadLetterQueue,
+        });
+        Guardrail = new AnalystGuardrail(this, "guardrail", env, dataKey);
+
+        // The tools: one function over the tables, allowed to read and to add analyst decisions, nothing else.
+        Tools = new DotnetFunction(this, "tools", new DotnetFunctionConfig
+        {
+            FunctionName = env.ResourceName("agent-tools"),
+            Description = $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
+            ProjectDir = "functions/AgentTools",
+            RepoRoot = config.RepoRoot,
+            Settings = agent.ToolsFunction,
+            Environment = new Dictionary<string, string>
+            {
+                ["TRANSACTIONS_TABLE"] = config.Storage.Transactions.Config.TableName,
+                ["DECISIONS_TABLE"] = config.Storage.Decisions.Config.TableName,
+                ["USER_PROFILES_TABLE"] = config.Storage.UserProfiles.Config.TableName,
+                ["PATTERNS_TABLE"] = config.Storage.Patterns.Config.TableName,
+                ["ENVIRONMENT"] = env.Environment,
+                ["TRANSACTION_TTL_DAYS"] = env.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            EnvironmentKey = dataKey,
+            LogKey = config.Keys.Logs,
+            LogRetentionDays = env.Retention.LogRetentionDays,
+            DeadLetterQueue = config.DeadLetterQueue,
+            AccountId = env.AccountId,
+            Region = env.Region,
+            Partition = env.Partition,
+        });
+        config.Storage.Transactions.GrantReadData(Tools.Role.Policy);
+        config.Storage.UserProfiles.GrantReadData(Tools.Role.Policy);
+        config.Storage.Patterns.GrantReadData(Tools.Role.Policy);
+        config.Storage.Decisions.GrantReadData(Tools.Role.Policy);
+        config.Storage.Decisions.GrantAppendData(Tools.Role.Policy);
+
+        // The agent's role: its model (through its profile), its knowledge base, its guardrail, its key. Nothing else.
+        Role = new ServiceRole(this, "role", new ServiceRoleConfig
+        {
+            RoleName = env.ResourceName("analyst-agent"),
+            ServicePrincipal = "bedrock.amazonaws.com",
+            AccountId = env.AccountId,
+            Description = $"Role of the fraud-analyst agent of {env.Environment}",
+            SourceArnLike = $"arn:{env.Partition}:bedrock:{env.Region}:{env.AccountId}:agent/*",
+        });
+        ModelArns = agent.InferenceProfile.Length == 0
+            ? [BedrockArns.FoundationModel(env.Partition, env.Region, agent.FoundationModel)]
+            : agent.InferenceProfileRegions.Order(StringComparer.Ordinal).Select(r => BedrockArns.FoundationModel(env.Partition, r, agent.FoundationModel)).ToList();
+        if (agent.InferenceProfile.Length == 0)
+        {
+            Role.Policy.Add(new PolicyStatement { Sid = "InvokeConfiguredModel", Actions = Permissions.BedrockInvokeModel, Resources = ModelArns });
+        }
+        else
+        {
+            InferenceProfileArn = BedrockArns.InferenceProfile(env.Partition, env.Region, env.AccountId, agent.InferenceProfile);
+            Role.Policy.Add(new PolicyStatement { Sid = "InvokeConfiguredInferenceProfile", Actions = Permissions.BedrockInvokeModel, Resources = [InferenceProfileArn] });
+            Role.Policy.Add(new PolicyStatement
+            {
+                Sid = "InvokeConfiguredModelThroughProfileOnly",
+                Actions = Permissions.BedrockInvokeModel,
+                Resources = ModelArns,
+                Conditions = [new PolicyCondition("StringEquals", "bedrock:InferenceProfileArn", [InferenceProfileArn])],
+            });
+            Role.Policy.Add(new PolicyStatement { Sid = "ReadConfiguredInferenceProfile", Actions = Permissions.BedrockGetInferenceProfile, Resources = [InferenceProfileArn] });
+        }
+
+        Role.Policy.Add(new PolicyStatement { Sid = "ReadConfiguredModel", Actions = Permissions.BedrockGetFoundationModel, Resources = ModelArns });
+        Role.Policy.Add(new PolicyStatement { Sid = "QueryOwnKnowledgeBase", Actions = Permissions.BedrockRetrieve, Resources = [KnowledgeBase.KnowledgeBaseArn] });
+        Role.Policy.Add(new PolicyStatement { Sid = "ApplyOwnGuardrail", Actions = Permissions.BedrockApplyGuardrail, Resources = [Guardrail.GuardrailArn] });
+        Role.Policy.Add(KeyGrants.ViaService(dataKey, Permissions.KmsProduce, "bedrock", env.Region, "UseDataKeyThroughBedrock"));
+
+        Agent = new BedrockagentAgent(this, "this", new BedrockagentAgentConfig
+        {
+            AgentName = env.ResourceName("analyst"),
+            Description = "Helps fraud analysts review flagged transactions and records their decisions",
+            AgentResourceRoleArn = Role.RoleArn,
+            FoundationModel = ModelIdentifier,
+            Instruction = TerraformText.Literal(Instruction),
+            IdleSessionTtlInSeconds = agent.IdleSessionTtlSeconds,
+            CustomerEncryptionKeyArn = dataKey.KeyArn,
+            GuardrailConfiguration = new[]
+            {
+                new BedrockagentAgentGuardrailConfiguration
+                {
+                    GuardrailIdentifier = Guardrail.Guardrail.GuardrailId,
+                    GuardrailVersion = Guardrail.Version.Version,
+                },
+            },
+            PrepareAgent = true,
+            DependsOn = [Role.InlinePolicy],
+        });
+
+        ToolsPermission = new LambdaPermission(this, "tools-permission", new LambdaPermissionConfig
+        {
+            StatementId = "AllowAnalystAgent",
+            Action = "lambda:InvokeFunction",
+            FunctionName = Tools.Function.FunctionName,
+            Principal = "bedrock.amazonaws.com",
+            SourceArn = Agent.AgentArn,
+            SourceAccount = env.AccountId,
+        });
+
+        KnowledgeBaseAssociation = new BedrockagentAgentKnowledgeBaseAssociation(this, "knowledge-base-association", new BedrockagentAgentKnowledgeBaseAssociationConfig
+        {
+            AgentId = Agent.AgentId,
+            AgentVersion = "DRAFT",
+            KnowledgeBaseId = KnowledgeBase.KnowledgeBaseId,
+            KnowledgeBaseState = "ENABLED",
+            Description = KnowledgeBaseDescription,
+        });
+
+        Fingerprint = ComputeFingerprint(env, Instruction, KnowledgeBase.Fingerprint);
+
+        // The action group is created after the knowledge base is associated, and its description carries the
+        // fingerprint, so every change updates it and its prepare_agent prepares the DRAFT with everything in place.
+        ActionGroup = new BedrockagentAgentActionGroup(this, "action-group", new BedrockagentAgentActionGroupConfig
+        {
+            ActionGroupName = AnalystTools.ActionGroupName,
+            Description = $"Reads profiles, transactions, decisions and patterns; records analyst decisions (agent config {Fingerprint[..16]})",
+            AgentId = Agent.AgentId,
+            AgentVersion = "DRAFT",
+            ActionGroupState = "ENABLED",
+            PrepareAgent = true,
+            SkipResourceInUseCheck = true,
+            ActionGroupExecutor = new[] { new BedrockagentAgentActionGroupActionGroupExecutor { Lambda = Tools.FunctionArn } },
+            FunctionSchema = new[]
+            {
+                new BedrockagentAgentActionGroupFunctionSchema
+                {
+                    MemberFunctions = new[]
+                    {
+                        new BedrockagentAgentActionGroupFunctionSchemaMemberFunctions
+                        {
+                            Functions = AnalystTools.All.Select(t => new BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctions
+                            {
+                                Name = t.Name,
+                                Description = t.Description,
+                                Parameters = t.Parameters.Select(p => new BedrockagentAgentActionGroupFunctionSchemaMemberFunctionsFunctionsParameters
+                                {
+                                    MapBlockKey = p.Name,
+                                    Type = p.Type,
+                                    Description = p.Description,
+                                    Required = p.Required,
+                                }).ToArray(),
+                            }).ToArray(),
+                        },
+                    },
+                },
+            },
+            DependsOn = [ToolsPermission, KnowledgeBaseAssociation],
+        });
+
+        Alias = new BedrockagentAgentAlias(this, "alias", new BedrockagentAgentAliasConfig
+        {
+            AgentAliasName = env.Environment,
+            AgentId = Agent.AgentId,
+            Description = AliasDescription,
+            DependsOn = [Agent, ActionGroup, KnowledgeBaseAssociation],
+        });
+    }
+
+    /// <summary>The settings the agent was created with.</summary>
+    public FraudAnalystAgentConfig Config { get; }
+
+    /// <summary>The instruction text (from <c>agent.instructionFile</c>).</summary>
+    public string Instruction { get; }
+
+    /// <summary>
+    /// SHA-256 (hex) of what the agent is: instruction, model identifier, idle-session TTL, guardrail policy, action
+    /// group name and tool schema, knowledge base (documents and embedding settings). It changes exactly when a new
+    /// agent version is needed.
+    /// </summary>
+    public string Fingerprint { get; }
+
+    /// <summary>The alias's description: the environment and the first 16 digits of <see cref="Fingerprint"/>.</summary>
+    public string AliasDescription => $"{Config.Environment.Environment} alias of the fraud analyst; agent config {Fingerprint[..16]}";
+
+    /// <summary>Model identifier given to the agent: the inference profile id, or the model id when there is none.</summary>
+    public string ModelIdentifier => Config.Environment.Agent.InferenceProfile.Length > 0
+        ? Config.Environment.Agent.InferenceProfile
+        : Config.Environment.Agent.FoundationModel;
+
+    /// <summary>ARNs of the foundation model in every region the agent may reach it.</summary>
+    public IReadOnlyList<string> ModelArns { get; }
+
+    /// <summary>ARN of the inference profile, or null when the agent calls the model directly.</summary>
+    public string? InferenceProfileArn { get; }
+
+    /// <summary>The knowledge base and its vector store.</summary>
+    public AnalystKnowledgeBase KnowledgeBase { get; }
+
+    /// <summary>The guardrail and its version.</summary>
+    public AnalystGuardrail Guardrail { get; }
+
+    /// <summary>The action group's function.</summary>
+    public DotnetFunction Tools { get; }
+
+    /// <summary>Bedrock's permission to call <see cref="Tools"/>, for this agent only.</summary>
+    public LambdaPermission ToolsPermission { get; }
+
+    /// <summary>The agent's role.</summary>
+    public ServiceRole Role { get; }
+
+    /// <summary>The underlying <c>aws_bedrockagent_agent</c>.</summary>
+    public BedrockagentAgent Agent { get; }
+
+    /// <summary>The tools.</summary>
+    public BedrockagentAgentActionGroup ActionGroup { get; }
+
+    /// <summary>The knowledge base's association with the DRAFT.</summary>
+    public BedrockagentAgentKnowledgeBaseAssociation KnowledgeBaseAssociation { get; }
+
+    /// <summary>The environment's alias.</summary>
+    public BedrockagentAgentAlias Alias { get; }
+
+    /// <summary>What the agent is told the knowledge base holds (the association's description).</summary>
+    public const string KnowledgeBaseDescription =
+        "Fraud patterns, the scoring rules with their default weights and thresholds, and the analyst review playbook. " +
+        "Use it to explain rule ids and to choose between APPROVE, DECLINE and ESCALATE.";
+
+    private string ComputeFingerprint(EnvironmentConfig env, string instruction, string knowledgeBase) =>
+        KnowledgeBaseDocuments.Hash(JsonSerializer.Serialize(new
+        {
+            instruction = KnowledgeBaseDocuments.Hash(instruction),
+            model = ModelIdentifier,
+            idleSessionTtl = env.Agent.IdleSessionTtlSeconds,
+            guardrail = GuardrailPolicy.Fingerprint,
+            actionGroup = AnalystTools.ActionGroupName,
+            tools = AnalystTools.All,
+            knowledgeBase,
+            knowledgeBaseDescription = KnowledgeBaseDescription,
+        }));
+
+    private static string ReadInstruction(string repoRoot, EnvironmentConfig env)
+    {
+        var file = env.Agent.InstructionFile;
+        var path = Path.Combine(repoRoot, file);
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"{env.SourceFile}: field 'agent.instructionFile' = \"{file}\": the file does not exist. " +
+                                        "Fix: create it with the agent's instruction, or point the field to the file that holds it.");
+        }
+
+        var text = File.ReadAllText(path, System.Text.Encoding.UTF8).Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
+        if (text.Length is < MinInstructionLength or > MaxInstructionLength)
+        {
+            throw new ArgumentException($"{env.SourceFile}: field 'agent.instructionFile' = \"{file}\": the instruction has {text.Length} characters. " +
+                                        $"Fix: Bedrock needs {MinInstructionLength} to {MaxInstructionLength} characters; shorten it or move reference material into the knowledge base.");
+        }
+
+        return text;
+    }
+}

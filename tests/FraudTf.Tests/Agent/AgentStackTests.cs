@@ -1,0 +1,354 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using FraudTf.Agent;
+using FraudTf.Config;
+using FraudTf.Functions.Shared.Agent;
+using FraudTf.Tests.Support;
+
+namespace FraudTf.Tests.Agent;
+
+/// <summary>The fraud-analyst agent, its guardrail, tools, knowledge base, vector store and alias as synthesized.</summary>
+[TestFixture]
+public class AgentStackTests
+{
+    private static readonly string[] Envs = ["dev", "staging", "prod"];
+
+    private static JsonObject Stack(string env) => Synth.Shared.Stack($"fraud-detection-{env}");
+
+    private static string Ref(JsonObject stack, string type, string path, string attribute) => $"${{{stack.Address(type, path)}.{attribute}}}";
+
+    private static JsonNode Json(JsonObject resource, string attribute) => JsonNode.Parse(resource[attribute]!.GetValue<string>())!;
+
+    private static List<JsonObject> Statements(JsonObject stack, string rolePath) =>
+        Json(stack.Resource("aws_iam_role_policy", $"{rolePath}/policy"), "policy")["Statement"]!.AsArray().Select(s => s!.AsObject()).ToList();
+
+    private static JsonObject Statement(List<JsonObject> statements, string sid) =>
+        statements.Single(s => s["Sid"]!.GetValue<string>() == sid);
+
+    private static List<string> Values(JsonNode? node) => node switch
+    {
+        JsonArray a => a.Select(x => x!.GetValue<string>()).ToList(),
+        null => [],
+        _ => [node.GetValue<string>()],
+    };
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static EnvironmentConfig Config(string env) => EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).Single(c => c.Environment == env);
+
+    [TestCaseSource(nameof(Envs))]
+    public void Agent_UsesTheConfiguredModelInstructionKeyAndGuardrail(string env)
+    {
+        var stack = Stack(env);
+        var config = Config(env);
+        var agent = stack.Resource("aws_bedrockagent_agent", "/analyst/this");
+
+        Assert.That(agent["agent_name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-analyst-{env}"));
+        Assert.That(agent["foundation_model"]!.GetValue<string>(), Is.EqualTo(config.Agent.InferenceProfile));
+        Assert.That(config.Agent.InferenceProfile, Does.EndWith(config.Agent.FoundationModel));
+        var instruction = File.ReadAllText(Path.Combine(Repo.Root, "agent/instruction.md")).Replace("\r\n", "\n").Trim();
+        Assert.That(agent["instruction"]!.GetValue<string>(), Is.EqualTo(instruction));
+        Assert.That(agent["idle_session_ttl_in_seconds"]!.GetValue<int>(), Is.EqualTo(config.Agent.IdleSessionTtlSeconds));
+        Assert.That(agent["customer_encryption_key_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_kms_key", "/keys/data/this", "arn")));
+        Assert.That(agent["agent_resource_role_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_iam_role", "/analyst/role/this", "arn")));
+        Assert.That(agent["prepare_agent"]!.GetValue<bool>(), Is.True);
+        var guardrail = agent["guardrail_configuration"]!.AsArray().Single()!;
+        Assert.That(guardrail["guardrail_identifier"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrock_guardrail", "/analyst/guardrail/this", "guardrail_id")));
+        Assert.That(guardrail["guardrail_version"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrock_guardrail_version", "/analyst/guardrail/version", "version")));
+        Assert.That(Values(agent["depends_on"]), Does.Contain(stack.Address("aws_iam_role_policy", "/analyst/role/policy")));
+    }
+
+    [Test]
+    public void IdleSessionTtl_IsLongerInProd()
+    {
+        Assert.That(Stack("prod").Resource("aws_bedrockagent_agent", "/analyst/this")["idle_session_ttl_in_seconds"]!.GetValue<int>(), Is.EqualTo(900));
+        Assert.That(Stack("dev").Resource("aws_bedrockagent_agent", "/analyst/this")["idle_session_ttl_in_seconds"]!.GetValue<int>(), Is.EqualTo(600));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void Guardrail_BlocksCardDataMasksContactDataDeniesEvasionAndIsVersioned(string env)
+    {
+        var stack = Stack(env);
+        var guardrail = stack.Resource("aws_bedrock_guardrail", "/analyst/guardrail/this");
+
+        Assert.That(guardrail["kms_key_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_kms_key", "/keys/data/this", "arn")));
+        var pii = guardrail["sensitive_information_policy_config"]![0]!["pii_entities_config"]!.AsArray()
+            .ToDictionary(p => p!["type"]!.GetValue<string>(), p => p!["action"]!.GetValue<string>());
+        Assert.That(pii["CREDIT_DEBIT_CARD_NUMBER"], Is.EqualTo("BLOCK"));
+        Assert.That(pii["CREDIT_DEBIT_CARD_CVV"], Is.EqualTo("BLOCK"));
+        Assert.That(pii["US_BANK_ACCOUNT_NUMBER"], Is.EqualTo("BLOCK"));
+        Assert.That(pii["EMAIL"], Is.EqualTo("ANONYMIZE"));
+        Assert.That(pii["PHONE"], Is.EqualTo("ANONYMIZE"));
+        var filters = guardrail["content_policy_config"]![0]!["filters_config"]!.AsArray();
+        var promptAttack = filters.Single(f => f!["type"]!.GetValue<string>() == "PROMPT_ATTACK")!;
+        Assert.That(promptAttack["input_strength"]!.GetValue<string>(), Is.EqualTo("HIGH"));
+        Assert.That(promptAttack["output_strength"]!.GetValue<string>(), Is.EqualTo("NONE"), "Bedrock filters prompt attacks on input only");
+        var topic = guardrail["topic_policy_config"]![0]!["topics_config"]!.AsArray().Single()!;
+        Assert.That(topic["type"]!.GetValue<string>(), Is.EqualTo("DENY"));
+        Assert.That(topic["name"]!.GetValue<string>(), Is.EqualTo("FraudEvasion"));
+
+        var version = stack.Resource("aws_bedrock_guardrail_version", "/analyst/guardrail/version");
+        Assert.That(version["guardrail_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrock_guardrail", "/analyst/guardrail/this", "guardrail_arn")));
+        Assert.That(version["skip_destroy"]!.GetValue<bool>(), Is.True, "older agent versions keep their guardrail version");
+        Assert.That(version["description"]!.GetValue<string>(), Does.Contain(GuardrailPolicy.Fingerprint[..16]));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void ActionGroup_DescribesEveryToolOfTheCatalogAndCallsTheToolsFunction(string env)
+    {
+        var stack = Stack(env);
+        var group = stack.Resource("aws_bedrockagent_agent_action_group", "/analyst/action-group");
+
+        Assert.That(group["action_group_name"]!.GetValue<string>(), Is.EqualTo(AnalystTools.ActionGroupName));
+        Assert.That(group["agent_id"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrockagent_agent", "/analyst/this", "agent_id")));
+        Assert.That(group["agent_version"]!.GetValue<string>(), Is.EqualTo("DRAFT"));
+        Assert.That(group["prepare_agent"]!.GetValue<bool>(), Is.True);
+        Assert.That(group["action_group_executor"]![0]!["lambda"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/tools/this", "arn")));
+        var functions = group["function_schema"]![0]!["member_functions"]![0]!["functions"]!.AsArray();
+        Assert.That(functions.Select(f => f!["name"]!.GetValue<string>()), Is.EqualTo(AnalystTools.All.Select(t => t.Name)));
+        foreach (var tool in AnalystTools.All)
+        {
+            var schema = functions.Single(f => f!["name"]!.GetValue<string>() == tool.Name)!;
+            Assert.That(schema["description"]!.GetValue<string>(), Is.EqualTo(tool.Description));
+            var parameters = schema["parameters"]!.AsArray();
+            Assert.That(parameters.Select(p => (p!["map_block_key"]!.GetValue<string>(), p["type"]!.GetValue<string>(), p["required"]!.GetValue<bool>())),
+                Is.EqualTo(tool.Parameters.Select(p => (p.Name, p.Type, p.Required))), tool.Name);
+            Assert.That(parameters, Has.Count.LessThanOrEqualTo(5), "Bedrock allows at most 5 parameters per function");
+            Assert.That(tool.Name, Does.Match("^([0-9a-zA-Z][_-]?){1,100}$"));
+        }
+
+        Assert.That(Values(group["depends_on"]), Is.EquivalentTo(new[]
+        {
+            stack.Address("aws_lambda_permission", "/analyst/tools-permission"),
+            stack.Address("aws_bedrockagent_agent_knowledge_base_association", "/analyst/knowledge-base-association"),
+        }));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void ToolsFunction_MayBeCalledByThisAgentOnly(string env)
+    {
+        var stack = Stack(env);
+        var permission = stack.Resource("aws_lambda_permission", "/analyst/tools-permission");
+
+        Assert.That(permission["principal"]!.GetValue<string>(), Is.EqualTo("bedrock.amazonaws.com"));
+        Assert.That(permission["action"]!.GetValue<string>(), Is.EqualTo("lambda:InvokeFunction"));
+        Assert.That(permission["source_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrockagent_agent", "/analyst/this", "agent_arn")));
+        Assert.That(permission["source_account"]!.GetValue<string>(), Is.EqualTo(Config(env).AccountId));
+        Assert.That(permission["function_name"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/tools/this", "function_name")));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void ToolsFunction_ReadsTheTablesAndOnlyAppendsDecisions(string env)
+    {
+        var stack = Stack(env);
+        var function = stack.Resource("aws_lambda_function", "/analyst/tools/this");
+        Assert.That(function["function_name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-agent-tools-{env}"));
+        Assert.That(function["handler"]!.GetValue<string>(), Is.EqualTo("FraudTf.Functions.AgentTools::FraudTf.Functions.AgentTools.Function::Handler"));
+        var variables = function["environment"]![0]!["variables"]!.AsObject();
+        Assert.That(variables.Select(v => v.Key), Is.EquivalentTo(new[]
+            { "DECISIONS_TABLE", "ENVIRONMENT", "PATTERNS_TABLE", "TRANSACTIONS_TABLE", "TRANSACTION_TTL_DAYS", "USER_PROFILES_TABLE" }));
+        Assert.That(variables["DECISIONS_TABLE"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-decisions-{env}"));
+
+        var statements = Statements(stack, "/analyst/tools/role");
+        var writes = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:PutItem" or "dynamodb:UpdateItem" or "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem")).ToList();
+        Assert.That(writes, Has.Count.EqualTo(1));
+        Assert.That(Values(writes[0]["Action"]), Is.EquivalentTo(new[] { "dynamodb:DescribeTable", "dynamodb:PutItem" }));
+        Assert.That(Values(writes[0]["Resource"]), Is.EqualTo(new[] { Ref(stack, "aws_dynamodb_table", "/storage/decisions/this", "arn") }));
+        var reads = statements.Where(s => Values(s["Action"]).Contains("dynamodb:Query")).SelectMany(s => Values(s["Resource"])).ToList();
+        foreach (var table in new[] { "transactions", "decisions", "user-profiles", "patterns" })
+        {
+            Assert.That(reads, Does.Contain(Ref(stack, "aws_dynamodb_table", $"/storage/{table}/this", "arn")), table);
+        }
+
+        Assert.That(statements.SelectMany(s => Values(s["Action"])), Has.None.Contains("*"));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void AgentRole_InvokesOnlyItsModelThroughItsProfileAndUsesOnlyItsKnowledgeBaseAndGuardrail(string env)
+    {
+        var stack = Stack(env);
+        var config = Config(env);
+        var trust = JsonNode.Parse(stack.Resource("aws_iam_role", "/analyst/role/this")["assume_role_policy"]!.GetValue<string>())!["Statement"]![0]!;
+        Assert.That(trust["Principal"]!["Service"]!.GetValue<string>(), Is.EqualTo("bedrock.amazonaws.com"));
+        Assert.That(trust["Condition"]!["StringEquals"]!["aws:SourceAccount"]!.GetValue<string>(), Is.EqualTo(config.AccountId));
+        Assert.That(trust["Condition"]!["ArnLike"]!["aws:SourceArn"]!.GetValue<string>(), Is.EqualTo($"arn:aws:bedrock:us-east-1:{config.AccountId}:agent/*"));
+
+        var statements = Statements(stack, "/analyst/role");
+        var profileArn = $"arn:aws:bedrock:us-east-1:{config.AccountId}:inference-profile/{config.Agent.InferenceProfile}";
+        Assert.That(Values(Statement(statements, "InvokeConfiguredInferenceProfile")["Resource"]), Is.EqualTo(new[] { profileArn }));
+        var throughProfile = Statement(statements, "InvokeConfiguredModelThroughProfileOnly");
+        Assert.That(Values(throughProfile["Resource"]), Is.EqualTo(config.Agent.InferenceProfileRegions.Order(StringComparer.Ordinal)
+            .Select(r => $"arn:aws:bedrock:{r}::foundation-model/{config.Agent.FoundationModel}")));
+        Assert.That(Values(throughProfile["Condition"]!["StringEquals"]!["bedrock:InferenceProfileArn"]), Is.EqualTo(new[] { profileArn }));
+        Assert.That(Values(Statement(statements, "QueryOwnKnowledgeBase")["Resource"]),
+            Is.EqualTo(new[] { Ref(stack, "aws_bedrockagent_knowledge_base", "/analyst/knowledge-base/this", "arn") }));
+        Assert.That(Values(Statement(statements, "ApplyOwnGuardrail")["Resource"]),
+            Is.EqualTo(new[] { Ref(stack, "aws_bedrock_guardrail", "/analyst/guardrail/this", "guardrail_arn") }));
+        var key = Statement(statements, "UseDataKeyThroughBedrock");
+        Assert.That(key["Condition"]!["StringEquals"]!["kms:ViaService"]!.GetValue<string>(), Is.EqualTo("bedrock.us-east-1.amazonaws.com"));
+        foreach (var s in statements)
+        {
+            Assert.That(Values(s["Action"]), Has.None.Contains("*"), s["Sid"]!.GetValue<string>());
+            Assert.That(Values(s["Resource"]), Has.None.EqualTo("*"), s["Sid"]!.GetValue<string>());
+        }
+
+        Assert.That(statements.SelectMany(s => Values(s["Action"])).Distinct().Order(), Is.EqualTo(new[]
+        {
+            "bedrock:ApplyGuardrail", "bedrock:GetFoundationModel", "bedrock:GetInferenceProfile", "bedrock:InvokeModel",
+            "bedrock:InvokeModelWithResponseStream", "bedrock:Retrieve", "kms:Decrypt", "kms:GenerateDataKey",
+        }));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void KnowledgeBaseRole_ReadsOnlyItsPrefixEmbedsWithItsModelAndUsesItsCollection(string env)
+    {
+        var stack = Stack(env);
+        var statements = Statements(stack, "/analyst/knowledge-base/role");
+        var bucketArn = Ref(stack, "aws_s3_bucket", "/storage/models-bucket/this", "arn");
+
+        var list = statements.Single(s => Values(s["Action"]).SequenceEqual(["s3:ListBucket"]));
+        Assert.That(Values(list["Resource"]), Is.EqualTo(new[] { bucketArn }));
+        Assert.That(Values(list["Condition"]!["StringLike"]!["s3:prefix"]), Is.EqualTo(new[] { AnalystKnowledgeBase.SourcePrefix, AnalystKnowledgeBase.SourcePrefix + "*" }));
+        var read = statements.Single(s => Values(s["Action"]).Contains("s3:GetObject"));
+        Assert.That(Values(read["Resource"]), Is.EqualTo(new[] { $"{bucketArn}/{AnalystKnowledgeBase.SourcePrefix}*" }));
+        Assert.That(Values(Statement(statements, "EmbedWithConfiguredModel")["Resource"]),
+            Is.EqualTo(new[] { "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0" }));
+        Assert.That(Values(Statement(statements, "UseOwnVectorCollection")["Resource"]),
+            Is.EqualTo(new[] { Ref(stack, "aws_opensearchserverless_collection", "/analyst/knowledge-base/collection/this", "arn") }));
+        Assert.That(statements.SelectMany(s => Values(s["Action"])), Has.None.Contains("s3:PutObject").And.None.Contains("*"));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void VectorCollection_IsEncryptedWithTheDataKeyAndOpenOnlyToTheTwoRoles(string env)
+    {
+        var stack = Stack(env);
+        var collection = stack.Resource("aws_opensearchserverless_collection", "/analyst/knowledge-base/collection/this");
+        Assert.That(collection["name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-kb-{env}"));
+        Assert.That(collection["type"]!.GetValue<string>(), Is.EqualTo("VECTORSEARCH"));
+        Assert.That(collection["standby_replicas"]!.GetValue<string>(), Is.EqualTo(env == "prod" ? "ENABLED" : "DISABLED"));
+        Assert.That(Values(collection["depends_on"]), Is.EquivalentTo(new[]
+        {
+            stack.Address("aws_opensearchserverless_security_policy", "/collection/encryption-policy"),
+            stack.Address("aws_opensearchserverless_security_policy", "/collection/network-policy"),
+        }));
+
+        var encryption = Json(stack.Resource("aws_opensearchserverless_security_policy", "/collection/encryption-policy"), "policy");
+        Assert.That(encryption["AWSOwnedKey"]!.GetValue<bool>(), Is.False);
+        Assert.That(encryption["KmsARN"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_kms_key", "/keys/data/this", "arn")));
+        Assert.That(encryption["Rules"]![0]!["Resource"]![0]!.GetValue<string>(), Is.EqualTo($"collection/fraud-detection-kb-{env}"));
+
+        var networkResource = stack.Resource("aws_opensearchserverless_security_policy", "/collection/network-policy");
+        var network = Json(networkResource, "policy").AsArray().Single()!;
+        Assert.That(network["Rules"]!.AsArray().Select(r => r!["ResourceType"]!.GetValue<string>()), Is.EqualTo(new[] { "collection" }), "no dashboards");
+        Assert.That(networkResource["//"]!["policy_exceptions"]!["FTF-AOSS-002"]!.GetValue<string>(), Does.Contain("no VPC"));
+
+        var access = Json(stack.Resource("aws_opensearchserverless_access_policy", "/collection/access-policy"), "policy").AsArray();
+        var byPrincipal = access.ToDictionary(a => a!["Principal"]!.AsArray().Single()!.GetValue<string>(),
+            a => a!["Rules"]!.AsArray().SelectMany(r => r!["Permission"]!.AsArray().Select(p => p!.GetValue<string>())).ToList());
+        Assert.That(byPrincipal.Keys, Is.EquivalentTo(new[]
+        {
+            Ref(stack, "aws_iam_role", "/analyst/knowledge-base/role/this", "arn"),
+            Ref(stack, "aws_iam_role", "/analyst/knowledge-base/index-setup/role/this", "arn"),
+        }));
+        Assert.That(byPrincipal[Ref(stack, "aws_iam_role", "/analyst/knowledge-base/role/this", "arn")], Is.EquivalentTo(AnalystKnowledgeBase.KnowledgeBaseIndexPermissions));
+        Assert.That(byPrincipal[Ref(stack, "aws_iam_role", "/analyst/knowledge-base/index-setup/role/this", "arn")], Is.EquivalentTo(new[] { "aoss:CreateIndex", "aoss:DescribeIndex" }));
+        Assert.That(access.SelectMany(a => a!["Rules"]!.AsArray()).Select(r => r!["Resource"]![0]!.GetValue<string>()).Distinct(),
+            Is.EqualTo(new[] { $"index/fraud-detection-kb-{env}/fraud-patterns" }));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void IndexIsCreatedDuringApply_AfterTheAccessPolicy_BeforeTheKnowledgeBase(string env)
+    {
+        var stack = Stack(env);
+        var invocation = stack.Resource("aws_lambda_invocation", "/analyst/knowledge-base/index-creation");
+        Assert.That(invocation["function_name"]!.GetValue<string>(),
+            Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/knowledge-base/index-setup/this", "function_name")));
+        Assert.That(invocation["lifecycle_scope"]!.GetValue<string>(), Is.EqualTo("CRUD"));
+        Assert.That(Values(invocation["depends_on"]), Does.Contain(stack.Address("aws_opensearchserverless_access_policy", "/collection/access-policy")));
+        var input = Json(invocation, "input");
+        Assert.That(input["collectionEndpoint"]!.GetValue<string>(),
+            Is.EqualTo(Ref(stack, "aws_opensearchserverless_collection", "/analyst/knowledge-base/collection/this", "collection_endpoint")));
+        Assert.That(input["dimensions"]!.GetValue<int>(), Is.EqualTo(1024));
+
+        var kb = stack.Resource("aws_bedrockagent_knowledge_base", "/analyst/knowledge-base/this");
+        Assert.That(Values(kb["depends_on"]), Does.Contain(stack.Address("aws_lambda_invocation", "/analyst/knowledge-base/index-creation")));
+        var vector = kb["knowledge_base_configuration"]![0]!["vector_knowledge_base_configuration"]![0]!;
+        Assert.That(vector["embedding_model_configuration"]![0]!["bedrock_embedding_model_configuration"]![0]!["dimensions"]!.GetValue<int>(),
+            Is.EqualTo(input["dimensions"]!.GetValue<int>()), "the index and the knowledge base agree on dimensions");
+        var storage = kb["storage_configuration"]![0]!["opensearch_serverless_configuration"]![0]!;
+        Assert.That(storage["vector_index_name"]!.GetValue<string>(), Is.EqualTo(input["indexName"]!.GetValue<string>()));
+        var mapping = storage["field_mapping"]![0]!;
+        Assert.That(mapping["vector_field"]!.GetValue<string>(), Is.EqualTo(input["vectorField"]!.GetValue<string>()));
+        Assert.That(mapping["text_field"]!.GetValue<string>(), Is.EqualTo(input["textField"]!.GetValue<string>()));
+        Assert.That(mapping["metadata_field"]!.GetValue<string>(), Is.EqualTo(input["metadataField"]!.GetValue<string>()));
+        Assert.That(storage["collection_arn"]!.GetValue<string>(),
+            Is.EqualTo(Ref(stack, "aws_opensearchserverless_collection", "/analyst/knowledge-base/collection/this", "arn")));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void Documents_AreUploadedUnderThePrefixWithTheirContentHash_AndTheDataSourceReadsThatPrefix(string env)
+    {
+        var stack = Stack(env);
+        var folder = Path.Combine(Repo.Root, "agent/knowledge-base");
+        var files = Directory.GetFiles(folder, "*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var objects = stack.Resources("aws_s3_object").Values
+            .Where(o => o["key"]!.GetValue<string>().StartsWith(AnalystKnowledgeBase.SourcePrefix, StringComparison.Ordinal)).ToList();
+
+        Assert.That(objects.Select(o => o["key"]!.GetValue<string>()).Order(StringComparer.Ordinal),
+            Is.EqualTo(files.Select(f => AnalystKnowledgeBase.SourcePrefix + f)));
+        foreach (var o in objects)
+        {
+            var text = File.ReadAllText(Path.Combine(folder, Path.GetFileName(o["key"]!.GetValue<string>()))).Replace("\r\n", "\n");
+            Assert.That(o["source_hash"]!.GetValue<string>(), Is.EqualTo(Sha256(text)));
+            Assert.That(o["content"]!.GetValue<string>(), Is.EqualTo(text));
+            Assert.That(o["server_side_encryption"]!.GetValue<string>(), Is.EqualTo("aws:kms"));
+            Assert.That(o["bucket"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_s3_bucket", "/storage/models-bucket/this", "id")));
+        }
+
+        var source = stack.Resource("aws_bedrockagent_data_source", "/analyst/knowledge-base/data-source");
+        var s3 = source["data_source_configuration"]![0]!["s3_configuration"]![0]!;
+        Assert.That(s3["bucket_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_s3_bucket", "/storage/models-bucket/this", "arn")));
+        Assert.That(Values(s3["inclusion_prefixes"]), Is.EqualTo(new[] { AnalystKnowledgeBase.SourcePrefix }));
+        Assert.That(source["server_side_encryption_configuration"]![0]!["kms_key_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_kms_key", "/keys/data/this", "arn")));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void Alias_IsNamedAfterTheEnvironment_CarriesTheFingerprint_AndWaitsForTheDraft(string env)
+    {
+        var stack = Stack(env);
+        var alias = stack.Resource("aws_bedrockagent_agent_alias", "/analyst/alias");
+        var group = stack.Resource("aws_bedrockagent_agent_action_group", "/analyst/action-group");
+
+        Assert.That(alias["agent_alias_name"]!.GetValue<string>(), Is.EqualTo(env));
+        Assert.That(alias["routing_configuration"], Is.Null, "without a routing configuration every update makes a new version and points the alias at it");
+        var fingerprint = System.Text.RegularExpressions.Regex.Match(alias["description"]!.GetValue<string>(), "agent config ([0-9a-f]{16})$").Groups[1].Value;
+        Assert.That(fingerprint, Has.Length.EqualTo(16));
+        Assert.That(group["description"]!.GetValue<string>(), Does.Contain(fingerprint), "the action group is updated (and prepares the DRAFT) on the same change");
+        Assert.That(alias["description"]!.GetValue<string>().Length, Is.LessThanOrEqualTo(200));
+        Assert.That(Values(alias["depends_on"]), Is.EquivalentTo(new[]
+        {
+            stack.Address("aws_bedrockagent_agent", "/analyst/this"),
+            stack.Address("aws_bedrockagent_agent_action_group", "/analyst/action-group"),
+            stack.Address("aws_bedrockagent_agent_knowledge_base_association", "/analyst/knowledge-base-association"),
+        }));
+    }
+
+    [Test]
+    public void EveryEnvironment_HasItsOwnAgentAndAlias()
+    {
+        Assert.That(Envs.Select(e => Stack(e).Resource("aws_bedrockagent_agent", "/analyst/this")["agent_name"]!.GetValue<string>()), Is.Unique);
+        Assert.That(Envs.Select(e => Stack(e).Resource("aws_bedrockagent_agent_alias", "/analyst/alias")["agent_alias_name"]!.GetValue<string>()),
+            Is.EqualTo(Envs));
+    }
+
+    [Test]
+    public void TheToolsAndIndexSetupFunctions_ShipTheSameArtifactInEveryEnvironment()
+    {
+        foreach (var path in new[] { "/analyst/tools/this", "/analyst/knowledge-base/index-setup/this" })
+        {
+            Assert.That(Envs.Select(e => Stack(e).Resource("aws_lambda_function", path)["source_code_hash"]!.GetValue<string>()).Distinct().Count(),
+                Is.EqualTo(1), path);
+        }
+    }
+}
