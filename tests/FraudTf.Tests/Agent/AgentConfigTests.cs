@@ -40,7 +40,7 @@ public class AgentConfigTests
     {
         var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => Agent(j)["inferenceProfileRegions"] = new JsonArray("us-west-2")));
 
-        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'agent.inferenceProfileRegions' = [us-west-2]: does not include the stack's region us-east-1"));
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'agent.inferenceProfileRegions' = \"[us-west-2]\": does not include the stack's region us-east-1"));
     }
 
     [Test]

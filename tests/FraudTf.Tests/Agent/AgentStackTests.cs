@@ -145,7 +145,8 @@ public class AgentStackTests
         var function = stack.Resource("aws_lambda_function", "/analyst/tools/this");
         Assert.That(function["function_name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-agent-tools-{env}"));
         Assert.That(function["handler"]!.GetValue<string>(), Is.EqualTo("FraudTf.Functions.AgentTools::FraudTf.Functions.AgentTools.Function::Handler"));
-        var variables = function["environment"]![0]!["variables"]!.AsObject();
+        var environment = function["environment"] is JsonArray a ? a[0]! : function["environment"]!;
+        var variables = environment["variables"]!.AsObject();
         Assert.That(variables.Select(v => v.Key), Is.EquivalentTo(new[]
             { "DECISIONS_TABLE", "ENVIRONMENT", "PATTERNS_TABLE", "TRANSACTIONS_TABLE", "TRANSACTION_TTL_DAYS", "USER_PROFILES_TABLE" }));
         Assert.That(variables["DECISIONS_TABLE"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-decisions-{env}"));
@@ -154,11 +155,11 @@ public class AgentStackTests
         var writes = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:PutItem" or "dynamodb:UpdateItem" or "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem")).ToList();
         Assert.That(writes, Has.Count.EqualTo(1));
         Assert.That(Values(writes[0]["Action"]), Is.EquivalentTo(new[] { "dynamodb:DescribeTable", "dynamodb:PutItem" }));
-        Assert.That(Values(writes[0]["Resource"]), Is.EqualTo(new[] { Ref(stack, "aws_dynamodb_table", "/storage/decisions/this", "arn") }));
+        Assert.That(Values(writes[0]["Resource"]), Is.EqualTo(new[] { Ref(stack, "aws_dynamodb_table", "/storage/decisions-table/this", "arn") }));
         var reads = statements.Where(s => Values(s["Action"]).Contains("dynamodb:Query")).SelectMany(s => Values(s["Resource"])).ToList();
         foreach (var table in new[] { "transactions", "decisions", "user-profiles", "patterns" })
         {
-            Assert.That(reads, Does.Contain(Ref(stack, "aws_dynamodb_table", $"/storage/{table}/this", "arn")), table);
+            Assert.That(reads, Does.Contain(Ref(stack, "aws_dynamodb_table", $"/storage/{table}-table/this", "arn")), table);
         }
 
         Assert.That(statements.SelectMany(s => Values(s["Action"])), Has.None.Contains("*"));
