@@ -77,7 +77,7 @@ public sealed class FraudAnalystAgent : Construct
         Guardrail = new AnalystGuardrail(this, "guardrail", env, dataKey);
 
         // The tools: one function over the tables, allowed to read and to add analyst decisions, nothing else.
-        Tools = new DotnetFunction(this, "tools", new DotnetFunctionConfig
+        Tools = new DotnetFunction(this, "agent-tools", new DotnetFunctionConfig
         {
             FunctionName = env.ResourceName("agent-tools"),
             Description = $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
@@ -230,6 +230,13 @@ public sealed class FraudAnalystAgent : Construct
             Description = AliasDescription,
             DependsOn = [Agent, ActionGroup, KnowledgeBaseAssociation],
         });
+
+        // What an operator needs to talk to the agent and to sync the knowledge base (terraform output / cdktf output).
+        var stack = HashiCorp.Cdktf.TerraformStack.Of(this);
+        new HashiCorp.Cdktf.TerraformOutput(stack, "analyst_agent_id", new HashiCorp.Cdktf.TerraformOutputConfig { Value = Agent.AgentId, Description = "Bedrock agent id of the fraud analyst" });
+        new HashiCorp.Cdktf.TerraformOutput(stack, "analyst_agent_alias_id", new HashiCorp.Cdktf.TerraformOutputConfig { Value = Alias.AgentAliasId, Description = $"Id of the {env.Environment} alias" });
+        new HashiCorp.Cdktf.TerraformOutput(stack, "analyst_knowledge_base_id", new HashiCorp.Cdktf.TerraformOutputConfig { Value = KnowledgeBase.KnowledgeBaseId, Description = "Knowledge base id" });
+        new HashiCorp.Cdktf.TerraformOutput(stack, "analyst_data_source_id", new HashiCorp.Cdktf.TerraformOutputConfig { Value = KnowledgeBase.DataSource.DataSourceId, Description = "Data source id (for start-ingestion-job)" });
     }
 
     /// <summary>The settings the agent was created with.</summary>

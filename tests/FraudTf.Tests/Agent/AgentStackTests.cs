@@ -104,7 +104,7 @@ public class AgentStackTests
         Assert.That(group["agent_id"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrockagent_agent", "/analyst/this", "agent_id")));
         Assert.That(group["agent_version"]!.GetValue<string>(), Is.EqualTo("DRAFT"));
         Assert.That(group["prepare_agent"]!.GetValue<bool>(), Is.True);
-        Assert.That(group["action_group_executor"]![0]!["lambda"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/tools/this", "arn")));
+        Assert.That(group["action_group_executor"]![0]!["lambda"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/agent-tools/this", "arn")));
         var functions = group["function_schema"]![0]!["member_functions"]![0]!["functions"]!.AsArray();
         Assert.That(functions.Select(f => f!["name"]!.GetValue<string>()), Is.EqualTo(AnalystTools.All.Select(t => t.Name)));
         foreach (var tool in AnalystTools.All)
@@ -135,14 +135,14 @@ public class AgentStackTests
         Assert.That(permission["action"]!.GetValue<string>(), Is.EqualTo("lambda:InvokeFunction"));
         Assert.That(permission["source_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrockagent_agent", "/analyst/this", "agent_arn")));
         Assert.That(permission["source_account"]!.GetValue<string>(), Is.EqualTo(Config(env).AccountId));
-        Assert.That(permission["function_name"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/tools/this", "function_name")));
+        Assert.That(permission["function_name"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/agent-tools/this", "function_name")));
     }
 
     [TestCaseSource(nameof(Envs))]
     public void ToolsFunction_ReadsTheTablesAndOnlyAppendsDecisions(string env)
     {
         var stack = Stack(env);
-        var function = stack.Resource("aws_lambda_function", "/analyst/tools/this");
+        var function = stack.Resource("aws_lambda_function", "/analyst/agent-tools/this");
         Assert.That(function["function_name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-agent-tools-{env}"));
         Assert.That(function["handler"]!.GetValue<string>(), Is.EqualTo("FraudTf.Functions.AgentTools::FraudTf.Functions.AgentTools.Function::Handler"));
         var environment = function["environment"] is JsonArray a ? a[0]! : function["environment"]!;
@@ -151,7 +151,7 @@ public class AgentStackTests
             { "DECISIONS_TABLE", "ENVIRONMENT", "PATTERNS_TABLE", "TRANSACTIONS_TABLE", "TRANSACTION_TTL_DAYS", "USER_PROFILES_TABLE" }));
         Assert.That(variables["DECISIONS_TABLE"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-decisions-{env}"));
 
-        var statements = Statements(stack, "/analyst/tools/role");
+        var statements = Statements(stack, "/analyst/agent-tools/role");
         var writes = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:PutItem" or "dynamodb:UpdateItem" or "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem")).ToList();
         Assert.That(writes, Has.Count.EqualTo(1));
         Assert.That(Values(writes[0]["Action"]), Is.EquivalentTo(new[] { "dynamodb:DescribeTable", "dynamodb:PutItem" }));
@@ -346,7 +346,7 @@ public class AgentStackTests
     [Test]
     public void TheToolsAndIndexSetupFunctions_ShipTheSameArtifactInEveryEnvironment()
     {
-        foreach (var path in new[] { "/analyst/tools/this", "/analyst/knowledge-base/index-setup/this" })
+        foreach (var path in new[] { "/analyst/agent-tools/this", "/analyst/knowledge-base/index-setup/this" })
         {
             Assert.That(Envs.Select(e => Stack(e).Resource("aws_lambda_function", path)["source_code_hash"]!.GetValue<string>()).Distinct().Count(),
                 Is.EqualTo(1), path);
