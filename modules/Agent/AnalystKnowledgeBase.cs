@@ -116,21 +116,9 @@ public sealed class AnalystKnowledgeBase : Construct
         Collection.Grant(new VectorCollectionAccess("knowledge base reads and writes the index", Role.RoleArn, KnowledgeBaseIndexPermissions, []));
 
         // The index: created by a function during apply, once the collection and the access policy exist.
-        IndexSetup = new DotnetFunction(this, "index-setup", new DotnetFunctionConfig
-        {
-            FunctionName = env.ResourceName("vector-index-setup"),
-            Description = $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
-            ProjectDir = "functions/VectorIndexSetup",
-            RepoRoot = config.RepoRoot,
-            Settings = agent.IndexSetupFunction,
-            EnvironmentKey = config.DataKey,
-            LogKey = config.LogKey,
-            LogRetentionDays = env.Retention.LogRetentionDays,
-            DeadLetterQueue = config.DeadLetterQueue,
-            AccountId = env.AccountId,
-            Region = env.Region,
-            Partition = env.Partition,
-        });
+        IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", "functions/VectorIndexSetup",
+            $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
+            agent.IndexSetupFunction, config.RepoRoot, config.DataKey, config.LogKey, config.DeadLetterQueue));
         IndexSetup.Role.Policy.Add(new PolicyStatement { Sid = "UseOwnVectorCollection", Actions = Permissions.AossApiAccess, Resources = [Collection.CollectionArn] });
         Collection.Grant(new VectorCollectionAccess("index setup creates the index", IndexSetup.Role.RoleArn, IndexSetupPermissions, []));
 

@@ -77,14 +77,10 @@ public sealed class FraudAnalystAgent : Construct
         Guardrail = new AnalystGuardrail(this, "guardrail", env, dataKey);
 
         // The tools: one function over the tables, allowed to read and to add analyst decisions, nothing else.
-        Tools = new DotnetFunction(this, "agent-tools", new DotnetFunctionConfig
-        {
-            FunctionName = env.ResourceName("agent-tools"),
-            Description = $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
-            ProjectDir = "functions/AgentTools",
-            RepoRoot = config.RepoRoot,
-            Settings = agent.ToolsFunction,
-            Environment = new Dictionary<string, string>
+        Tools = new DotnetFunction(this, "agent-tools", DotnetFunctionConfig.ForEnvironment(env, "agent-tools", "functions/AgentTools",
+            $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
+            agent.ToolsFunction, config.RepoRoot, dataKey, config.Keys.Logs, config.DeadLetterQueue,
+            new Dictionary<string, string>
             {
                 ["TRANSACTIONS_TABLE"] = config.Storage.Transactions.Config.TableName,
                 ["DECISIONS_TABLE"] = config.Storage.Decisions.Config.TableName,
@@ -92,15 +88,7 @@ public sealed class FraudAnalystAgent : Construct
                 ["PATTERNS_TABLE"] = config.Storage.Patterns.Config.TableName,
                 ["ENVIRONMENT"] = env.Environment,
                 ["TRANSACTION_TTL_DAYS"] = env.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-            EnvironmentKey = dataKey,
-            LogKey = config.Keys.Logs,
-            LogRetentionDays = env.Retention.LogRetentionDays,
-            DeadLetterQueue = config.DeadLetterQueue,
-            AccountId = env.AccountId,
-            Region = env.Region,
-            Partition = env.Partition,
-        });
+            }));
         config.Storage.Transactions.GrantReadData(Tools.Role.Policy);
         config.Storage.UserProfiles.GrantReadData(Tools.Role.Policy);
         config.Storage.Patterns.GrantReadData(Tools.Role.Policy);

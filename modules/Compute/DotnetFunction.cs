@@ -55,6 +55,29 @@ public sealed record DotnetFunctionConfig
 
     /// <summary>Lambda runtime. Default <c>dotnet10</c>.</summary>
     public string Runtime { get; init; } = "dotnet10";
+
+    /// <summary>
+    /// The settings of a platform function of <paramref name="env"/>: named <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>, with the
+    /// environment's log retention, account, region and partition.
+    /// </summary>
+    public static DotnetFunctionConfig ForEnvironment(FraudTf.Config.EnvironmentConfig env, string name, string projectDir, string description,
+        FunctionSettings settings, string repoRoot, EncryptionKey environmentKey, EncryptionKey logKey, EncryptedQueue deadLetterQueue,
+        IReadOnlyDictionary<string, string>? environment = null) => new()
+    {
+        FunctionName = env.ResourceName(name),
+        Description = description,
+        ProjectDir = projectDir,
+        RepoRoot = repoRoot,
+        Settings = settings,
+        Environment = environment ?? new Dictionary<string, string>(),
+        EnvironmentKey = environmentKey,
+        LogKey = logKey,
+        LogRetentionDays = env.Retention.LogRetentionDays,
+        DeadLetterQueue = deadLetterQueue,
+        AccountId = env.AccountId,
+        Region = env.Region,
+        Partition = env.Partition,
+    };
 }
 
 /// <summary>

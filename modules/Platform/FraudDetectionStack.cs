@@ -164,22 +164,8 @@ public sealed class FraudDetectionStack : TerraformStack
 
     private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description, string repoRoot,
         IReadOnlyDictionary<string, string> environment) =>
-        new(this, id, new DotnetFunctionConfig
-        {
-            FunctionName = Config.ResourceName(id),
-            Description = description,
-            ProjectDir = projectDir,
-            RepoRoot = repoRoot,
-            Settings = settings,
-            Environment = environment,
-            EnvironmentKey = Keys.Data,
-            LogKey = Keys.Logs,
-            LogRetentionDays = Config.Retention.LogRetentionDays,
-            DeadLetterQueue = DeadLetterQueue,
-            AccountId = Config.AccountId,
-            Region = Config.Region,
-            Partition = Config.Partition,
-        });
+        new(this, id, DotnetFunctionConfig.ForEnvironment(Config, id, projectDir, description, settings, repoRoot, Keys.Data, Keys.Logs,
+            DeadLetterQueue, environment));
 
     /// <summary>The environment's customer-managed keys.</summary>
     public PlatformKeys Keys { get; }

@@ -697,15 +697,7 @@ public static class SecurityPolicy
             yield break;
         }
 
-        JsonNode? policy;
-        try
-        {
-            policy = JsonNode.Parse(Str(r.Body["policy"]) ?? "");
-        }
-        catch (JsonException)
-        {
-            policy = null;
-        }
+        var policy = ParsedPolicy(r);
 
         if (policy is null)
         {
@@ -733,17 +725,21 @@ public static class SecurityPolicy
         }
     }
 
-    private static IEnumerable<string> AossAccessPolicy(StackResource r)
+    private static JsonNode? ParsedPolicy(StackResource r)
     {
-        JsonNode? policy;
         try
         {
-            policy = JsonNode.Parse(Str(r.Body["policy"]) ?? "");
+            return JsonNode.Parse(Str(r.Body["policy"]) ?? "");
         }
         catch (JsonException)
         {
-            policy = null;
+            return null;
         }
+    }
+
+    private static IEnumerable<string> AossAccessPolicy(StackResource r)
+    {
+        var policy = ParsedPolicy(r);
 
         if (policy is not JsonArray statements)
         {
