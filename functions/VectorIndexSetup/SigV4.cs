@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
@@ -50,7 +49,7 @@ public static class SigV4
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        request.Headers.Authorization = AuthenticationHeaderValue.Parse(result.ForAuthorizationHeader);
+        request.Headers.TryAddWithoutValidation("Authorization", result.ForAuthorizationHeader);
     }
 
     // Query parameters sorted by name then value, each RFC 3986 encoded (the requests of this function have none).
