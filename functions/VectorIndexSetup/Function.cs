@@ -1,8 +1,241 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+
 namespace FraudTf.Functions.VectorIndexSetup;
 
-/// <summary>Placeholder until the function is written (work in progress on a branch).</summary>
+/// <summary>The function's settings, from its environment variables.</summary>
+public sealed record Settings
+{
+    /// <summary>AWS_REGION (set by Lambda): the signing region.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>VECTOR_INDEX_RETRY_BUDGET_SECONDS: how long 403s (data-access policies still propagating), 5xx and
+    /// connection errors are retried, in total. Default 240 (the function's timeout is 300).</summary>
+    public TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(240);
+
+    /// <summary>First delay between retries; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest delay between retries.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Timeout of one HTTP request.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Reads the settings; a missing or invalid variable is an error naming it.</summary>
+    public static Settings FromEnvironment(Func<string, string?>? read = null)
+    {
+        read ??= Environment.GetEnvironmentVariable;
+        var region = read("AWS_REGION") is { Length: > 0 } r ? r
+            : throw new InvalidOperationException("environment variable AWS_REGION is not set (Lambda sets it; set it when running the function elsewhere)");
+        var budget = TimeSpan.FromSeconds(240);
+        if (read("VECTOR_INDEX_RETRY_BUDGET_SECONDS") is { Length: > 0 } b)
+        {
+            budget = int.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is > 0 and <= 900
+                ? TimeSpan.FromSeconds(s)
+                : throw new InvalidOperationException($"environment variable VECTOR_INDEX_RETRY_BUDGET_SECONDS = '{b}' is not a whole number from 1 to 900");
+        }
+
+        return new Settings { Region = region, RetryBudget = budget };
+    }
+}
+
+/// <summary>
+/// Creates the Bedrock knowledge base's vector index in an OpenSearch Serverless collection, invoked by Terraform's
+/// <c>aws_lambda_invocation</c> (lifecycle_scope CRUD) before the knowledge base is created. Create and update: PUT the
+/// index (faiss/HNSW knn_vector, text, metadata); when it already exists, its mapping must match (vector field and
+/// dimension), otherwise the error names the index, both dimensions and the fix. Delete: nothing is deleted (the
+/// index holds the ingested data). Requests are SigV4-signed for service <c>aoss</c>; 403 (data-access policy not yet
+/// propagated), 429, 5xx and connection errors are retried with capped exponential backoff within a time budget.
+/// Output: <c>{"index":...,"status":"created"|"exists"|"unchanged-on-delete"}</c>.
+/// </summary>
 public sealed class Function
 {
-    /// <summary>Not implemented yet.</summary>
-    public Task<Stream> Handler(Stream input) => throw new NotImplementedException("work in progress");
+    /// <summary>The SigV4 service name of OpenSearch Serverless.</summary>
+    public const string Service = "aoss";
+
+    private readonly Settings _settings;
+    private readonly HttpClient _http;
+    private readonly Func<Task<ImmutableCredentials>> _credentials;
+    private readonly TextWriter _log;
+    private readonly TimeProvider _time;
+
+    /// <summary>Used by the Lambda runtime: region from AWS_REGION, credentials from the SDK's default chain.</summary>
+    public Function()
+        : this(Settings.FromEnvironment(), new HttpClient(), DefaultCredentials, Console.Out, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates the function with explicit dependencies (tests).</summary>
+    public Function(Settings settings, HttpClient http, Func<Task<ImmutableCredentials>> credentials, TextWriter log, TimeProvider time)
+    {
+        _settings = settings;
+        _http = http;
+        _http.Timeout = Timeout.InfiniteTimeSpan; // per request below
+        _credentials = credentials;
+        _log = log;
+        _time = time;
+    }
+
+    /// <summary>Credentials from the SDK's default chain (environment variables in Lambda).</summary>
+    public static Task<ImmutableCredentials> DefaultCredentials() => DefaultAWSCredentialsIdentityResolver.GetCredentials().GetCredentialsAsync();
+
+    /// <summary>Handles one invocation.</summary>
+    public async Task<Stream> Handler(Stream input)
+    {
+        using var reader = new StreamReader(input, Encoding.UTF8);
+        var output = await Process(await reader.ReadToEndAsync(), CancellationToken.None);
+        return new MemoryStream(Encoding.UTF8.GetBytes(output.ToJsonString()));
+    }
+
+    /// <summary>Processes the raw input JSON; throws with a clear message when the index cannot be set up.</summary>
+    public async Task<JsonObject> Process(string raw, CancellationToken ct)
+    {
+        var (action, name) = IndexRequest.Peek(raw);
+        if (action == "delete")
+        {
+            Log("info", "delete: the index is left in place", name, null);
+            return new JsonObject
+            {
+                ["index"] = name,
+                ["status"] = "unchanged-on-delete",
+                ["note"] = "the vector index and its data are kept on destroy; delete the collection (or the index) yourself if that is intended",
+            };
+        }
+
+        var request = IndexRequest.Parse(raw);
+        var deadline = _time.GetUtcNow() + _settings.RetryBudget;
+        var body = Encoding.UTF8.GetBytes(request.IndexBody().ToJsonString());
+        var (status, text) = await Send(HttpMethod.Put, request, "/" + request.IndexName, body, deadline, ct);
+        if ((int)status is >= 200 and < 300)
+        {
+            Log("info", "index created", request.IndexName, (int)status);
+            return new JsonObject { ["index"] = request.IndexName, ["status"] = "created" };
+        }
+
+        if (status == HttpStatusCode.BadRequest && text.Contains("resource_already_exists_exception", StringComparison.Ordinal))
+        {
+            var (mappingStatus, mapping) = await Send(HttpMethod.Get, request, $"/{request.IndexName}/_mapping", [], deadline, ct);
+            if ((int)mappingStatus is < 200 or >= 300)
+            {
+                throw new InvalidOperationException($"index {request.IndexName} exists but reading its mapping failed with HTTP {(int)mappingStatus}: {Clip(mapping)}");
+            }
+
+            CheckMapping(request, mapping);
+            Log("info", "index exists with a matching mapping", request.IndexName, (int)status);
+            return new JsonObject { ["index"] = request.IndexName, ["status"] = "exists" };
+        }
+
+        throw new InvalidOperationException($"creating index {request.IndexName} failed with HTTP {(int)status}: {Clip(text)}");
+    }
+
+    // Throws unless the existing index has the vector field as a knn_vector of the requested dimension.
+    private static void CheckMapping(IndexRequest request, string mappingJson)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(mappingJson);
+        }
+        catch (JsonException)
+        {
+            throw new InvalidOperationException($"index {request.IndexName} exists but its mapping is not JSON: {Clip(mappingJson)}");
+        }
+
+        var properties = (root as JsonObject)?.Select(p => p.Value?["mappings"]?["properties"]).OfType<JsonObject>().FirstOrDefault();
+        var vector = properties?[request.VectorField] as JsonObject;
+        var fix = $"delete the index {request.IndexName} in the collection (its documents are lost and must be ingested again) or choose another indexName";
+        if (vector is null)
+        {
+            throw new InvalidOperationException($"index {request.IndexName} exists without the vector field {request.VectorField} (expected a knn_vector of dimension {request.Dimensions}); fix: {fix}");
+        }
+
+        var type = vector["type"]?.GetValue<string>();
+        var found = vector["dimension"] is JsonValue d && d.TryGetValue<int>(out var n) ? n : (int?)null;
+        if (type != "knn_vector" || found != request.Dimensions)
+        {
+            throw new InvalidOperationException(
+                $"index {request.IndexName} exists with {request.VectorField} of type {type ?? "(none)"} and dimension {found?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}, " +
+                $"but dimension {request.Dimensions} (knn_vector) is expected; fix: {fix}");
+        }
+
+        var engine = vector["method"]?["engine"]?.GetValue<string>();
+        if (engine is not null && engine != "faiss")
+        {
+            throw new InvalidOperationException($"index {request.IndexName} exists with engine {engine} on {request.VectorField}, but Bedrock knowledge bases need faiss; fix: {fix}");
+        }
+    }
+
+    // Sends one signed request, retrying 403/429/5xx/connection errors until the deadline. Returns the final status and body.
+    private async Task<(HttpStatusCode Status, string Body)> Send(HttpMethod method, IndexRequest request, string path, byte[] body, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var delay = _settings.InitialRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            string problem;
+            HttpStatusCode? status = null;
+            var text = "";
+            try
+            {
+                using var message = new HttpRequestMessage(method, new Uri(request.CollectionEndpoint, path));
+                if (body.Length > 0 || method == HttpMethod.Put)
+                {
+                    message.Content = new ByteArrayContent(body);
+                    message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                }
+
+                SigV4.Sign(message, body, await _credentials(), _settings.Region, Service, _time.GetUtcNow().UtcDateTime);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(_settings.RequestTimeout);
+                using var response = await _http.SendAsync(message, timeout.Token);
+                status = response.StatusCode;
+                text = await response.Content.ReadAsStringAsync(timeout.Token);
+                if (!Retryable(response.StatusCode))
+                {
+                    return (response.StatusCode, text);
+                }
+
+                problem = $"HTTP {(int)response.StatusCode}: {Clip(text, 300)}";
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                problem = $"{e.GetType().Name}: {e.Message}";
+            }
+
+            var remaining = deadline - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                var hint = status == HttpStatusCode.Forbidden
+                    ? " A 403 that lasts means the collection's data-access policy does not grant this function's role aoss:CreateIndex/DescribeIndex on the index (or the network policy blocks it)."
+                    : "";
+                throw new TimeoutException($"{method.Method} {path} on {request.CollectionEndpoint.Host} still failing after {attempt} attempts in {_settings.RetryBudget.TotalSeconds:0.###} s; last: {problem}.{hint}");
+            }
+
+            Log("warn", "retrying", request.IndexName, status is null ? null : (int)status, $"attempt {attempt}: {problem}");
+            var wait = delay < remaining ? delay : remaining;
+            await Task.Delay(wait, _time, ct);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _settings.MaxRetryDelay.Ticks));
+        }
+    }
+
+    private static bool Retryable(HttpStatusCode status) =>
+        status is HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+
+    private static string Clip(string s, int max = 2000) => s.Length <= max ? s : s[..max] + "...";
+
+    private void Log(string level, string message, string? index, int? status, string? detail = null) =>
+        _log.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["level"] = level,
+            ["message"] = message,
+            ["index"] = index,
+            ["status"] = status,
+            ["detail"] = detail,
+        }));
 }

@@ -1,0 +1,500 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using FraudTf.Functions.Shared.Events;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Functions.Tests.Agent;
+using AgentFunction = FraudTf.Functions.AgentTools.Function;
+using AgentSettings = FraudTf.Functions.AgentTools.Settings;
+using StreamFunction = FraudTf.Functions.StreamProcessor.Function;
+using StreamSettings = FraudTf.Functions.StreamProcessor.Settings;
+
+namespace FraudTf.Functions.Tests.Integration.Agent;
+
+/// <summary>
+/// The agent tools against DynamoDB Local: tables from the shared schemas, data written by the real stream processor
+/// (so the tools read exactly what production writes).
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public class AgentToolsIntegrationTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private AmazonDynamoDBClient _dynamo = null!;
+    private AgentSettings _settings = null!;
+    private StreamSettings _streamSettings = null!;
+    private FixedClock _clock = null!;
+    private StringWriter _log = null!;
+
+    [SetUp]
+    public async Task CreateTables()
+    {
+        _dynamo = DynamoDbLocal.Client();
+        var prefix = $"a{Guid.NewGuid():N}"[..12];
+        _settings = new AgentSettings
+        {
+            TransactionsTable = $"{prefix}-transactions",
+            DecisionsTable = $"{prefix}-decisions",
+            UserProfilesTable = $"{prefix}-user-profiles",
+            PatternsTable = $"{prefix}-patterns",
+            Environment = "test",
+        };
+        _streamSettings = new StreamSettings
+        {
+            TransactionsTable = _settings.TransactionsTable,
+            DecisionsTable = _settings.DecisionsTable,
+            UserProfilesTable = _settings.UserProfilesTable,
+            PatternsTable = _settings.PatternsTable,
+            DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
+            Environment = "test",
+        };
+        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Transactions, _settings.TransactionsTable);
+        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Decisions, _settings.DecisionsTable);
+        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.UserProfiles, _settings.UserProfilesTable);
+        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Patterns, _settings.PatternsTable);
+        _clock = new FixedClock(Now);
+        _log = new StringWriter();
+    }
+
+    [TearDown]
+    public void DisposeClient()
+    {
+        _dynamo.Dispose();
+        _log.Dispose();
+    }
+
+    private sealed record Tx(string Id, string User, decimal Amount, int MinutesAgo, string Country = "DE", string Mcc = "5411", string? Channel = null);
+
+    // Writes the transactions through the real stream processor, as Kinesis would deliver them.
+    private async Task Ingest(params Tx[] txs)
+    {
+        var (sqs, fake) = RecordingSqs.Create();
+        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, new StringWriter(), new FixedClock(Now));
+        var records = txs.Select((t, i) =>
+        {
+            var json = new JsonObject
+            {
+                ["transactionId"] = t.Id,
+                ["userId"] = t.User,
+                ["amount"] = t.Amount,
+                ["currency"] = "EUR",
+                ["merchantId"] = "m-1",
+                ["merchantCategory"] = t.Mcc,
+                ["country"] = t.Country,
+                ["timestamp"] = Now.AddMinutes(-t.MinutesAgo).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            };
+            if (t.Channel is not null)
+            {
+                json["channel"] = t.Channel;
+            }
+
+            return new KinesisEventRecord
+            {
+                EventSourceArn = "arn:aws:kinesis:us-east-1:111111111111:stream/fraud-detection-transactions-test",
+                Kinesis = new KinesisData { SequenceNumber = $"4959{i:D8}", PartitionKey = t.User, Data = Convert.ToBase64String(Encoding.UTF8.GetBytes(json.ToJsonString())) },
+            };
+        }).ToArray();
+        var response = await processor.Process(new KinesisEvent { Records = records }, CancellationToken.None);
+        Assert.That(response.BatchItemFailures, Is.Empty);
+        Assert.That(fake.Sent, Is.Empty, "every test transaction is valid");
+    }
+
+    private AgentFunction Tools(IAmazonDynamoDB? dynamo = null) => new(_settings, dynamo ?? _dynamo, _log, _clock);
+
+    private async Task<AgentEvents.Reply> Call(string function, params (string, string)[] parameters) =>
+        AgentEvents.Read(await Tools().Process(AgentEvents.Call(function, parameters), CancellationToken.None));
+
+    private async Task<List<Dictionary<string, AttributeValue>>> Decisions(string transactionId) =>
+        (await _dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = _settings.DecisionsTable,
+            KeyConditionExpression = "transactionId = :id",
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":id"] = new() { S = transactionId } },
+            ConsistentRead = true,
+        })).Items;
+
+    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    // ---- get_user_profile ----
+
+    [Test]
+    public async Task GetUserProfile_ReturnsTheProfileTheStreamProcessorBuilt()
+    {
+        var amounts = new[] { 12.5m, 40m, 33.25m, 80m, 19.99m };
+        await Ingest(amounts.Select((a, i) => new Tx($"tx-{i}", "u-1", a, 100 - (i * 10), Country: i == 3 ? "FR" : "DE", Mcc: i == 4 ? "5812" : "5411")).ToArray());
+        await Ingest(new Tx("tx-other", "u-2", 999m, 5));
+
+        var reply = await Call("get_user_profile", ("user_id", "u-1"));
+
+        Assert.That(reply.State, Is.Null, reply.BodyText);
+        var b = reply.Body;
+        var mean = (double)amounts.Average();
+        var std = Math.Sqrt(amounts.Select(a => Math.Pow((double)a - mean, 2)).Sum() / (amounts.Length - 1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(b["userId"]!.GetValue<string>(), Is.EqualTo("u-1"));
+            Assert.That(b["found"]!.GetValue<bool>(), Is.True);
+            Assert.That(b["transactionCount"]!.GetValue<long>(), Is.EqualTo(amounts.Length));
+            Assert.That(b["amountMean"]!.GetValue<double>(), Is.EqualTo(Math.Round(mean, 2)));
+            Assert.That(b["amountStdDev"]!.GetValue<double>(), Is.EqualTo(Math.Round(std, 2)));
+            Assert.That(b["countries"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "DE", "FR" }));
+            Assert.That(b["merchantCategories"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "5411", "5812" }));
+            Assert.That(DateTimeOffset.Parse(b["lastTransactionAt"]!.GetValue<string>(), CultureInfo.InvariantCulture), Is.EqualTo(Now.AddMinutes(-60)));
+            Assert.That(b["flagged"]!.GetValue<bool>(), Is.False);
+            Assert.That(b["alertCount"]!.GetValue<long>(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task GetUserProfile_ShowsTheAlertHandlersFlag()
+    {
+        await Ingest(new Tx("tx-1", "u-1", 10m, 30));
+        await _dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = _settings.UserProfilesTable,
+            Key = new Dictionary<string, AttributeValue> { ["userId"] = new() { S = "u-1" } },
+            UpdateExpression = "SET flagged = :t, lastAlertAt = :at, lastAlertTransactionId = :tx ADD alertCount :one",
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":t"] = new() { BOOL = true }, [":at"] = new() { S = "2026-11-25T11:31:00.0000000+00:00" }, [":tx"] = new() { S = "tx-1" }, [":one"] = new() { N = "1" },
+            },
+        });
+
+        var b = (await Call("get_user_profile", ("user_id", "u-1"))).Body;
+
+        Assert.That(b["flagged"]!.GetValue<bool>(), Is.True);
+        Assert.That(b["alertCount"]!.GetValue<long>(), Is.EqualTo(1));
+        Assert.That(b["lastAlertTransactionId"]!.GetValue<string>(), Is.EqualTo("tx-1"));
+    }
+
+    [Test]
+    public async Task GetUserProfile_UnknownUser_IsFoundFalse()
+    {
+        var reply = await Call("get_user_profile", ("user_id", "nobody"));
+        Assert.That(reply.State, Is.Null);
+        Assert.That(reply.Body["found"]!.GetValue<bool>(), Is.False);
+        Assert.That(reply.Body["userId"]!.GetValue<string>(), Is.EqualTo("nobody"));
+    }
+
+    // ---- get_recent_transactions ----
+
+    [Test]
+    public async Task GetRecentTransactions_NewestFirst_Limited_OnlyThisUser()
+    {
+        var mine = Enumerable.Range(0, 8).Select(i => new Tx($"tx-{i}", "u-1", 10m + i, 300 - (i * 30))).ToArray();
+        await Ingest([.. mine, new Tx("tx-x", "u-2", 5m, 1)]);
+
+        var reply = await Call("get_recent_transactions", ("user_id", "u-1"), ("limit", "3"));
+
+        Assert.That(reply.State, Is.Null, reply.BodyText);
+        var list = reply.Body["transactions"]!.AsArray();
+        var expected = mine.OrderBy(t => t.MinutesAgo).Take(3).ToList();
+        Assert.That(list.Select(t => t!["transactionId"]!.GetValue<string>()), Is.EqualTo(expected.Select(t => t.Id)));
+        Assert.That(list.Select(t => t!["amount"]!.GetValue<decimal>()), Is.EqualTo(expected.Select(t => t.Amount)));
+        Assert.That(list.Select(t => DateTimeOffset.Parse(t!["timestamp"]!.GetValue<string>(), CultureInfo.InvariantCulture)), Is.Ordered.Descending);
+        Assert.That(list.All(t => t!["decision"]!.GetValue<string>() is "APPROVE" or "REVIEW" or "DECLINE"));
+        Assert.That(list.All(t => t!["currency"]!.GetValue<string>() == "EUR" && t["merchantCategory"]!.GetValue<string>() == "5411" && t["country"]!.GetValue<string>() == "DE"));
+        Assert.That(reply.Body["count"]!.GetValue<int>(), Is.EqualTo(3));
+        Assert.That(reply.Body["moreOlder"]!.GetValue<bool>(), Is.True);
+    }
+
+    [Test]
+    public async Task GetRecentTransactions_SinceHours_LeavesOlderOnesOut()
+    {
+        await Ingest(new Tx("tx-old", "u-1", 10m, 3 * 60), new Tx("tx-mid", "u-1", 11m, 90), new Tx("tx-new", "u-1", 12m, 10));
+
+        var reply = await Call("get_recent_transactions", ("user_id", "u-1"), ("since_hours", "2"));
+
+        Assert.That(reply.Body["transactions"]!.AsArray().Select(t => t!["transactionId"]!.GetValue<string>()), Is.EqualTo(new[] { "tx-new", "tx-mid" }));
+        Assert.That(reply.Body["moreOlder"]!.GetValue<bool>(), Is.False);
+    }
+
+    [Test]
+    public async Task GetRecentTransactions_UnknownUser_IsAnEmptyList()
+    {
+        var reply = await Call("get_recent_transactions", ("user_id", "nobody"));
+        Assert.That(reply.State, Is.Null);
+        Assert.That(reply.Body["transactions"]!.AsArray(), Is.Empty);
+        Assert.That(reply.Body["count"]!.GetValue<int>(), Is.Zero);
+    }
+
+    // ---- get_transaction and record_analyst_decision ----
+
+    [Test]
+    public async Task GetTransaction_ReturnsTheTransactionAndItsAutomatedDecision()
+    {
+        await Ingest(new Tx("tx-1", "u-1", 950m, 20, Mcc: "6051", Channel: "web"));
+        var stored = (await Decisions("tx-1")).Single();
+
+        var reply = await Call("get_transaction", ("transaction_id", "tx-1"));
+
+        Assert.That(reply.State, Is.Null, reply.BodyText);
+        var tx = reply.Body["transaction"]!;
+        var auto = reply.Body["automatedDecision"]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.Body["found"]!.GetValue<bool>(), Is.True);
+            Assert.That(tx["userId"]!.GetValue<string>(), Is.EqualTo("u-1"));
+            Assert.That(tx["amount"]!.GetValue<decimal>(), Is.EqualTo(950m));
+            Assert.That(tx["merchantCategory"]!.GetValue<string>(), Is.EqualTo("6051"));
+            Assert.That(tx["channel"]!.GetValue<string>(), Is.EqualTo("web"));
+            Assert.That(auto["decision"]!.GetValue<string>(), Is.EqualTo(stored["decision"].S));
+            Assert.That(auto["score"]!.GetValue<double>(), Is.EqualTo(double.Parse(stored["score"].N, CultureInfo.InvariantCulture)));
+            Assert.That(auto["confidence"]!.GetValue<double>(), Is.EqualTo(double.Parse(stored["confidence"].N, CultureInfo.InvariantCulture)));
+            Assert.That(auto["rulesVersion"]!.GetValue<string>(), Is.EqualTo(stored["rulesVersion"].S));
+            Assert.That(auto["reasons"]!.AsArray().Select(r => r!["rule"]!.GetValue<string>()), Is.EqualTo(stored["reasons"].L.Select(r => r.M["rule"].S)));
+            Assert.That(auto["reasons"]!.AsArray(), Is.Not.Empty, "a high-risk category fires a rule");
+            Assert.That(reply.Body["analystDecisions"]!.AsArray(), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task GetTransaction_Unknown_IsFoundFalse()
+    {
+        var reply = await Call("get_transaction", ("transaction_id", "tx-missing"));
+        Assert.That(reply.State, Is.Null);
+        Assert.That(reply.Body["found"]!.GetValue<bool>(), Is.False);
+        Assert.That(reply.Body.ContainsKey("automatedDecision"), Is.False);
+    }
+
+    [Test]
+    public async Task RecordAnalystDecision_IsStoredBesideTheAutomatedOne_AndGetTransactionShowsIt()
+    {
+        await Ingest(new Tx("tx-1", "u-7", 120m, 20));
+        var automatedBefore = (await Decisions("tx-1")).Single();
+
+        var first = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "ESCALATE"), ("reason", "amount unusual for the merchant"));
+        _clock.Now = Now.AddMinutes(5);
+        var second = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "approve"), ("reason", "customer confirmed by phone"));
+        var view = await Call("get_transaction", ("transaction_id", "tx-1"));
+
+        Assert.That(first.State, Is.Null, first.BodyText);
+        Assert.That(first.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"));
+        Assert.That(first.Body["decidedAt"]!.GetValue<string>(), Is.EqualTo(Iso(Now)));
+        Assert.That(second.Body["decision"]!.GetValue<string>(), Is.EqualTo("APPROVE"));
+
+        var rows = await Decisions("tx-1");
+        Assert.That(rows.Select(r => r["decisionKey"].S), Is.EquivalentTo(new[] { "AUTOMATED", $"ANALYST#{Iso(Now)}", $"ANALYST#{Iso(Now.AddMinutes(5))}" }));
+        var analyst = rows.Single(r => r["decisionKey"].S == $"ANALYST#{Iso(Now)}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(analyst["userId"].S, Is.EqualTo("u-7"), "copied from the transaction");
+            Assert.That(analyst["decidedAt"].S, Is.EqualTo(Iso(Now)));
+            Assert.That(analyst["decision"].S, Is.EqualTo("ESCALATE"));
+            Assert.That(analyst["reason"].S, Is.EqualTo("amount unusual for the merchant"));
+            Assert.That(analyst["source"].S, Is.EqualTo("bedrock-agent"));
+            Assert.That(analyst["sessionId"].S, Is.EqualTo("session-0001"));
+            Assert.That(analyst["agentId"].S, Is.EqualTo("AGENT12345"));
+            Assert.That(long.Parse(analyst["expiresAt"].N, CultureInfo.InvariantCulture), Is.EqualTo(Now.AddDays(90).ToUnixTimeSeconds()));
+        });
+        var automatedAfter = rows.Single(r => r["decisionKey"].S == "AUTOMATED");
+        Assert.That(automatedAfter["decision"].S, Is.EqualTo(automatedBefore["decision"].S), "the automated decision is kept");
+        Assert.That(automatedAfter["score"].N, Is.EqualTo(automatedBefore["score"].N));
+
+        var listed = view.Body["analystDecisions"]!.AsArray();
+        Assert.That(listed.Select(d => d!["decision"]!.GetValue<string>()), Is.EqualTo(new[] { "ESCALATE", "APPROVE" }), "oldest first");
+        Assert.That(listed.Select(d => d!["reason"]!.GetValue<string>()), Is.EqualTo(new[] { "amount unusual for the merchant", "customer confirmed by phone" }));
+        Assert.That(listed[0]!["source"]!.GetValue<string>(), Is.EqualTo("bedrock-agent"));
+        Assert.That(view.Body["automatedDecision"]!["decision"]!.GetValue<string>(), Is.EqualTo(automatedBefore["decision"].S));
+        Assert.That(_log.ToString(), Does.Not.Contain("customer confirmed"), "reasons are not logged");
+    }
+
+    [Test]
+    public async Task RecordAnalystDecision_OnAnUnknownTransaction_IsAReprompt_AndWritesNothing()
+    {
+        await Ingest(new Tx("tx-1", "u-1", 10m, 20));
+
+        var reply = await Call("record_analyst_decision", ("transaction_id", "tx-nope"), ("decision", "DECLINE"), ("reason", "looks like card testing"));
+
+        Assert.That(reply.State, Is.EqualTo("REPROMPT"));
+        Assert.That(reply.Body["error"]!.GetValue<string>(), Does.Contain("no transaction with id 'tx-nope'").And.Contain("nothing recorded"));
+        Assert.That(await Decisions("tx-nope"), Is.Empty);
+        var scan = await _dynamo.ScanAsync(new ScanRequest { TableName = _settings.DecisionsTable });
+        Assert.That(scan.Items.Select(i => i["decisionKey"].S), Is.EqualTo(new[] { "AUTOMATED" }));
+    }
+
+    [Test]
+    public async Task RecordAnalystDecision_RetriedWithTheSameKey_NeverOverwrites()
+    {
+        await Ingest(new Tx("tx-1", "u-1", 10m, 20));
+
+        var first = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "DECLINE"), ("reason", "card testing"));
+        var retry = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "DECLINE"), ("reason", "card testing"));
+        var different = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "APPROVE"), ("reason", "changed my mind"));
+
+        Assert.That(first.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"));
+        Assert.That(retry.State, Is.Null);
+        Assert.That(retry.Body["status"]!.GetValue<string>(), Is.EqualTo("already-recorded"));
+        Assert.That(different.State, Is.EqualTo("REPROMPT"), "same instant, different content: not overwritten");
+        var analyst = (await Decisions("tx-1")).Where(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)).ToList();
+        Assert.That(analyst, Has.Count.EqualTo(1));
+        Assert.That((analyst[0]["decision"].S, analyst[0]["reason"].S), Is.EqualTo(("DECLINE", "card testing")));
+    }
+
+    // ---- get_active_fraud_patterns ----
+
+    private async Task PutPattern(string id, int version, bool active, string description, double weight, string[]? categories = null, string? minAmount = null)
+    {
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["patternId"] = new() { S = id },
+            ["version"] = new() { N = version.ToString(CultureInfo.InvariantCulture) },
+            ["description"] = new() { S = description },
+            ["weight"] = new() { N = weight.ToString(CultureInfo.InvariantCulture) },
+        };
+        if (active)
+        {
+            item["activeStatus"] = new AttributeValue { S = "ACTIVE" };
+        }
+
+        if (categories is not null)
+        {
+            item["merchantCategories"] = new AttributeValue { SS = [.. categories] };
+        }
+
+        if (minAmount is not null)
+        {
+            item["minAmount"] = new AttributeValue { N = minAmount };
+        }
+
+        await _dynamo.PutItemAsync(new PutItemRequest { TableName = _settings.PatternsTable, Item = item });
+    }
+
+    private async Task SeedPatterns()
+    {
+        await PutPattern("crypto-cashout", 1, false, "superseded", 0.1, ["6051"]);
+        await PutPattern("crypto-cashout", 2, true, "quasi-cash above 900", 0.6, ["6051", "4829"], "900");
+        await PutPattern("any-category-burst", 1, true, "bursts in any category", 0.3);
+        await PutPattern("grocery-odd-hours", 3, true, "groceries at odd hours", 0.2, ["5411"]);
+    }
+
+    [Test]
+    public async Task GetActiveFraudPatterns_ReturnsTheCurrentVersionOfEachActivePattern()
+    {
+        await SeedPatterns();
+
+        var reply = await Call("get_active_fraud_patterns");
+
+        Assert.That(reply.State, Is.Null, reply.BodyText);
+        var list = reply.Body["patterns"]!.AsArray();
+        Assert.That(list.Select(p => p!["patternId"]!.GetValue<string>()), Is.EqualTo(new[] { "any-category-burst", "crypto-cashout", "grocery-odd-hours" }));
+        var crypto = list.Single(p => p!["patternId"]!.GetValue<string>() == "crypto-cashout")!;
+        Assert.That(crypto["version"]!.GetValue<long>(), Is.EqualTo(2));
+        Assert.That(crypto["weight"]!.GetValue<double>(), Is.EqualTo(0.6));
+        Assert.That(crypto["minAmount"]!.GetValue<decimal>(), Is.EqualTo(900m));
+        Assert.That(crypto["merchantCategories"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "4829", "6051" }));
+        Assert.That(reply.Body["matching"]!.GetValue<int>(), Is.EqualTo(3));
+        Assert.That(reply.Body.ContainsKey("note"), Is.False);
+    }
+
+    [Test]
+    public async Task GetActiveFraudPatterns_ByMerchantCategory_IncludesPatternsForEveryCategory()
+    {
+        await SeedPatterns();
+
+        var reply = await Call("get_active_fraud_patterns", ("merchant_category", "6051"));
+
+        Assert.That(reply.Body["patterns"]!.AsArray().Select(p => p!["patternId"]!.GetValue<string>()), Is.EqualTo(new[] { "any-category-burst", "crypto-cashout" }));
+        Assert.That(reply.Body["merchantCategory"]!.GetValue<string>(), Is.EqualTo("6051"));
+    }
+
+    [Test]
+    public async Task GetActiveFraudPatterns_Limit_SaysHowManyMoreMatch()
+    {
+        await SeedPatterns();
+
+        var reply = await Call("get_active_fraud_patterns", ("limit", "1"));
+
+        Assert.That(reply.Body["patterns"]!.AsArray(), Has.Count.EqualTo(1));
+        Assert.That(reply.Body["matching"]!.GetValue<int>(), Is.EqualTo(3));
+        Assert.That(reply.Body["note"]!.GetValue<string>(), Does.StartWith("2 more matching patterns"));
+    }
+
+    // ---- the Lambda entry point with the SDK configured from the environment ----
+
+    [Test]
+    public async Task Handler_WithSdkClientFromTheEnvironment_AnswersAToolCall()
+    {
+        await Ingest(new Tx("tx-env", "u-env", 42m, 15));
+        var vars = new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_ACCESS_KEY_ID"] = "local",
+            ["AWS_SECRET_ACCESS_KEY"] = "local",
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = DynamoDbLocal.Endpoint,
+            ["TRANSACTIONS_TABLE"] = _settings.TransactionsTable,
+            ["DECISIONS_TABLE"] = _settings.DecisionsTable,
+            ["USER_PROFILES_TABLE"] = _settings.UserProfilesTable,
+            ["PATTERNS_TABLE"] = _settings.PatternsTable,
+        };
+        var saved = vars.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (k, v) in vars)
+        {
+            Environment.SetEnvironmentVariable(k, v);
+        }
+
+        try
+        {
+            var function = new AgentFunction();
+            await using var output = await function.Handler(new MemoryStream(Encoding.UTF8.GetBytes(AgentEvents.Call("get_transaction", ("transaction_id", "tx-env")))));
+            using var reader = new StreamReader(output);
+            var reply = AgentEvents.Read(await reader.ReadToEndAsync());
+            Assert.That(reply.State, Is.Null, reply.BodyText);
+            Assert.That(reply.Body["transaction"]!["userId"]!.GetValue<string>(), Is.EqualTo("u-env"));
+        }
+        finally
+        {
+            foreach (var (k, v) in saved)
+            {
+                Environment.SetEnvironmentVariable(k, v);
+            }
+        }
+    }
+
+    [Test]
+    public void ThrottledRead_IsThrown()
+    {
+        var (throttled, control) = ThrottlingReads.Wrap(_dynamo);
+        control.Throttle = true;
+        Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() =>
+            Tools(throttled).Process(AgentEvents.Call("get_recent_transactions", ("user_id", "u-1")), CancellationToken.None));
+    }
+}
+
+/// <summary>Wraps the DynamoDB Local client; while <see cref="Throttle"/> is set, every Query fails as a throttled table would.</summary>
+public class ThrottlingReads : System.Reflection.DispatchProxy
+{
+    private IAmazonDynamoDB _inner = null!;
+
+    /// <summary>Whether queries fail.</summary>
+    public bool Throttle { get; set; }
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    public static (IAmazonDynamoDB Client, ThrottlingReads Control) Wrap(IAmazonDynamoDB inner)
+    {
+        var client = Create<IAmazonDynamoDB, ThrottlingReads>();
+        var control = (ThrottlingReads)(object)client;
+        control._inner = inner;
+        return (client, control);
+    }
+
+    /// <inheritdoc />
+    protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+    {
+        if (Throttle && method?.Name == nameof(IAmazonDynamoDB.QueryAsync))
+        {
+            return Task.FromException<QueryResponse>(new ProvisionedThroughputExceededException("Rate exceeded"));
+        }
+
+        try
+        {
+            return method!.Invoke(_inner, args);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+}
