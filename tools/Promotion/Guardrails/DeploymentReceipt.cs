@@ -28,7 +28,13 @@ public sealed record DeploymentReceipt
     /// <summary>FORCE_REASON or ALLOW_DESTROY given for this deploy, if any.</summary>
     public string? OverrideReason { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // "+" in hashes stays readable
+    };
 
     /// <summary>Where the receipt of <paramref name="environment"/> lives, relative to the repository root.</summary>
     public static string PathFor(string environment) => $"deployments/{environment}.json";
