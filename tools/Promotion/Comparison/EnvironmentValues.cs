@@ -50,9 +50,19 @@ public static class EnvironmentValues
             }
         }
 
-        // One substitution per (from, to) pair, named by its most direct field (environment before defaultTags.environment).
+        // One substitution per (from, to) pair, naming every field with that pair ("a or b"), except the default tags
+        // that copy another field (defaultTags.environment is environment).
         return result.GroupBy(x => (x.From, x.To))
-            .Select(g => g.OrderBy(x => x.Field.Length).ThenBy(x => x.Field, StringComparer.Ordinal).First())
+            .Select(g =>
+            {
+                var fields = g.Select(x => x.Field).ToList();
+                if (fields.Any(f => !f.StartsWith("defaultTags.", StringComparison.Ordinal)))
+                {
+                    fields.RemoveAll(f => f.StartsWith("defaultTags.", StringComparison.Ordinal));
+                }
+
+                return new Substitution(string.Join(" or ", fields.Order(StringComparer.Ordinal)), g.Key.From, g.Key.To);
+            })
             .OrderBy(x => x.Field, StringComparer.Ordinal)
             .ToList();
     }
