@@ -87,6 +87,7 @@ bootstrap: ## create ENV's state bucket, key and lock table (local state; run on
 bench: build ## run the benchmarks of bench/ and print their medians
 	bench/synth.sh
 	bench/functions-runtime.sh
+	bench/promotion.sh
 
 clean: ## remove build output (keeps node_modules and the bindings)
-	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj
+	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj
