@@ -198,6 +198,19 @@ public class StackValidatorTests
     }
 
     [Test]
+    public void AProviderMetaArgumentMustNameAConfiguredProvider()
+    {
+        var stack = Valid();
+        stack["provider"]!["aws"]!.AsArray().Add(new JsonObject { ["alias"] = "replica", ["region"] = "eu-west-1" });
+        stack["resource"]!["aws_kms_key"]!["key"]!["provider"] = "aws.replica";
+        Assert.That(Validate(stack), Is.Empty);
+        stack["resource"]!["aws_kms_key"]!["key"]!["provider"] = "aws.replicas";
+        var e = Validate(stack).Single();
+        Assert.That((e.Check, e.Address, e.Path), Is.EqualTo(("unknown-reference", "aws_kms_key.key", "provider")));
+        Assert.That(e.Message, Does.Contain("configured: aws, aws.replica"));
+    }
+
+    [Test]
     public void ReferencesInsideFunctionCallsAndIndexesAreResolved()
     {
         var stack = Valid();

@@ -207,6 +207,28 @@ public static partial class StackValidator
                 }
             }
 
+            if (key == "provider" && value is JsonValue pv && pv.GetValueKind() == System.Text.Json.JsonValueKind.String)
+            {
+                // "aws" (the default configuration) or "aws.<alias>": a provider block with that alias must exist.
+                var text = pv.GetValue<string>();
+                var reference = text.StartsWith("${", StringComparison.Ordinal) && text.EndsWith('}') ? text[2..^1] : text;
+                var parts = reference.Split('.', 2);
+                var configs = stack["provider"]?[parts[0]] switch
+                {
+                    JsonArray arr => arr.OfType<JsonObject>().ToList(),
+                    JsonObject one => [one],
+                    _ => [],
+                };
+                var alias = parts.Length > 1 ? parts[1] : null;
+                if (!configs.Any(c => (c["alias"] as JsonValue)?.GetValue<string>() == alias))
+                {
+                    var known = configs.Select(c => (c["alias"] as JsonValue)?.GetValue<string>() is { } a ? $"{parts[0]}.{a}" : parts[0]);
+                    Error(address, "provider", "unknown-reference",
+                        $"provider '{text}' is not configured in this stack (configured: {string.Join(", ", known.DefaultIfEmpty("none"))}). " +
+                        "Fix: pass a provider construct of the same stack.");
+                }
+            }
+
             if (key == "depends_on" && value is JsonArray deps)
             {
                 foreach (var (dep, i) in deps.Select((d, i) => (d, i)))
