@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: synth test build bindings deps emulators plan deploy bootstrap bench clean help
+.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -35,6 +35,9 @@ emulators: $(EMULATORS_STAMP) ## install the test emulators (DynamoDB Local, s3r
 bindings: deps ## generate the C# bindings into .bindings/feed (skipped when up to date)
 	node bindings/build.mjs
 
+PROMO_DLL := tools/Promotion/bin/Release/net10.0/FraudTf.Promotion.dll
+PROMO_SOURCES := $(shell find tools/Promotion modules/Config \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
+
 APP_SOURCES := FraudTf.csproj main.cs nuget.config $(shell find modules functions/Shared -name '*.cs' -o -name '*.csproj' 2>/dev/null)
 
 # Rebuilt only when a source changed (make's check is cheaper than a no-op dotnet build).
@@ -52,15 +55,29 @@ synth: build ## synthesize every environment (and its bootstrap stack) into cdkt
 test: bindings emulators ## run the whole NUnit suite (starts DynamoDB Local on 127.0.0.1 itself)
 	scripts/run-tests.sh
 
-plan: ## show what `deploy` would change in ENV (needs AWS credentials and terraform)
-	@scripts/preflight.sh "$(ENV)"
-	@$(MAKE) -s build
-	npx cdktf diff fraud-detection-$(ENV)
+$(PROMO_DLL): $(PROMO_SOURCES)
+	dotnet build tools/Promotion/FraudTf.Promotion.csproj -c Release --nologo -v quiet -clp:NoSummary
+	touch $@
 
-deploy: ## deploy ENV (needs AWS credentials and terraform)
+promotion-tool: $(PROMO_DLL) ## compile the promotion tooling (tools/Promotion: no jsii, no AWS SDK)
+
+validate: synth promotion-tool ## check every synthesized stack against the AWS provider 6.25 schema (offline)
+	dotnet $(PROMO_DLL) validate
+
+promote: ## promotion report FROM -> TO (offline; exit 1 on unexpected drift; plans TO when it can)
+	@[[ -n "$(FROM)" && -n "$(TO)" ]] || { echo "error: give both environments. Fix: make promote FROM=dev TO=staging (or FROM=staging TO=prod)." >&2; exit 2; }
+	@$(MAKE) -s synth promotion-tool
+	@scripts/promote.sh "$(FROM)" "$(TO)"
+
+plan: ## save ENV's plan and summary in plans/ENV/ (needs AWS credentials and terraform)
 	@scripts/preflight.sh "$(ENV)"
-	@$(MAKE) -s build
-	npx cdktf deploy fraud-detection-$(ENV)
+	@$(MAKE) -s synth promotion-tool
+	@scripts/plan.sh "$(ENV)"
+
+deploy: ## plan, guard and apply ENV, then write deployments/ENV.json (needs AWS credentials and terraform)
+	@scripts/preflight.sh "$(ENV)"
+	@$(MAKE) -s synth promotion-tool
+	@scripts/deploy.sh "$(ENV)"
 
 bootstrap: ## create ENV's state bucket, key and lock table (local state; run once per account)
 	@scripts/preflight.sh "$(ENV)"
@@ -70,6 +87,7 @@ bootstrap: ## create ENV's state bucket, key and lock table (local state; run on
 bench: build ## run the benchmarks of bench/ and print their medians
 	bench/synth.sh
 	bench/functions-runtime.sh
+	bench/promotion.sh
 
 clean: ## remove build output (keeps node_modules and the bindings)
-	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj
+	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj

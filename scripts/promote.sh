@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Writes the promotion report FROM -> TO (cdktf.out/promotion-FROM-to-TO.md) from the synthesized stacks; exits 1 on
+# unexpected drift. Offline. When a terraform CLI and AWS credentials for TO are present, it also plans TO
+# (scripts/plan.sh) and attaches the summary; otherwise the report says why the plan was skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+from="${1:-}"; to="${2:-}"
+known=$(ls environments/*.json | xargs -n1 basename | sed 's/\.json$//' | tr '\n' ' ')
+if [[ -z "$from" || -z "$to" ]]; then
+  echo "error: give both environments. Fix: make promote FROM=<env> TO=<env>, e.g. make promote FROM=dev TO=staging (known: $known)." >&2
+  exit 2
+fi
+promo="dotnet tools/Promotion/bin/Release/net10.0/FraudTf.Promotion.dll"
+plan_args=()
+if why=$(scripts/preflight.sh "$to" 2>&1 >/dev/null); then
+  if scripts/plan.sh "$to"; then
+    plan_args=(--plan-summary "plans/$to/summary.md")
+  else
+    plan_args=(--plan-skipped "the plan of $to failed; see plans/$to/plan.txt and plans/$to/init.log.")
+  fi
+else
+  reason=$(tr -s ' \n' '  ' <<<"$why" | sed -e 's/^error: //' -e 's/ *$//')
+  echo "promote: plan of $to skipped: $reason"
+  plan_args=(--plan-skipped "$reason")
+fi
+$promo promote --from "$from" --to "$to" "${plan_args[@]}"

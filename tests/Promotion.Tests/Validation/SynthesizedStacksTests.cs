@@ -1,0 +1,39 @@
+using FraudTf.Promotion.Tests.Support;
+using FraudTf.Promotion.Validation;
+
+namespace FraudTf.Promotion.Tests.Validation;
+
+/// <summary>The validation of every stack the app synthesizes (the test suite's stand-in for `terraform validate`).</summary>
+public class SynthesizedStacksTests
+{
+    [Test]
+    public void TheAppSynthesizesSixStacks()
+    {
+        Assert.That(RealStacks.Names, Is.EqualTo(new[]
+        {
+            "fraud-detection-bootstrap-dev", "fraud-detection-bootstrap-prod", "fraud-detection-bootstrap-staging",
+            "fraud-detection-dev", "fraud-detection-prod", "fraud-detection-staging",
+        }));
+    }
+
+    [TestCase("fraud-detection-bootstrap-dev")]
+    [TestCase("fraud-detection-bootstrap-staging")]
+    [TestCase("fraud-detection-bootstrap-prod")]
+    [TestCase("fraud-detection-dev")]
+    [TestCase("fraud-detection-staging")]
+    [TestCase("fraud-detection-prod")]
+    public void EverySynthesizedStackIsValidAgainstTheProviderSchema(string stack)
+    {
+        var errors = StackValidator.Validate(stack, RealStacks.Stack(stack), Schema.Aws);
+        Assert.That(errors.Select(e => e.ToString()), Is.Empty);
+    }
+
+    [Test]
+    public void EveryStackIsCovered()
+    {
+        // A stack added later is validated too: the test cases above must list every synthesized stack.
+        var covered = typeof(SynthesizedStacksTests).GetMethod(nameof(EverySynthesizedStackIsValidAgainstTheProviderSchema))!
+            .GetCustomAttributes(typeof(TestCaseAttribute), false).Cast<TestCaseAttribute>().Select(t => (string)t.Arguments[0]!).Order();
+        Assert.That(covered, Is.EqualTo(RealStacks.Names));
+    }
+}

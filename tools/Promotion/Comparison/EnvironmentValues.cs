@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FraudTf.Config;
+
+namespace FraudTf.Promotion.Comparison;
+
+/// <summary>
+/// The per-environment values of two environments: every leaf of their effective configs (the environment files
+/// with the loader's defaults applied, plus derived values such as the stack name and account root ARN) whose value
+/// differs between the two. These are the only differences a promotion may show.
+/// </summary>
+public static class EnvironmentValues
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Loads environments/ (validated, defaults applied) and returns the substitutions from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static IReadOnlyList<Substitution> Load(string environmentsDir, string from, string to)
+    {
+        IReadOnlyList<EnvironmentConfig> configs;
+        try
+        {
+            configs = EnvironmentConfigLoader.LoadAll(environmentsDir);
+        }
+        catch (ConfigValidationException e)
+        {
+            throw new UserError(e.Message);
+        }
+
+        EnvironmentConfig Find(string env) => configs.SingleOrDefault(c => c.Environment == env)
+            ?? throw new UserError($"unknown environment '{env}'. Fix: use one of {string.Join(", ", configs.Select(c => c.Environment))} (environments/<env>.json).");
+        return Between(Find(from), Find(to));
+    }
+
+    /// <summary>The substitutions between two effective configs, one per distinct value pair, sorted by field.</summary>
+    public static IReadOnlyList<Substitution> Between(EnvironmentConfig from, EnvironmentConfig to)
+    {
+        var a = Leaves(JsonSerializer.SerializeToNode(from, Json));
+        var b = Leaves(JsonSerializer.SerializeToNode(to, Json));
+        var result = new List<Substitution>();
+        foreach (var (field, value) in a.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (field == "sourceFile")
+            {
+                continue;
+            }
+
+            if (b.TryGetValue(field, out var other) && other != value)
+            {
+                result.Add(new Substitution(field, value, other));
+            }
+        }
+
+        // One substitution per (from, to) pair, naming every field with that pair ("a or b"), except the default tags
+        // that copy another field (defaultTags.environment is environment).
+        return result.GroupBy(x => (x.From, x.To))
+            .Select(g =>
+            {
+                var fields = g.Select(x => x.Field).ToList();
+                if (fields.Any(f => !f.StartsWith("defaultTags.", StringComparison.Ordinal)))
+                {
+                    fields.RemoveAll(f => f.StartsWith("defaultTags.", StringComparison.Ordinal));
+                }
+
+                return new Substitution(string.Join(" or ", fields.Order(StringComparer.Ordinal)), g.Key.From, g.Key.To);
+            })
+            .OrderBy(x => x.Field, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Leaves of a JSON tree by dotted path (<c>functions.streamProcessor.memoryMb</c>, <c>allowedAccountIds[0]</c>).</summary>
+    public static Dictionary<string, string> Leaves(JsonNode? node)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Walk(JsonNode? n, string path)
+        {
+            switch (n)
+            {
+                case JsonObject o:
+                    foreach (var (k, v) in o)
+                    {
+                        Walk(v, path.Length == 0 ? k : $"{path}.{k}");
+                    }
+
+                    break;
+                case JsonArray arr:
+                    for (var i = 0; i < arr.Count; i++)
+                    {
+                        Walk(arr[i], $"{path}[{i}]");
+                    }
+
+                    break;
+                case JsonValue v:
+                    result[path] = Text(v);
+                    break;
+            }
+        }
+
+        Walk(node, "");
+        return result;
+    }
+
+    /// <summary>A leaf as the text it has in Terraform JSON: strings unquoted, numbers and booleans as written.</summary>
+    public static string Text(JsonNode? v) => v switch
+    {
+        null => "null",
+        JsonValue s when s.GetValueKind() == JsonValueKind.String => s.GetValue<string>(),
+        _ => v.ToJsonString(),
+    };
+}
