@@ -285,14 +285,13 @@ public sealed class AnalystKnowledgeBase : Construct
     public string KnowledgeBaseId => KnowledgeBase.Id;
 
     /// <summary>
-    /// What the knowledge base is, as the agent sees it: the documents' hashes and the retrieval settings. Part of the
+    /// What the knowledge base holds: the documents' names and hashes (the embedding settings are in the agent's
+    /// <see cref="FraudAnalystAgent.VersionStamp"/> as written in config). Part of the
     /// agent's <see cref="FraudAnalystAgent.Fingerprint"/>.
     /// </summary>
     public string Fingerprint => JsonSerializer.Serialize(new
     {
         documents = Documents.Select(d => new[] { d.FileName, d.Sha256 }),
-        model = Config.Environment.Agent.EmbeddingModel,
-        dimensions = Config.Environment.Agent.EmbeddingDimensions,
     });
 
     private static string Slug(string fileName) =>

@@ -41,8 +41,9 @@ public sealed record FraudAnalystAgentConfig
 /// environment's alias.
 /// <para>
 /// Aliases and versions: Bedrock has no "create version" call; a version is made when an alias is created or updated
-/// without a routing configuration. The alias therefore carries the agent's <see cref="Fingerprint"/> (a hash of the
-/// instruction, model, session settings, guardrail version policy, tool schema and knowledge base) in its description
+/// without a routing configuration. The alias therefore carries the agent's <see cref="VersionStamp"/> (a hash of the
+/// instruction, guardrail policy, tool schema and knowledge-base documents, plus the model, session TTL and embedding
+/// settings as written in config) in its description
 /// and depends on the agent, the action group and the knowledge-base association: any change to what the agent is
 /// updates the alias in the same apply, after the DRAFT was updated and prepared, which makes a new version and moves
 /// the alias to it. An unchanged agent leaves the description, and so the alias, alone.
@@ -170,14 +171,14 @@ public sealed class FraudAnalystAgent : Construct
             Description = KnowledgeBaseDescription,
         });
 
-        Fingerprint = ComputeFingerprint(env, Instruction, KnowledgeBase.Fingerprint);
+        Fingerprint = ComputeFingerprint(Instruction, KnowledgeBase.Fingerprint);
 
         // The action group is created after the knowledge base is associated, and its description carries the
         // fingerprint, so every change updates it and its prepare_agent prepares the DRAFT with everything in place.
         ActionGroup = new BedrockagentAgentActionGroup(this, "action-group", new BedrockagentAgentActionGroupConfig
         {
             ActionGroupName = AnalystTools.ActionGroupName,
-            Description = $"Reads profiles, transactions, decisions and patterns; records analyst decisions (agent config {Fingerprint[..16]})",
+            Description = $"Analyst tools over the fraud tables; {VersionStamp}",
             AgentId = Agent.AgentId,
             AgentVersion = "DRAFT",
             ActionGroupState = "ENABLED",
@@ -234,14 +235,31 @@ public sealed class FraudAnalystAgent : Construct
     public string Instruction { get; }
 
     /// <summary>
-    /// SHA-256 (hex) of what the agent is: instruction, model identifier, idle-session TTL, guardrail policy, action
-    /// group name and tool schema, knowledge base (documents and embedding settings). It changes exactly when a new
+    /// SHA-256 (hex) of the agent's content: instruction, guardrail policy, action group name and tool schema, knowledge
+    /// base documents and description. With the settings of <see cref="VersionStamp"/> it changes exactly when a new
     /// agent version is needed.
     /// </summary>
     public string Fingerprint { get; }
 
-    /// <summary>The alias's description: the environment and the first 16 digits of <see cref="Fingerprint"/>.</summary>
-    public string AliasDescription => $"{Config.Environment.Environment} alias of the fraud analyst; agent config {Fingerprint[..16]}";
+    /// <summary>
+    /// What identifies the agent's version, readable in the plan: the content <see cref="Fingerprint"/> (16 hex digits),
+    /// then the settings that come from the environment file, written as they are (model, session TTL, embedding model
+    /// and dimensions), so two environments differ here only where their config differs (what the promotion report
+    /// expects). Part of the alias's and the action group's descriptions.
+    /// </summary>
+    public string VersionStamp
+    {
+        get
+        {
+            var a = Config.Environment.Agent;
+            var stamp = $"agent {Fingerprint[..16]}; model {ModelIdentifier}; ttl {a.IdleSessionTtlSeconds} s; kb {a.EmbeddingModel} {a.EmbeddingDimensions}";
+            // Descriptions are limited to 200 characters; a very long model id is hashed in rather than cut.
+            return stamp.Length <= 150 ? stamp : $"agent {KnowledgeBaseDocuments.Hash(stamp)[..16]}";
+        }
+    }
+
+    /// <summary>The alias's description: the environment and the <see cref="VersionStamp"/>.</summary>
+    public string AliasDescription => $"{Config.Environment.Environment} alias; {VersionStamp}";
 
     /// <summary>Model identifier given to the agent: the inference profile id, or the model id when there is none.</summary>
     public string ModelIdentifier => Config.Environment.Agent.InferenceProfile.Length > 0
@@ -286,12 +304,10 @@ public sealed class FraudAnalystAgent : Construct
         "Fraud patterns, the scoring rules with their default weights and thresholds, and the analyst review playbook. " +
         "Use it to explain rule ids and to choose between APPROVE, DECLINE and ESCALATE.";
 
-    private string ComputeFingerprint(EnvironmentConfig env, string instruction, string knowledgeBase) =>
+    private static string ComputeFingerprint(string instruction, string knowledgeBase) =>
         KnowledgeBaseDocuments.Hash(JsonSerializer.Serialize(new
         {
             instruction = KnowledgeBaseDocuments.Hash(instruction),
-            model = ModelIdentifier,
-            idleSessionTtl = env.Agent.IdleSessionTtlSeconds,
             guardrail = GuardrailPolicy.Fingerprint,
             actionGroup = AnalystTools.ActionGroupName,
             tools = AnalystTools.All,

@@ -323,9 +323,13 @@ public class AgentStackTests
 
         Assert.That(alias["agent_alias_name"]!.GetValue<string>(), Is.EqualTo(env));
         Assert.That(alias["routing_configuration"], Is.Null, "without a routing configuration every update makes a new version and points the alias at it");
-        var fingerprint = System.Text.RegularExpressions.Regex.Match(alias["description"]!.GetValue<string>(), "agent config ([0-9a-f]{16})$").Groups[1].Value;
-        Assert.That(fingerprint, Has.Length.EqualTo(16));
-        Assert.That(group["description"]!.GetValue<string>(), Does.Contain(fingerprint), "the action group is updated (and prepares the DRAFT) on the same change");
+        var config = Config(env);
+        var stamp = $"model {config.Agent.InferenceProfile}; ttl {config.Agent.IdleSessionTtlSeconds} s; kb {config.Agent.EmbeddingModel} {config.Agent.EmbeddingDimensions}";
+        var match = System.Text.RegularExpressions.Regex.Match(alias["description"]!.GetValue<string>(), $"^{env} alias; agent ([0-9a-f]{{16}}); (.*)$");
+        Assert.That(match.Success, Is.True, alias["description"]!.GetValue<string>());
+        Assert.That(match.Groups[2].Value, Is.EqualTo(stamp), "settings from config are written as they are, so the promotion report can explain them");
+        Assert.That(group["description"]!.GetValue<string>(), Does.EndWith($"agent {match.Groups[1].Value}; {stamp}"), "the action group is updated (and prepares the DRAFT) on the same change");
+        Assert.That(group["description"]!.GetValue<string>().Length, Is.LessThanOrEqualTo(200));
         Assert.That(alias["description"]!.GetValue<string>().Length, Is.LessThanOrEqualTo(200));
         Assert.That(Values(alias["depends_on"]), Is.EquivalentTo(new[]
         {
@@ -333,6 +337,15 @@ public class AgentStackTests
             stack.Address("aws_bedrockagent_agent_action_group", "/analyst/action-group"),
             stack.Address("aws_bedrockagent_agent_knowledge_base_association", "/analyst/knowledge-base-association"),
         }));
+    }
+
+    [Test]
+    public void TheContentFingerprint_IsTheSameInEveryEnvironment()
+    {
+        var fingerprints = Envs.Select(e => System.Text.RegularExpressions.Regex.Match(
+            Stack(e).Resource("aws_bedrockagent_agent_alias", "/analyst/alias")["description"]!.GetValue<string>(), "agent ([0-9a-f]{16});").Groups[1].Value);
+
+        Assert.That(fingerprints.Distinct().ToList(), Has.Count.EqualTo(1), "the same instruction, tools, guardrail and documents are promoted");
     }
 
     [Test]

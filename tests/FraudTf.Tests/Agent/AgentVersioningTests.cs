@@ -84,6 +84,16 @@ public class AgentVersioningTests
     }
 
     [Test]
+    public void ChangedSessionTtl_MovesTheAliasForward()
+    {
+        var changed = SynthDev(j => AgentSection(j)["idleSessionTtlSeconds"] = 1200);
+
+        Assert.That(Alias(changed), Is.Not.EqualTo(Alias(Dev)));
+        Assert.That(Alias(changed), Does.Contain("ttl 1200 s"));
+        Assert.That(ActionGroup(changed), Is.Not.EqualTo(ActionGroup(Dev)));
+    }
+
+    [Test]
     public void ChangedSettingOutsideTheAgent_LeavesTheAliasAlone()
     {
         var changed = SynthDev(j => j["monitoring"] = new JsonObject { ["iteratorAgeMilliseconds"] = 120_000 });
