@@ -21,6 +21,9 @@ public static class RealStacks
     public static IReadOnlyList<string> Names =>
         Directory.GetDirectories(Path.Combine(OutDir, "stacks")).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>How many Lambda functions a synthesized stack holds (each ships one artifact).</summary>
+    public static int FunctionCount(string name) => Stack(name)["resource"]?["aws_lambda_function"]?.AsObject().Count ?? 0;
+
     /// <summary>A fresh, editable copy of a synthesized stack.</summary>
     public static JsonObject Stack(string name) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, "stacks", name, "cdk.tf.json")))!.AsObject();
