@@ -116,9 +116,9 @@ public sealed class AnalystKnowledgeBase : Construct
         Collection.Grant(new VectorCollectionAccess("knowledge base reads and writes the index", Role.RoleArn, KnowledgeBaseIndexPermissions, []));
 
         // The index: created by a function during apply, once the collection and the access policy exist.
-        IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", "functions/VectorIndexSetup",
+        IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", "functions/KnowledgeBaseSetup",
             $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
-            agent.IndexSetupFunction, config.RepoRoot, config.DataKey, config.LogKey, config.DeadLetterQueue));
+            agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, config.DeadLetterQueue));
         IndexSetup.Role.Policy.Add(new PolicyStatement { Sid = "UseOwnVectorCollection", Actions = Permissions.AossApiAccess, Resources = [Collection.CollectionArn] });
         Collection.Grant(new VectorCollectionAccess("index setup creates the index", IndexSetup.Role.RoleArn, IndexSetupPermissions, []));
 
@@ -246,7 +246,37 @@ public sealed class AnalystKnowledgeBase : Construct
                 },
             },
         });
+
+        // Ingestion: the same package as a second function whose role may only start ingestion jobs of this knowledge
+        // base, called after the documents and the data source exist, and again whenever a document changes.
+        DocumentsSha256 = KnowledgeBaseDocuments.Hash(string.Concat(Documents.Select(d => $"{d.FileName}\n{d.Sha256}\n")));
+        Sync = new DotnetFunction(this, "sync", DotnetFunctionConfig.ForEnvironment(env, "knowledge-base-sync", "functions/KnowledgeBaseSetup",
+            $"Starts an ingestion job of data source {DataSource.Name} when the knowledge base's documents change (terraform apply)",
+            agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, config.DeadLetterQueue));
+        Sync.Role.Policy.Add(new PolicyStatement { Sid = "StartIngestionOfOwnKnowledgeBase", Actions = Permissions.BedrockStartIngestionJob, Resources = [KnowledgeBase.Arn] });
+        Ingestion = new LambdaInvocation(this, "ingestion", new LambdaInvocationConfig
+        {
+            FunctionName = Sync.Function.FunctionName,
+            LifecycleScope = "CRUD",
+            Input = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["operation"] = "start-ingestion",
+                ["knowledgeBaseId"] = KnowledgeBase.Id,
+                ["dataSourceId"] = DataSource.DataSourceId,
+                ["documentsSha256"] = DocumentsSha256,
+            }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
+            DependsOn = [.. DocumentObjects, DataSource, Sync.Function, Sync.Role.InlinePolicy],
+        });
     }
+
+    /// <summary>SHA-256 (hex) of the documents' names and hashes: changes when any document does.</summary>
+    public string DocumentsSha256 { get; }
+
+    /// <summary>The function starting ingestion jobs (same package as <see cref="IndexSetup"/>, its own role).</summary>
+    public DotnetFunction Sync { get; }
+
+    /// <summary>The call of <see cref="Sync"/> during apply, again whenever <see cref="DocumentsSha256"/> changes.</summary>
+    public LambdaInvocation Ingestion { get; }
 
     /// <summary>The settings the knowledge base was created with.</summary>
     public AnalystKnowledgeBaseConfig Config { get; }

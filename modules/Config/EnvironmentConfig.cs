@@ -215,8 +215,8 @@ public sealed record AgentConfig
     /// <summary>The agent-tools function (the action group).</summary>
     public required FunctionSettings ToolsFunction { get; init; }
 
-    /// <summary>The function that creates the vector index during apply.</summary>
-    public required FunctionSettings IndexSetupFunction { get; init; }
+    /// <summary>The two functions of the knowledge base's setup during apply (vector index creation, ingestion), built from one project.</summary>
+    public required FunctionSettings KnowledgeBaseSetupFunctions { get; init; }
 }
 
 /// <summary>Memory, timeout and concurrency of one Lambda function.</summary>

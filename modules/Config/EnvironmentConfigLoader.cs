@@ -395,7 +395,7 @@ public static partial class EnvironmentConfigLoader
             "point to the folder of the knowledge base's documents, e.g. agent/knowledge-base", "agent/knowledge-base");
         var standby = a.OptionalBool("standbyReplicas", "use true for a second availability zone (prod default) or false", prod);
         var tools = ReadFunction(a, "toolsFunction", prod ? (512, 30, 20) : (256, 30, 5));
-        var setup = ReadFunction(a, "indexSetupFunction", (256, 300, 1));
+        var setup = ReadFunction(a, "knowledgeBaseSetupFunctions", (256, 300, 1));
         a.RejectUnknownFields();
         return new AgentConfig
         {
@@ -409,7 +409,7 @@ public static partial class EnvironmentConfigLoader
             KnowledgeBaseDocuments = documents,
             StandbyReplicas = standby,
             ToolsFunction = tools,
-            IndexSetupFunction = setup,
+            KnowledgeBaseSetupFunctions = setup,
         };
     }
 

@@ -76,6 +76,9 @@ public static class Permissions
     /// <summary>Querying a knowledge base.</summary>
     public static readonly IReadOnlyList<string> BedrockRetrieve = ["bedrock:Retrieve"];
 
+    /// <summary>Starting an ingestion job of a knowledge base's data source.</summary>
+    public static readonly IReadOnlyList<string> BedrockStartIngestionJob = ["bedrock:StartIngestionJob"];
+
     /// <summary>Applying a guardrail to model input and output.</summary>
     public static readonly IReadOnlyList<string> BedrockApplyGuardrail = ["bedrock:ApplyGuardrail"];
 

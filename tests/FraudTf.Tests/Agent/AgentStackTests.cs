@@ -288,6 +288,37 @@ public class AgentStackTests
     }
 
     [TestCaseSource(nameof(Envs))]
+    public void Ingestion_StartsAfterTheDocumentsAndDataSource_AndAgainWhenADocumentChanges(string env)
+    {
+        var stack = Stack(env);
+        var ingestion = stack.Resource("aws_lambda_invocation", "/analyst/knowledge-base/ingestion");
+        Assert.That(ingestion["function_name"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/knowledge-base/sync/this", "function_name")));
+        Assert.That(ingestion["lifecycle_scope"]!.GetValue<string>(), Is.EqualTo("CRUD"));
+        var input = Json(ingestion, "input");
+        Assert.That(input["operation"]!.GetValue<string>(), Is.EqualTo("start-ingestion"));
+        Assert.That(input["knowledgeBaseId"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrockagent_knowledge_base", "/analyst/knowledge-base/this", "id")));
+        Assert.That(input["dataSourceId"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_bedrockagent_data_source", "/analyst/knowledge-base/data-source", "data_source_id")));
+        var documents = stack.Resources("aws_s3_object").Values
+            .Where(o => o["key"]!.GetValue<string>().StartsWith(AnalystKnowledgeBase.SourcePrefix, StringComparison.Ordinal))
+            .OrderBy(o => o["key"]!.GetValue<string>(), StringComparer.Ordinal)
+            .Select(o => $"{o["key"]!.GetValue<string>()[AnalystKnowledgeBase.SourcePrefix.Length..]}\n{o["source_hash"]!.GetValue<string>()}\n");
+        Assert.That(input["documentsSha256"]!.GetValue<string>(), Is.EqualTo(Sha256(string.Concat(documents))), "the hash of the uploaded documents");
+        var dependsOn = Values(ingestion["depends_on"]);
+        Assert.That(dependsOn, Does.Contain(stack.Address("aws_bedrockagent_data_source", "/analyst/knowledge-base/data-source")));
+        Assert.That(dependsOn.Count(d => d.StartsWith("aws_s3_object.", StringComparison.Ordinal)), Is.EqualTo(documents.Count()));
+
+        var statements = Statements(stack, "/analyst/knowledge-base/sync/role");
+        var start = Statement(statements, "StartIngestionOfOwnKnowledgeBase");
+        Assert.That(Values(start["Action"]), Is.EqualTo(new[] { "bedrock:StartIngestionJob" }));
+        Assert.That(Values(start["Resource"]), Is.EqualTo(new[] { Ref(stack, "aws_bedrockagent_knowledge_base", "/analyst/knowledge-base/this", "arn") }));
+        Assert.That(statements.SelectMany(s => Values(s["Action"])), Has.None.StartWith("aoss:"), "the sync role cannot touch the vector store");
+        Assert.That(Statements(stack, "/analyst/knowledge-base/index-setup/role").SelectMany(s => Values(s["Action"])), Has.None.StartWith("bedrock:"),
+            "the index-setup role cannot start ingestion");
+        Assert.That(stack.Resource("aws_lambda_function", "/analyst/knowledge-base/sync/this")["source_code_hash"]!.GetValue<string>(),
+            Is.EqualTo(stack.Resource("aws_lambda_function", "/analyst/knowledge-base/index-setup/this")["source_code_hash"]!.GetValue<string>()), "one package, two roles");
+    }
+
+    [TestCaseSource(nameof(Envs))]
     public void Documents_AreUploadedUnderThePrefixWithTheirContentHash_AndTheDataSourceReadsThatPrefix(string env)
     {
         var stack = Stack(env);

@@ -81,6 +81,8 @@ public class AgentVersioningTests
         Assert.That(Hash(changed, "fraud-patterns"), Is.Not.EqualTo(Hash(Dev, "fraud-patterns")));
         Assert.That(Hash(changed, "scoring-rules"), Is.EqualTo(Hash(Dev, "scoring-rules")), "an unchanged document is no change in the plan");
         Assert.That(Hash(changed, "review-playbook"), Is.EqualTo(Hash(Dev, "review-playbook")));
+        string Ingestion(JsonObject stack) => stack.Resource("aws_lambda_invocation", "/analyst/knowledge-base/ingestion")["input"]!.GetValue<string>();
+        Assert.That(Ingestion(changed), Is.Not.EqualTo(Ingestion(Dev)), "a changed document starts a new ingestion job in the same apply");
     }
 
     [Test]
@@ -100,6 +102,8 @@ public class AgentVersioningTests
 
         Assert.That(Alias(changed), Is.EqualTo(Alias(Dev)));
         Assert.That(ActionGroup(changed), Is.EqualTo(ActionGroup(Dev)));
+        Assert.That(changed.Resource("aws_lambda_invocation", "/analyst/knowledge-base/ingestion").ToJsonString(),
+            Is.EqualTo(Dev.Resource("aws_lambda_invocation", "/analyst/knowledge-base/ingestion").ToJsonString()), "unchanged documents start no ingestion");
     }
 
     [Test]

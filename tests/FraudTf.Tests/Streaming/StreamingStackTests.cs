@@ -177,8 +177,8 @@ public class StreamingStackTests
             }
         }
 
-        Assert.That(stack.Resources("aws_iam_role_policy"), Has.Count.EqualTo(9),
-            "four functions (stream processor, alert handler, agent tools, index setup), the agent, the knowledge base, two pipes, the events-to-Kinesis role");
+        Assert.That(stack.Resources("aws_iam_role_policy"), Has.Count.EqualTo(10),
+            "five functions (stream processor, alert handler, agent tools, index setup, knowledge-base sync), the agent, the knowledge base, two pipes, the events-to-Kinesis role");
     }
 
     [TestCaseSource(nameof(Envs))]

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
 
-namespace FraudTf.Functions.VectorIndexSetup;
+namespace FraudTf.Functions.KnowledgeBaseSetup;
 
 /// <summary>
 /// Signs an HTTP request with AWS Signature Version 4. The canonical request is built here (per the SigV4

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 
-namespace FraudTf.Functions.VectorIndexSetup;
+namespace FraudTf.Functions.KnowledgeBaseSetup;
 
 /// <summary>The function's settings, from its environment variables.</summary>
 public sealed record Settings
@@ -28,6 +28,15 @@ public sealed record Settings
     /// <summary>Timeout of one HTTP request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The Bedrock Agent (build-time) API: AWS_ENDPOINT_URL_BEDROCK_AGENT, else AWS_ENDPOINT_URL, else
+    /// <c>https://bedrock-agent.&lt;region&gt;.amazonaws.com</c> (the SDKs' endpoint variables, for tests).
+    /// </summary>
+    public Uri? BedrockAgentEndpoint { get; init; }
+
+    /// <summary>The Bedrock Agent endpoint to call: <see cref="BedrockAgentEndpoint"/> or the regional default.</summary>
+    public Uri BedrockAgent => BedrockAgentEndpoint ?? new Uri($"https://bedrock-agent.{Region}.amazonaws.com");
+
     /// <summary>Reads the settings; a missing or invalid variable is an error naming it.</summary>
     public static Settings FromEnvironment(Func<string, string?>? read = null)
     {
@@ -42,7 +51,14 @@ public sealed record Settings
                 : throw new InvalidOperationException($"environment variable VECTOR_INDEX_RETRY_BUDGET_SECONDS = '{b}' is not a whole number from 1 to 900");
         }
 
-        return new Settings { Region = region, RetryBudget = budget };
+        var endpoint = read("AWS_ENDPOINT_URL_BEDROCK_AGENT") is { Length: > 0 } e ? e : read("AWS_ENDPOINT_URL") is { Length: > 0 } g ? g : null;
+        Uri? bedrockAgent = null;
+        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out bedrockAgent))
+        {
+            throw new InvalidOperationException($"environment variable AWS_ENDPOINT_URL_BEDROCK_AGENT (or AWS_ENDPOINT_URL) = '{endpoint}' is not an absolute URL");
+        }
+
+        return new Settings { Region = region, RetryBudget = budget, BedrockAgentEndpoint = bedrockAgent };
     }
 }
 
@@ -54,11 +70,17 @@ public sealed record Settings
 /// index holds the ingested data). Requests are SigV4-signed for service <c>aoss</c>; 403 (data-access policy not yet
 /// propagated), 429, 5xx and connection errors are retried with capped exponential backoff within a time budget.
 /// Output: <c>{"index":...,"status":"created"|"exists"|"unchanged-on-delete"}</c>.
+/// <para>With <c>"operation":"start-ingestion"</c> (<see cref="IngestionRequest"/>) it starts an ingestion job of the
+/// knowledge base's data source instead (Bedrock Agent StartIngestionJob, SigV4 service <c>bedrock</c>), so uploaded
+/// documents are searchable after the same apply; 409 (a job already running) is retried like the other transient errors.</para>
 /// </summary>
 public sealed class Function
 {
     /// <summary>The SigV4 service name of OpenSearch Serverless.</summary>
     public const string Service = "aoss";
+
+    /// <summary>The SigV4 service name of the Bedrock Agent API (StartIngestionJob).</summary>
+    public const string BedrockAgentService = "bedrock";
 
     private readonly Settings _settings;
     private readonly HttpClient _http;
@@ -97,6 +119,17 @@ public sealed class Function
     /// <summary>Processes the raw input JSON; throws with a clear message when the index cannot be set up.</summary>
     public async Task<JsonObject> Process(string raw, CancellationToken ct)
     {
+        var operation = IngestionRequest.OperationOf(raw);
+        if (operation == IngestionRequest.Operation)
+        {
+            return await StartIngestion(raw, ct);
+        }
+
+        if (operation != "create-index")
+        {
+            throw new ArgumentException($"input field operation = '{operation}' is unknown (expected create-index or {IngestionRequest.Operation})");
+        }
+
         var (action, name) = IndexRequest.Peek(raw);
         if (action == "delete")
         {
@@ -112,7 +145,7 @@ public sealed class Function
         var request = IndexRequest.Parse(raw);
         var deadline = _time.GetUtcNow() + _settings.RetryBudget;
         var body = Encoding.UTF8.GetBytes(request.IndexBody().ToJsonString());
-        var (status, text) = await Send(HttpMethod.Put, request, "/" + request.IndexName, body, deadline, ct);
+        var (status, text) = await Send(HttpMethod.Put, request.CollectionEndpoint, Service, "/" + request.IndexName, body, request.IndexName, deadline, ct);
         if ((int)status is >= 200 and < 300)
         {
             Log("info", "index created", request.IndexName, (int)status);
@@ -121,7 +154,7 @@ public sealed class Function
 
         if (status == HttpStatusCode.BadRequest && text.Contains("resource_already_exists_exception", StringComparison.Ordinal))
         {
-            var (mappingStatus, mapping) = await Send(HttpMethod.Get, request, $"/{request.IndexName}/_mapping", [], deadline, ct);
+            var (mappingStatus, mapping) = await Send(HttpMethod.Get, request.CollectionEndpoint, Service, $"/{request.IndexName}/_mapping", [], request.IndexName, deadline, ct);
             if ((int)mappingStatus is < 200 or >= 300)
             {
                 throw new InvalidOperationException($"index {request.IndexName} exists but reading its mapping failed with HTTP {(int)mappingStatus}: {Clip(mapping)}");
@@ -133,6 +166,42 @@ public sealed class Function
         }
 
         throw new InvalidOperationException($"creating index {request.IndexName} failed with HTTP {(int)status}: {Clip(text)}");
+    }
+
+    // Starts an ingestion job of the data source (Bedrock Agent StartIngestionJob). The documents' hash is the client
+    // token, so a repeated call for the same documents starts no second job. 409 (a job is already running) is retried.
+    private async Task<JsonObject> StartIngestion(string raw, CancellationToken ct)
+    {
+        if (IndexRequest.Peek(raw).Action == "delete")
+        {
+            Log("info", "delete: no ingestion", null, null);
+            return new JsonObject { ["status"] = "unchanged-on-delete", ["note"] = "nothing to ingest when the data source is destroyed" };
+        }
+
+        var request = IngestionRequest.Parse(raw);
+        var path = $"/knowledgebases/{request.KnowledgeBaseId}/datasources/{request.DataSourceId}/ingestionjobs/";
+        var body = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["clientToken"] = request.DocumentsSha256,
+            ["description"] = $"documents {request.DocumentsSha256[..16]}",
+        }.ToJsonString());
+        var deadline = _time.GetUtcNow() + _settings.RetryBudget;
+        var (status, text) = await Send(HttpMethod.Put, _settings.BedrockAgent, BedrockAgentService, path, body, request.KnowledgeBaseId, deadline, ct);
+        if ((int)status is < 200 or >= 300)
+        {
+            throw new InvalidOperationException($"starting the ingestion of data source {request.DataSourceId} of knowledge base {request.KnowledgeBaseId} failed with HTTP {(int)status}: {Clip(text)}");
+        }
+
+        var job = (JsonNode.Parse(text) as JsonObject)?["ingestionJob"];
+        Log("info", "ingestion started", request.KnowledgeBaseId, (int)status);
+        return new JsonObject
+        {
+            ["knowledgeBaseId"] = request.KnowledgeBaseId,
+            ["dataSourceId"] = request.DataSourceId,
+            ["status"] = "ingestion-started",
+            ["ingestionJobId"] = job?["ingestionJobId"]?.GetValue<string>(),
+            ["ingestionJobStatus"] = job?["status"]?.GetValue<string>(),
+        };
     }
 
     // Throws unless the existing index has the vector field as a knn_vector of the requested dimension.
@@ -172,8 +241,9 @@ public sealed class Function
         }
     }
 
-    // Sends one signed request, retrying 403/429/5xx/connection errors until the deadline. Returns the final status and body.
-    private async Task<(HttpStatusCode Status, string Body)> Send(HttpMethod method, IndexRequest request, string path, byte[] body, DateTimeOffset deadline, CancellationToken ct)
+    // Sends one signed request, retrying 403/409/429/5xx/connection errors until the deadline. Returns the final status and body.
+    private async Task<(HttpStatusCode Status, string Body)> Send(HttpMethod method, Uri endpoint, string service, string path, byte[] body, string subject,
+        DateTimeOffset deadline, CancellationToken ct)
     {
         var delay = _settings.InitialRetryDelay;
         for (var attempt = 1; ; attempt++)
@@ -183,14 +253,14 @@ public sealed class Function
             var text = "";
             try
             {
-                using var message = new HttpRequestMessage(method, new Uri(request.CollectionEndpoint, path));
+                using var message = new HttpRequestMessage(method, new Uri(endpoint, path));
                 if (body.Length > 0 || method == HttpMethod.Put)
                 {
                     message.Content = new ByteArrayContent(body);
                     message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                 }
 
-                SigV4.Sign(message, body, await _credentials(), _settings.Region, Service, _time.GetUtcNow().UtcDateTime);
+                SigV4.Sign(message, body, await _credentials(), _settings.Region, service, _time.GetUtcNow().UtcDateTime);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(_settings.RequestTimeout);
                 using var response = await _http.SendAsync(message, timeout.Token);
@@ -211,21 +281,23 @@ public sealed class Function
             var remaining = deadline - _time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
-                var hint = status == HttpStatusCode.Forbidden
-                    ? " A 403 that lasts means the collection's data-access policy does not grant this function's role aoss:CreateIndex/DescribeIndex on the index (or the network policy blocks it)."
-                    : "";
-                throw new TimeoutException($"{method.Method} {path} on {request.CollectionEndpoint.Host} still failing after {attempt} attempts in {_settings.RetryBudget.TotalSeconds:0.###} s; last: {problem}.{hint}");
+                var hint = status != HttpStatusCode.Forbidden ? ""
+                    : service == Service
+                        ? " A 403 that lasts means the collection's data-access policy does not grant this function's role aoss:CreateIndex/DescribeIndex on the index (or the network policy blocks it)."
+                        : " A 403 that lasts means this function's role lacks bedrock:StartIngestionJob on the knowledge base.";
+                throw new TimeoutException($"{method.Method} {path} on {endpoint.Host} still failing after {attempt} attempts in {_settings.RetryBudget.TotalSeconds:0.###} s; last: {problem}.{hint}");
             }
 
-            Log("warn", "retrying", request.IndexName, status is null ? null : (int)status, $"attempt {attempt}: {problem}");
+            Log("warn", "retrying", subject, status is null ? null : (int)status, $"attempt {attempt}: {problem}");
             var wait = delay < remaining ? delay : remaining;
             await Task.Delay(wait, _time, ct);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _settings.MaxRetryDelay.Ticks));
         }
     }
 
+    // 409 is Bedrock's "an ingestion job is already running for this data source"; OpenSearch does not answer 409 to a PUT of an index.
     private static bool Retryable(HttpStatusCode status) =>
-        status is HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+        status is HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or HttpStatusCode.Conflict || (int)status >= 500;
 
     private static string Clip(string s, int max = 2000) => s.Length <= max ? s : s[..max] + "...";
 

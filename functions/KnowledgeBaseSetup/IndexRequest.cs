@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace FraudTf.Functions.VectorIndexSetup;
+namespace FraudTf.Functions.KnowledgeBaseSetup;
 
 /// <summary>
 /// The invocation input, as the stack passes it to <c>aws_lambda_invocation</c> (lifecycle_scope CRUD adds the

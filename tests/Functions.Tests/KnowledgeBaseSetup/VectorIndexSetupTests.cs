@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
-using FraudTf.Functions.VectorIndexSetup;
-using IndexFunction = FraudTf.Functions.VectorIndexSetup.Function;
-using IndexSettings = FraudTf.Functions.VectorIndexSetup.Settings;
+using FraudTf.Functions.KnowledgeBaseSetup;
+using IndexFunction = FraudTf.Functions.KnowledgeBaseSetup.Function;
+using IndexSettings = FraudTf.Functions.KnowledgeBaseSetup.Settings;
 
 namespace FraudTf.Functions.Tests.VectorIndex;
 
