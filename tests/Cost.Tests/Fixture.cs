@@ -105,11 +105,12 @@ public static class Fixture
         ["opensearch.indexOverhead"] = 1,
     };
 
-    public static AssumptionBook Assumptions(string? without = null)
+    public static AssumptionBook Assumptions(string? without = null, IReadOnlyDictionary<string, double>? overrides = null)
     {
         var values = new JsonObject();
-        foreach (var (k, v) in AssumptionValues.Where(a => a.Key != without))
+        foreach (var (k, value) in AssumptionValues.Where(a => a.Key != without))
         {
+            var v = overrides is not null && overrides.TryGetValue(k, out var o) ? o : value;
             values[k] = new JsonObject { ["value"] = v, ["unit"] = "u", ["source"] = "test" };
         }
 

@@ -188,6 +188,32 @@ public class ServiceArithmeticTests
     }
 
     [Test]
+    public void S3_SmallObjectsArchived_FindingSaysStandardIsCheaper()
+    {
+        var r = Report(BaseStack()
+            .With("aws_s3_bucket", "trails", """{"bucket":"fraud-detection-decision-trails-dev"}""")
+            .With("aws_s3_bucket_lifecycle_configuration", "lc", TrailsLifecycle));
+
+        Assert.That(r.Findings.Single(), Does.StartWith("fraud-detection-decision-trails-dev: the lifecycle transitions and archive classes cost $"));
+    }
+
+    [Test]
+    public void S3_LargeObjectsArchived_NoFinding()
+    {
+        var r = Report(BaseStack()
+                .With("aws_s3_bucket", "trails", """{"bucket":"fraud-detection-decision-trails-dev"}""")
+                .With("aws_s3_bucket_lifecycle_configuration", "lc", TrailsLifecycle),
+            prices: Prices(new Dictionary<string, (double, double)>
+            {
+                ["s3.standard"] = (0.023, 1), ["s3.standardIa"] = (0.0125, 1), ["s3.glacierFlexible"] = (0.0036, 1),
+                ["s3.transitionToStandardIa"] = (0.01, 1000), ["s3.transitionToGlacierFlexible"] = (0.03, 1000),
+            }),
+            assumptions: Assumptions(overrides: new Dictionary<string, double> { ["s3.decision-trails.objectBytes"] = 10 * 1024 * 1024 }));
+
+        Assert.That(r.Findings, Is.Empty, "10 MB objects are cheaper archived");
+    }
+
+    [Test]
     public void S3_ObjectLockLongerThanExpiration_KeepsObjectsLonger()
     {
         var r = Report(BaseStack()

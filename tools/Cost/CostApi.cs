@@ -78,7 +78,7 @@ public static class CostApi
 
         var capacity = Capacity.Analyse(w);
         return new CostReport(config.Environment, stack.File, config.Traffic, prices, costs,
-            free.Select(f => (f.Key, f.Value, CostModels.Free[f.Key])).ToList(), capacity, a.Used);
+            free.Select(f => (f.Key, f.Value, CostModels.Free[f.Key])).ToList(), capacity, a.Used, models.Findings);
     }
 
     /// <summary>

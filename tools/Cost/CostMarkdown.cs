@@ -9,8 +9,11 @@ public static class CostMarkdown
     /// <summary>Types with more resources than this are shown as one row in the per-resource table.</summary>
     private const int CollapseAbove = 5;
 
-    /// <summary>The report of one environment: traffic, cost by service and resource, free resources, capacity, assumptions.</summary>
-    public static string Report(CostReport r)
+    /// <summary>
+    /// The report of one environment: traffic, cost by type, then (with <paramref name="details"/>) every resource's
+    /// lines and the free resources, the capacity, and (with <paramref name="details"/>) the assumptions used.
+    /// </summary>
+    public static string Report(CostReport r, bool details = true)
     {
         var md = new StringBuilder();
         var stack = Path.GetFileName(Path.GetDirectoryName(r.StackFile)) ?? r.StackFile;
@@ -39,6 +42,28 @@ public static class CostMarkdown
 
         md.AppendLine(F($"| **total** | {r.Resources.Count} | **{Usd(r.TotalUsd)}** | 100% |"));
         md.AppendLine();
+        foreach (var finding in r.Findings)
+        {
+            md.AppendLine("Finding: " + finding);
+            md.AppendLine();
+        }
+
+        if (details)
+        {
+            Resources(md, r);
+        }
+
+        Capacity(md, r, stack);
+        if (details)
+        {
+            Assumptions(md, r);
+        }
+
+        return md.ToString();
+    }
+
+    private static void Resources(StringBuilder md, CostReport r)
+    {
 
         md.AppendLine("| resource | item | quantity per month | price | USD per month | basis |");
         md.AppendLine("|---|---|---:|---|---:|---|");
@@ -67,7 +92,10 @@ public static class CostMarkdown
         md.AppendLine();
         md.AppendLine("Free: " + string.Join("; ", r.FreeResources.Select(f => F($"{f.Count} {f.Type} ({f.Why})"))) + ".");
         md.AppendLine();
+    }
 
+    private static void Capacity(StringBuilder md, CostReport r, string stack)
+    {
         var c = r.Capacity;
         md.AppendLine(F($"### Capacity of {stack}"));
         md.AppendLine();
@@ -87,6 +115,10 @@ public static class CostMarkdown
         }
 
         md.AppendLine();
+    }
+
+    private static void Assumptions(StringBuilder md, CostReport r)
+    {
         md.AppendLine(F($"Assumptions used (`{CostApi.AssumptionsFile}`):"));
         md.AppendLine();
         md.AppendLine("| assumption | value | unit | source |");
@@ -95,8 +127,6 @@ public static class CostMarkdown
         {
             md.AppendLine(F($"| {a.Key} | {a.Value:#,0.####} | {Cell(a.Unit)} | {Cell(a.Source)} |"));
         }
-
-        return md.ToString();
     }
 
     /// <summary>The difference of two reports: total, then every resource whose cost changed, largest first.</summary>
@@ -109,8 +139,7 @@ public static class CostMarkdown
         md.AppendLine("|---|---|---:|---:|---:|");
         foreach (var r in d.Changed)
         {
-            var name = r.FromName == r.ToName || r.FromName is null ? r.ToName : r.ToName is null ? r.FromName + " (removed)" : $"{r.FromName} -> {r.ToName}";
-            name = r.FromName is null ? name + " (added)" : name;
+            var name = r.FromName is null ? r.ToName + " (added)" : r.ToName is null ? r.FromName + " (removed)" : r.ToName;
             md.AppendLine(F($"| {name} | {r.Type} | {Usd(r.FromUsd)} | {Usd(r.ToUsd)} | {Signed(r.DeltaUsd)} |"));
         }
 

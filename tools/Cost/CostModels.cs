@@ -53,6 +53,9 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_pipes_pipe", "aws_s3_bucket", "aws_sns_topic", "aws_sqs_queue", "aws_xray_sampling_rule",
     ];
 
+    /// <summary>Findings worth a reviewer's attention, found while pricing (e.g. a lifecycle that costs more than it saves).</summary>
+    public List<string> Findings { get; } = [];
+
     public IReadOnlyList<CostLine> For(StackResource r) => r.Type switch
     {
         "aws_dynamodb_table" => DynamoDbTable(r),
@@ -370,6 +373,17 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         }
 
         lines.Add(Line(b, "PUT requests", work.PutsPerMonth, "s3.putRequests", work.Basis));
+        if (transitions.Count > 0)
+        {
+            // What the same objects would cost if they stayed in STANDARD until they expire.
+            var standardOnly = work.ObjectsPerDay * end * size / Gb * prices.Get("s3.standard", b.Type).UnitUsd;
+            var withLifecycle = lines.Where(l => l.Item != "PUT requests").Sum(l => l.MonthlyUsd);
+            if (withLifecycle > 1.1 * standardOnly && withLifecycle - standardOnly >= 1)
+            {
+                Findings.Add(F($"{b.Str("bucket")}: the lifecycle transitions and archive classes cost ${withLifecycle:#,0.00}/month, keeping the {size:#,0} B objects in STANDARD until they expire would cost ${standardOnly:#,0.00}: small objects are billed at least {minIa / 1024:0} KB in STANDARD_IA, carry {(A("s3.glacierOverheadBytes", b) + A("s3.glacierStandardOverheadBytes", b)) / 1024:0} KB of overhead in GLACIER, and every transition is a request. Drop the transitions, or bundle the objects (e.g. daily archives) before they move."));
+            }
+        }
+
         return lines;
     }
 

@@ -52,7 +52,8 @@ public sealed record CostReport(
     IReadOnlyList<ResourceCost> Resources,
     IReadOnlyList<(string Type, int Count, string Why)> FreeResources,
     CapacityReport Capacity,
-    IReadOnlyList<Assumption> Assumptions)
+    IReadOnlyList<Assumption> Assumptions,
+    IReadOnlyList<string> Findings)
 {
     /// <summary>Total monthly cost in USD.</summary>
     public double TotalUsd => Resources.Sum(r => r.MonthlyUsd);

@@ -6,7 +6,7 @@ namespace FraudTf.Cost;
 /// <summary>
 /// The cost and capacity report's command line (<c>make cost</c>, <c>make cost-diff</c>):
 /// <code>
-/// FraudTf.Cost report [--root DIR] [ENV...]                 Markdown per environment to stdout and cdktf.out/cost-ENV.md
+/// FraudTf.Cost report [--root DIR] [--summary] [ENV...]     Markdown per environment to stdout and cdktf.out/cost-ENV.md
 /// FraudTf.Cost diff [--root DIR] FROM_ENV TO_ENV            the cost difference of two environments' stacks
 /// FraudTf.Cost diff [--root DIR] --env ENV BEFORE AFTER     the cost difference a change makes (two cdk.tf.json of ENV)
 /// </code>
@@ -15,7 +15,7 @@ namespace FraudTf.Cost;
 public static class Program
 {
     private const string Usage =
-        "usage: FraudTf.Cost report [--root DIR] [ENV...]\n" +
+        "usage: FraudTf.Cost report [--root DIR] [--summary] [ENV...]\n" +
         "       FraudTf.Cost diff [--root DIR] FROM_ENV TO_ENV\n" +
         "       FraudTf.Cost diff [--root DIR] --env ENV BEFORE.cdk.tf.json AFTER.cdk.tf.json";
 
@@ -36,10 +36,11 @@ public static class Program
             {
                 case "report":
                 {
+                    var summary = rest.Remove("--summary");
                     var envs = rest.Count > 1 ? rest.Skip(1).ToList() : EnvironmentConfigLoader.KnownEnvironments.ToList();
                     foreach (var env in envs)
                     {
-                        var markdown = CostMarkdown.Report(CostApi.ForEnvironment(root, env));
+                        var markdown = CostMarkdown.Report(CostApi.ForEnvironment(root, env), details: !summary);
                         Directory.CreateDirectory(Path.Combine(root, "cdktf.out"));
                         File.WriteAllText(Path.Combine(root, "cdktf.out", $"cost-{env}.md"), markdown);
                         Console.Write(markdown);
