@@ -70,6 +70,7 @@ bootstrap: ## create ENV's state bucket, key and lock table (local state; run on
 bench: build ## run the benchmarks of bench/ and print their medians
 	bench/synth.sh
 	bench/functions-runtime.sh
+	bench/cost.sh
 
 COST_DLL := tools/Cost/bin/Release/net10.0/FraudTf.Cost.dll
 COST_SOURCES := $(wildcard tools/Cost/*.cs tools/Cost/*.csproj modules/Config/*.cs)

@@ -168,6 +168,8 @@ public class ReportTests
 
         // 3 WRU per transaction against 4000 WRU/s; reads: (1.5 + 0.1) per transaction against 12,000 RRU/s
         Assert.That(table.MaxTps, Is.EqualTo(4000 / 3.0).Within(1e-6));
+        Assert.That(table.ScalesOnDemand, Is.True);
+        Assert.That(r.Capacity.FixedBinding!.Limit, Does.StartWith("Lambda fraud-detection-stream-processor-dev"), "the first limit that does not scale by itself");
     }
 
     [Test]

@@ -31,7 +31,7 @@ internal static class Capacity
                 F($"{records:#,0} records/s or {byteLimit / 1048576:0} MB/s at {bytes:0} B a record, {perTx:0.##} record(s) per transaction; then 2x the 30-day peak, up to {quota:#,0} TPS (default quota)"),
                 target <= max ? "" : target <= quota
                     ? F($"on-demand doubles within 15 minutes from the 30-day peak: ramp to {target:#,0} TPS over days, or warm the stream (On-demand Advantage) / switch to PROVISIONED with {shards:0} shards before a sudden 10x")
-                    : F($"request a higher on-demand throughput quota, or use PROVISIONED with {shards:0} shards")));
+                    : F($"request a higher on-demand throughput quota, or use PROVISIONED with {shards:0} shards"), ScalesOnDemand: true));
         }
 
         // Lambda: lanes = shards x parallelization factor, capped by reserved concurrency; each lane processes
@@ -109,7 +109,7 @@ internal static class Capacity
                 F($"{writes:0.##} WRU and {reads:0.##} RRU per transaction against {newWrite:#,0} WRU/s and {newRead:#,0} RRU/s from creation (then 2x the previous peak, up to {quotaTps:#,0} TPS at the {quota:#,0}/s table quota)"),
                 target <= max ? "" : target <= quotaTps
                     ? F($"set warm throughput (warm_throughput.write_units_per_second >= {Math.Ceiling(target * writes):#,0}) before a sudden 10x, or ramp traffic")
-                    : F($"request a table throughput quota above {Math.Ceiling(target * Math.Max(writes, reads)):#,0} units/s and set warm throughput")));
+                    : F($"request a table throughput quota above {Math.Ceiling(target * Math.Max(writes, reads)):#,0} units/s and set warm throughput"), ScalesOnDemand: true));
         }
 
         var perKey = new List<string>();

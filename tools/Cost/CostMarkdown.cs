@@ -100,6 +100,10 @@ public static class CostMarkdown
         md.AppendLine(F($"### Capacity of {stack}"));
         md.AppendLine();
         md.AppendLine(F($"Sustains **{c.SustainedTps:#,0} TPS** at peak as configured (profile peak {c.PeakTps:#,0} TPS, {Headroom(c.SustainedTps, c.PeakTps)}); binds first: {c.Binding.Limit}."));
+        if (c.FixedBinding is { } fixedLimit && fixedLimit != c.Binding)
+        {
+            md.AppendLine(F($"Once the on-demand streams and tables have scaled to traffic they have seen, the first fixed limit is {fixedLimit.Limit}: {fixedLimit.MaxTps:#,0} TPS."));
+        }
         md.AppendLine();
         md.AppendLine(F($"| limit | max TPS | basis | to reach 10x the peak ({10 * c.PeakTps:#,0} TPS) |"));
         md.AppendLine("|---|---:|---|---|");

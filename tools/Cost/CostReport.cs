@@ -24,7 +24,8 @@ public sealed record ResourceCost(string Address, string Type, string DisplayNam
 /// <param name="MaxTps">Transactions per second the environment sustains under this limit alone.</param>
 /// <param name="Basis">How the figure follows from the stack and the assumptions.</param>
 /// <param name="ForTenTimes">What to change to sustain 10x the profile's peak ("" when it already does).</param>
-public sealed record CapacityLimit(string Limit, double MaxTps, string Basis, string ForTenTimes);
+/// <param name="ScalesOnDemand">True for an on-demand limit that rises by itself after traffic has reached it (a new stream or table).</param>
+public sealed record CapacityLimit(string Limit, double MaxTps, string Basis, string ForTenTimes, bool ScalesOnDemand = false);
 
 /// <summary>Capacity of one environment under its traffic profile.</summary>
 public sealed record CapacityReport(
@@ -38,6 +39,9 @@ public sealed record CapacityReport(
 
     /// <summary>Peak transactions per second the environment sustains as configured.</summary>
     public double SustainedTps => Binding.MaxTps;
+
+    /// <summary>The first limit that does not rise by itself (once on-demand streams and tables have scaled); null if none.</summary>
+    public CapacityLimit? FixedBinding => Limits.Where(l => !l.ScalesOnDemand).OrderBy(l => l.MaxTps).ThenBy(l => l.Limit, StringComparer.Ordinal).FirstOrDefault();
 }
 
 /// <summary>
