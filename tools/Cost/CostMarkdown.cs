@@ -102,6 +102,7 @@ public static class CostMarkdown
         md.AppendLine(F($"Sustains **{c.SustainedTps:#,0} TPS** at peak as configured (profile peak {c.PeakTps:#,0} TPS, {Headroom(c.SustainedTps, c.PeakTps)}); binds first: {c.Binding.Limit}."));
         if (c.FixedBinding is { } fixedLimit && fixedLimit != c.Binding)
         {
+            md.AppendLine();
             md.AppendLine(F($"Once the on-demand streams and tables have scaled to traffic they have seen, the first fixed limit is {fixedLimit.Limit}: {fixedLimit.MaxTps:#,0} TPS."));
         }
         md.AppendLine();
