@@ -196,3 +196,40 @@ public class ReportTests
         Assert.That(second, Is.EqualTo(first));
     }
 }
+
+/// <summary>The data files' own validation.</summary>
+[TestFixture]
+public class DataFileTests
+{
+    [Test]
+    public void PriceWithZeroPer_FailsNamingTheKey()
+    {
+        var e = Assert.Throws<CostDataException>(() => PriceBook.Parse(
+            """{"region":"us-east-1","readOn":"2026-11-25","source":"s","prices":{"sns.publishes":{"usd":0.5,"per":0}}}""", "p.json"))!;
+
+        Assert.That(e.Message, Does.StartWith("p.json: price 'sns.publishes' has 'per' = 0."));
+    }
+
+    [Test]
+    public void PriceFileWithoutReadOnDate_Fails()
+    {
+        var e = Assert.Throws<CostDataException>(() => PriceBook.Parse("""{"region":"us-east-1","source":"s","prices":{}}""", "p.json"))!;
+
+        Assert.That(e.Message, Does.StartWith("p.json: missing the string 'readOn'."));
+    }
+
+    [Test]
+    public void AssumptionWithoutNumber_FailsNamingTheKey()
+    {
+        var e = Assert.Throws<CostDataException>(() => AssumptionBook.Parse("""{"values":{"month.hours":{"value":"730"}}}""", "a.json"))!;
+
+        Assert.That(e.Message, Does.StartWith("a.json: assumption 'month.hours' needs a number 'value'."));
+    }
+
+    [Test]
+    public void Price_ShowsUsdPerUnits()
+    {
+        Assert.That(new Price("k", 0.625, 1_000_000, "write request units").ToString(), Is.EqualTo("$0.625 per 1,000,000 write request units"));
+        Assert.That(new Price("k", 0.625, 1_000_000, "x").UnitUsd, Is.EqualTo(0.000000625).Within(1e-15));
+    }
+}

@@ -104,7 +104,7 @@ public sealed class PriceBook
     internal static JsonElement RequiredProperty(JsonElement root, string name, string displayFile) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object
             ? v
-            : throw new CostDataException($"{displayFile}: missing the object '{name}'. Fix: add it (see tools/Cost/README.md).");
+            : throw new CostDataException($"{displayFile}: missing the object '{name}'. Fix: add it (see 'Cost and capacity' in README.md).");
 
     private static string RequiredString(JsonElement root, string name, string displayFile) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Length > 0

@@ -90,8 +90,11 @@ public static class CostMarkdown
         }
 
         md.AppendLine();
-        md.AppendLine("Free: " + string.Join("; ", r.FreeResources.Select(f => F($"{f.Count} {f.Type} ({f.Why})"))) + ".");
-        md.AppendLine();
+        if (r.FreeResources.Count > 0)
+        {
+            md.AppendLine("Free: " + string.Join("; ", r.FreeResources.Select(f => F($"{f.Count} {f.Type} ({f.Why})"))) + ".");
+            md.AppendLine();
+        }
     }
 
     private static void Capacity(StringBuilder md, CostReport r, string stack)

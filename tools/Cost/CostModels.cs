@@ -226,8 +226,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
     {
         var load = w.Load(f);
         var memory = f.Num("memory_size") ?? 128;
-        var arm = f.Items("architectures").Any(a => a.ValueKind == JsonValueKind.String && a.GetString() == "arm64")
-                  || f.At("architectures") is { ValueKind: JsonValueKind.Array } arr && arr.EnumerateArray().Any(a => a.GetString() == "arm64");
+        var arm = f.Items("architectures").Any(a => a.ValueKind == JsonValueKind.String && a.GetString() == "arm64");
         var invocations = load.InvocationsPerSecond * w.SecondsPerMonth;
         return
         [
