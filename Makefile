@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool
+.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -88,6 +88,24 @@ bench: build ## run the benchmarks of bench/ and print their medians
 	bench/synth.sh
 	bench/functions-runtime.sh
 	bench/promotion.sh
+	bench/cost.sh
+
+COST_DLL := tools/Cost/bin/Release/net10.0/FraudTf.Cost.dll
+COST_SOURCES := $(wildcard tools/Cost/*.cs tools/Cost/*.csproj modules/Config/*.cs)
+
+# The cost tool reads plain JSON (no jsii): it builds in seconds, without the bindings.
+$(COST_DLL): $(COST_SOURCES)
+	dotnet build tools/Cost/FraudTf.Cost.csproj -c Release --nologo -v quiet -clp:NoSummary
+	touch $@
+
+cost: $(COST_DLL) ## monthly cost and capacity of ENV (or of every environment) from a fresh synth; also cdktf.out/cost-<env>.md
+	@$(MAKE) -s synth >/dev/null
+	@dotnet $(COST_DLL) report $(ENV)
+
+cost-diff: $(COST_DLL) ## cost difference of two environments' stacks: make cost-diff FROM=staging TO=prod
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make cost-diff FROM=<env> TO=<env>" >&2; exit 2; }
+	@$(MAKE) -s synth >/dev/null
+	@dotnet $(COST_DLL) diff $(FROM) $(TO)
 
 clean: ## remove build output (keeps node_modules and the bindings)
 	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj

@@ -43,6 +43,9 @@ public sealed record EnvironmentConfig
     /// <summary>Size and limits of each Lambda function.</summary>
     public required FunctionsConfig Functions { get; init; }
 
+    /// <summary>The traffic the environment is sized and costed for (read by tools/Cost, not by the stack).</summary>
+    public required TrafficConfig Traffic { get; init; }
+
     /// <summary>Kinesis retention and the stream processor's event source mapping.</summary>
     public required StreamingConfig Streaming { get; init; }
 
@@ -281,4 +284,47 @@ public sealed record MonitoringConfig
 
     /// <summary>Fraction of requests X-Ray traces beyond the first each second. Default 1.0 (prod 0.05).</summary>
     public required double XRaySamplingRate { get; init; }
+}
+
+/// <summary>
+/// The traffic profile of an environment: what the cost and capacity report (tools/Cost) assumes. Volumes come from
+/// the averages, capacity checks from the peak; retention, memory, batch sizes and the like come from the stack itself.
+/// </summary>
+public sealed record TrafficConfig
+{
+    /// <summary>Transactions per second on average over a month. Default 1 (staging 10, prod 100).</summary>
+    public required double AverageTps { get; init; }
+
+    /// <summary>Transactions per second at the busiest minute. Default 5 (staging 50, prod 500); at least the average.</summary>
+    public required double PeakTps { get; init; }
+
+    /// <summary>Average size of one transaction record on the stream, in bytes (the contract allows 16384). Default 600.</summary>
+    public required int RecordSizeBytes { get; init; }
+
+    /// <summary>Share of transactions decided REVIEW or DECLINE, i.e. that become FraudDetected events (0-1). Default 0.02.</summary>
+    public required double FraudRate { get; init; }
+
+    /// <summary>Users with a behaviour profile (rows of the user-profiles table). Default 1000 (staging 50000, prod 5000000).</summary>
+    public required int ActiveUsers { get; init; }
+
+    /// <summary>Analyst sessions with the Bedrock agent per day. Default 20 (staging 50, prod 500).</summary>
+    public required int AgentSessionsPerDay { get; init; }
+
+    /// <summary>Questions (turns) per agent session. Default 4.</summary>
+    public required int AgentTurnsPerSession { get; init; }
+
+    /// <summary>Model input tokens per turn, all orchestration steps together (instruction, tool schemas, history, retrieved text). Default 15000.</summary>
+    public required int AgentInputTokensPerTurn { get; init; }
+
+    /// <summary>Model output tokens per turn, all orchestration steps together. Default 800.</summary>
+    public required int AgentOutputTokensPerTurn { get; init; }
+
+    /// <summary>Calls of the agent-tools function per turn. Default 2.</summary>
+    public required int AgentToolCallsPerTurn { get; init; }
+
+    /// <summary>Knowledge-base retrievals per turn. Default 1.</summary>
+    public required int KnowledgeBaseQueriesPerTurn { get; init; }
+
+    /// <summary>Size of the knowledge base's source documents, in megabytes. Default 5.</summary>
+    public required double KnowledgeBaseMegabytes { get; init; }
 }

@@ -228,6 +228,7 @@ public static partial class EnvironmentConfigLoader
             var streamProcessor = ReadFunction(fns, "streamProcessor", prod ? (1024, 60, 100) : (512, 60, 10));
             var alertHandler = ReadFunction(fns, "alertHandler", prod ? (512, 30, 20) : (256, 30, 5));
             fns.RejectUnknownFields();
+            var traffic = ReadTraffic(r, environment);
 
             var st = r.OptionalObject("streaming", "give streaming settings as an object, e.g. {\"batchSize\": 100}");
             var streaming = new StreamingConfig
@@ -351,6 +352,7 @@ public static partial class EnvironmentConfigLoader
                 },
                 Protection = new ProtectionConfig { DeletionProtection = deletionProtection, AuditLogLockMode = lockMode },
                 Functions = new FunctionsConfig { StreamProcessor = streamProcessor, AlertHandler = alertHandler },
+                Traffic = traffic,
                 Streaming = streaming,
                 Scoring = scoring,
                 Monitoring = monitoring,
@@ -433,6 +435,40 @@ public static partial class EnvironmentConfigLoader
         };
         f.RejectUnknownFields();
         return settings;
+    }
+
+    private static TrafficConfig ReadTraffic(ConfigReader root, string environment)
+    {
+        var t = root.OptionalObject("traffic", "give the traffic profile as an object, e.g. {\"averageTps\": 10, \"peakTps\": 50}");
+        var (avg, peak, users, sessions) = environment switch
+        {
+            "prod" => (100.0, 500.0, 5_000_000, 500),
+            "staging" => (10.0, 50.0, 50_000, 50),
+            _ => (1.0, 5.0, 1_000, 20),
+        };
+        var traffic = new TrafficConfig
+        {
+            AverageTps = t.OptionalDouble("averageTps", 0, 1_000_000, "give the monthly average in transactions per second (0 to 1000000)", avg),
+            PeakTps = t.OptionalDouble("peakTps", 0, 1_000_000, "give the busiest minute in transactions per second (0 to 1000000)", peak),
+            RecordSizeBytes = t.OptionalInt("recordSizeBytes", 1, 16384, "records are 1 to 16384 bytes (the transaction contract's limit)", 600),
+            FraudRate = t.OptionalDouble("fraudRate", 0, 1, "give the share of REVIEW or DECLINE decisions as a fraction from 0 to 1 (2% = 0.02)", 0.02),
+            ActiveUsers = t.OptionalInt("activeUsers", 0, 2_000_000_000, "give the number of user profiles kept (0 to 2000000000)", users),
+            AgentSessionsPerDay = t.OptionalInt("agentSessionsPerDay", 0, 10_000_000, "give analyst sessions per day (0 to 10000000)", sessions),
+            AgentTurnsPerSession = t.OptionalInt("agentTurnsPerSession", 1, 1000, "give questions per session (1 to 1000)", 4),
+            AgentInputTokensPerTurn = t.OptionalInt("agentInputTokensPerTurn", 0, 10_000_000, "give model input tokens per turn (0 to 10000000)", 15_000),
+            AgentOutputTokensPerTurn = t.OptionalInt("agentOutputTokensPerTurn", 0, 1_000_000, "give model output tokens per turn (0 to 1000000)", 800),
+            AgentToolCallsPerTurn = t.OptionalInt("agentToolCallsPerTurn", 0, 100, "give agent-tools calls per turn (0 to 100)", 2),
+            KnowledgeBaseQueriesPerTurn = t.OptionalInt("knowledgeBaseQueriesPerTurn", 0, 100, "give knowledge-base retrievals per turn (0 to 100)", 1),
+            KnowledgeBaseMegabytes = t.OptionalDouble("knowledgeBaseMegabytes", 0, 1_000_000, "give the size of the knowledge base's documents in MB", 5),
+        };
+        if (traffic.PeakTps < traffic.AverageTps)
+        {
+            t.ErrorValue("peakTps", traffic.PeakTps, $"is below averageTps ({traffic.AverageTps.ToString(System.Globalization.CultureInfo.InvariantCulture)})",
+                "set peakTps to the busiest minute's rate, at least averageTps");
+        }
+
+        t.RejectUnknownFields();
+        return traffic;
     }
 
     private static void CheckAcrossEnvironments(List<EnvironmentConfig> configs, List<string> errors)
