@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff
+.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -64,10 +64,10 @@ promotion-tool: $(PROMO_DLL) ## compile the promotion tooling (tools/Promotion: 
 validate: synth promotion-tool ## check every synthesized stack against the AWS provider 6.25 schema (offline)
 	dotnet $(PROMO_DLL) validate
 
-promote: ## promotion report FROM -> TO (offline; exit 1 on unexpected drift; plans TO when it can)
+promote: ## promotion report FROM -> TO with the cost difference (offline; exit 1 on unexpected drift; plans TO when it can; BASE=<rev> adds the cost of the change)
 	@[[ -n "$(FROM)" && -n "$(TO)" ]] || { echo "error: give both environments. Fix: make promote FROM=dev TO=staging (or FROM=staging TO=prod)." >&2; exit 2; }
-	@$(MAKE) -s synth promotion-tool
-	@scripts/promote.sh "$(FROM)" "$(TO)"
+	@$(MAKE) -s synth promotion-tool $(COST_DLL)
+	@BASE="$(BASE)" scripts/promote.sh "$(FROM)" "$(TO)"
 
 plan: ## save ENV's plan and summary in plans/ENV/ (needs AWS credentials and terraform)
 	@scripts/preflight.sh "$(ENV)"
@@ -106,6 +106,10 @@ cost-diff: $(COST_DLL) ## cost difference of two environments' stacks: make cost
 	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make cost-diff FROM=<env> TO=<env>" >&2; exit 2; }
 	@$(MAKE) -s synth >/dev/null
 	@dotnet $(COST_DLL) diff $(FROM) $(TO)
+
+cost-change: $(COST_DLL) ## cost difference a change makes to ENV: make cost-change ENV=prod BASE=origin/main
+	@$(MAKE) -s synth >/dev/null
+	@scripts/cost-change.sh "$(ENV)" "$(BASE)"
 
 clean: ## remove build output (keeps node_modules and the bindings)
 	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj

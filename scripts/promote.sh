@@ -23,4 +23,12 @@ else
   echo "promote: plan of $to skipped: $reason"
   plan_args=(--plan-skipped "$reason")
 fi
+# The cost difference of the two stacks (tools/Cost writes cdktf.out/cost-FROM-to-TO.md, the report's cost section);
+# with BASE=<rev>, also what this change costs in TO (scripts/cost-change.sh).
+cost_section="cdktf.out/cost-$from-to-$to.md"
+dotnet tools/Cost/bin/Release/net10.0/FraudTf.Cost.dll diff "$from" "$to" >/dev/null
+if [[ -n "${BASE:-}" ]]; then
+  scripts/cost-change.sh "$to" "$BASE" "cdktf.out/cost-change-$to.md" >/dev/null
+  { echo; echo "#### This change in $to"; echo; cat "cdktf.out/cost-change-$to.md"; } >>"$cost_section"
+fi
 $promo promote --from "$from" --to "$to" "${plan_args[@]}"

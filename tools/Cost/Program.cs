@@ -7,7 +7,7 @@ namespace FraudTf.Cost;
 /// The cost and capacity report's command line (<c>make cost</c>, <c>make cost-diff</c>):
 /// <code>
 /// FraudTf.Cost report [--root DIR] [--summary] [ENV...]     Markdown per environment to stdout and cdktf.out/cost-ENV.md
-/// FraudTf.Cost diff [--root DIR] FROM_ENV TO_ENV            the cost difference of two environments' stacks
+/// FraudTf.Cost diff [--root DIR] FROM_ENV TO_ENV            the cost difference of two environments' stacks (also cdktf.out/cost-FROM-to-TO.md)
 /// FraudTf.Cost diff [--root DIR] --env ENV BEFORE AFTER     the cost difference a change makes (two cdk.tf.json of ENV)
 /// </code>
 /// Exit 0 on success, 1 when an input is invalid (the message says which and how to fix it), 2 on a usage error.
@@ -63,7 +63,11 @@ public static class Program
 
                     if (env is null && rest.Count == 3)
                     {
-                        Console.Write(CostMarkdown.Diff(CostApi.Diff(CostApi.ForEnvironment(root, rest[1]), CostApi.ForEnvironment(root, rest[2]))));
+                        // Also the promotion report's cost section (tools/Promotion reads cdktf.out/cost-FROM-to-TO.md).
+                        var markdown = CostMarkdown.Diff(CostApi.Diff(CostApi.ForEnvironment(root, rest[1]), CostApi.ForEnvironment(root, rest[2])));
+                        Directory.CreateDirectory(Path.Combine(root, "cdktf.out"));
+                        File.WriteAllText(Path.Combine(root, "cdktf.out", $"cost-{rest[1]}-to-{rest[2]}.md"), markdown);
+                        Console.Write(markdown);
                         return 0;
                     }
 
