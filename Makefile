@@ -52,7 +52,7 @@ synth: build ## synthesize every environment (and its bootstrap stack) into cdkt
 	dotnet $(APP_DLL)
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
-test: bindings emulators ## run the whole NUnit suite (starts DynamoDB Local on 127.0.0.1 itself)
+test: bindings emulators synth ## synthesize, then run the whole NUnit suite (starts DynamoDB Local on 127.0.0.1 itself; the cost tests read cdktf.out)
 	scripts/run-tests.sh
 
 $(PROMO_DLL): $(PROMO_SOURCES)
