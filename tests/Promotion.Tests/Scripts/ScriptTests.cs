@@ -39,12 +39,23 @@ public class ScriptTests
 
         // The scripts run the tool from its Release output; the test build produced it (in this test's configuration).
         var configuration = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name;
-        var tool = Path.Combine(RealStacks.Root, "tools", "Promotion", "bin", configuration, "net10.0");
-        var target = Path.Combine(_repo, "tools", "Promotion", "bin", "Release", "net10.0");
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(tool))
+        foreach (var (tool, dll) in new[] { ("Promotion", "FraudTf.Promotion"), ("Cost", "FraudTf.Cost") })
         {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            var output = Path.Combine(RealStacks.Root, "tools", tool, "bin", configuration, "net10.0");
+            var target = Path.Combine(_repo, "tools", tool, "bin", "Release", "net10.0");
+            Directory.CreateDirectory(target);
+            Assert.That(File.Exists(Path.Combine(output, dll + ".dll")), Is.True, $"{dll} is built before the tests (project reference)");
+            foreach (var file in Directory.GetFiles(output))
+            {
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+        }
+
+        // The cost tool's prices and assumptions (the promotion report's cost section).
+        foreach (var file in Directory.GetFiles(Path.Combine(RealStacks.Root, "tools", "Cost", "data")))
+        {
+            Directory.CreateDirectory(Path.Combine(_repo, "tools", "Cost", "data"));
+            File.Copy(file, Path.Combine(_repo, "tools", "Cost", "data", Path.GetFileName(file)));
         }
 
         _bin = Path.Combine(_repo, ".stub-bin");
@@ -104,6 +115,8 @@ public class ScriptTests
         Assert.That(code, Is.EqualTo(0), stdout);
         Assert.That(stdout, Does.Contain("promote: plan of staging skipped: no AWS credentials found for 'staging'"));
         Assert.That(Report("dev", "staging"), Does.Contain("## Plan of staging\n\nSkipped: no AWS credentials found for 'staging'. Fix: export AWS_PROFILE="));
+        Assert.That(Report("dev", "staging"), Does.Match(@"## Cost difference \(dev → staging\)\n\n### Monthly cost: dev \$[0-9,]+\.[0-9]{2} -> staging \$[0-9,]+\.[0-9]{2} \([+-]\$[0-9,]+\.[0-9]{2}\)"),
+            "the promotion report carries the cost difference of the two stacks (tools/Cost)");
     }
 
     [Test]
