@@ -127,6 +127,61 @@ try
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"100-record batch on DynamoDB Local: median {batchMs:0} ms ({100_000 / batchMs:0} records/s); baseline 1-record batch: {oneMs:0.0} ms; ratio {batchMs / oneMs:0.0}x"));
 
+    // 4. The agent's tools (issue 7) on the same tables, after the batches above wrote transactions, decisions and
+    // profiles. Baseline in the same run: one raw GetItem on the transactions table with the same client settings.
+    var tools = new FraudTf.Functions.AgentTools.Function(new FraudTf.Functions.AgentTools.Settings
+    {
+        TransactionsTable = $"{prefix}-transactions", DecisionsTable = $"{prefix}-decisions", UserProfilesTable = $"{prefix}-user-profiles",
+        PatternsTable = $"{prefix}-patterns", Environment = "bench",
+    }, new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" }),
+        TextWriter.Null, TimeProvider.System);
+    static string ToolCall(string function, params (string Name, string Value)[] parameters) => new System.Text.Json.Nodes.JsonObject
+    {
+        ["messageVersion"] = "1.0",
+        ["agent"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "bench", ["id"] = "AGENTBENCH", ["alias"] = "TSTALIASID", ["version"] = "DRAFT" },
+        ["inputText"] = "bench", ["sessionId"] = "bench-session", ["actionGroup"] = "fraud-analyst-tools", ["function"] = function,
+        ["parameters"] = new System.Text.Json.Nodes.JsonArray(parameters.Select(p => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = p.Name, ["type"] = "string", ["value"] = p.Value }).ToArray()),
+        ["sessionAttributes"] = new System.Text.Json.Nodes.JsonObject(), ["promptSessionAttributes"] = new System.Text.Json.Nodes.JsonObject(),
+    }.ToJsonString();
+    await tools.Process(ToolCall("get_transaction", ("transaction_id", "warmup-1")), CancellationToken.None);
+    var getItemMs = Median(runs, () =>
+    {
+        var w = Stopwatch.StartNew();
+        for (var i = 0; i < 20; i++)
+        {
+            dynamo.GetItemAsync(new GetItemRequest { TableName = $"{prefix}-transactions", Key = new() { ["transactionId"] = new AttributeValue { S = $"warmup-{i}" } } }).GetAwaiter().GetResult();
+        }
+
+        return w.Elapsed.TotalMilliseconds / 20;
+    });
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"agent tools on DynamoDB Local, median per call of 20 (baseline: one raw GetItem {getItemMs:0.00} ms):"));
+    var decision = 0;
+    foreach (var (name, call) in new (string, Func<string>)[]
+    {
+        ("get_transaction", () => ToolCall("get_transaction", ("transaction_id", "warmup-3"))),
+        ("get_user_profile", () => ToolCall("get_user_profile", ("user_id", "warmup-u3"))),
+        ("get_recent_transactions (limit 20)", () => ToolCall("get_recent_transactions", ("user_id", "warmup-u3"), ("limit", "20"), ("since_hours", "2160"))),
+        ("get_active_fraud_patterns", () => ToolCall("get_active_fraud_patterns", ("limit", "20"))),
+        ("record_analyst_decision", () => ToolCall("record_analyst_decision", ("transaction_id", $"warmup-{decision++ % 100}"), ("decision", "ESCALATE"), ("reason", $"bench {Guid.NewGuid():N}"))),
+    })
+    {
+        var ms = Median(runs, () =>
+        {
+            var w = Stopwatch.StartNew();
+            for (var i = 0; i < 20; i++)
+            {
+                var response = tools.Process(call(), CancellationToken.None).GetAwaiter().GetResult();
+                if (response.Contains("\"responseState\"", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"{name} failed: {response}");
+                }
+            }
+
+            return w.Elapsed.TotalMilliseconds / 20;
+        });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {ms:0.00} ms ({ms / getItemMs:0.0}x GetItem)"));
+    }
+
     var self = Environment.ProcessPath!;
     var dll = typeof(FraudScorer).Assembly.Location;
     var cold = Median(runs, () =>
