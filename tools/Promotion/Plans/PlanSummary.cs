@@ -36,12 +36,14 @@ public sealed record PlanSummary(string TerraformVersion, IReadOnlyList<PlannedC
 {
     /// <summary>
     /// Resource types whose destroy loses data or makes data unreadable: tables, buckets, keys, streams, queues,
-    /// vector collections and knowledge bases, log groups.
+    /// vector collections and knowledge bases, log groups; and the Bedrock agent and its alias, whose replacement
+    /// gives them new ids (every caller of the agent breaks) and drops their version history.
     /// </summary>
     public static readonly IReadOnlySet<string> StatefulTypes = new SortedSet<string>(StringComparer.Ordinal)
     {
         "aws_dynamodb_table", "aws_s3_bucket", "aws_kms_key", "aws_kinesis_stream", "aws_sqs_queue",
         "aws_opensearchserverless_collection", "aws_bedrockagent_knowledge_base", "aws_cloudwatch_log_group",
+        "aws_bedrockagent_agent", "aws_bedrockagent_agent_alias",
     };
 
     /// <summary>Replaces and destroys of stateful resources: what a routine deploy must not do.</summary>
