@@ -69,12 +69,29 @@ public class PlanSummaryTests
     [Test]
     public void ReplacingTheAgentOrItsAlias_IsAStatefulLoss_ButUpdatingItIsNot()
     {
-        static string Change(string type, string name, params string[] actions) =>
-            $$"""{"address":"{{type}}.{{name}}","type":"{{type}}","name":"{{name}}","change":{"actions":[{{string.Join(",", actions.Select(a => $"\"{a}\""))}}],"before":{},"after":{}}}""";
-        var plan = PlanSummary.Parse($$"""{"format_version":"1.2","terraform_version":"1.11.4","resource_changes":[
-            {{Change("aws_bedrockagent_agent", "analyst", "delete", "create")}},
-            {{Change("aws_bedrockagent_agent_alias", "alias", "update")}},
-            {{Change("aws_bedrockagent_agent_action_group", "tools", "delete", "create")}}]}""", "p.json");
+        static System.Text.Json.Nodes.JsonObject Change(string type, string name, params string[] actions) => new()
+        {
+            ["address"] = $"{type}.{name}",
+            ["type"] = type,
+            ["name"] = name,
+            ["change"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["actions"] = new System.Text.Json.Nodes.JsonArray(actions.Select(a => (System.Text.Json.Nodes.JsonNode)a!).ToArray()),
+                ["before"] = new System.Text.Json.Nodes.JsonObject(),
+                ["after"] = new System.Text.Json.Nodes.JsonObject(),
+            },
+        };
+        var json = new System.Text.Json.Nodes.JsonObject
+        {
+            ["format_version"] = "1.2",
+            ["terraform_version"] = "1.11.4",
+            ["resource_changes"] = new System.Text.Json.Nodes.JsonArray(
+                Change("aws_bedrockagent_agent", "analyst", "delete", "create"),
+                Change("aws_bedrockagent_agent_alias", "alias", "update"),
+                Change("aws_bedrockagent_agent_action_group", "tools", "delete", "create")),
+        };
+
+        var plan = PlanSummary.Parse(json.ToJsonString(), "p.json");
 
         Assert.That(plan.StatefulLosses.Select(c => c.Address), Is.EqualTo(new[] { "aws_bedrockagent_agent.analyst" }),
             "a new agent id breaks every caller; an alias update (a new version) and a replaced action group lose nothing");
