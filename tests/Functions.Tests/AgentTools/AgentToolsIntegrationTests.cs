@@ -1,3 +1,4 @@
+using FraudTf.Functions.Tests.Support;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -418,7 +419,7 @@ public class AgentToolsIntegrationTests
     public async Task Handler_WithSdkClientFromTheEnvironment_AnswersAToolCall()
     {
         await Ingest(new Tx("tx-env", "u-env", 42m, 15));
-        var vars = new Dictionary<string, string>
+        var vars = new Dictionary<string, string?>
         {
             ["AWS_REGION"] = "us-east-1",
             ["AWS_ACCESS_KEY_ID"] = "local",
@@ -429,13 +430,7 @@ public class AgentToolsIntegrationTests
             ["USER_PROFILES_TABLE"] = _settings.UserProfilesTable,
             ["PATTERNS_TABLE"] = _settings.PatternsTable,
         };
-        var saved = vars.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
-        foreach (var (k, v) in vars)
-        {
-            Environment.SetEnvironmentVariable(k, v);
-        }
-
-        try
+        using (new ScopedEnvironment(vars))
         {
             var function = new AgentFunction();
             await using var output = await function.Handler(new MemoryStream(Encoding.UTF8.GetBytes(AgentEvents.Call("get_transaction", ("transaction_id", "tx-env")))));
@@ -443,13 +438,6 @@ public class AgentToolsIntegrationTests
             var reply = AgentEvents.Read(await reader.ReadToEndAsync());
             Assert.That(reply.State, Is.Null, reply.BodyText);
             Assert.That(reply.Body["transaction"]!["userId"]!.GetValue<string>(), Is.EqualTo("u-env"));
-        }
-        finally
-        {
-            foreach (var (k, v) in saved)
-            {
-                Environment.SetEnvironmentVariable(k, v);
-            }
         }
     }
 

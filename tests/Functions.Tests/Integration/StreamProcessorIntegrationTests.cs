@@ -1,3 +1,4 @@
+using FraudTf.Functions.Tests.Support;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -280,7 +281,7 @@ public class StreamProcessorIntegrationTests
     [Test]
     public async Task Handler_WithSdkClientsFromTheEnvironment_ProcessesAKinesisEvent()
     {
-        var vars = new Dictionary<string, string>
+        var vars = new Dictionary<string, string?>
         {
             ["AWS_REGION"] = "us-east-1",
             ["AWS_ACCESS_KEY_ID"] = "local",
@@ -293,13 +294,7 @@ public class StreamProcessorIntegrationTests
             ["PATTERNS_TABLE"] = _settings.PatternsTable,
             ["DLQ_URL"] = _settings.DeadLetterQueueUrl,
         };
-        var saved = vars.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
-        foreach (var (k, v) in vars)
-        {
-            Environment.SetEnvironmentVariable(k, v);
-        }
-
-        try
+        using (new ScopedEnvironment(vars))
         {
             var function = new Function();
             var json = JsonSerializer.Serialize(Batch(Record(1, Tx("tx-env", minutesAgo: 1))), EventJsonContext.Default.KinesisEvent);
@@ -308,13 +303,6 @@ public class StreamProcessorIntegrationTests
 
             Assert.That(response["batchItemFailures"]!.AsArray(), Is.Empty);
             Assert.That(await Get(_settings.TransactionsTable, "transactionId", "tx-env"), Is.Not.Null);
-        }
-        finally
-        {
-            foreach (var (k, v) in saved)
-            {
-                Environment.SetEnvironmentVariable(k, v);
-            }
         }
     }
 

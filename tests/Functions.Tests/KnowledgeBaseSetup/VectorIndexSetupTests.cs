@@ -1,3 +1,4 @@
+using FraudTf.Functions.Tests.Support;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -350,26 +351,13 @@ public class VectorIndexSetupTests
             ["AWS_SESSION_TOKEN"] = null,
             ["VECTOR_INDEX_RETRY_BUDGET_SECONDS"] = "5",
         };
-        var saved = vars.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
-        foreach (var (k, v) in vars)
-        {
-            Environment.SetEnvironmentVariable(k, v);
-        }
-
-        try
+        using (new ScopedEnvironment(vars))
         {
             var function = new IndexFunction();
             await using var output = await function.Handler(new MemoryStream(Encoding.UTF8.GetBytes(Input().ToJsonString())));
             using var reader = new StreamReader(output);
             Assert.That(JsonNode.Parse(await reader.ReadToEndAsync())!["status"]!.GetValue<string>(), Is.EqualTo("created"));
             AssertSigned(_server.Requests.Single(), "AKIDFROMENV", "secret-from-env");
-        }
-        finally
-        {
-            foreach (var (k, v) in saved)
-            {
-                Environment.SetEnvironmentVariable(k, v);
-            }
         }
     }
 
