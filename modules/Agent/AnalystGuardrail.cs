@@ -66,8 +66,9 @@ public static class GuardrailPolicy
     public const string BlockedOutputMessage =
         "The answer was blocked by the fraud analyst's guardrail because it contained personal data or a denied topic.";
 
-    /// <summary>SHA-256 (hex) of everything above: changes exactly when the guardrail's filters change.</summary>
-    public static string Fingerprint => KnowledgeBaseDocuments.Hash(JsonSerializer.Serialize(new
+    /// <summary>SHA-256 (hex) of everything above: changes exactly when the guardrail's filters change (computed once;
+    /// declared last, as static initializers run in textual order).</summary>
+    public static readonly string Fingerprint = KnowledgeBaseDocuments.Hash(JsonSerializer.Serialize(new
     {
         pii = PiiEntities.Select(p => new[] { p.Type, p.Action }),
         content = ContentFilters.Select(c => new[] { c.Type, c.Input, c.Output }),

@@ -51,10 +51,7 @@ public class AgentToolsIntegrationTests
             DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
             Environment = "test",
         };
-        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Transactions, _settings.TransactionsTable);
-        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Decisions, _settings.DecisionsTable);
-        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.UserProfiles, _settings.UserProfilesTable);
-        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Patterns, _settings.PatternsTable);
+        await DynamoDbLocal.CreateTables(_dynamo, prefix);
         _clock = new FixedClock(Now);
         _log = new StringWriter();
     }

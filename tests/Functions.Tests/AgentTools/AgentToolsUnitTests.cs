@@ -1,3 +1,4 @@
+using FraudTf.Functions.Tests.Support;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;

@@ -83,6 +83,15 @@ public sealed class DynamoDbLocal
     /// <summary>Creates <paramref name="schema"/> as table <paramref name="name"/>, exactly as the storage module defines it.</summary>
     public static Task CreateTable(IAmazonDynamoDB client, TableSchema schema, string name) => TableFactory.Create(client, schema, name);
 
+    /// <summary>Creates the platform's four tables (<see cref="FraudTables.All"/>) as <c>&lt;prefix&gt;-&lt;logical name&gt;</c>.</summary>
+    public static async Task CreateTables(IAmazonDynamoDB client, string prefix)
+    {
+        foreach (var schema in FraudTables.All)
+        {
+            await CreateTable(client, schema, $"{prefix}-{schema.LogicalName}");
+        }
+    }
+
     private static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -20,11 +20,6 @@ public class StreamProcessorIntegrationTests
     private AmazonDynamoDBClient _dynamo = null!;
     private Settings _settings = null!;
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     [SetUp]
     public async Task CreateTables()
     {
@@ -39,10 +34,7 @@ public class StreamProcessorIntegrationTests
             DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
             Environment = "test",
         };
-        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Transactions, _settings.TransactionsTable);
-        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Decisions, _settings.DecisionsTable);
-        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.UserProfiles, _settings.UserProfilesTable);
-        await DynamoDbLocal.CreateTable(_dynamo, FraudTables.Patterns, _settings.PatternsTable);
+        await DynamoDbLocal.CreateTables(_dynamo, prefix);
     }
 
     [TearDown]
@@ -53,7 +45,7 @@ public class StreamProcessorIntegrationTests
         var (sqs, fake) = RecordingSqs.Create();
         var (dynamo, throttle) = ThrottlingDynamo.Wrap(_dynamo);
         var log = new StringWriter();
-        return (new Function(_settings, dynamo, sqs, log, new FixedTime(Now)), fake, log, throttle);
+        return (new Function(_settings, dynamo, sqs, log, new FixedClock(Now)), fake, log, throttle);
     }
 
     private static JsonObject Tx(string id, string user = "u-1", decimal amount = 50m, string country = "DE", string mcc = "5411", int minutesAgo = 30) => new()
