@@ -7,7 +7,10 @@ public static class Program
 {
     private const string Usage = """
         usage: FraudTf.Promotion <command> [options]   (run from the repository root; make does)
-          validate [--out cdktf.out] [--stack NAME]...      check every synthesized stack against the AWS provider schema
+          validate [--out cdktf.out] [--stack NAME]... [--verbose true]
+                                                            check every synthesized stack against the AWS provider schema and
+                                                            the deployability gate (--verbose lists the recorded exceptions)
+          gate-rules                                        the deployability gate's rules, their sources and limits (Markdown)
           promote --from ENV --to ENV [--out cdktf.out] [--report FILE] [--plan-summary FILE]
                                                             promotion report (Markdown); exit 1 on unexpected drift
           plan-summary --env ENV --plan-json FILE --out FILE   readable summary of `terraform show -json` output
@@ -34,6 +37,7 @@ public static class Program
             return args[0] switch
             {
                 "validate" => Commands.Validate(root, options),
+                "gate-rules" => Commands.GateRules(),
                 "promote" => Commands.Promote(root, options),
                 "plan-summary" => Commands.PlanSummary(root, options),
                 "guard-plan" => Commands.GuardPlan(root, options),

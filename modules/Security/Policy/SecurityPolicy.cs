@@ -92,6 +92,8 @@ public static class SecurityPolicy
         "aws_s3_object",
         "aws_lambda_event_source_mapping",
         "aws_lambda_invocation",
+        "aws_lambda_function_event_invoke_config",
+        "aws_sns_topic_subscription",
         "aws_cloudwatch_event_rule",
         "aws_cloudwatch_event_target",
         "aws_cloudwatch_event_bus",
@@ -483,9 +485,10 @@ public static class SecurityPolicy
             new()
             {
                 Id = "FTF-POL-001", ScannerIds = "CKV_AWS_72, CKV_AWS_168, CKV_AWS_169, CKV_AWS_387; Trivy AVD-AWS-0097",
-                Title = "Resource policies (bucket, queue, topic, event bus) allow no wildcard principal",
+                Title = "Resource policies (bucket, queue, topic, event bus, table, stream) allow no wildcard principal",
                 Fix = "name the principals (account root, role ARN or service principal) in every Allow statement; Principal \"*\" only with Deny",
-                ResourceTypes = ["aws_s3_bucket_policy", "aws_sqs_queue_policy", "aws_sns_topic_policy", "aws_cloudwatch_event_bus_policy", "aws_sqs_queue", "aws_sns_topic"],
+                ResourceTypes = ["aws_s3_bucket_policy", "aws_sqs_queue_policy", "aws_sns_topic_policy", "aws_cloudwatch_event_bus_policy", "aws_sqs_queue", "aws_sns_topic",
+                    "aws_dynamodb_resource_policy", "aws_kinesis_resource_policy"],
                 Evaluate = (r, _) => NoWildcardPrincipal(r, "policy", required: r.Type.EndsWith("_policy", StringComparison.Ordinal)),
             },
 
