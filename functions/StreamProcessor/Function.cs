@@ -204,19 +204,24 @@ public sealed class Function
 
     private void Emit(BatchStats s, TimeSpan elapsed)
     {
-        var dims = new Dictionary<string, string> { ["Environment"] = _settings.Environment };
+        // Names and dimension sets from PlatformMetrics.StreamProcessor, which the stack declares and alarms on.
+        var dims = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = _settings.Environment };
         _metrics.Emit(dims,
-            new MetricValue("TransactionsProcessed", s.Processed, "Count"),
-            new MetricValue("FraudDetected", s.FraudDetected, "Count"),
-            new MetricValue("DuplicatesSkipped", s.Duplicates, "Count"),
-            new MetricValue("RecordsRetried", s.Retried, "Count"),
-            new MetricValue("RecordsRejected", s.Rejected.Values.Sum(), "Count"),
-            new MetricValue("ProcessingLatency", elapsed.TotalMilliseconds, "Milliseconds"),
-            new MetricValue("ConfidenceScore", s.Processed > 0 ? s.ConfidenceSum / s.Processed : 0, "None"));
+            new MetricValue(PlatformMetrics.TransactionsProcessed, s.Processed, "Count"),
+            new MetricValue(PlatformMetrics.FraudDetected, s.FraudDetected, "Count"),
+            new MetricValue(PlatformMetrics.DuplicatesSkipped, s.Duplicates, "Count"),
+            new MetricValue(PlatformMetrics.RecordsRetried, s.Retried, "Count"),
+            new MetricValue(PlatformMetrics.RecordsRejected, s.Rejected.Values.Sum(), "Count"),
+            new MetricValue(PlatformMetrics.ProcessingLatency, elapsed.TotalMilliseconds, "Milliseconds"),
+            new MetricValue(PlatformMetrics.ConfidenceScore, s.Processed > 0 ? s.ConfidenceSum / s.Processed : 0, "None"));
         foreach (var (reason, count) in s.Rejected.OrderBy(p => p.Key))
         {
-            _metrics.Emit(new Dictionary<string, string> { ["Environment"] = _settings.Environment, ["Reason"] = reason.ToString() },
-                new MetricValue("RecordsRejected", count, "Count"));
+            _metrics.Emit(new Dictionary<string, string>
+                {
+                    [PlatformMetrics.EnvironmentDimension] = _settings.Environment,
+                    [PlatformMetrics.ReasonDimension] = reason.ToString(),
+                },
+                new MetricValue(PlatformMetrics.RecordsRejected, count, "Count"));
         }
     }
 

@@ -4,13 +4,13 @@ using System.Text.Json.Nodes;
 using Constructs;
 using FraudTf.Compute;
 using FraudTf.Config;
+using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Security;
 using FraudTf.Storage;
 using FraudTf.Streaming;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchDashboard;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchLogMetricFilter;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchMetricAlarm;
-using HashiCorp.Cdktf.Providers.Aws.XraySamplingRule;
 
 namespace FraudTf.Monitoring;
 
@@ -38,8 +38,14 @@ public sealed record FraudMonitoringConfig
     /// <summary>The functions.</summary>
     public required IReadOnlyList<DotnetFunction> Functions { get; init; }
 
-    /// <summary>The Kinesis streams.</summary>
+    /// <summary>The Kinesis streams (write throttles are watched on each).</summary>
     public required IReadOnlyList<DataStream> Streams { get; init; }
+
+    /// <summary>
+    /// The streams that have a consumer in the stack: only these get an iterator-age alarm, since
+    /// <c>GetRecords.IteratorAgeMilliseconds</c> is published only while something reads the stream.
+    /// </summary>
+    public required IReadOnlyList<DataStream> ConsumedStreams { get; init; }
 
     /// <summary>The tables.</summary>
     public required IReadOnlyList<DataTable> Tables { get; init; }
@@ -57,7 +63,9 @@ public sealed record FraudMonitoringConfig
 /// <summary>
 /// Monitoring of one environment: the alarm topic (KMS-encrypted), one alarm per risk with the dimension of the one
 /// resource it watches and alarm and OK actions to the topic, the dashboard <c>fraud-detection-&lt;env&gt;</c>, log metric
-/// filters on the stream processor's logs, and an X-Ray sampling rule. Thresholds come from the environment config.
+/// filters on the stream processor's logs. Thresholds come from the environment config.
+/// No X-Ray sampling rule: Lambda's active tracing samples at a fixed rate (1 request per second and 5% of the rest)
+/// that sampling rules do not change (Lambda developer guide, "Visualize Lambda function invocations using AWS X-Ray").
 /// </summary>
 public sealed class FraudMonitoring : Construct
 {
@@ -84,8 +92,12 @@ public sealed class FraudMonitoring : Construct
         foreach (var s in c.Streams)
         {
             var name = s.Node.Id;
-            specs.Add(new AlarmSpec($"{name}-iterator-age", s.MetricIteratorAgeMilliseconds(), m.IteratorAgeMilliseconds, "GreaterThanThreshold", 3, 3, "notBreaching",
-                $"{s.Config.StreamName} consumers lag behind: fraud decisions are late and records near retention may be lost. Check the consumer function's errors, duration and throttles."));
+            if (c.ConsumedStreams.Contains(s))
+            {
+                specs.Add(new AlarmSpec($"{name}-iterator-age", s.MetricIteratorAgeMilliseconds(), m.IteratorAgeMilliseconds, "GreaterThanThreshold", 3, 3, "notBreaching",
+                    $"{s.Config.StreamName} consumers lag behind: fraud decisions are late and records near retention may be lost. Check the consumer function's errors, duration and throttles."));
+            }
+
             specs.Add(new AlarmSpec($"{name}-write-throttles", s.MetricWriteThrottles(), m.Throttles, "GreaterThanOrEqualToThreshold", 3, 2, "notBreaching",
                 $"{s.Config.StreamName} is refusing writes: producers must retry or drop transactions. Check the producers' rate against on-demand limits."));
         }
@@ -107,17 +119,17 @@ public sealed class FraudMonitoring : Construct
                 $"Pipe {pipe} fails to deliver table changes to the event bus: alerts are not raised. Check the pipe's role and the DLQ."));
         }
 
-        var dims = new Dictionary<string, string> { ["Environment"] = env.Environment };
-        specs.Add(new AlarmSpec("fraud-spike", new Metric("FraudDetection", "FraudDetected", dims, "Sum", "fraud detected", 300), m.FraudSpikePer5Minutes,
+        var dims = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = env.Environment };
+        specs.Add(new AlarmSpec("fraud-spike", new Metric(EmfWriter.Namespace, PlatformMetrics.FraudDetected, dims, "Sum", "fraud detected", 300), m.FraudSpikePer5Minutes,
             "GreaterThanThreshold", 1, 1, "notBreaching",
             "An unusual number of transactions was decided REVIEW or DECLINE: an attack, or a rule or pattern change gone wrong. Compare the reasons in recent decisions."));
-        specs.Add(new AlarmSpec("processing-latency-p99", new Metric("FraudDetection", "ProcessingLatency", dims, "p99", "batch latency p99 (ms)"), m.ProcessingLatencyP99Milliseconds,
+        specs.Add(new AlarmSpec("processing-latency-p99", new Metric(EmfWriter.Namespace, PlatformMetrics.ProcessingLatency, dims, "p99", "batch latency p99 (ms)"), m.ProcessingLatencyP99Milliseconds,
             "GreaterThanThreshold", 5, 3, "notBreaching",
             "Scoring batches are slow: decisions are late. Check DynamoDB throttles and the stream processor's duration."));
-        specs.Add(new AlarmSpec("rejected-records", new Metric("FraudDetection", "RecordsRejected", dims, "Sum", "rejected records", 300), m.RejectedRecordsPer5Minutes,
+        specs.Add(new AlarmSpec("rejected-records", new Metric(EmfWriter.Namespace, PlatformMetrics.RecordsRejected, dims, "Sum", "rejected records", 300), m.RejectedRecordsPer5Minutes,
             "GreaterThanThreshold", 1, 1, "notBreaching",
             "Many transaction records are malformed: a producer sends a broken schema. Read the reasons in the DLQ messages."));
-        specs.Add(new AlarmSpec("no-transactions-processed", new Metric("FraudDetection", "TransactionsProcessed", dims, "Sum", "transactions processed", 3600), 0,
+        specs.Add(new AlarmSpec("no-transactions-processed", new Metric(EmfWriter.Namespace, PlatformMetrics.TransactionsProcessed, dims, "Sum", "transactions processed", 3600), 0,
             "LessThanOrEqualToThreshold", 1, 1, env.Environment == "prod" ? "breaching" : "notBreaching",
             "No transaction was scored in an hour: the pipeline may be stalled. Check the event source mapping's state and the stream's incoming records."));
         Specs = specs;
@@ -149,21 +161,6 @@ public sealed class FraudMonitoring : Construct
             Filter("processing-errors-filter", "processing-errors", FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError, "ProcessingErrorsLogged", c.StreamProcessor),
         ];
 
-        SamplingRule = new XraySamplingRule(this, "sampling-rule", new XraySamplingRuleConfig
-        {
-            RuleName = env.ResourceName("xray"),
-            Priority = 1000,
-            ReservoirSize = 1,
-            FixedRate = m.XRaySamplingRate,
-            ServiceName = "fraud-detection-*",
-            ServiceType = "AWS::Lambda::Function",
-            Host = "*",
-            HttpMethod = "*",
-            UrlPath = "*",
-            ResourceArn = "*",
-            Version = 1,
-        });
-
         DashboardBody = BuildDashboard(c);
         Dashboard = new CloudwatchDashboard(this, "dashboard", new CloudwatchDashboardConfig
         {
@@ -184,9 +181,6 @@ public sealed class FraudMonitoring : Construct
     /// <summary>The log metric filters.</summary>
     public IReadOnlyList<CloudwatchLogMetricFilter> MetricFilters { get; }
 
-    /// <summary>The X-Ray sampling rule.</summary>
-    public XraySamplingRule SamplingRule { get; }
-
     /// <summary>The dashboard.</summary>
     public CloudwatchDashboard Dashboard { get; }
 
@@ -202,7 +196,7 @@ public sealed class FraudMonitoring : Construct
             MetricTransformation = new CloudwatchLogMetricFilterMetricTransformation
             {
                 Name = metric,
-                Namespace = "FraudDetection",
+                Namespace = EmfWriter.Namespace,
                 Value = "1",
                 DefaultValue = "0",
                 Unit = "Count",
@@ -212,13 +206,13 @@ public sealed class FraudMonitoring : Construct
     private static string BuildDashboard(FraudMonitoringConfig c)
     {
         var env = c.Environment;
-        var dims = new Dictionary<string, string> { ["Environment"] = env.Environment };
-        Metric Custom(string name, string stat, string label) => new("FraudDetection", name, dims, stat, label);
+        var dims = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = env.Environment };
+        Metric Custom(string name, string stat, string label) => new(EmfWriter.Namespace, name, dims, stat, label);
         var widgets = new List<(string Title, IReadOnlyList<Metric> Metrics)>
         {
-            ("Transaction processing", [Custom("TransactionsProcessed", "Sum", "processed"), Custom("DuplicatesSkipped", "Sum", "duplicates skipped"), Custom("RecordsRejected", "Sum", "rejected"), Custom("RecordsRetried", "Sum", "retried")]),
-            ("Detection and confidence", [Custom("FraudDetected", "Sum", "fraud detected"), Custom("ConfidenceScore", "Average", "average confidence")]),
-            ("Processing latency", [Custom("ProcessingLatency", "Average", "average (ms)"), Custom("ProcessingLatency", "p99", "p99 (ms)")]),
+            ("Transaction processing", [Custom(PlatformMetrics.TransactionsProcessed, "Sum", "processed"), Custom(PlatformMetrics.DuplicatesSkipped, "Sum", "duplicates skipped"), Custom(PlatformMetrics.RecordsRejected, "Sum", "rejected"), Custom(PlatformMetrics.RecordsRetried, "Sum", "retried")]),
+            ("Detection and confidence", [Custom(PlatformMetrics.FraudDetected, "Sum", "fraud detected"), Custom(PlatformMetrics.ConfidenceScore, "Average", "average confidence")]),
+            ("Processing latency", [Custom(PlatformMetrics.ProcessingLatency, "Average", "average (ms)"), Custom(PlatformMetrics.ProcessingLatency, "p99", "p99 (ms)")]),
             ("Lambda errors and throttles", c.Functions.SelectMany(f => new[] { f.MetricErrors(), f.MetricThrottles() }).ToList()),
             ("Kinesis stream health", c.Streams.SelectMany(s => new[] { s.MetricIncomingRecords(), s.MetricIteratorAgeMilliseconds(), s.MetricWriteThrottles() }).ToList()),
             ("DynamoDB capacity", c.Tables.SelectMany(t => new[] { t.MetricConsumedReadCapacity(), t.MetricConsumedWriteCapacity(), t.MetricReadThrottles(), t.MetricWriteThrottles() }).ToList()),

@@ -77,6 +77,14 @@ public sealed class FraudDetectionStack : TerraformStack
         Storage.Decisions.GrantWriteData(StreamProcessor.Role.Policy);
         Storage.UserProfiles.GrantReadWriteData(StreamProcessor.Role.Policy);
         Storage.Patterns.GrantReadData(StreamProcessor.Role.Policy);
+        // The metrics its code emits (one contract with functions/Shared/Metrics), for the offline gate's alarm check.
+        StreamProcessor.Function.AddOverride("//.emits_metrics", FraudTf.Functions.Shared.Metrics.PlatformMetrics.StreamProcessor
+            .Select(m => new Dictionary<string, object>
+            {
+                ["namespace"] = FraudTf.Functions.Shared.Metrics.EmfWriter.Namespace,
+                ["name"] = m.Name,
+                ["dimensions"] = m.Dimensions.Order(StringComparer.Ordinal).ToArray(),
+            }).ToArray());
         TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,
             DeadLetterQueue, config.Streaming);
 
@@ -123,6 +131,9 @@ public sealed class FraudDetectionStack : TerraformStack
             MessagingKey = Keys.Messaging,
             Functions = [StreamProcessor, AlertHandler, Analyst.Tools],
             Streams = [TransactionsStream, EventsStream],
+            // The events stream is a fan-out point for consumers outside this stack (replay, model training): none
+            // reads it here, so no iterator-age alarm (it would never get a data point); each consumer alarms on its own lag.
+            ConsumedStreams = [TransactionsStream],
             Tables = Storage.Tables,
             DeadLetterQueue = DeadLetterQueue,
             Events = Events,

@@ -49,15 +49,21 @@ public sealed record EncryptionKeyConfig
 /// </summary>
 public sealed class EncryptionKey : Construct
 {
-    /// <summary>KMS actions the account root needs to administer the key (kept explicit instead of <c>kms:*</c>).</summary>
+    /// <summary>
+    /// KMS actions the account root needs to administer the key (kept explicit instead of <c>kms:*</c>). The alias
+    /// actions are among them: creating, retargeting or deleting an alias needs permission on the key itself, and
+    /// because this policy lists actions instead of delegating <c>kms:*</c>, IAM permissions cannot add them
+    /// (KMS developer guide, "Controlling access to aliases"); without them every <c>aws_kms_alias</c>, including
+    /// the state key's alias that each backend names, fails with AccessDenied. GATE-KMS-001 checks this list.
+    /// </summary>
     public static readonly IReadOnlyList<string> AdministrationActions =
     [
-        "kms:CancelKeyDeletion", "kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:DisableKey",
+        "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:Decrypt", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey",
         "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:Encrypt", "kms:GenerateDataKey",
         "kms:GenerateDataKeyWithoutPlaintext", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListGrants",
         "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ReEncryptFrom", "kms:ReEncryptTo",
         "kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource",
-        "kms:UntagResource", "kms:UpdateKeyDescription",
+        "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
     ];
 
     /// <summary>Creates the key, its policy and its alias.</summary>

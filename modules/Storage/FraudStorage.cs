@@ -54,11 +54,9 @@ public sealed class FraudStorage : Construct
             Key = keys.Data,
             Region = config.Region,
             AccessLogs = new AccessLogTarget(AccessLogs, "decision-trails/"),
-            Transitions =
-            [
-                new StorageTransition(retention.DecisionTrailInfrequentAccessDays, "STANDARD_IA"),
-                new StorageTransition(retention.DecisionTrailArchiveDays, "GLACIER"),
-            ],
+            // No transitions: a trail is a few KB. S3 skips objects under 128 KB by default, and forcing them would
+            // cost more than STANDARD (128 KB minimum in STANDARD_IA, 40 KB overhead in GLACIER, a request per object);
+            // the cost report's lifecycle finding priced it. Trails stay in STANDARD until they expire.
             ExpirationDays = retention.DecisionTrailExpirationDays,
             NoncurrentVersionExpirationDays = 30,
             PreventDestroy = protect,
@@ -93,7 +91,7 @@ public sealed class FraudStorage : Construct
     /// <summary>Immutable audit records (Object Lock).</summary>
     public SecureBucket AuditLogs { get; }
 
-    /// <summary>Decision trails, tiered to IA and Glacier.</summary>
+    /// <summary>Decision trails: small JSON objects kept in STANDARD until they expire (no transitions, see above).</summary>
     public SecureBucket DecisionTrails { get; }
 
     /// <summary>Versioned model artifacts.</summary>

@@ -45,8 +45,20 @@ public sealed record SecureBucketConfig
     /// <summary>Object Lock mode. Default COMPLIANCE (no one, root included, can shorten it).</summary>
     public string ObjectLockMode { get; init; } = "COMPLIANCE";
 
-    /// <summary>Transitions of current versions. Default: none.</summary>
+    /// <summary>
+    /// Transitions of current versions. Default: none. Transitions pay only for large objects: objects under 128 KB
+    /// are billed 128 KB in STANDARD_IA, carry 40 KB of overhead in the Glacier classes, and every transition is a
+    /// request; S3 also skips them by default (see <see cref="TransitionDefaultMinimumObjectSize"/>).
+    /// </summary>
     public IReadOnlyList<StorageTransition> Transitions { get; init; } = [];
+
+    /// <summary>
+    /// What S3 does with objects under 128 KB when <see cref="Transitions"/> are set, written out so the choice is
+    /// visible: <c>all_storage_classes_128K</c> (the default for lifecycle configurations since September 2024: small
+    /// objects never transition) or <c>varies_by_storage_class</c> (small objects move to the Glacier classes only).
+    /// S3 user guide, "Transitioning objects using Amazon S3 Lifecycle". Default <c>all_storage_classes_128K</c>.
+    /// </summary>
+    public string TransitionDefaultMinimumObjectSize { get; init; } = "all_storage_classes_128K";
 
     /// <summary>Days after which current versions expire. Default: never.</summary>
     public int? ExpirationDays { get; init; }
@@ -150,6 +162,7 @@ public sealed class SecureBucket : Construct
         {
             Bucket = Bucket.Id,
             Rule = BuildLifecycleRules(config),
+            TransitionDefaultMinimumObjectSize = config.Transitions.Count > 0 ? config.TransitionDefaultMinimumObjectSize : null,
             DependsOn = [Versioning],
         });
 
@@ -332,6 +345,11 @@ public sealed class SecureBucket : Construct
         if (c.AbortIncompleteMultipartUploadDays < 1)
         {
             Fail($"AbortIncompleteMultipartUploadDays = {c.AbortIncompleteMultipartUploadDays}. Fix: use at least 1 day.");
+        }
+
+        if (c.TransitionDefaultMinimumObjectSize is not ("all_storage_classes_128K" or "varies_by_storage_class"))
+        {
+            Fail($"TransitionDefaultMinimumObjectSize = '{c.TransitionDefaultMinimumObjectSize}'. Fix: use all_storage_classes_128K or varies_by_storage_class.");
         }
 
         var last = 0;

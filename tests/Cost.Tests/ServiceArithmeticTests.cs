@@ -287,8 +287,7 @@ public class ServiceArithmeticTests
         .With("aws_cloudwatch_event_target", "to-topic", """{"arn":"${aws_sns_topic.alerts.arn}","rule":"${aws_cloudwatch_event_rule.rule.name}"}""")
         .With("aws_lambda_function", "ah", """{"function_name":"fraud-detection-alert-handler-dev","memory_size":256,"reserved_concurrent_executions":5,"tracing_config":{"mode":"Active"}}""")
         .With("aws_cloudwatch_event_target", "to-fn", """{"arn":"${aws_lambda_function.ah.arn}","rule":"${aws_cloudwatch_event_rule.rule.name}"}""")
-        .With("aws_sqs_queue", "dlq", """{"name":"fraud-detection-dlq-dev"}""")
-        .With("aws_xray_sampling_rule", "x", """{"rule_name":"x","reservoir_size":1,"fixed_rate":0.1}""");
+        .With("aws_sqs_queue", "dlq", """{"name":"fraud-detection-dlq-dev"}""");
 
     [Test]
     public void Events_PipesBusTopicsQueueAndAlertHandler()
@@ -310,12 +309,23 @@ public class ServiceArithmeticTests
     }
 
     [Test]
-    public void XRay_ReservoirThenFixedRate()
+    public void XRay_LambdasFixedRatePerTracedFunction()
     {
         var r = Report(EventStack());
 
-        // traced invocations: 1/s stream processor + 0.1/s alert handler = 1.1/s; the first 1/s + 10% of 0.1
-        Assert.That(r.Line("aws_xray_sampling_rule.x", "traces recorded").Quantity, Is.EqualTo(1.01 * SecondsPerMonth).Within(1e-3));
+        // Lambda traces the first invocation each second and 5% of the rest, per function (no sampling rule applies):
+        // the alert handler runs 0.1/s, all traced.
+        Assert.That(r.Line("aws_lambda_function.ah", "traces recorded").Quantity, Is.EqualTo(0.1 * SecondsPerMonth).Within(1e-3));
+    }
+
+    [Test]
+    public void XRay_AboveOneInvocationPerSecondOnlyFivePercentOfTheRestAreTraced()
+    {
+        // 100 transactions/s at a 10% fraud rate: the alert handler runs 10/s, so 1 + 5% of 9 traces a second.
+        var r = Report(EventStack(), Environment(t => { t["averageTps"] = 100; t["peakTps"] = 500; }));
+
+        Assert.That(r.Line("aws_lambda_function.ah", "requests").Quantity, Is.EqualTo(10 * SecondsPerMonth).Within(1e-3));
+        Assert.That(r.Line("aws_lambda_function.ah", "traces recorded").Quantity, Is.EqualTo((1 + 9 * 0.05) * SecondsPerMonth).Within(1e-3));
     }
 
     private static System.Text.Json.Nodes.JsonObject AgentStack(string standby = "DISABLED", string model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0") => BaseStack()

@@ -33,6 +33,12 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         ["aws_s3_object"] = "priced with its bucket (knowledge-base documents: traffic.knowledgeBaseMegabytes)",
         ["aws_sqs_queue_policy"] = "free setting",
         ["aws_sns_topic_policy"] = "free setting",
+        ["aws_sns_topic_subscription"] = "deliveries priced on the topic (publishes); e-mail, SQS and Lambda deliveries carry no per-subscription charge here",
+        ["aws_dynamodb_resource_policy"] = "free setting",
+        ["aws_kinesis_resource_policy"] = "free setting",
+        ["aws_cloudwatch_event_bus_policy"] = "free setting",
+        ["aws_lambda_function_event_invoke_config"] = "free setting",
+        ["aws_xray_sampling_rule"] = "Lambda ignores sampling rules: traces are priced with each traced function (fixed rate)",
         ["aws_cloudwatch_event_rule"] = "rules on a custom bus are free; events priced on the bus",
         ["aws_cloudwatch_event_target"] = "delivery to AWS service targets is free",
         ["aws_bedrockagent_agent_action_group"] = "priced as the agent's tokens and the tools function",
@@ -50,7 +56,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_bedrock_guardrail", "aws_bedrockagent_agent", "aws_bedrockagent_knowledge_base", "aws_cloudwatch_dashboard",
         "aws_cloudwatch_event_bus", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm",
         "aws_dynamodb_table", "aws_kinesis_stream", "aws_kms_key", "aws_lambda_function", "aws_opensearchserverless_collection",
-        "aws_pipes_pipe", "aws_s3_bucket", "aws_sns_topic", "aws_sqs_queue", "aws_xray_sampling_rule",
+        "aws_pipes_pipe", "aws_s3_bucket", "aws_sns_topic", "aws_sqs_queue",
     ];
 
     /// <summary>Findings worth a reviewer's attention, found while pricing (e.g. a lifecycle that costs more than it saves).</summary>
@@ -71,7 +77,6 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_sns_topic" => Topic(r),
         "aws_cloudwatch_event_bus" => Bus(r),
         "aws_pipes_pipe" => Pipe(r),
-        "aws_xray_sampling_rule" => XRay(r),
         "aws_bedrockagent_agent" => Agent(r),
         "aws_bedrockagent_knowledge_base" => KnowledgeBase(r),
         "aws_bedrock_guardrail" => Guardrail(r),
@@ -228,12 +233,23 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         var memory = f.Num("memory_size") ?? 128;
         var arm = f.Items("architectures").Any(a => a.ValueKind == JsonValueKind.String && a.GetString() == "arm64");
         var invocations = load.InvocationsPerSecond * w.SecondsPerMonth;
-        return
-        [
+        var lines = new List<CostLine>
+        {
             Line(f, "requests", invocations, "lambda.requests", load.Basis),
             Line(f, "duration", invocations * load.MsPerInvocation / 1000 * memory / 1024, arm ? "lambda.durationArm" : "lambda.durationX86",
                 F($"{invocations:#,0} invocations x {load.MsPerInvocation:#,0.#} ms x {memory:0} MB (memory_size, {(arm ? "arm64" : "x86_64")})")),
-        ];
+        };
+        if (f.Str("tracing_config.mode") == "Active")
+        {
+            // Lambda's active tracing samples at a fixed rate that no sampling rule changes: the first request each
+            // second and 5% of the rest (Lambda developer guide, "Visualize Lambda function invocations using AWS X-Ray").
+            var perSecond = load.InvocationsPerSecond;
+            var traced = Math.Min(perSecond, 1) + Math.Max(0, perSecond - 1) * 0.05;
+            lines.Add(Line(f, "traces recorded", traced * w.SecondsPerMonth, "xray.tracesRecorded",
+                F($"active tracing at Lambda's fixed rate: the first invocation each second + 5% of the rest ({perSecond:#,0.##} invocations/s)")));
+        }
+
+        return lines;
     }
 
     // ---- S3 -------------------------------------------------------------------------------------------------
@@ -439,17 +455,6 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         }
 
         return lines;
-    }
-
-    private IReadOnlyList<CostLine> XRay(StackResource rule)
-    {
-        var traced = w.Stack.OfType("aws_lambda_function").Where(f => f.Str("tracing_config.mode") == "Active").ToList();
-        var perSecond = traced.Sum(f => w.Load(f).InvocationsPerSecond);
-        var reservoir = rule.Num("reservoir_size") ?? 1;
-        var rate = rule.Num("fixed_rate") ?? 0.05;
-        var tracedPerSecond = Math.Min(perSecond, reservoir) + Math.Max(0, perSecond - reservoir) * rate;
-        return [Line(rule, "traces recorded", tracedPerSecond * w.SecondsPerMonth, "xray.tracesRecorded",
-            F($"{traced.Count} function(s) with active tracing, {perSecond:#,0.##} invocations/s: the first {reservoir:0}/s (reservoir_size) + {rate:0.##} (fixed_rate) of the rest"))];
     }
 
     // ---- KMS, SQS, SNS, EventBridge, Pipes ------------------------------------------------------------------

@@ -61,6 +61,8 @@ public class ConstructTests
     {
         Assert.That(EncryptionKey.AdministrationActions, Has.None.Contains("*"));
         Assert.That(EncryptionKey.AdministrationActions, Does.Contain("kms:PutKeyPolicy"), "the account must be able to fix the key policy");
+        // Alias permission must come from the key policy when it enumerates actions (KMS guide, "Controlling access to aliases").
+        Assert.That(EncryptionKey.AdministrationActions, Is.SupersetOf(new[] { "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias" }));
     }
 
     [Test]
@@ -81,6 +83,38 @@ public class ConstructTests
         }));
 
         Assert.That(e!.Message, Does.Contain("transition to STANDARD_IA after 30 days does not come after the previous one (90 days)"));
+    }
+
+    [Test]
+    public void SecureBucket_WithTransitions_StatesWhatHappensToSmallObjects()
+    {
+        var stack = NewStack();
+        var key = NewKey(stack);
+        new SecureBucket(stack, "b", BucketConfig(key) with { Transitions = [new StorageTransition(30, "STANDARD_IA")] });
+        new SecureBucket(stack, "c", BucketConfig(key) with
+        {
+            BucketName = "fraud-detection-other-dev",
+            Transitions = [new StorageTransition(90, "GLACIER")],
+            TransitionDefaultMinimumObjectSize = "varies_by_storage_class",
+        });
+        var lifecycles = System.Text.Json.Nodes.JsonNode.Parse(Testing.Synth(stack))!["resource"]!["aws_s3_bucket_lifecycle_configuration"]!.AsObject()
+            .Select(p => p.Value!["transition_default_minimum_object_size"]!.GetValue<string>()).Order().ToList();
+
+        // Written out even where it is S3's default, so the plan shows the choice (GATE-S3-001 requires it).
+        Assert.That(lifecycles, Is.EqualTo(new[] { "all_storage_classes_128K", "varies_by_storage_class" }));
+    }
+
+    [Test]
+    public void SecureBucket_RejectsAnUnknownSmallObjectSetting()
+    {
+        var stack = NewStack();
+        var e = Assert.Throws<ArgumentException>(() => new SecureBucket(stack, "b", BucketConfig(NewKey(stack)) with
+        {
+            Transitions = [new StorageTransition(30, "STANDARD_IA")],
+            TransitionDefaultMinimumObjectSize = "128K",
+        }));
+
+        Assert.That(e!.Message, Does.Contain("TransitionDefaultMinimumObjectSize = '128K'. Fix: use all_storage_classes_128K or varies_by_storage_class."));
     }
 
     [Test]

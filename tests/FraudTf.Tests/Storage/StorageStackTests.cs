@@ -215,15 +215,16 @@ public class StorageStackTests
     }
 
     [Test]
-    public void DecisionTrails_TransitionToInfrequentAccessThenGlacierThenExpire()
+    public void DecisionTrails_StayInStandardUntilTheyExpire()
     {
-        var rules = Stack("prod").Resource("aws_s3_bucket_lifecycle_configuration", "/storage/decision-trails-bucket/lifecycle")["rule"]!.AsArray();
-        var current = rules.Single(r => r!["id"]!.GetValue<string>() == "current-versions")!;
-        var transitions = current["transition"]!.AsArray();
+        var lifecycle = Stack("prod").Resource("aws_s3_bucket_lifecycle_configuration", "/storage/decision-trails-bucket/lifecycle");
+        var current = lifecycle["rule"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "current-versions")!;
 
+        // A trail is a few KB: S3 would skip it (objects under 128 KB do not transition by default), and forcing it costs more.
         Assert.Multiple(() =>
         {
-            Assert.That(transitions.Select(t => $"{t!["days"]}:{t["storage_class"]}"), Is.EqualTo(new[] { "30:STANDARD_IA", "90:GLACIER" }));
+            Assert.That(current["transition"], Is.Null);
+            Assert.That(lifecycle["transition_default_minimum_object_size"], Is.Null, "no transitions, nothing to decide");
             Assert.That(current["expiration"]!.AsArray().Single()!["days"]!.GetValue<int>(), Is.EqualTo(2555));
             Assert.That(current["status"]!.GetValue<string>(), Is.EqualTo("Enabled"));
         });
