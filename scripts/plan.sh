@@ -15,12 +15,21 @@ plan_dir="plans/$env_name"
 mkdir -p "$plan_dir"
 rm -f "$plan_dir"/plan.tfplan "$plan_dir"/plan.json "$plan_dir"/summary.md
 
+# One provider lock file for every environment, kept in git: init in each stack starts from it, so dev, staging and
+# prod plan with the same hashicorp/aws version (the one `required_providers` admits and the first init chose).
+lock_file=".terraform.lock.hcl"
+[[ -f "$lock_file" ]] && cp "$lock_file" "$stack_dir/.terraform.lock.hcl"
 echo "plan: $tf init ($stack_dir)"
 if ! "$tf" -chdir="$stack_dir" init -input=false -no-color >"$plan_dir/init.log" 2>&1; then
   tail -20 "$plan_dir/init.log" >&2
   echo "error: '$tf init' failed for $env_name (full log: $plan_dir/init.log). Fix: check access to registry.terraform.io" \
        "and to the state bucket in environments/$env_name.json (created once per account by 'make bootstrap ENV=$env_name')." >&2
   exit 1
+fi
+if [[ -f "$stack_dir/.terraform.lock.hcl" ]] && ! cmp -s "$stack_dir/.terraform.lock.hcl" "$lock_file"; then
+  cp "$stack_dir/.terraform.lock.hcl" "$lock_file"
+  aws_version="$(grep -A1 'registry.terraform.io/hashicorp/aws' "$lock_file" | sed -nE 's/.*version *= *"([^"]+)".*/\1/p' | head -1)"
+  echo "plan: $lock_file now records hashicorp/aws ${aws_version:-?}: commit it, so every environment plans with this provider"
 fi
 echo "plan: $tf plan -out $plan_dir/plan.tfplan"
 if ! "$tf" -chdir="$stack_dir" plan -input=false -no-color -lock-timeout=5m -out="$PWD/$plan_dir/plan.tfplan" >"$plan_dir/plan.txt" 2>&1; then

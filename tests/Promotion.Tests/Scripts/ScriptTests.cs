@@ -17,7 +17,10 @@ public class ScriptTests
         #!/usr/bin/env bash
         args=("$@"); [[ "${args[0]}" == -chdir=* ]] && args=("${args[@]:1}")
         case "${args[0]}" in
-          init) echo "Terraform has been successfully initialized! (stand-in)";;
+          init) d="${1#-chdir=}"
+                # like terraform init: keep an existing lock file, else select a version the constraint admits and record it
+                [[ -f "$d/.terraform.lock.hcl" ]] || printf 'provider "registry.terraform.io/hashicorp/aws" {\n  version     = "6.28.0"\n  constraints = ">= 6.27.0, < 7.0.0"\n}\n' > "$d/.terraform.lock.hcl"
+                echo "Terraform has been successfully initialized! (stand-in)";;
           plan) for a in "${args[@]}"; do [[ $a == -out=* ]] && echo stand-in > "${a#-out=}"; done; echo "Plan: (stand-in)";;
           show) cat "$FAKE_PLAN_JSON";;
           apply) echo "apply ${args[*]: -1}" >> "$APPLY_LOG"; echo "Apply complete! (stand-in)";;
@@ -194,5 +197,22 @@ public class ScriptTests
         Assert.That(forced.Out, Does.Contain("FORCED by FORCE_REASON: \"hotfix INC-123, staging account down\""));
         var receipt = JsonNode.Parse(File.ReadAllText(Path.Combine(_repo, "deployments", "prod.json")))!;
         Assert.That(receipt["overrideReason"]!.GetValue<string>(), Is.EqualTo("hotfix INC-123, staging account down"));
+    }
+
+    [Test]
+    public void ThePlanRecordsTheProviderLockOnceAndEveryEnvironmentStartsFromIt()
+    {
+        var (code, stdout, stderr) = Run("deploy.sh", ["dev"], credentials: true);
+        Assert.That(code, Is.EqualTo(0), stdout + stderr);
+        var lockFile = Path.Combine(_repo, ".terraform.lock.hcl");
+        Assert.That(File.ReadAllText(lockFile), Does.Contain("version     = \"6.28.0\""));
+        Assert.That(stdout, Does.Contain(".terraform.lock.hcl now records hashicorp/aws 6.28.0: commit it"));
+
+        // A committed lock (here edited to another admitted version) is what the next environment's init starts from.
+        File.WriteAllText(lockFile, File.ReadAllText(lockFile).Replace("6.28.0", "6.31.0"));
+        var staging = Run("deploy.sh", ["staging"], credentials: true);
+        Assert.That(staging.Code, Is.EqualTo(0), staging.Out + staging.Err);
+        Assert.That(File.ReadAllText(Path.Combine(_repo, "cdktf.out", "stacks", "fraud-detection-staging", ".terraform.lock.hcl")), Does.Contain("6.31.0"));
+        Assert.That(staging.Out, Does.Not.Contain("now records"), "an unchanged lock is not reported");
     }
 }
