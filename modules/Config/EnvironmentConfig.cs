@@ -58,6 +58,9 @@ public sealed record EnvironmentConfig
     /// <summary>The fraud-analyst Bedrock agent and its knowledge base.</summary>
     public required AgentConfig Agent { get; init; }
 
+    /// <summary>Who may write the trusted inputs (transactions stream, patterns table, knowledge-base documents).</summary>
+    public required WritersConfig Writers { get; init; }
+
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
     public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 

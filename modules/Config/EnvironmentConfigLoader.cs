@@ -315,6 +315,7 @@ public static partial class EnvironmentConfigLoader
             mo.RejectUnknownFields();
 
             var agent = ReadAgent(r, region, prod);
+            var writers = ReadWriters(r, accountId);
 
             r.RejectUnknownFields();
             if (errors.Count > before)
@@ -357,6 +358,7 @@ public static partial class EnvironmentConfigLoader
                 Scoring = scoring,
                 Monitoring = monitoring,
                 Agent = agent,
+                Writers = writers,
             };
         }
     }

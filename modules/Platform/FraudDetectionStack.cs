@@ -140,7 +140,25 @@ public sealed class FraudDetectionStack : TerraformStack
             StreamProcessor = StreamProcessor,
         });
 
+        RestrictWriters(config);
         SecurityPolicyAspect.Apply(this);
+    }
+
+    /// <summary>
+    /// The inputs the scorer and the agent trust accept writes only from their writers, whatever IAM policies the
+    /// account holds: the stack's own roles for the tables they maintain, <c>writers.*</c> of the config for the rest.
+    /// A new writer needs its grant and a place here (a test compares both with the synthesized roles).
+    /// </summary>
+    private void RestrictWriters(EnvironmentConfig config)
+    {
+        Storage.Transactions.RestrictWritesTo([StreamProcessor.Role.RoleArn], "the stream processor");
+        Storage.Decisions.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+            "the stream processor (automated decisions), the alert handler (handled-event markers), the agent tools (analyst decisions)");
+        Storage.UserProfiles.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn],
+            "the stream processor (behaviour) and the alert handler (alert counts)");
+        Storage.Patterns.RestrictWritesTo(config.Writers.Patterns, "writers.patterns of the environment file");
+        TransactionsStream.RestrictWritesTo(config.Writers.Transactions, "writers.transactions of the environment file (the producers)");
+        EventsStream.RestrictWritesTo([Events.EventsRole.RoleArn], "the EventBridge rules' role");
     }
 
     /// <summary>The AI fraud analyst: Bedrock agent, guardrail, tools, knowledge base and alias.</summary>

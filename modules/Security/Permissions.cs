@@ -84,4 +84,14 @@ public static class Permissions
 
     /// <summary>Data-plane access to an OpenSearch Serverless collection (what may be done inside is the data-access policy's business).</summary>
     public static readonly IReadOnlyList<string> AossApiAccess = ["aoss:APIAccessAll"];
+
+    /// <summary>Every way to change a table's items (a resource policy denies them to all but the table's writers).</summary>
+    public static readonly IReadOnlyList<string> DynamoDbItemWrites =
+        ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PartiQLDelete", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+
+    /// <summary>Every way to put records into a Kinesis stream (a resource policy denies them to all but its producers).</summary>
+    public static readonly IReadOnlyList<string> KinesisRecordWrites = ["kinesis:PutRecord", "kinesis:PutRecords"];
+
+    /// <summary>Every way to create, replace or delete an object (a bucket policy denies them on a prefix to all but its writers).</summary>
+    public static readonly IReadOnlyList<string> S3ObjectWrites = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"];
 }

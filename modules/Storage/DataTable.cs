@@ -2,6 +2,7 @@ using Constructs;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Security;
 using HashiCorp.Cdktf;
+using HashiCorp.Cdktf.Providers.Aws.DynamodbResourcePolicy;
 using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
 
 namespace FraudTf.Storage;
@@ -129,6 +130,41 @@ public sealed class DataTable : Construct
     {
         policy.Add(new PolicyStatement { Sid = Sid("StreamRead"), Actions = Permissions.DynamoDbStreamRead, Resources = [StreamArn] });
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "dynamodb", Config.Region, Sid("StreamKey")));
+    }
+
+    /// <summary>The table's resource policy restricting its writers, once <see cref="RestrictWritesTo"/> was called.</summary>
+    public DynamodbResourcePolicy? WritersPolicy { get; private set; }
+
+    /// <summary>
+    /// Lets only <paramref name="writerArns"/> (IAM role or user ARNs) change the table's items, whatever their IAM
+    /// policies say: a resource policy denies every item write (<see cref="Permissions.DynamoDbItemWrites"/>) to any
+    /// other principal (<c>aws:PrincipalArn</c>). The scorer and the agent trust what they read here, so a principal of
+    /// the account with a broad IAM policy must not be able to plant rows. Reads, table management and the policy itself
+    /// stay governed by IAM (an administrator can always replace the policy). An empty list means no principal may
+    /// write items. Call once.
+    /// </summary>
+    public void RestrictWritesTo(IReadOnlyList<string> writerArns, string writers)
+    {
+        if (WritersPolicy is not null)
+        {
+            throw new InvalidOperationException($"table {Config.TableName}: RestrictWritesTo was already called. Fix: pass every writer in one call.");
+        }
+
+        var doc = new PolicyDocument().Add(new PolicyStatement
+        {
+            Sid = "OnlyTheTablesWritersChangeItems",
+            Effect = "Deny",
+            Principal = PolicyPrincipal.Everyone,
+            Actions = Permissions.DynamoDbItemWrites,
+            Resources = [Table.Arn],
+            Conditions = writerArns.Count == 0 ? [] : [new PolicyCondition("ArnNotEquals", "aws:PrincipalArn", writerArns)],
+        });
+        WritersPolicy = new DynamodbResourcePolicy(this, "writers-policy", new DynamodbResourcePolicyConfig
+        {
+            ResourceArn = Table.Arn,
+            Policy = doc.ToJson(),
+        });
+        WritersPolicy.AddOverride("//.writers", writers);
     }
 
     /// <summary>Throttled read requests (Sum).</summary>

@@ -68,10 +68,16 @@ public sealed class FraudStorage : Construct
             Key = keys.Data,
             Region = config.Region,
             AccessLogs = new AccessLogTarget(AccessLogs, "models/"),
+            // The knowledge base's documents are what the analyst agent retrieves and trusts: only the deploying
+            // principal (Terraform uploads them) may change them.
+            RestrictedPrefixes = [new PrefixWriters(KnowledgeBasePrefix, config.Writers.KnowledgeBase, "the principal that runs terraform apply")],
             NoncurrentVersionExpirationDays = retention.ModelNoncurrentVersionExpirationDays,
             PreventDestroy = protect,
         });
     }
+
+    /// <summary>Key prefix of the knowledge base's documents in the models bucket (writable only by <c>writers.knowledgeBase</c>).</summary>
+    public const string KnowledgeBasePrefix = "knowledge-base/";
 
     /// <summary>Transaction history.</summary>
     public DataTable Transactions { get; }

@@ -14,6 +14,12 @@ using HashiCorp.Cdktf.Providers.Aws.S3BucketVersioning;
 
 namespace FraudTf.Storage;
 
+/// <summary>A key prefix whose objects only the named principals may create, replace or delete.</summary>
+/// <param name="Prefix">Key prefix, e.g. <c>knowledge-base/</c>.</param>
+/// <param name="WriterArns">IAM role or user ARNs allowed to write there (empty: nobody).</param>
+/// <param name="Why">Who they are and why others must not write (recorded in the policy's statement id context).</param>
+public sealed record PrefixWriters(string Prefix, IReadOnlyList<string> WriterArns, string Why);
+
 /// <summary>A lifecycle transition of current object versions to another storage class.</summary>
 public sealed record StorageTransition(int Days, string StorageClass);
 
@@ -74,6 +80,12 @@ public sealed record SecureBucketConfig
 
     /// <summary>Extra bucket policy statements (e.g. the log-delivery grant of a log bucket). Default: none.</summary>
     public IReadOnlyList<PolicyStatement> ExtraPolicyStatements { get; init; } = [];
+
+    /// <summary>
+    /// Prefixes whose objects only named principals may create, replace or delete, whatever their IAM policies say
+    /// (a Deny on <c>aws:PrincipalArn</c>): for inputs another component trusts. Default: none.
+    /// </summary>
+    public IReadOnlyList<PrefixWriters> RestrictedPrefixes { get; init; } = [];
 }
 
 /// <summary>
@@ -146,6 +158,19 @@ public sealed class SecureBucket : Construct
             Resources = [Bucket.Arn, $"{Bucket.Arn}/*"],
             Conditions = [new PolicyCondition("Bool", "aws:SecureTransport", ["false"])],
         });
+        foreach (var (p, i) in config.RestrictedPrefixes.Select((p, i) => (p, i)))
+        {
+            PolicyDocument.Add(new PolicyStatement
+            {
+                Sid = $"OnlyNamedWritersChangePrefix{i}",
+                Effect = "Deny",
+                Principal = PolicyPrincipal.Everyone,
+                Actions = Permissions.S3ObjectWrites,
+                Resources = [$"{Bucket.Arn}/{p.Prefix}*"],
+                Conditions = p.WriterArns.Count == 0 ? [] : [new PolicyCondition("ArnNotEquals", "aws:PrincipalArn", p.WriterArns)],
+            });
+        }
+
         foreach (var s in config.ExtraPolicyStatements)
         {
             PolicyDocument.Add(s);

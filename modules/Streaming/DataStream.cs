@@ -1,5 +1,6 @@
 using Constructs;
 using FraudTf.Security;
+using HashiCorp.Cdktf.Providers.Aws.KinesisResourcePolicy;
 using HashiCorp.Cdktf.Providers.Aws.KinesisStream;
 
 namespace FraudTf.Streaming;
@@ -56,6 +57,39 @@ public sealed class DataStream : Construct
 
     /// <summary>Stream name (token).</summary>
     public string StreamName => Stream.Name;
+
+    /// <summary>The stream's resource policy restricting its producers, once <see cref="RestrictWritesTo"/> was called.</summary>
+    public KinesisResourcePolicy? WritersPolicy { get; private set; }
+
+    /// <summary>
+    /// Lets only <paramref name="producerArns"/> (IAM role or user ARNs) put records into the stream, whatever their IAM
+    /// policies say: a resource policy denies PutRecord and PutRecords to any other principal (<c>aws:PrincipalArn</c>).
+    /// The consumers trust what they read, so no other principal of the account may write. An empty list means no
+    /// principal may write. Call once.
+    /// </summary>
+    public void RestrictWritesTo(IReadOnlyList<string> producerArns, string producers)
+    {
+        if (WritersPolicy is not null)
+        {
+            throw new InvalidOperationException($"stream {Config.StreamName}: RestrictWritesTo was already called. Fix: pass every producer in one call.");
+        }
+
+        var doc = new PolicyDocument().Add(new PolicyStatement
+        {
+            Sid = "OnlyTheStreamsProducersPutRecords",
+            Effect = "Deny",
+            Principal = PolicyPrincipal.Everyone,
+            Actions = Permissions.KinesisRecordWrites,
+            Resources = [Stream.Arn],
+            Conditions = producerArns.Count == 0 ? [] : [new PolicyCondition("ArnNotEquals", "aws:PrincipalArn", producerArns)],
+        });
+        WritersPolicy = new KinesisResourcePolicy(this, "writers-policy", new KinesisResourcePolicyConfig
+        {
+            ResourceArn = Stream.Arn,
+            Policy = doc.ToJson(),
+        });
+        WritersPolicy.AddOverride("//.writers", producers);
+    }
 
     /// <summary>Lets the holder of <paramref name="policy"/> put records (and encrypt them with the stream's key).</summary>
     public void GrantWrite(PolicyDocument policy)
