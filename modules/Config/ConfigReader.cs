@@ -298,6 +298,16 @@ public sealed class ConfigReader
         return new ConfigReader(v, _file, PathOf(field), _errors);
     }
 
+    /// <summary>Reports <paramref name="field"/> as an error when present: a setting that was removed, with why and what to do instead.</summary>
+    public void RejectRetired(string field, string why, string fix)
+    {
+        _known.Add(field);
+        if (_element.ValueKind == JsonValueKind.Object && _element.TryGetProperty(field, out var value))
+        {
+            Error(field, value, $"is no longer a setting: {why}", fix);
+        }
+    }
+
     /// <summary>Reports every field of this object that no reader method asked for.</summary>
     public void RejectUnknownFields()
     {

@@ -123,12 +123,6 @@ public sealed record RetentionConfig
     /// <summary>Object Lock default retention of the audit-logs bucket, after which audit objects expire. Default 365.</summary>
     public required int AuditLogRetentionDays { get; init; }
 
-    /// <summary>Days until decision trails move to STANDARD_IA (S3 requires at least 30). Default 30.</summary>
-    public required int DecisionTrailInfrequentAccessDays { get; init; }
-
-    /// <summary>Days until decision trails move to GLACIER (Flexible Retrieval). Default 90.</summary>
-    public required int DecisionTrailArchiveDays { get; init; }
-
     /// <summary>Days until decision trails expire. Default 2555 (7 years).</summary>
     public required int DecisionTrailExpirationDays { get; init; }
 

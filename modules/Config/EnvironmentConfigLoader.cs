@@ -193,27 +193,16 @@ public static partial class EnvironmentConfigLoader
                 "use a retention CloudWatch Logs supports, e.g. 30, 90 or 365", prod ? 365 : 30);
             var auditDays = ret.OptionalInt("auditLogRetentionDays", 1, 36500,
                 "give the audit-log retention in days (365 for one year)", 365);
-            var trailIa = ret.OptionalInt("decisionTrailInfrequentAccessDays", 30, 36500,
-                "S3 moves objects to STANDARD_IA after at least 30 days; use 30 or more", 30);
-            var trailArchive = ret.OptionalInt("decisionTrailArchiveDays", 31, 36500,
-                "give the day decision trails move to GLACIER, after decisionTrailInfrequentAccessDays", 90);
-            var trailExpire = ret.OptionalInt("decisionTrailExpirationDays", 32, 36500,
-                "give the day decision trails expire, after decisionTrailArchiveDays", 2555);
+            const string trailsStayInStandard =
+                "decision trails stay in STANDARD until they expire: they are a few KB, which S3 does not transition by default (objects under 128 KB) and which would cost more in STANDARD_IA (128 KB minimum) or GLACIER (40 KB overhead each)";
+            ret.RejectRetired("decisionTrailInfrequentAccessDays", trailsStayInStandard, "remove it; decisionTrailExpirationDays still sets when trails expire");
+            ret.RejectRetired("decisionTrailArchiveDays", trailsStayInStandard, "remove it; decisionTrailExpirationDays still sets when trails expire");
+            var trailExpire = ret.OptionalInt("decisionTrailExpirationDays", 1, 36500,
+                "give the day decision trails expire (2555 for 7 years)", 2555);
             var modelNoncurrent = ret.OptionalInt("modelNoncurrentVersionExpirationDays", 1, 36500,
                 "give the days a superseded model artifact is kept", 90);
             var accessLogDays = ret.OptionalInt("accessLogExpirationDays", 1, 36500,
                 "give the days S3 server access logs are kept", prod ? 365 : 90);
-            if (trailArchive <= trailIa)
-            {
-                ret.ErrorValue("decisionTrailArchiveDays", trailArchive,
-                    $"must come after decisionTrailInfrequentAccessDays ({trailIa})", $"set it above {trailIa}");
-            }
-            else if (trailExpire <= trailArchive)
-            {
-                ret.ErrorValue("decisionTrailExpirationDays", trailExpire,
-                    $"must come after decisionTrailArchiveDays ({trailArchive})", $"set it above {trailArchive}");
-            }
-
             ret.RejectUnknownFields();
 
             var prot = r.OptionalObject("protection", "give protection settings as an object, e.g. {\"deletionProtection\": true}");
@@ -345,8 +334,6 @@ public static partial class EnvironmentConfigLoader
                 {
                     LogRetentionDays = logDays,
                     AuditLogRetentionDays = auditDays,
-                    DecisionTrailInfrequentAccessDays = trailIa,
-                    DecisionTrailArchiveDays = trailArchive,
                     DecisionTrailExpirationDays = trailExpire,
                     ModelNoncurrentVersionExpirationDays = modelNoncurrent,
                     AccessLogExpirationDays = accessLogDays,

@@ -37,7 +37,8 @@ public static partial class EnvironmentConfigLoader
             var list = required ? w.RequiredStringList(field, PrincipalArn(), expectation, fix) : w.OptionalStringList(field, PrincipalArn(), expectation, fix) ?? [];
             foreach (var (arn, i) in list.Select((a, i) => (a, i)))
             {
-                if (arn.Split(':')[4] != accountId)
+                // (When accountId itself is invalid, that error is enough.)
+                if (accountId.Length == 12 && arn.Split(':')[4] != accountId)
                 {
                     w.ErrorValue($"{field}[{i}]", arn, $"is not in the environment's account {accountId}",
                         "name a principal of this account (a cross-account writer would also need an Allow in the resource policy, which the platform does not create)");

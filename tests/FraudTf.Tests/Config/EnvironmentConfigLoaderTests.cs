@@ -281,8 +281,6 @@ public class StorageConfigTests
             Assert.That(configs["prod"].Protection.AuditLogLockMode, Is.EqualTo("COMPLIANCE"));
             Assert.That(configs["staging"].Protection.AuditLogLockMode, Is.EqualTo("GOVERNANCE"));
             Assert.That(configs["dev"].Retention.AuditLogRetentionDays, Is.EqualTo(365));
-            Assert.That(configs["dev"].Retention.DecisionTrailInfrequentAccessDays, Is.EqualTo(30));
-            Assert.That(configs["dev"].Retention.DecisionTrailArchiveDays, Is.EqualTo(90));
             Assert.That(configs["dev"].Retention.DecisionTrailExpirationDays, Is.EqualTo(2555));
             Assert.That(configs["dev"].Retention.ModelNoncurrentVersionExpirationDays, Is.EqualTo(90));
             Assert.That(configs["prod"].Retention.AccessLogExpirationDays, Is.EqualTo(365));
@@ -306,32 +304,22 @@ public class StorageConfigTests
         Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'protection.auditLogLockMode' = \"LEGAL_HOLD\": must be GOVERNANCE or COMPLIANCE"));
     }
 
-    [Test]
-    public void InfrequentAccessBefore30Days_Fails()
+    [TestCase("decisionTrailInfrequentAccessDays")]
+    [TestCase("decisionTrailArchiveDays")]
+    public void RetiredTrailTransitionSettings_FailSayingWhyAndWhatToDo(string field)
     {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["retention"] = new JsonObject { ["decisionTrailInfrequentAccessDays"] = 10 }));
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["retention"] = new JsonObject { [field] = 60 }));
 
-        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'retention.decisionTrailInfrequentAccessDays' = 10: is out of range: must be between 30 and 36500"));
+        Assert.That(errors.Single(), Does.StartWith($"environments/dev.json: field 'retention.{field}' = 60: is no longer a setting: decision trails stay in STANDARD")
+            .And.Contain("Fix: remove it; decisionTrailExpirationDays still sets when trails expire"));
     }
 
     [Test]
-    public void ArchiveNotAfterInfrequentAccess_Fails()
+    public void TrailExpirationOutOfRange_Fails()
     {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["retention"] = new JsonObject
-        {
-            ["decisionTrailInfrequentAccessDays"] = 60,
-            ["decisionTrailArchiveDays"] = 45,
-        }));
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("staging", j => j["retention"] = new JsonObject { ["decisionTrailExpirationDays"] = 0 }));
 
-        Assert.That(errors.Single(), Does.Contain("field 'retention.decisionTrailArchiveDays' = 45: must come after decisionTrailInfrequentAccessDays (60). Fix: set it above 60"));
-    }
-
-    [Test]
-    public void ExpirationNotAfterArchive_Fails()
-    {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("staging", j => j["retention"] = new JsonObject { ["decisionTrailExpirationDays"] = 90 }));
-
-        Assert.That(errors.Single(), Does.Contain("field 'retention.decisionTrailExpirationDays' = 90: must come after decisionTrailArchiveDays (90)"));
+        Assert.That(errors.Single(), Does.StartWith("environments/staging.json: field 'retention.decisionTrailExpirationDays' = 0: is out of range: must be between 1 and 36500"));
     }
 }
 
