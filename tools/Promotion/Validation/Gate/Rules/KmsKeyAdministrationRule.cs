@@ -81,13 +81,22 @@ public sealed class KmsKeyAdministrationRule : GateRule
             }
 
             var alias = missing.Where(a => a.Contains("Alias", StringComparison.Ordinal)).ToList();
-            var consequence = alias.Count > 0
-                ? $"so every aws_kms_alias of this key fails with AccessDenied ({string.Join(", ", alias)} must be allowed on the key by " +
-                  "its key policy; IAM counts only for actions the key policy delegates), and"
-                : "so";
+            var other = missing.Except(alias).ToList();
+            var consequences = new List<string>();
+            if (alias.Count > 0)
+            {
+                consequences.Add($"every aws_kms_alias of this key fails with AccessDenied ({string.Join(", ", alias)} must be allowed on " +
+                    "the key by its key policy; IAM counts only for actions the key policy delegates)");
+            }
+
+            if (other.Count > 0)
+            {
+                consequences.Add($"no administrator can call {string.Join(", ", other)} on it (IAM cannot grant what the key policy does not delegate)");
+            }
+
             yield return Finding(key,
                 $"the key policy lets no named AWS principal (the account root or an administrator role), on Resource \"*\", call " +
-                $"{string.Join(", ", missing)}, {consequence} the key cannot be fully administered without the root user. " +
+                $"{string.Join(", ", missing)}, so {string.Join(", and ", consequences)}. " +
                 "Fix: add these actions to the statement for arn:<partition>:iam::<account>:root (or an administrator role), or give " +
                 "the account root kms:* (the default key policy) and govern administration through IAM.");
         }
