@@ -61,6 +61,13 @@ public class Gate1ProviderRuntimeRuleTests
     }
 
     [Test]
+    public void A5xLowerBoundFailsEvenForOldRuntimes()
+    {
+        var f = Failures<ProviderRuntimeRule>(Function("dotnet8", ">= 5.40")).Single();
+        Assert.That(f.Message, Does.StartWith("runtime dotnet8 is only known to be accepted from hashicorp/aws 6.0.0"));
+    }
+
+    [Test]
     public void NodeJs24NeedsTheVersionItsChangelogNames()
     {
         Assert.Multiple(() =>

@@ -74,8 +74,12 @@ public sealed class ProviderRuntimeRule : GateRule
             var firstVersion = Gate1Version.Parse(first)!;
             if (constraint.Lowest! < firstVersion)
             {
+                var rejected = first == "6.0.0"
+                    ? $"runtime {runtime} is only known to be accepted from hashicorp/aws 6.0.0 (the gate does not track 5.x, and the " +
+                      "app's bindings are generated from a 6.x schema)"
+                    : $"runtime {runtime} is rejected at plan by hashicorp/aws < {first}";
                 yield return Finding(function,
-                    $"runtime {runtime} is rejected at plan by hashicorp/aws < {first}, and the constraint '{constraintText}' admits " +
+                    $"{rejected}, and the constraint '{constraintText}' admits " +
                     $"{constraint.Lowest}. Fix: require '>= {first}' (e.g. '~> {firstVersion.Major}.{firstVersion.Minor}') in " +
                     $"required_providers.aws.version, or use a runtime that {constraint.Lowest} accepts.");
             }
