@@ -368,8 +368,17 @@ public static partial class EnvironmentConfigLoader
                 $"use the profile of that model, e.g. \"us.{model}\", or change foundationModel");
         }
 
-        var regions = a.OptionalStringList("inferenceProfileRegions", RegionName, "an AWS region such as us-east-2",
-            "list the regions the inference profile routes to ('aws bedrock get-inference-profile')") ?? DefaultProfileRegions(profile, region);
+        var listed = a.OptionalStringList("inferenceProfileRegions", RegionName, "an AWS region such as us-east-2",
+            "list the regions the inference profile routes to ('aws bedrock get-inference-profile')");
+        var known = profile.Length == 0 ? [region] : InferenceProfiles.DestinationRegions(profile, region);
+        if (listed is null && known is null && profile.EndsWith("." + model, StringComparison.Ordinal) && RegionName.IsMatch(region))
+        {
+            a.Error("inferenceProfileRegions", null,
+                $"is required for the inference profile {profile} called from {region}: its destination regions are not in the platform's table of verified profiles (they differ by profile and by source region)",
+                $"list them from 'aws bedrock get-inference-profile --region {region} --inference-profile-identifier {profile}' (the regions of models[].modelArn)");
+        }
+
+        var regions = listed ?? known ?? [region];
         if (profile.Length > 0 && RegionName.IsMatch(region) && !regions.Contains(region))
         {
             a.ErrorValue("inferenceProfileRegions", "[" + string.Join(", ", regions) + "]", $"does not include the stack's region {region}",
@@ -403,14 +412,6 @@ public static partial class EnvironmentConfigLoader
             KnowledgeBaseSetupFunctions = setup,
         };
     }
-
-    // The regions a geography's cross-region inference profile routes to, as AWS documents them for Claude models.
-    private static IReadOnlyList<string> DefaultProfileRegions(string profile, string region) => profile.Split('.')[0] switch
-    {
-        "us" => ["us-east-1", "us-east-2", "us-west-2"],
-        "eu" => ["eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3"],
-        _ => [region],
-    };
 
     private static FunctionSettings ReadFunction(ConfigReader parent, string name, (int Memory, int Timeout, int Concurrency) defaults)
     {

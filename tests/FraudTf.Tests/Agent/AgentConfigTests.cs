@@ -44,6 +44,34 @@ public class AgentConfigTests
     }
 
     [Test]
+    public void AProfileWithoutVerifiedDestinations_MustListThem()
+    {
+        // The EU profile's destinations were not verified: guessing them would leave the role without the model in a
+        // region requests are routed to (AccessDenied there) or allow regions it never uses.
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j =>
+        {
+            j["region"] = "eu-west-1";
+            Agent(j)["inferenceProfile"] = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0";
+        }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'agent.inferenceProfileRegions' = (missing): is required for the inference profile eu.anthropic.claude-sonnet-4-5-20250929-v1:0 called from eu-west-1")
+            .And.Contain("Fix: list them from 'aws bedrock get-inference-profile --region eu-west-1"));
+    }
+
+    [Test]
+    public void AProfileWithListedDestinations_UsesThem()
+    {
+        var agent = ConfigFixture.Load("dev", j =>
+        {
+            j["region"] = "eu-west-1";
+            Agent(j)["inferenceProfile"] = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0";
+            Agent(j)["inferenceProfileRegions"] = new JsonArray("eu-west-1", "eu-central-1", "eu-north-1");
+        }).Agent;
+
+        Assert.That(agent.InferenceProfileRegions, Is.EqualTo(new[] { "eu-west-1", "eu-central-1", "eu-north-1" }));
+    }
+
+    [Test]
     public void NoProfile_IsAllowed()
     {
         var agent = ConfigFixture.Load("dev", j => Agent(j)["inferenceProfile"] = "").Agent;
