@@ -71,10 +71,18 @@ public sealed class ServiceTrustSourceArnRule : GateRule
                     $"{string.Join(", ", services)} assume the role with {what}: any {string.Join("/", services.Select(ResourceKind))} of the account " +
                     "(not just the one this role is for) can act with its permissions. " +
                     $"Fix: add \"ArnEquals\" (or \"ArnLike\") {{\"aws:SourceArn\": <the ARN of the {string.Join("/", services.Select(ResourceKind))} that uses the role>}} " +
-                    "next to aws:SourceAccount; build the ARN from the resource's name to avoid a dependency cycle (e.g. arn:aws:pipes:<region>:<account>:pipe/<name>).");
+                    $"next to aws:SourceAccount; build the ARN from the resource's name to avoid a dependency cycle ({string.Join("; ", services.Select(ArnExample))}).");
             }
         }
     }
+
+    private static string ArnExample(string service) => service.ToLowerInvariant() switch
+    {
+        "pipes.amazonaws.com" => "arn:aws:pipes:<region>:<account>:pipe/<pipe name>",
+        "events.amazonaws.com" => "arn:aws:events:<region>:<account>:rule/<bus name>/<rule name>, or .../rule/<bus name>/* with ArnLike",
+        "bedrock.amazonaws.com" => "arn:aws:bedrock:<region>:<account>:agent/* or knowledge-base/* with ArnLike, or the resource's id once known",
+        _ => $"the ARN {service} sends for the resource using the role",
+    };
 
     private static string ResourceKind(string service) => service.ToLowerInvariant() switch
     {

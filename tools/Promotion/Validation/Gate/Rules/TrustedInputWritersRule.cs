@@ -157,7 +157,7 @@ public sealed partial class TrustedInputWritersRule : GateRule
         {
             var streamOnly = policies.Count > 0 ? $" ({string.Join(", ", policies.Select(p => p.Address))} is attached to the table's stream, which a table policy does not cover and vice versa)" : "";
             return $"but it has no {policyType} whose resource_arn references it{streamOnly}: any principal of the account allowed " +
-                $"{string.Join("/", writes)} by IAM can write records the platform trusts. Fix: add a {policyType} with " +
+                $"{string.Join("/", writes)} by IAM can write records the platform trusts. Fix: add an {policyType} with " +
                 $"{{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":[{string.Join(",", writes.Select(w => $"\"{w}\""))}],\"Resource\":<arn>," +
                 "\"Condition\":{\"ArnNotEquals\":{\"aws:PrincipalArn\":[<the writer roles>]}}}.";
         }
