@@ -52,6 +52,18 @@ public class Gate2AlarmTests
     }
 
     [Test]
+    public void ARuleOfACustomBusNeedsTheEventBusNameDimension()
+    {
+        var stack = Produced()
+            .Add("aws_cloudwatch_event_bus", "bus", """{"name":"fraud"}""")
+            .Add("aws_cloudwatch_event_rule", "r", """{"name":"detected","event_bus_name":"${aws_cloudwatch_event_bus.bus.name}"}""")
+            .Add("aws_cloudwatch_metric_alarm", "failed", Alarm("AWS/Events", "FailedInvocations", """{"RuleName":"detected"}"""));
+        Assert.That(stack.Failures(Rule).Single().Message, Does.Contain("EventBusName"));
+        stack.Add("aws_cloudwatch_metric_alarm", "failed", Alarm("AWS/Events", "FailedInvocations", """{"RuleName":"detected","EventBusName":"fraud"}"""));
+        Assert.That(stack.Failures(Rule), Is.Empty);
+    }
+
+    [Test]
     public void AnIteratorAgeAlarmOnAStreamNobodyReadsIsReported()
     {
         var stack = Produced().Remove("aws_lambda_event_source_mapping", "m");

@@ -33,13 +33,13 @@ public sealed class AlarmMetricProducerRule : GateRule
             ["AWS/SNS"] = (new Dictionary<string, Producer> { ["TopicName"] = new("aws_sns_topic", "name", ":") },
                 "Amazon SNS Developer Guide, \"Monitoring Amazon SNS topics using CloudWatch\" (dimension TopicName)"),
             ["AWS/EventBridge/Pipes"] = (new Dictionary<string, Producer> { ["PipeName"] = new("aws_pipes_pipe", "name", ":pipe/") },
-                "Amazon EventBridge User Guide, \"Monitoring Amazon EventBridge Pipes\" (dimension PipeName)"),
+                "Amazon EventBridge User Guide, \"Logging and monitoring Amazon EventBridge Pipes using Amazon CloudWatch Logs\" (CloudWatch metrics, dimension PipeName)"),
             ["AWS/Events"] = (new Dictionary<string, Producer>
                 {
                     ["RuleName"] = new("aws_cloudwatch_event_rule", "name", "/"),
                     ["EventBusName"] = new("aws_cloudwatch_event_bus", "name", ":event-bus/"),
                 },
-                "Amazon EventBridge User Guide, \"Monitoring Amazon EventBridge\" (dimensions RuleName, EventBusName)"),
+                "Amazon EventBridge User Guide, \"Monitoring Amazon EventBridge\" (RuleName alone: default bus; EventBusName and RuleName: custom bus)"),
         };
 
     /// <summary>
@@ -166,6 +166,13 @@ public sealed class AlarmMetricProducerRule : GateRule
                     $"this metric ({entry.Source}). Fix: name an existing resource in dimension {key} (a reference such as " +
                     $"${{{producer.ResourceType}.<name>.{producer.NameArgument}}} keeps them in step), or remove the alarm.");
                 continue;
+            }
+
+            if (ns == "AWS/Events" && key == "RuleName" && !dimensions.Any(d => d.Key == "EventBusName")
+                && resource.Body["event_bus_name"] is { } bus && bus.ToString() is { Length: > 0 } busName && busName != "default")
+            {
+                problems.Add($"rule {resource.Address} is on event bus {busName}, and a metric with RuleName alone is the default bus's " +
+                    $"({entry.Source}). Fix: add dimension EventBusName = the bus's name.");
             }
 
             if (ns == "AWS/Kinesis" && IsKinesisConsumerMetric(name) && !HasConsumer(stack, resource))
