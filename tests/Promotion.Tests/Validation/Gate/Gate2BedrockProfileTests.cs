@@ -65,6 +65,6 @@ public class Gate2BedrockProfileTests
         var stack = Stack(Allow("\"bedrock:InvokeModel\"", "arn:aws:bedrock:eu-west-1:111111111111:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0"));
         var f = stack.Failures(Rule).Single();
         Assert.That(f.Address, Is.EqualTo("aws_iam_role_policy.p"));
-        Assert.That(f.Message, Does.Contain("get-inference-profile").And.Contain("Destinations"));
+        Assert.That(f.Message, Does.Contain("get-inference-profile").And.Contain("InferenceProfiles.Verified"));
     }
 }

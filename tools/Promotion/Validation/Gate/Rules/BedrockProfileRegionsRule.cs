@@ -15,17 +15,13 @@ namespace FraudTf.Promotion.Validation.Gate.Rules;
 public sealed partial class BedrockProfileRegionsRule : GateRule
 {
     /// <summary>
-    /// Destination Regions of each known inference profile, by (profile id, source Region). Destinations differ by source
-    /// Region; the authoritative list is <c>aws bedrock get-inference-profile --inference-profile-identifier &lt;id&gt;
-    /// --region &lt;source&gt;</c> (<c>models[].modelArn</c>).
+    /// Destination Regions of each known inference profile, by (profile id, source Region): the one table the app's
+    /// config loader also uses (modules/Config/InferenceProfiles.cs, each entry with its source there). Destinations
+    /// differ by source Region; the authoritative list is <c>aws bedrock get-inference-profile --inference-profile-identifier
+    /// &lt;id&gt; --region &lt;source&gt;</c> (<c>models[].modelArn</c>).
     /// </summary>
     private static readonly IReadOnlyDictionary<(string Profile, string SourceRegion), (string[] Regions, string Source)> Destinations =
-        new Dictionary<(string, string), (string[], string)>
-        {
-            [("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-1")] = (["us-east-1", "us-east-2", "us-west-2"],
-                "AWS Machine Learning Blog, \"Securing Amazon Bedrock cross-Region inference: Geographic and global\" (Jan 2026): " +
-                "the US Anthropic Claude Sonnet 4.5 profile requires access to us-east-1, us-east-2 and us-west-2 (source us-east-1)"),
-        };
+        FraudTf.Config.InferenceProfiles.Verified.ToDictionary(p => p.Key, p => (p.Value.ToArray(), "modules/Config/InferenceProfiles.cs"));
 
     private static readonly string[] InvokeActions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
 
@@ -72,7 +68,7 @@ public sealed partial class BedrockProfileRegionsRule : GateRule
                         {
                             yield return Finding(policy,
                                 $"{policy.Address} allows {action} on inference profile {resource}, whose destination Regions GATE-BRK-001 does not know " +
-                                $"for source Region {source}. Fix: add (\"{profile}\", \"{source}\") to BedrockProfileRegionsRule.Destinations with the " +
+                                $"for source Region {source}. Fix: add (\"{profile}\", \"{source}\") to InferenceProfiles.Verified (modules/Config/InferenceProfiles.cs) with the " +
                                 $"Regions from `aws bedrock get-inference-profile --inference-profile-identifier {profile} --region {source}` " +
                                 "(models[].modelArn) and where the list comes from.");
                             continue;
