@@ -276,6 +276,54 @@ public sealed class ConfigReader
         return result;
     }
 
+    /// <summary>
+    /// Reads an optional array of objects and returns a reader over each (paths <c>field[0]</c>, <c>field[1]</c>, ...);
+    /// null when omitted. An element that is not an object is reported and skipped.
+    /// </summary>
+    public IReadOnlyList<ConfigReader>? OptionalObjectList(string field, string fix)
+    {
+        if (!TryGet(field, required: false, fix, out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            Error(field, v, "must be an array of JSON objects", fix);
+            return null;
+        }
+
+        var result = new List<ConfigReader>();
+        var i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                Error($"{field}[{i}]", item, "must be a JSON object", fix);
+            }
+            else
+            {
+                result.Add(new ConfigReader(item, _file, PathOf($"{field}[{i}]"), _errors));
+            }
+
+            i++;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Accepts <paramref name="field"/> only by reporting it: a setting that was removed from FraudTf. Reading it
+    /// (instead of letting <see cref="RejectUnknownFields"/> call it unknown) lets the message say why it went away.
+    /// </summary>
+    public void Removed(string field, string problem, string fix)
+    {
+        if (TryGet(field, required: false, fix, out var v))
+        {
+            Error(field, v, problem, fix);
+        }
+    }
+
     /// <summary>Returns a reader over a required nested object (an empty reader, with an error recorded, when missing).</summary>
     public ConfigReader RequiredObject(string field, string fix) => ReadObject(field, fix, required: true);
 

@@ -10,7 +10,6 @@ using FraudTf.Streaming;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchDashboard;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchLogMetricFilter;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchMetricAlarm;
-using HashiCorp.Cdktf.Providers.Aws.XraySamplingRule;
 
 namespace FraudTf.Monitoring;
 
@@ -66,7 +65,7 @@ public sealed class FraudMonitoring : Construct
     {
         var env = c.Environment;
         var m = env.Monitoring;
-        Topic = new EncryptedTopic(this, "alarm-topic", env.ResourceName("alarms"), c.MessagingKey, env.AccountRootArn);
+        Topic = new EncryptedTopic(this, "alarm-topic", env.ResourceName("alarms"), c.MessagingKey, env.AccountRootArn, env.Notifications.Alarms);
 
         var specs = new List<AlarmSpec>();
         foreach (var f in c.Functions)
@@ -149,21 +148,6 @@ public sealed class FraudMonitoring : Construct
             Filter("processing-errors-filter", "processing-errors", FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError, "ProcessingErrorsLogged", c.StreamProcessor),
         ];
 
-        SamplingRule = new XraySamplingRule(this, "sampling-rule", new XraySamplingRuleConfig
-        {
-            RuleName = env.ResourceName("xray"),
-            Priority = 1000,
-            ReservoirSize = 1,
-            FixedRate = m.XRaySamplingRate,
-            ServiceName = "fraud-detection-*",
-            ServiceType = "AWS::Lambda::Function",
-            Host = "*",
-            HttpMethod = "*",
-            UrlPath = "*",
-            ResourceArn = "*",
-            Version = 1,
-        });
-
         DashboardBody = BuildDashboard(c);
         Dashboard = new CloudwatchDashboard(this, "dashboard", new CloudwatchDashboardConfig
         {
@@ -183,9 +167,6 @@ public sealed class FraudMonitoring : Construct
 
     /// <summary>The log metric filters.</summary>
     public IReadOnlyList<CloudwatchLogMetricFilter> MetricFilters { get; }
-
-    /// <summary>The X-Ray sampling rule.</summary>
-    public XraySamplingRule SamplingRule { get; }
 
     /// <summary>The dashboard.</summary>
     public CloudwatchDashboard Dashboard { get; }
