@@ -57,7 +57,10 @@ public sealed class ConfigReader
 
     /// <summary>Records a problem with a value computed or collected by the caller (shown as JSON).</summary>
     public void ErrorValue(string field, object value, string problem, string fix) =>
-        Error(field, JsonSerializer.SerializeToElement(value), problem, fix);
+        Error(field, JsonSerializer.SerializeToElement(value, ShowOptions), problem, fix);
+
+    // Values are shown as written (e-mail addresses keep their + and <>), not with HTML-safe \u escapes.
+    private static readonly JsonSerializerOptions ShowOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private bool TryGet(string field, bool required, string fix, out JsonElement value)
     {

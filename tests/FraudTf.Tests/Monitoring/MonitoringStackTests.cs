@@ -3,7 +3,7 @@ using FraudTf.Tests.Support;
 
 namespace FraudTf.Tests.Monitoring;
 
-/// <summary>Alarms, dashboard, metric filters, topic and sampling rule as synthesized.</summary>
+/// <summary>Alarms, dashboard, metric filters and topic as synthesized.</summary>
 [TestFixture]
 public class MonitoringStackTests
 {
@@ -151,23 +151,18 @@ public class MonitoringStackTests
         Assert.That(errors["pattern"]!.GetValue<string>(), Is.EqualTo(FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError));
     }
 
-    [Test]
-    public void SamplingRule_PerEnvironment()
+    [TestCaseSource(nameof(Envs))]
+    public void NoSamplingRule_LambdaTracingSamplesAtAFixedRate(string env)
     {
-        var dev = Stack("dev").Resource("aws_xray_sampling_rule", "/monitoring/sampling-rule");
-        var prod = Stack("prod").Resource("aws_xray_sampling_rule", "/monitoring/sampling-rule");
-
-        Assert.That(dev["rule_name"]!.GetValue<string>(), Is.EqualTo("fraud-detection-xray-dev"));
-        Assert.That(Stack("staging").Resource("aws_xray_sampling_rule", "/monitoring/sampling-rule")["rule_name"]!.GetValue<string>().Length, Is.LessThanOrEqualTo(32));
-        Assert.That(dev["fixed_rate"]!.GetValue<double>(), Is.EqualTo(1.0));
-        Assert.That(prod["fixed_rate"]!.GetValue<double>(), Is.EqualTo(0.05));
+        // Lambda's active tracing ignores X-Ray sampling rules (1 request/s + 5%, not configurable): a rule would only cost.
+        Assert.That(Stack(env).Resources("aws_xray_sampling_rule"), Is.Empty);
     }
 
     [Test]
     public void MonitoringThreshold_OutOfRange_Fails()
     {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["monitoring"] = new JsonObject { ["xraySamplingRate"] = 2 }));
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["monitoring"] = new JsonObject { ["functionP99DurationOfTimeout"] = 2 }));
 
-        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'monitoring.xraySamplingRate' = 2: is out of range: must be between 0 and 1"));
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'monitoring.functionP99DurationOfTimeout' = 2: is out of range: must be between 0.1 and 1"));
     }
 }
