@@ -57,7 +57,10 @@ public sealed class ConfigReader
 
     /// <summary>Records a problem with a value computed or collected by the caller (shown as JSON).</summary>
     public void ErrorValue(string field, object value, string problem, string fix) =>
-        Error(field, JsonSerializer.SerializeToElement(value), problem, fix);
+        Error(field, JsonSerializer.SerializeToElement(value, ShowOptions), problem, fix);
+
+    // Values are shown as written (e-mail addresses keep their + and <>), not with HTML-safe \u escapes.
+    private static readonly JsonSerializerOptions ShowOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private bool TryGet(string field, bool required, string fix, out JsonElement value)
     {
@@ -276,6 +279,54 @@ public sealed class ConfigReader
         return result;
     }
 
+    /// <summary>
+    /// Reads an optional array of objects and returns a reader over each (paths <c>field[0]</c>, <c>field[1]</c>, ...);
+    /// null when omitted. An element that is not an object is reported and skipped.
+    /// </summary>
+    public IReadOnlyList<ConfigReader>? OptionalObjectList(string field, string fix)
+    {
+        if (!TryGet(field, required: false, fix, out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            Error(field, v, "must be an array of JSON objects", fix);
+            return null;
+        }
+
+        var result = new List<ConfigReader>();
+        var i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                Error($"{field}[{i}]", item, "must be a JSON object", fix);
+            }
+            else
+            {
+                result.Add(new ConfigReader(item, _file, PathOf($"{field}[{i}]"), _errors));
+            }
+
+            i++;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Accepts <paramref name="field"/> only by reporting it: a setting that was removed from FraudTf. Reading it
+    /// (instead of letting <see cref="RejectUnknownFields"/> call it unknown) lets the message say why it went away.
+    /// </summary>
+    public void Removed(string field, string problem, string fix)
+    {
+        if (TryGet(field, required: false, fix, out var v))
+        {
+            Error(field, v, problem, fix);
+        }
+    }
+
     /// <summary>Returns a reader over a required nested object (an empty reader, with an error recorded, when missing).</summary>
     public ConfigReader RequiredObject(string field, string fix) => ReadObject(field, fix, required: true);
 
@@ -296,16 +347,6 @@ public sealed class ConfigReader
         }
 
         return new ConfigReader(v, _file, PathOf(field), _errors);
-    }
-
-    /// <summary>Reports <paramref name="field"/> as an error when present: a setting that was removed, with why and what to do instead.</summary>
-    public void RejectRetired(string field, string why, string fix)
-    {
-        _known.Add(field);
-        if (_element.ValueKind == JsonValueKind.Object && _element.TryGetProperty(field, out var value))
-        {
-            Error(field, value, $"is no longer a setting: {why}", fix);
-        }
     }
 
     /// <summary>Reports every field of this object that no reader method asked for.</summary>

@@ -52,8 +52,11 @@ public sealed record EnvironmentConfig
     /// <summary>The stream processor's scoring rules and data retention.</summary>
     public required ScoringConfig Scoring { get; init; }
 
-    /// <summary>Alarm thresholds and tracing.</summary>
+    /// <summary>Alarm thresholds.</summary>
     public required MonitoringConfig Monitoring { get; init; }
+
+    /// <summary>Who receives the alarm topic's and the alerts topic's messages.</summary>
+    public required NotificationsConfig Notifications { get; init; }
 
     /// <summary>The fraud-analyst Bedrock agent and its knowledge base.</summary>
     public required AgentConfig Agent { get; init; }
@@ -249,7 +252,7 @@ public sealed record ScoringConfig
     public required int TransactionTtlDays { get; init; }
 }
 
-/// <summary>Alarm thresholds (per environment) and X-Ray sampling.</summary>
+/// <summary>Alarm thresholds (per environment).</summary>
 public sealed record MonitoringConfig
 {
     /// <summary>Function errors per minute that raise the alarm. Default 1 (prod 1).</summary>
@@ -278,9 +281,6 @@ public sealed record MonitoringConfig
 
     /// <summary>Rejected records per 5 minutes that raise the alarm. Default 10 (prod 100).</summary>
     public required int RejectedRecordsPer5Minutes { get; init; }
-
-    /// <summary>Fraction of requests X-Ray traces beyond the first each second. Default 1.0 (prod 0.05).</summary>
-    public required double XRaySamplingRate { get; init; }
 }
 
 /// <summary>
@@ -324,4 +324,43 @@ public sealed record TrafficConfig
 
     /// <summary>Size of the knowledge base's source documents, in megabytes. Default 5.</summary>
     public required double KnowledgeBaseMegabytes { get; init; }
+}
+
+/// <summary>
+/// The subscribers of the environment's two topics: the alarm topic (<c>&lt;prefix&gt;-alarms-&lt;env&gt;</c>, CloudWatch
+/// alarm and OK notifications) and the alerts topic (<c>&lt;prefix&gt;-alerts-&lt;env&gt;</c>, FraudDetected events).
+/// </summary>
+public sealed record NotificationsConfig
+{
+    /// <summary>Subscribers of the alarm topic (<c>notifications.alarms</c>).</summary>
+    public required TopicNotifications Alarms { get; init; }
+
+    /// <summary>Subscribers of the alerts topic (<c>notifications.alerts</c>).</summary>
+    public required TopicNotifications Alerts { get; init; }
+}
+
+/// <summary>
+/// The subscriptions of one topic, or why it has none. Exactly one of the two is given: a topic without subscribers
+/// delivers nothing, so leaving it unsubscribed takes a written reason.
+/// </summary>
+public sealed record TopicNotifications
+{
+    /// <summary>The subscriptions, in config order; empty only together with <see cref="UnsubscribedReason"/>.</summary>
+    public required IReadOnlyList<TopicSubscription> Subscriptions { get; init; }
+
+    /// <summary>Why the topic has no subscription (at least 20 characters); null when it has subscriptions.</summary>
+    public string? UnsubscribedReason { get; init; }
+}
+
+/// <summary>One subscriber of a topic.</summary>
+/// <param name="Name">
+/// Stable id of the subscription (lowercase letters, digits and hyphens): it names the Terraform resource, so an endpoint
+/// can change without the address changing and environments that use the same names compare block by block.
+/// </param>
+/// <param name="Protocol">One of <see cref="Protocols"/>.</param>
+/// <param name="Endpoint">An e-mail address, an https:// URL, an SQS queue ARN or a Lambda function ARN, by protocol.</param>
+public sealed record TopicSubscription(string Name, string Protocol, string Endpoint)
+{
+    /// <summary>The SNS protocols FraudTf subscribes: e-mail, HTTPS, SQS and Lambda.</summary>
+    public static readonly IReadOnlyList<string> Protocols = ["email", "https", "sqs", "lambda"];
 }

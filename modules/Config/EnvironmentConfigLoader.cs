@@ -195,8 +195,8 @@ public static partial class EnvironmentConfigLoader
                 "give the audit-log retention in days (365 for one year)", 365);
             const string trailsStayInStandard =
                 "decision trails stay in STANDARD until they expire: they are a few KB, which S3 does not transition by default (objects under 128 KB) and which would cost more in STANDARD_IA (128 KB minimum) or GLACIER (40 KB overhead each)";
-            ret.RejectRetired("decisionTrailInfrequentAccessDays", trailsStayInStandard, "remove it; decisionTrailExpirationDays still sets when trails expire");
-            ret.RejectRetired("decisionTrailArchiveDays", trailsStayInStandard, "remove it; decisionTrailExpirationDays still sets when trails expire");
+            ret.Removed("decisionTrailInfrequentAccessDays", "is no longer a setting: " + trailsStayInStandard, "remove it; decisionTrailExpirationDays still sets when trails expire");
+            ret.Removed("decisionTrailArchiveDays", "is no longer a setting: " + trailsStayInStandard, "remove it; decisionTrailExpirationDays still sets when trails expire");
             var trailExpire = ret.OptionalInt("decisionTrailExpirationDays", 1, 36500,
                 "give the day decision trails expire (2555 for 7 years)", 2555);
             var modelNoncurrent = ret.OptionalInt("modelNoncurrentVersionExpirationDays", 1, 36500,
@@ -299,9 +299,16 @@ public static partial class EnvironmentConfigLoader
                 FraudSpikePer5Minutes = mo.OptionalInt("fraudSpikePer5Minutes", 1, 10_000_000, "use a whole number of decisions per 5 minutes", prod ? 500 : 50),
                 ProcessingLatencyP99Milliseconds = mo.OptionalInt("processingLatencyP99Milliseconds", 10, 900_000, "use 10 ms to 900000 ms", 2000),
                 RejectedRecordsPer5Minutes = mo.OptionalInt("rejectedRecordsPer5Minutes", 1, 10_000_000, "use a whole number of records per 5 minutes", prod ? 100 : 10),
-                XRaySamplingRate = mo.OptionalDouble("xraySamplingRate", 0, 1, "use a fraction from 0 to 1", prod ? 0.05 : 1.0),
             };
+            // Lambda Developer Guide, "Visualize Lambda function invocations using AWS X-Ray": "The sampling rate is 1 request
+            // per second and 5 percent of additional requests. You can't configure the X-Ray sampling rate for your functions."
+            mo.Removed("xraySamplingRate", "is no longer a setting: Lambda's active tracing samples at a fixed rate (1 request per second " +
+                "and 5% of additional requests) that cannot be configured, and a sampling rule does not change it, so the rule " +
+                "fraud-detection-xray-<env> was removed",
+                "delete monitoring.xraySamplingRate (see the Lambda Developer Guide, \"Visualize Lambda function invocations using AWS X-Ray\")");
             mo.RejectUnknownFields();
+
+            var notifications = ReadNotifications(r, prefix, environment, accountId, region);
 
             var agent = ReadAgent(r, region, prod);
             var writers = ReadWriters(r, accountId);
@@ -344,11 +351,271 @@ public static partial class EnvironmentConfigLoader
                 Streaming = streaming,
                 Scoring = scoring,
                 Monitoring = monitoring,
+                Notifications = notifications,
                 Agent = agent,
                 Writers = writers,
             };
         }
     }
+
+    private static readonly Regex AnyText = new(@"^[\s\S]*$");
+    private static readonly Regex SubscriptionName = new(@"^[a-z][a-z0-9-]{0,38}[a-z0-9]$");
+
+    // An address SNS can mail: local part of RFC 5322 atom characters and dots, a domain of DNS labels with a dot.
+    private static readonly Regex EmailAddress = new(
+        @"^(?=.{3,254}$)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
+
+    private static readonly Regex Arn = new(@"^arn:(?<partition>[^:]*):(?<service>[^:]*):(?<region>[^:]*):(?<account>[^:]*):(?<resource>.*)$");
+    private static readonly Regex QueueName = new(@"^[A-Za-z0-9_-]{1,80}(\.fifo)?$");
+    private static readonly Regex FunctionResource = new(@"^function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$");
+
+    /// <summary>Shortest accepted reason for leaving a topic without subscribers (the gate's exception minimum).</summary>
+    public const int MinimumUnsubscribedReasonLength = 20;
+
+    private static NotificationsConfig ReadNotifications(ConfigReader root, string prefix, string environment, string accountId, string region)
+    {
+        var n = root.RequiredObject("notifications",
+            "add a \"notifications\" object naming who receives alarms and fraud alerts, e.g. {\"alarms\": [{\"name\": \"oncall\", " +
+            "\"protocol\": \"email\", \"endpoint\": \"oncall@example.com\"}], \"alerts\": [...]}");
+        var result = new NotificationsConfig
+        {
+            Alarms = ReadTopicNotifications(n, "alarms", $"{prefix}-alarms-{environment}", "every alarm", accountId, region),
+            Alerts = ReadTopicNotifications(n, "alerts", $"{prefix}-alerts-{environment}", "every fraud alert", accountId, region),
+        };
+        n.RejectUnknownFields();
+        return result;
+    }
+
+    private static TopicNotifications ReadTopicNotifications(ConfigReader n, string field, string topicName, string what,
+        string accountId, string region)
+    {
+        var reasonField = $"{field}UnsubscribedReason";
+        var example = $"{{\"name\": \"oncall\", \"protocol\": \"email\", \"endpoint\": \"fraud-oncall@example.com\"}}";
+        var items = n.OptionalObjectList(field,
+            $"list the subscribers of {topicName} as objects, e.g. [{example}]");
+        var subscriptions = new List<TopicSubscription>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var endpoints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in items ?? [])
+        {
+            var name = item.RequiredString("name", SubscriptionName, "2-40 lowercase letters, digits or hyphens, starting with a letter",
+                "name the subscription, e.g. \"oncall\" or \"case-intake\"; the name keys its Terraform resource, so keep it when the " +
+                "endpoint changes and use the same names in every environment");
+            var protocol = item.RequiredString("protocol", AnyText, "one of email, https, sqs, lambda",
+                "use one of email, https, sqs, lambda");
+            var endpoint = item.RequiredString("endpoint", AnyText, "an e-mail address, https URL, SQS queue ARN or Lambda function ARN",
+                "give the e-mail address, https:// URL, queue ARN or function ARN to deliver to");
+            item.RejectUnknownFields();
+
+            if (name.Length > 0 && !names.Add(name))
+            {
+                item.ErrorValue("name", name, $"is used twice among the subscriptions of {topicName}",
+                    "give each subscription of a topic its own name");
+                name = "";
+            }
+
+            var protocolOk = protocol.Length > 0 && CheckProtocol(item, protocol);
+            var endpointOk = protocolOk && CheckEndpoint(item, protocol, endpoint, accountId, region);
+            if (endpointOk && !endpoints.Add(endpoint))
+            {
+                item.ErrorValue("endpoint", endpoint, $"is subscribed twice to {topicName} (SNS would keep one subscription, " +
+                    "so the second resource would fight the first)", "remove the duplicate subscription");
+                endpointOk = false;
+            }
+
+            if (name.Length > 0 && endpointOk)
+            {
+                subscriptions.Add(new TopicSubscription(name, protocol, endpoint));
+            }
+        }
+
+        var reason = n.OptionalString(reasonField, AnyText, "a sentence", "say in a sentence why nobody needs these messages", "");
+        if (reason.Length > 0 && (items?.Count ?? 0) > 0)
+        {
+            n.ErrorValue(reasonField, reason, $"is set although notifications.{field} has {items!.Count} subscription(s)",
+                $"remove notifications.{reasonField} (the topic is subscribed) or remove the subscriptions");
+        }
+        else if (reason.Length > 0 && reason.Trim().Length < MinimumUnsubscribedReasonLength)
+        {
+            n.ErrorValue(reasonField, reason, $"is too short to explain anything (at least {MinimumUnsubscribedReasonLength} characters)",
+                $"say who watches {topicName}'s messages instead, or why nobody needs them, in at least {MinimumUnsubscribedReasonLength} characters");
+        }
+        else if (reason.Length == 0 && (items?.Count ?? 0) == 0)
+        {
+            var problem = $"{topicName} has no subscription: {what} would reach nobody";
+            var fix = $"subscribe someone, e.g. \"{field}\": [{example}], or set notifications.{reasonField} to say why the topic " +
+                      $"has no subscriber (at least {MinimumUnsubscribedReasonLength} characters)";
+            if (items is null)
+            {
+                n.Error(field, null, problem, fix);
+            }
+            else
+            {
+                n.ErrorValue(field, Array.Empty<object>(), problem, fix);
+            }
+        }
+
+        return new TopicNotifications { Subscriptions = subscriptions, UnsubscribedReason = reason.Length > 0 ? reason : null };
+    }
+
+    private static bool CheckProtocol(ConfigReader item, string protocol)
+    {
+        if (TopicSubscription.Protocols.Contains(protocol))
+        {
+            return true;
+        }
+
+        if (protocol == "http")
+        {
+            item.ErrorValue("protocol", protocol, "is not allowed: http delivers alarms and fraud alerts unencrypted over the network",
+                "use \"https\" with an https:// endpoint");
+        }
+        else
+        {
+            item.ErrorValue("protocol", protocol, $"is not a supported protocol (FraudTf subscribes {string.Join(", ", TopicSubscription.Protocols)})",
+                protocol.StartsWith("email", StringComparison.Ordinal) ? "use \"email\"" :
+                $"use one of {string.Join(", ", TopicSubscription.Protocols)}");
+        }
+
+        return false;
+    }
+
+    private static bool CheckEndpoint(ConfigReader item, string protocol, string endpoint, string accountId, string region)
+    {
+        switch (protocol)
+        {
+            case "email":
+                if (!EmailAddress.IsMatch(endpoint))
+                {
+                    item.ErrorValue("endpoint", endpoint, "is not an e-mail address",
+                        "give one address such as \"fraud-oncall@example.com\" (no display name, no mailto:)");
+                    return false;
+                }
+
+                return true;
+            case "https":
+                return CheckHttpsUrl(item, endpoint);
+            case "sqs":
+                return CheckArn(item, endpoint, "sqs", "an SQS queue", "arn:aws:sqs:us-east-1:111111111111:case-intake", accountId, region,
+                    resource =>
+                    {
+                        if (!QueueName.IsMatch(resource))
+                        {
+                            return ("does not end in a queue name (1-80 letters, digits, - or _)", "copy the QueueArn of 'aws sqs get-queue-attributes --attribute-names QueueArn'");
+                        }
+
+                        // A standard topic delivers to standard queues only; FIFO queues subscribe to FIFO topics.
+                        return resource.EndsWith(".fifo", StringComparison.Ordinal)
+                            ? ("is a FIFO queue: a standard SNS topic cannot deliver to a FIFO queue", "subscribe a standard queue")
+                            : null;
+                    }, sameRegion: false);
+            default:
+                return CheckArn(item, endpoint, "lambda", "a Lambda function", "arn:aws:lambda:us-east-1:111111111111:function:case-intake", accountId, region,
+                    resource => FunctionResource.IsMatch(resource) ? null :
+                        ("does not name a function (function:<name> or function:<name>:<alias or version>)", "copy the FunctionArn of 'aws lambda get-function --function-name <name>'"),
+                    sameRegion: true);
+        }
+    }
+
+    private static bool CheckHttpsUrl(ConfigReader item, string endpoint)
+    {
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            item.ErrorValue("endpoint", endpoint, "is not an https URL", "give the full URL, e.g. \"https://alerts.example.com/sns\"");
+            return false;
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttp)
+        {
+            item.ErrorValue("endpoint", endpoint, "is an http:// URL: SNS would deliver alarms and fraud alerts unencrypted",
+                "use the endpoint's https:// URL");
+            return false;
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            item.ErrorValue("endpoint", endpoint, "embeds credentials (user:password@): they would be stored in git, cdktf.out and the Terraform state",
+                "remove them; have the endpoint verify the SNS message signature instead");
+            return false;
+        }
+
+        if (uri.HostNameType != UriHostNameType.Dns || !uri.Host.Contains('.'))
+        {
+            item.ErrorValue("endpoint", endpoint, $"has host '{uri.Host}', not a public DNS name SNS can reach",
+                "use the endpoint's fully qualified DNS name, e.g. https://alerts.example.com/sns");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool CheckArn(ConfigReader item, string endpoint, string service, string what, string example, string accountId, string region,
+        Func<string, (string Problem, string Fix)?> checkResource, bool sameRegion)
+    {
+        var m = Arn.Match(endpoint);
+        if (!m.Success)
+        {
+            item.ErrorValue("endpoint", endpoint, $"is not an ARN of {what}", $"give its ARN, e.g. \"{example}\"");
+            return false;
+        }
+
+        var (arnPartition, arnService, arnRegion, arnAccount, resource) =
+            (m.Groups["partition"].Value, m.Groups["service"].Value, m.Groups["region"].Value, m.Groups["account"].Value, m.Groups["resource"].Value);
+        if (arnService != service)
+        {
+            var other = arnService switch { "sqs" => "sqs", "lambda" => "lambda", _ => null };
+            item.ErrorValue("endpoint", endpoint, $"is an ARN of service '{arnService}', not of {what}",
+                other is not null ? $"use protocol \"{other}\" for it, or give the ARN of {what}, e.g. \"{example}\"" : $"give the ARN of {what}, e.g. \"{example}\"");
+            return false;
+        }
+
+        var partition = PartitionOf(region);
+        if (arnPartition != partition)
+        {
+            item.ErrorValue("endpoint", endpoint, $"is in partition '{arnPartition}', but the environment deploys to partition '{partition}' ({region}); SNS does not deliver across partitions",
+                $"use an ARN starting arn:{partition}:{service}:");
+            return false;
+        }
+
+        if (!Region().IsMatch(arnRegion) || PartitionOf(arnRegion) != partition)
+        {
+            item.ErrorValue("endpoint", endpoint, $"has region '{arnRegion}', not a region of partition '{partition}'", $"give the region of {what}, e.g. {region}");
+            return false;
+        }
+
+        if (!AccountId().IsMatch(arnAccount))
+        {
+            item.ErrorValue("endpoint", endpoint, $"has account '{arnAccount}', not a 12-digit account id", $"give the ARN of {what}, e.g. \"{example}\"");
+            return false;
+        }
+
+        if (accountId.Length > 0 && arnAccount != accountId)
+        {
+            // aws_sns_topic_subscription: a queue in another account must be subscribed with that account's provider, or Terraform
+            // re-creates the subscription on every apply; aws_lambda_permission can only be added by the function's account.
+            item.ErrorValue("endpoint", endpoint, $"is in account {arnAccount}, not the environment's account {accountId}: this stack's provider " +
+                (service == "sqs" ? "cannot keep a cross-account queue subscription in its state" : "cannot grant SNS the permission to invoke another account's function"),
+                $"use {what} of account {accountId}; a subscriber in another account must be subscribed from that account, which this stack does not manage");
+            return false;
+        }
+
+        if (sameRegion && region.Length > 0 && arnRegion != region)
+        {
+            item.ErrorValue("endpoint", endpoint, $"is in region {arnRegion}, not the environment's region {region}: the stack adds the function's " +
+                "invoke permission through its own region's Lambda endpoint", $"subscribe a function in {region}");
+            return false;
+        }
+
+        if (checkResource(resource) is { } bad)
+        {
+            item.ErrorValue("endpoint", endpoint, bad.Problem, bad.Fix);
+            return false;
+        }
+
+        return true;
+    }
+
+    private static string PartitionOf(string region) => region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 
     private static readonly Regex ModelId = new(@"^[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]{2,126}$");
     private static readonly Regex ProfileId = new(@"^(|[a-z]{2,4}\.[a-z0-9-]+\.[a-z0-9][a-z0-9.:-]{2,126})$");

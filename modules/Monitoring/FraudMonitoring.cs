@@ -74,7 +74,7 @@ public sealed class FraudMonitoring : Construct
     {
         var env = c.Environment;
         var m = env.Monitoring;
-        Topic = new EncryptedTopic(this, "alarm-topic", env.ResourceName("alarms"), c.MessagingKey, env.AccountRootArn);
+        Topic = new EncryptedTopic(this, "alarm-topic", env.ResourceName("alarms"), c.MessagingKey, env.AccountRootArn, env.Notifications.Alarms);
 
         var specs = new List<AlarmSpec>();
         foreach (var f in c.Functions)

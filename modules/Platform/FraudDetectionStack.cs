@@ -58,7 +58,7 @@ public sealed class FraudDetectionStack : TerraformStack
             Key = Keys.Messaging,
             Region = config.Region,
         });
-        AlertsTopic = new EncryptedTopic(this, "alerts-topic", config.ResourceName("alerts"), Keys.Messaging, config.AccountRootArn);
+        AlertsTopic = new EncryptedTopic(this, "alerts-topic", config.ResourceName("alerts"), Keys.Messaging, config.AccountRootArn, config.Notifications.Alerts);
 
         StreamProcessor = Function("stream-processor", "functions/StreamProcessor", config.Functions.StreamProcessor,
             "Scores every transaction of the transactions stream", repoRoot, new Dictionary<string, string>

@@ -23,6 +23,7 @@ public static class Fixture
         "s3.transitionToStandardIa", "s3.transitionToGlacierFlexible", "s3.transitionToGlacierInstant", "s3.transitionToDeepArchive",
         "cloudwatch.standardAlarmMetric", "cloudwatch.highResolutionAlarmMetric", "cloudwatch.dashboard", "cloudwatch.customMetric",
         "cloudwatch.logsIngested", "cloudwatch.logsStored", "kms.customerManagedKey", "kms.requests", "sqs.standardRequests", "sns.publishes",
+        "sns.emailDeliveries", "sns.httpDeliveries",
         "eventbridge.customEvents", "pipes.requests", "xray.tracesRecorded",
         "bedrock.model.us.anthropic.claude-sonnet-4-5-20250929-v1:0.input", "bedrock.model.us.anthropic.claude-sonnet-4-5-20250929-v1:0.output",
         "bedrock.model.amazon.titan-embed-text-v2:0.input", "bedrock.guardrail.contentFilters", "bedrock.guardrail.deniedTopics",
@@ -134,6 +135,11 @@ public static class Fixture
         {
             ["accountId"] = "111111111111", ["region"] = "us-east-1", ["allowedAccountIds"] = new JsonArray("111111111111"),
             ["costCentre"] = "test", ["state"] = new JsonObject { ["bucket"] = "test-state-dev" }, ["traffic"] = traffic,
+            ["notifications"] = new JsonObject
+            {
+                ["alarms"] = new JsonArray(new JsonObject { ["name"] = "oncall", ["protocol"] = "email", ["endpoint"] = "oncall@example.com" }),
+                ["alerts"] = new JsonArray(new JsonObject { ["name"] = "case-intake", ["protocol"] = "sqs", ["endpoint"] = "arn:aws:sqs:us-east-1:111111111111:case-intake" }),
+            },
         };
         var errors = new List<string>();
         return EnvironmentConfigLoader.Parse(json.ToJsonString(), "dev", "environments/dev.json", errors)

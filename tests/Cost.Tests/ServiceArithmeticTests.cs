@@ -309,6 +309,23 @@ public class ServiceArithmeticTests
     }
 
     [Test]
+    public void Subscriptions_OneDeliveryPerPublish_EmailAndHttpsBilled_SqsAndLambdaFree()
+    {
+        var r = Report(EventStack()
+            .With("aws_sns_topic_subscription", "mail", """{"topic_arn":"${aws_sns_topic.alarms.arn}","protocol":"email","endpoint":"a@example.com"}""")
+            .With("aws_sns_topic_subscription", "hook", """{"topic_arn":"${aws_sns_topic.alerts.arn}","protocol":"https","endpoint":"https://h.example.com/"}""")
+            .With("aws_sns_topic_subscription", "queue", """{"topic_arn":"${aws_sns_topic.alerts.arn}","protocol":"sqs","endpoint":"arn:aws:sqs:us-east-1:111111111111:q"}"""));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Line("aws_sns_topic_subscription.mail", "e-mail deliveries").Quantity, Is.EqualTo(7), "the alarm topic's 7 notifications");
+            Assert.That(r.Line("aws_sns_topic_subscription.hook", "HTTP/S deliveries").Quantity, Is.EqualTo(0.1 * SecondsPerMonth).Within(1e-3));
+            Assert.That(r.Line("aws_sns_topic_subscription.queue", "deliveries").Quantity, Is.EqualTo(0.1 * SecondsPerMonth).Within(1e-3));
+            Assert.That(r.Line("aws_sns_topic_subscription.queue", "deliveries").MonthlyUsd, Is.Zero);
+        });
+    }
+
+    [Test]
     public void XRay_LambdasFixedRatePerTracedFunction()
     {
         var r = Report(EventStack());

@@ -33,7 +33,6 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         ["aws_s3_object"] = "priced with its bucket (knowledge-base documents: traffic.knowledgeBaseMegabytes)",
         ["aws_sqs_queue_policy"] = "free setting",
         ["aws_sns_topic_policy"] = "free setting",
-        ["aws_sns_topic_subscription"] = "deliveries priced on the topic (publishes); e-mail, SQS and Lambda deliveries carry no per-subscription charge here",
         ["aws_dynamodb_resource_policy"] = "free setting",
         ["aws_kinesis_resource_policy"] = "free setting",
         ["aws_cloudwatch_event_bus_policy"] = "free setting",
@@ -56,7 +55,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_bedrock_guardrail", "aws_bedrockagent_agent", "aws_bedrockagent_knowledge_base", "aws_cloudwatch_dashboard",
         "aws_cloudwatch_event_bus", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm",
         "aws_dynamodb_table", "aws_kinesis_stream", "aws_kms_key", "aws_lambda_function", "aws_opensearchserverless_collection",
-        "aws_pipes_pipe", "aws_s3_bucket", "aws_sns_topic", "aws_sqs_queue",
+        "aws_pipes_pipe", "aws_s3_bucket", "aws_sns_topic", "aws_sns_topic_subscription", "aws_sqs_queue",
     ];
 
     /// <summary>Findings worth a reviewer's attention, found while pricing (e.g. a lifecycle that costs more than it saves).</summary>
@@ -75,6 +74,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_kms_key" => KmsKey(r),
         "aws_sqs_queue" => Queue(r),
         "aws_sns_topic" => Topic(r),
+        "aws_sns_topic_subscription" => Subscription(r),
         "aws_cloudwatch_event_bus" => Bus(r),
         "aws_pipes_pipe" => Pipe(r),
         "aws_bedrockagent_agent" => Agent(r),
@@ -479,12 +479,39 @@ internal sealed class CostModels(Workload w, PriceBook prices)
 
     private IReadOnlyList<CostLine> Topic(StackResource t)
     {
+        var (fromRules, alarms) = TopicPublishes(t);
+        return [Line(t, "publishes", fromRules + alarms, "sns.publishes",
+            F($"{fromRules:#,0} events from rules + {alarms:0} alarm notifications; deliveries priced on each aws_sns_topic_subscription"))];
+    }
+
+    /// <summary>Messages published to a topic per month: events of the rules that target it, and alarm notifications.</summary>
+    private (double FromRules, double Alarms) TopicPublishes(StackResource t)
+    {
         var fromRules = w.Stack.OfType("aws_cloudwatch_event_target").Where(e => w.Stack.Resolve(e.Str("arn")) == t)
             .Sum(e => w.RuleRate(w.Stack.Resolve(e.Str("rule")) ?? throw w.Unresolved(e, "rule"))) * w.SecondsPerMonth;
         var alarms = w.Stack.OfType("aws_cloudwatch_metric_alarm").Any(a => a.ReferencesAddress(t.Address))
             ? A("sns.alarmNotificationsPerMonth", t) : 0;
-        return [Line(t, "publishes", fromRules + alarms, "sns.publishes",
-            F($"{fromRules:#,0} events from rules + {alarms:0} alarm notifications; no subscriptions in the stack, so no delivery charges"))];
+        return (fromRules, alarms);
+    }
+
+    /// <summary>
+    /// One delivery per message published to the subscribed topic (no filter policies). SNS bills e-mail and HTTP/S
+    /// deliveries; deliveries to SQS and Lambda cost nothing on the SNS side (the queue or function bills its own requests,
+    /// in the account that owns it).
+    /// </summary>
+    private IReadOnlyList<CostLine> Subscription(StackResource s)
+    {
+        var topic = w.Stack.Resolve(s.Str("topic_arn")) ?? throw w.Unresolved(s, "topic_arn");
+        var (fromRules, alarms) = TopicPublishes(topic);
+        var deliveries = fromRules + alarms;
+        var basis = F($"one per message published to {topic.Str("name")} ({fromRules:#,0} events + {alarms:0} alarm notifications)");
+        return s.Str("protocol") switch
+        {
+            "email" or "email-json" => [Line(s, "e-mail deliveries", deliveries, "sns.emailDeliveries", basis)],
+            "http" or "https" => [Line(s, "HTTP/S deliveries", deliveries, "sns.httpDeliveries", basis)],
+            var p => [new CostLine("deliveries", deliveries, new Price("sns.deliveriesToAwsServices", 0, 1, $"{p} deliveries (free on the SNS side)"),
+                basis + "; the receiver bills its own requests")],
+        };
     }
 
     private IReadOnlyList<CostLine> Bus(StackResource bus)

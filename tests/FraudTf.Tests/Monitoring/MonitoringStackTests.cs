@@ -3,7 +3,7 @@ using FraudTf.Tests.Support;
 
 namespace FraudTf.Tests.Monitoring;
 
-/// <summary>Alarms, dashboard, metric filters, topic and sampling rule as synthesized.</summary>
+/// <summary>Alarms, dashboard, metric filters and topic as synthesized.</summary>
 [TestFixture]
 public class MonitoringStackTests
 {
@@ -195,8 +195,8 @@ public class MonitoringStackTests
     [Test]
     public void MonitoringThreshold_OutOfRange_Fails()
     {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["monitoring"] = new JsonObject { ["xraySamplingRate"] = 2 }));
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["monitoring"] = new JsonObject { ["functionP99DurationOfTimeout"] = 2 }));
 
-        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'monitoring.xraySamplingRate' = 2: is out of range: must be between 0 and 1"));
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'monitoring.functionP99DurationOfTimeout' = 2: is out of range: must be between 0.1 and 1"));
     }
 }
