@@ -28,6 +28,20 @@ public class SynthesizedStacksTests
         Assert.That(errors.Select(e => e.ToString()), Is.Empty);
     }
 
+    [TestCase("fraud-detection-bootstrap-dev")]
+    [TestCase("fraud-detection-bootstrap-staging")]
+    [TestCase("fraud-detection-bootstrap-prod")]
+    [TestCase("fraud-detection-dev")]
+    [TestCase("fraud-detection-staging")]
+    [TestCase("fraud-detection-prod")]
+    public void EverySynthesizedStackPassesTheDeployabilityGate(string stack)
+    {
+        var result = FraudTf.Promotion.Validation.Gate.DeployGate.Check(stack, RealStacks.Stack(stack));
+        Assert.That(result.Failures.Select(f => $"{f.Address}: [{f.RuleId}] {f.Message}"), Is.Empty);
+        // Every exception the stacks record carries its reason (counted here so a new one is a visible change).
+        Assert.That(result.Excepted.Select(e => e.Reason), Has.All.Length.GreaterThanOrEqualTo(20));
+    }
+
     [Test]
     public void EveryStackIsCovered()
     {
