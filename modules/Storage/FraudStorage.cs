@@ -46,6 +46,7 @@ public sealed class FraudStorage : Construct
             ExpirationDays = retention.AuditLogRetentionDays,
             NoncurrentVersionExpirationDays = 1,
             PreventDestroy = protect,
+            WriteOncePrefixes = [AuditPrefix],
         });
 
         DecisionTrails = new SecureBucket(this, "decision-trails-bucket", new SecureBucketConfig
@@ -62,6 +63,7 @@ public sealed class FraudStorage : Construct
             ExpirationDays = retention.DecisionTrailExpirationDays,
             NoncurrentVersionExpirationDays = 30,
             PreventDestroy = protect,
+            WriteOncePrefixes = [TrailsPrefix],
         });
 
         Models = new SecureBucket(this, "models-bucket", new SecureBucketConfig
@@ -74,6 +76,12 @@ public sealed class FraudStorage : Construct
             PreventDestroy = protect,
         });
     }
+
+    /// <summary>Prefix of the decision trails in <see cref="DecisionTrails"/> (write-once: one trail per transaction).</summary>
+    public const string TrailsPrefix = "trails/";
+
+    /// <summary>Prefix of the alert handler's audit records in <see cref="AuditLogs"/> (write-once: one per decision record).</summary>
+    public const string AuditPrefix = "audit/";
 
     /// <summary>Transaction history.</summary>
     public DataTable Transactions { get; }
