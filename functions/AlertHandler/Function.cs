@@ -188,7 +188,9 @@ public sealed class Function
         {
             await _dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest
             {
-                ClientRequestToken = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(alert.RecordId)))[..32],
+                // An SDK retry of a commit that went through succeeds instead of failing the marker's condition. Tokens are
+                // account-wide for 10 minutes, so the table name is part of it.
+                ClientRequestToken = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{_settings.DecisionsTable}/{alert.RecordId}")))[..32],
                 TransactItems =
                 [
                     new TransactWriteItem
