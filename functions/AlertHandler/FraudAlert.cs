@@ -1,13 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FraudTf.Functions.Shared.Events;
 
 namespace FraudTf.Functions.AlertHandler;
 
-/// <summary>A FraudDetected event, read from the DynamoDB stream record the pipe put in the event's detail.</summary>
+/// <summary>
+/// A FraudDetected event: the <see cref="FraudDetectedDetail"/> fields the decisions pipe's input template puts in the
+/// event's detail (functions/Shared/Events/PipeEvents.cs is the contract both sides are built from).
+/// </summary>
 public sealed record FraudAlert
 {
-    /// <summary>EventBridge event id (idempotency key).</summary>
+    /// <summary>The DynamoDB stream record's eventID: the idempotency key (the same for every delivery of the decision).</summary>
+    public required string RecordId { get; init; }
+
+    /// <summary>The EventBridge event id (changes when a pipe re-publishes the record; kept for the audit record only).</summary>
     public required string EventId { get; init; }
 
     /// <summary>The transaction.</summary>
@@ -49,48 +56,61 @@ public sealed record FraudAlert
             return null;
         }
 
-        string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-        var image = root?["detail"]?["dynamodb"]?["NewImage"];
+        static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         var eventId = Str(root?["id"]);
-        var detailType = Str(root?["detail-type"]);
         if (root is not JsonObject || eventId is null)
         {
             problem = "the event has no id";
             return null;
         }
 
-        if (detailType != "FraudDetected")
+        var detailType = Str(root["detail-type"]);
+        var source = Str(root["source"]);
+        if (detailType != PlatformEvents.FraudDetected || source != PlatformEvents.DecisionsSource)
         {
-            problem = $"unexpected detail-type '{detailType}'";
+            problem = $"unexpected detail-type '{detailType}' from source '{source}'";
             return null;
         }
 
-        if (image is not JsonObject)
+        if (root["detail"] is not JsonObject detail)
         {
-            problem = "the event's detail has no dynamodb.NewImage";
+            problem = "the event has no detail object";
             return null;
         }
 
-        string? S(string name) => Str(image[name]?["S"]);
-        string? N(string name) => Str(image[name]?["N"]);
-        var required = new[] { "transactionId", "userId", "decision", "rulesVersion", "decidedAt" };
-        var missing = required.FirstOrDefault(f => S(f) is null) ?? new[] { "score", "confidence" }.FirstOrDefault(f => N(f) is null);
+        string? S(string name) => Str(detail[name]) is { Length: > 0 } s ? s : null;
+        var required = new[]
+        {
+            FraudDetectedDetail.RecordId, FraudDetectedDetail.TransactionId, FraudDetectedDetail.UserId, FraudDetectedDetail.Decision,
+            FraudDetectedDetail.Score, FraudDetectedDetail.Confidence, FraudDetectedDetail.RulesVersion, FraudDetectedDetail.DecidedAt,
+        };
+        var missing = required.FirstOrDefault(f => S(f) is null);
         if (missing is not null)
         {
             problem = $"the decision has no '{missing}'";
             return null;
         }
 
-        if (!DateTimeOffset.TryParse(S("decidedAt"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var decidedAt) ||
-            !decimal.TryParse(N("score"), NumberStyles.Float, CultureInfo.InvariantCulture, out var score) ||
-            !decimal.TryParse(N("confidence"), NumberStyles.Float, CultureInfo.InvariantCulture, out var confidence))
+        // Both become parts of S3 keys and of the marker's sort key.
+        static bool IsId(string s, int max) => s.Length <= max && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+        var recordId = S(FraudDetectedDetail.RecordId)!;
+        var transactionId = S(FraudDetectedDetail.TransactionId)!;
+        if (!IsId(recordId, 128) || !IsId(transactionId, 64))
+        {
+            problem = $"the decision's '{FraudDetectedDetail.RecordId}' or '{FraudDetectedDetail.TransactionId}' is not an id (A-Z a-z 0-9 - _ . :, at most 128 / 64 characters)";
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(S(FraudDetectedDetail.DecidedAt), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var decidedAt) ||
+            !decimal.TryParse(S(FraudDetectedDetail.Score), NumberStyles.Float, CultureInfo.InvariantCulture, out var score) ||
+            !decimal.TryParse(S(FraudDetectedDetail.Confidence), NumberStyles.Float, CultureInfo.InvariantCulture, out var confidence))
         {
             problem = "the decision's decidedAt, score or confidence is malformed";
             return null;
         }
 
         var reasons = new JsonArray();
-        foreach (var r in image["reasons"]?["L"]?.AsArray() ?? [])
+        foreach (var r in detail[FraudDetectedDetail.Reasons] as JsonArray ?? [])
         {
             reasons.Add(new JsonObject
             {
@@ -102,13 +122,14 @@ public sealed record FraudAlert
 
         return new FraudAlert
         {
+            RecordId = recordId,
             EventId = eventId,
-            TransactionId = S("transactionId")!,
-            UserId = S("userId")!,
-            Decision = S("decision")!,
+            TransactionId = transactionId,
+            UserId = S(FraudDetectedDetail.UserId)!,
+            Decision = S(FraudDetectedDetail.Decision)!,
             Score = score,
             Confidence = confidence,
-            RulesVersion = S("rulesVersion")!,
+            RulesVersion = S(FraudDetectedDetail.RulesVersion)!,
             DecidedAt = decidedAt.ToUniversalTime(),
             Reasons = reasons,
         };

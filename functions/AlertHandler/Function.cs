@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -52,14 +54,32 @@ public sealed record Settings
 }
 
 /// <summary>
-/// Handles FraudDetected events (the decisions table's stream record, put on the bus by the pipe): writes the decision
-/// trail (inputs, score, reasons, rule version) under <c>trails/yyyy/MM/dd/&lt;transactionId&gt;.json</c>, an audit record
-/// under <c>audit/yyyy/MM/dd/&lt;eventId&gt;.json</c>, flags the user's profile, then marks the event handled. A replayed
-/// event finds the marker and does nothing. A malformed event goes to the dead-letter queue with the reason and is
-/// acknowledged; a transient failure throws, so EventBridge retries (and finally dead-letters) it.
+/// Handles FraudDetected events (the <see cref="FraudTf.Functions.Shared.Events.FraudDetectedDetail"/> the decisions
+/// pipe puts on the bus): writes the decision trail (an allow-list of the transaction's attributes, score, reasons, rule
+/// version) under <c>trails/yyyy/MM/dd/&lt;transactionId&gt;.json</c>, an audit record under
+/// <c>audit/yyyy/MM/dd/&lt;recordId&gt;.json</c>, then flags the user's profile and marks the decision handled in one
+/// DynamoDB transaction. Idempotent on the business record: the marker (<c>ALERT#&lt;recordId&gt;</c>, the DynamoDB stream
+/// record's eventID) is the same for every delivery, whatever its EventBridge event id; trails and audit records are
+/// write-once (<c>If-None-Match: *</c>), and an object already there (412/409, left by an earlier attempt) counts as
+/// written. A malformed event goes to the dead-letter queue with the reason and is acknowledged; a transient failure
+/// throws, so EventBridge retries (and finally dead-letters) it.
 /// </summary>
 public sealed class Function
 {
+    /// <summary>
+    /// The transaction attributes a decision trail keeps (<c>inputs</c>): what a reviewer needs to understand the decision.
+    /// Not the device id or the IP address: trails are kept up to 7 years, the transactions table only 365 days (TTL).
+    /// </summary>
+    public static readonly IReadOnlyList<string> TrailInputAttributes =
+    [
+        TransactionAttributes.TransactionId, TransactionAttributes.UserId, TransactionAttributes.Timestamp,
+        TransactionAttributes.Amount, TransactionAttributes.Currency, TransactionAttributes.MerchantId,
+        TransactionAttributes.MerchantCategory, TransactionAttributes.Country, "channel", TransactionAttributes.Decision,
+    ];
+
+    /// <summary>Prefix of the marker rows in the decisions table (never AUTOMATED, so never an alert themselves).</summary>
+    public const string MarkerPrefix = "ALERT#";
+
     private readonly Settings _settings;
     private readonly IAmazonDynamoDB _dynamo;
     private readonly IAmazonS3 _s3;
@@ -107,15 +127,15 @@ public sealed class Function
             return "rejected";
         }
 
-        var marker = new Dictionary<string, AttributeValue>
+        var markerKey = new Dictionary<string, AttributeValue>
         {
             [DecisionAttributes.TransactionId] = new() { S = alert.TransactionId },
-            [DecisionAttributes.DecisionKey] = new() { S = $"ALERT#{alert.EventId}" },
+            [DecisionAttributes.DecisionKey] = new() { S = MarkerPrefix + alert.RecordId },
         };
-        var existing = await _dynamo.GetItemAsync(new GetItemRequest { TableName = _settings.DecisionsTable, Key = marker, ConsistentRead = true }, ct);
+        var existing = await _dynamo.GetItemAsync(new GetItemRequest { TableName = _settings.DecisionsTable, Key = markerKey, ConsistentRead = true }, ct);
         if (existing.Item is { Count: > 0 })
         {
-            Log("info", "duplicate event skipped", alert.EventId, alert.TransactionId, null);
+            Log("info", "duplicate event skipped", alert.RecordId, alert.TransactionId, $"EventBridge event {alert.EventId}");
             return "duplicate";
         }
 
@@ -123,9 +143,13 @@ public sealed class Function
         {
             TableName = _settings.TransactionsTable,
             Key = new Dictionary<string, AttributeValue> { [TransactionAttributes.TransactionId] = new() { S = alert.TransactionId } },
+            ProjectionExpression = string.Join(", ", TrailInputAttributes.Select((_, i) => $"#a{i}")),
+            ExpressionAttributeNames = TrailInputAttributes.Select((a, i) => (a, i)).ToDictionary(p => $"#a{p.i}", p => p.a),
             ConsistentRead = true,
         }, ct);
         var day = alert.DecidedAt.UtcDateTime.ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
+        var decidedAt = alert.DecidedAt.ToString("O", CultureInfo.InvariantCulture);
+        var trailKey = $"trails/{day}/{alert.TransactionId}.json";
         var trail = new JsonObject
         {
             ["transactionId"] = alert.TransactionId,
@@ -134,72 +158,129 @@ public sealed class Function
             ["score"] = alert.Score,
             ["confidence"] = alert.Confidence,
             ["rulesVersion"] = alert.RulesVersion,
-            ["decidedAt"] = alert.DecidedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["decidedAt"] = decidedAt,
             ["reasons"] = alert.Reasons.DeepClone(),
             ["inputs"] = inputs.Item is { Count: > 0 } item ? ToJson(item) : null,
-            ["eventId"] = alert.EventId,
+            ["recordId"] = alert.RecordId,
         };
-        await Put(_settings.DecisionTrailsBucket, $"trails/{day}/{alert.TransactionId}.json", trail.ToJsonString(), ct);
+        var trailWritten = await PutOnce(_settings.DecisionTrailsBucket, trailKey, trail.ToJsonString(), ct);
         var audit = new JsonObject
         {
             ["type"] = "FraudDetected",
+            ["recordId"] = alert.RecordId,
             ["eventId"] = alert.EventId,
             ["transactionId"] = alert.TransactionId,
             ["userId"] = alert.UserId,
             ["decision"] = alert.Decision,
             ["rulesVersion"] = alert.RulesVersion,
-            ["decidedAt"] = alert.DecidedAt.ToString("O", CultureInfo.InvariantCulture),
-            ["trailKey"] = $"trails/{day}/{alert.TransactionId}.json",
+            ["decidedAt"] = decidedAt,
+            ["trailKey"] = trailKey,
         };
-        await Put(_settings.AuditLogsBucket, $"audit/{day}/{alert.EventId}.json", audit.ToJsonString(), ct);
+        var auditWritten = await PutOnce(_settings.AuditLogsBucket, $"audit/{day}/{alert.RecordId}.json", audit.ToJsonString(), ct);
 
-        await _dynamo.UpdateItemAsync(new UpdateItemRequest
+        // The profile flag and the marker commit together: a retry after a failure in between cannot count the alert twice.
+        var marker = new Dictionary<string, AttributeValue>(markerKey)
         {
-            TableName = _settings.UserProfilesTable,
-            Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = alert.UserId } },
-            UpdateExpression = "SET flagged = :true, lastAlertAt = :at, lastAlertTransactionId = :tx ADD alertCount :one",
-            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            [DecisionAttributes.UserId] = new() { S = alert.UserId },
+            [DecisionAttributes.DecidedAt] = new() { S = decidedAt },
+        };
+        try
+        {
+            await _dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest
             {
-                [":true"] = new() { BOOL = true },
-                [":at"] = new() { S = alert.DecidedAt.ToString("O", CultureInfo.InvariantCulture) },
-                [":tx"] = new() { S = alert.TransactionId },
-                [":one"] = new() { N = "1" },
-            },
-        }, ct);
+                // An SDK retry of a commit that went through succeeds instead of failing the marker's condition. Tokens are
+                // account-wide for 10 minutes, so the table name is part of it.
+                ClientRequestToken = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{_settings.DecisionsTable}/{alert.RecordId}")))[..32],
+                TransactItems =
+                [
+                    new TransactWriteItem
+                    {
+                        Update = new Update
+                        {
+                            TableName = _settings.UserProfilesTable,
+                            Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = alert.UserId } },
+                            UpdateExpression = "SET flagged = :true, lastAlertAt = :at, lastAlertTransactionId = :tx ADD alertCount :one",
+                            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                            {
+                                [":true"] = new() { BOOL = true },
+                                [":at"] = new() { S = decidedAt },
+                                [":tx"] = new() { S = alert.TransactionId },
+                                [":one"] = new() { N = "1" },
+                            },
+                        },
+                    },
+                    new TransactWriteItem
+                    {
+                        Put = new Put
+                        {
+                            TableName = _settings.DecisionsTable,
+                            Item = marker,
+                            ConditionExpression = "attribute_not_exists(#k)",
+                            ExpressionAttributeNames = new Dictionary<string, string> { ["#k"] = DecisionAttributes.DecisionKey },
+                        },
+                    },
+                ],
+            }, ct);
+        }
+        catch (TransactionCanceledException e) when (e.CancellationReasons is { Count: 2 } r && r[1].Code == "ConditionalCheckFailed")
+        {
+            Log("info", "duplicate event skipped (handled concurrently)", alert.RecordId, alert.TransactionId, $"EventBridge event {alert.EventId}");
+            return "duplicate";
+        }
 
-        marker[DecisionAttributes.UserId] = new AttributeValue { S = alert.UserId };
-        marker[DecisionAttributes.DecidedAt] = new AttributeValue { S = alert.DecidedAt.ToString("O", CultureInfo.InvariantCulture) };
-        await _dynamo.PutItemAsync(new PutItemRequest { TableName = _settings.DecisionsTable, Item = marker }, ct);
-        Log("info", "alert handled", alert.EventId, alert.TransactionId, null);
+        Log("info", "alert handled", alert.RecordId, alert.TransactionId,
+            trailWritten && auditWritten ? null : "trail or audit record already written by an earlier attempt");
         return "handled";
     }
 
-    private Task Put(string bucket, string key, string body, CancellationToken ct) => _s3.PutObjectAsync(new PutObjectRequest
+    /// <summary>
+    /// Puts an object only if its key does not exist (the buckets deny unconditional puts under these prefixes).
+    /// True when written; false when the object was already there: 412 PreconditionFailed, or 409
+    /// ConditionalRequestConflict when another attempt is writing it at the same time (S3 user guide, "Conditional writes").
+    /// </summary>
+    private async Task<bool> PutOnce(string bucket, string key, string body, CancellationToken ct)
     {
-        BucketName = bucket,
-        Key = key,
-        ContentBody = body,
-        ContentType = "application/json",
-        UseChunkEncoding = false,
-    }, ct);
+        try
+        {
+            await _s3.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                ContentBody = body,
+                ContentType = "application/json",
+                IfNoneMatch = "*",
+                UseChunkEncoding = false,
+            }, ct);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict
+                                          || e.ErrorCode is "PreconditionFailed" or "ConditionalRequestConflict")
+        {
+            Log("info", "object already written (write-once)", null, null, $"s3://{bucket}/{key}: {e.ErrorCode}");
+            return false;
+        }
+    }
 
     private static JsonObject ToJson(Dictionary<string, AttributeValue> item)
     {
         var o = new JsonObject();
-        foreach (var (k, v) in item.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var name in TrailInputAttributes.Order(StringComparer.Ordinal))
         {
-            o[k] = v.S is not null ? JsonValue.Create(v.S) : v.N is not null ? JsonValue.Create(decimal.Parse(v.N, CultureInfo.InvariantCulture)) : null;
+            if (item.TryGetValue(name, out var v))
+            {
+                o[name] = v.S is not null ? JsonValue.Create(v.S) : v.N is not null ? JsonValue.Create(decimal.Parse(v.N, CultureInfo.InvariantCulture)) : null;
+            }
         }
 
         return o;
     }
 
-    private void Log(string level, string message, string? eventId, string? transactionId, string? detail) =>
+    private void Log(string level, string message, string? recordId, string? transactionId, string? detail) =>
         _log.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string?>
         {
             ["level"] = level,
             ["message"] = message,
-            ["eventId"] = eventId,
+            ["recordId"] = recordId,
             ["transactionId"] = transactionId,
             ["detail"] = detail,
         }));

@@ -99,8 +99,8 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
                 ["ENVIRONMENT"] = config.Environment,
             });
-        Storage.DecisionTrails.GrantPutObjects(AlertHandler.Role.Policy, "trails/");
-        Storage.AuditLogs.GrantPutObjects(AlertHandler.Role.Policy, "audit/");
+        Storage.DecisionTrails.GrantPutObjects(AlertHandler.Role.Policy, FraudStorage.TrailsPrefix);
+        Storage.AuditLogs.GrantPutObjects(AlertHandler.Role.Policy, FraudStorage.AuditPrefix);
         Storage.UserProfiles.GrantReadWriteData(AlertHandler.Role.Policy);
         Storage.Transactions.GrantReadData(AlertHandler.Role.Policy);
         Storage.Decisions.GrantReadWriteData(AlertHandler.Role.Policy);
@@ -114,6 +114,7 @@ public sealed class FraudDetectionStack : TerraformStack
             AlertHandler = AlertHandler,
             AlertsTopic = AlertsTopic,
             DeadLetterQueue = DeadLetterQueue,
+            DecisionProducers = [StreamProcessor.Role],
         });
 
         Analyst = new FraudTf.Agent.FraudAnalystAgent(this, "analyst", new FraudTf.Agent.FraudAnalystAgentConfig

@@ -24,6 +24,15 @@ public sealed record ServiceRoleConfig
     /// <c>arn:aws:bedrock:us-east-1:111111111111:agent/*</c>; null for no such condition (the account one always applies).
     /// </summary>
     public string? SourceArnLike { get; init; }
+
+    /// <summary>
+    /// The ARNs of the only resources on whose behalf the service may assume the role (<c>aws:SourceArn</c>): ArnEquals,
+    /// or ArnLike when one contains a wildcard. E.g. a pipe's <c>arn:aws:pipes:us-east-1:111111111111:pipe/NAME</c> or
+    /// the rules whose targets use the role. Build them from names, not from the resources' <c>arn</c> attributes, when
+    /// the resource itself references the role (that would be a cycle). Default: none (the account condition only);
+    /// not together with <see cref="SourceArnLike"/>.
+    /// </summary>
+    public IReadOnlyList<string> SourceArns { get; init; } = [];
 }
 
 /// <summary>
@@ -36,15 +45,29 @@ public sealed class ServiceRole : Construct
     public ServiceRole(Construct scope, string id, ServiceRoleConfig config) : base(scope, id)
     {
         Config = config;
+        if (config.SourceArnLike is not null && config.SourceArns.Count > 0)
+        {
+            throw new ArgumentException($"ServiceRole '{config.RoleName}': both SourceArnLike and SourceArns are set. Fix: give the source ARNs in one of them.");
+        }
+
+        var conditions = new List<PolicyCondition> { new("StringEquals", "aws:SourceAccount", [config.AccountId]) };
+        if (config.SourceArnLike is not null)
+        {
+            conditions.Add(new PolicyCondition("ArnLike", "aws:SourceArn", [config.SourceArnLike]));
+        }
+        else if (config.SourceArns.Count > 0)
+        {
+            var wildcard = config.SourceArns.Any(a => a.IndexOfAny(['*', '?']) >= 0);
+            conditions.Add(new PolicyCondition(wildcard ? "ArnLike" : "ArnEquals", "aws:SourceArn", config.SourceArns));
+        }
+
         var trust = new PolicyDocument().Add(new PolicyStatement
         {
             Sid = "AssumedByServiceForThisAccountOnly",
             Principal = PolicyPrincipal.Service(config.ServicePrincipal),
             Actions = ["sts:AssumeRole"],
             Resources = [],
-            Conditions = config.SourceArnLike is null
-                ? [new PolicyCondition("StringEquals", "aws:SourceAccount", [config.AccountId])]
-                : [new PolicyCondition("StringEquals", "aws:SourceAccount", [config.AccountId]), new PolicyCondition("ArnLike", "aws:SourceArn", [config.SourceArnLike])],
+            Conditions = conditions,
         });
         Role = new IamRole(this, "this", new IamRoleConfig
         {

@@ -46,6 +46,7 @@ public sealed class FraudStorage : Construct
             ExpirationDays = retention.AuditLogRetentionDays,
             NoncurrentVersionExpirationDays = 1,
             PreventDestroy = protect,
+            WriteOncePrefixes = [AuditPrefix],
         });
 
         DecisionTrails = new SecureBucket(this, "decision-trails-bucket", new SecureBucketConfig
@@ -60,6 +61,7 @@ public sealed class FraudStorage : Construct
             ExpirationDays = retention.DecisionTrailExpirationDays,
             NoncurrentVersionExpirationDays = 30,
             PreventDestroy = protect,
+            WriteOncePrefixes = [TrailsPrefix],
         });
 
         Models = new SecureBucket(this, "models-bucket", new SecureBucketConfig
@@ -78,6 +80,12 @@ public sealed class FraudStorage : Construct
 
     /// <summary>Key prefix of the knowledge base's documents in the models bucket (writable only by <c>writers.knowledgeBase</c>).</summary>
     public const string KnowledgeBasePrefix = "knowledge-base/";
+
+    /// <summary>Prefix of the decision trails in <see cref="DecisionTrails"/> (write-once: one trail per transaction).</summary>
+    public const string TrailsPrefix = "trails/";
+
+    /// <summary>Prefix of the alert handler's audit records in <see cref="AuditLogs"/> (write-once: one per decision record).</summary>
+    public const string AuditPrefix = "audit/";
 
     /// <summary>Transaction history.</summary>
     public DataTable Transactions { get; }

@@ -86,6 +86,15 @@ public sealed record SecureBucketConfig
     /// (a Deny on <c>aws:PrincipalArn</c>): for inputs another component trusts. Default: none.
     /// </summary>
     public IReadOnlyList<PrefixWriters> RestrictedPrefixes { get; init; } = [];
+
+    /// <summary>
+    /// Key prefixes (folders ending in <c>/</c>) whose objects are written once and never overwritten: the bucket policy
+    /// denies, to every principal, an <c>s3:PutObject</c> under each prefix that is not conditional (no
+    /// <c>If-None-Match</c> header), and the bucket records them as <c>"//".write_once_prefixes</c>. Writers must put with
+    /// <c>If-None-Match: *</c> and treat 412/409 as "already written"; CopyObject and multipart uploads into these
+    /// prefixes are then refused. Default: none.
+    /// </summary>
+    public IReadOnlyList<string> WriteOncePrefixes { get; init; } = [];
 }
 
 /// <summary>
@@ -174,6 +183,25 @@ public sealed class SecureBucket : Construct
         foreach (var s in config.ExtraPolicyStatements)
         {
             PolicyDocument.Add(s);
+        }
+
+        // S3 user guide, "Enforce conditional writes on Amazon S3 buckets": deny puts that carry no If-None-Match.
+        foreach (var prefix in config.WriteOncePrefixes)
+        {
+            PolicyDocument.Add(new PolicyStatement
+            {
+                Sid = "DenyUnconditionalPut" + string.Concat(prefix.TrimEnd('/').Split('/', '-', '_', '.').Select(w => w.Length == 0 ? "" : char.ToUpperInvariant(w[0]) + w[1..])),
+                Effect = "Deny",
+                Principal = PolicyPrincipal.Everyone,
+                Actions = ["s3:PutObject"],
+                Resources = [$"{Bucket.Arn}/{prefix}*"],
+                Conditions = [new PolicyCondition("Null", "s3:if-none-match", ["true"])],
+            });
+        }
+
+        if (config.WriteOncePrefixes.Count > 0)
+        {
+            Bucket.AddOverride("//.write_once_prefixes", config.WriteOncePrefixes.ToArray());
         }
 
         Policy = new S3BucketPolicy(this, "policy", new S3BucketPolicyConfig
@@ -365,6 +393,19 @@ public sealed class SecureBucket : Construct
         if (c.ObjectLockMode is not ("GOVERNANCE" or "COMPLIANCE"))
         {
             Fail($"ObjectLockMode = '{c.ObjectLockMode}' is not a mode. Fix: use GOVERNANCE or COMPLIANCE.");
+        }
+
+        foreach (var p in c.WriteOncePrefixes)
+        {
+            if (p.Length < 2 || !p.EndsWith('/') || p.StartsWith('/') || p.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '/' or '-' or '_' or '.')))
+            {
+                Fail($"write-once prefix '{p}' is not a folder. Fix: use letters, digits, '-', '_', '.' and '/', not starting with '/' and ending with '/', e.g. \"trails/\".");
+            }
+        }
+
+        if (c.WriteOncePrefixes.Distinct(StringComparer.Ordinal).Count() != c.WriteOncePrefixes.Count)
+        {
+            Fail("WriteOncePrefixes lists a prefix twice. Fix: list each prefix once.");
         }
 
         if (c.AbortIncompleteMultipartUploadDays < 1)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Constructs;
 using FraudTf.Compute;
 using FraudTf.Config;
+using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Security;
 using FraudTf.Storage;
@@ -36,6 +37,13 @@ public sealed record FraudEventsConfig
 
     /// <summary>Dead-letter queue of the pipes and of every rule target.</summary>
     public required EncryptedQueue DeadLetterQueue { get; init; }
+
+    /// <summary>
+    /// The roles allowed to write decision rows that match the decisions pipe's filter, i.e. to raise alerts (the stream
+    /// processor's). Recorded on the pipe as <c>"//".event_producers</c> for the deployability gate; every other writer of
+    /// the decisions table must be kept from writing <see cref="AutomatedDecision.ProducerAttribute"/>.
+    /// </summary>
+    public required IReadOnlyList<ServiceRole> DecisionProducers { get; init; }
 }
 
 /// <summary>
@@ -47,21 +55,32 @@ public sealed record FraudEventsConfig
 /// the events stream.</item>
 /// </list>
 /// Every pipe and target has bounded retries and the dead-letter queue; the Lambda permission, topic policy and
-/// queue policy are restricted to the rule or pipe ARNs.
+/// queue policy are restricted to the rule or pipe ARNs, and the pipe and EventBridge roles trust their service only on
+/// behalf of their own pipe or rules (<c>aws:SourceArn</c>).
+/// <para>
+/// The pipes start at TRIM_HORIZON, so records written before a pipe runs (first deploy, a replaced pipe) still become
+/// events; a replaced pipe therefore re-sends up to the stream's 24 hours, and consumers are idempotent on the stream
+/// record's eventID (<c>recordId</c> in the detail). Each pipe forwards only the fields of its contract
+/// (<see cref="FraudDetectedDetail"/>, <see cref="TransactionReceivedDetail"/>), never the whole DynamoDB image; the
+/// alerts topic gets a short alert built by an input transformer.
+/// </para>
 /// </summary>
 public sealed class FraudEvents : Construct
 {
     /// <summary>Event source of TransactionReceived events.</summary>
-    public const string TransactionsSource = "fraud-detection.transactions";
+    public const string TransactionsSource = PlatformEvents.TransactionsSource;
 
     /// <summary>Event source of FraudDetected events.</summary>
-    public const string DecisionsSource = "fraud-detection.decisions";
+    public const string DecisionsSource = PlatformEvents.DecisionsSource;
 
     /// <summary>Detail-type of a new transaction.</summary>
-    public const string TransactionReceived = "TransactionReceived";
+    public const string TransactionReceived = PlatformEvents.TransactionReceived;
 
     /// <summary>Detail-type of a transaction decided REVIEW or DECLINE.</summary>
-    public const string FraudDetected = "FraudDetected";
+    public const string FraudDetected = PlatformEvents.FraudDetected;
+
+    /// <summary>Where the pipes start reading their table streams (records written before the pipe runs are not lost).</summary>
+    public const string StartingPosition = "TRIM_HORIZON";
 
     /// <summary>Creates the bus, pipes, rules and targets.</summary>
     public FraudEvents(Construct scope, string id, FraudEventsConfig c) : base(scope, id)
@@ -73,11 +92,16 @@ public sealed class FraudEvents : Construct
             Description = $"Fraud-detection events of {env.Environment}",
         });
 
+        if (c.DecisionProducers.Count == 0)
+        {
+            throw new ArgumentException("FraudEvents: DecisionProducers is empty. Fix: pass the role of the function that writes AUTOMATED decisions (the stream processor's).");
+        }
+
         TransactionsPipe = Pipe("transactions-pipe", env.ResourceName("transaction-received"), c.Transactions, c.DeadLetterQueue,
-            TransactionsSource, TransactionReceived,
+            TransactionsSource, TransactionReceived, TransactionReceivedDetail.InputTemplate,
             new { eventName = new[] { "INSERT" } }, env);
         DecisionsPipe = Pipe("decisions-pipe", env.ResourceName("fraud-detected"), c.Decisions, c.DeadLetterQueue,
-            DecisionsSource, FraudDetected,
+            DecisionsSource, FraudDetected, FraudDetectedDetail.InputTemplate,
             new
             {
                 eventName = new[] { "INSERT" },
@@ -85,11 +109,14 @@ public sealed class FraudEvents : Construct
                 {
                     NewImage = new Dictionary<string, object>
                     {
-                        [DecisionAttributes.DecisionKey] = new { S = new[] { "AUTOMATED" } },
-                        ["decision"] = new { S = new[] { "REVIEW", "DECLINE" } },
+                        [DecisionAttributes.DecisionKey] = new { S = new[] { AutomatedDecision.DecisionKeyValue } },
+                        [AutomatedDecision.Decision] = new { S = AutomatedDecision.AlertingDecisions },
+                        // Only the stream processor writes it: a decision row from any other writer never becomes an alert.
+                        [AutomatedDecision.ProducerAttribute] = new { S = new[] { new { exists = true } } },
                     },
                 },
             }, env);
+        DecisionsPipe.AddOverride("//.event_producers", c.DecisionProducers.Select(r => r.RoleArn).ToArray());
 
         PipeNames = [env.ResourceName("transaction-received"), env.ResourceName("fraud-detected")];
         TransactionReceivedRule = Rule("transaction-received-rule", env.ResourceName("transaction-received"), TransactionsSource, TransactionReceived,
@@ -97,13 +124,14 @@ public sealed class FraudEvents : Construct
         FraudDetectedRule = Rule("fraud-detected-rule", env.ResourceName("fraud-detected"), DecisionsSource, FraudDetected,
             "Transactions decided REVIEW or DECLINE: alert handler, alerts topic, events stream");
 
-        // EventBridge writes into the (KMS-encrypted) events stream with its own role.
+        // EventBridge writes into the (KMS-encrypted) events stream with its own role, only on behalf of the two rules.
         EventsRole = new ServiceRole(this, "events-role", new ServiceRoleConfig
         {
             RoleName = env.ResourceName("events-to-kinesis"),
             ServicePrincipal = "events.amazonaws.com",
             AccountId = env.AccountId,
             Description = "Lets EventBridge rules put events into the events stream",
+            SourceArns = [RuleArn(env, env.ResourceName("transaction-received")), RuleArn(env, env.ResourceName("fraud-detected"))],
         });
         c.EventsStream.GrantWrite(EventsRole.Policy);
 
@@ -140,6 +168,7 @@ public sealed class FraudEvents : Construct
             Arn = c.AlertsTopic.TopicArn,
             RetryPolicy = retry,
             DeadLetterConfig = dlq,
+            InputTransformer = AlertMessage,
         });
 
         AlertHandlerPermission = new LambdaPermission(this, "alert-handler-permission", new LambdaPermissionConfig
@@ -196,8 +225,40 @@ public sealed class FraudEvents : Construct
     /// <summary>Names of the two pipes.</summary>
     public IReadOnlyList<string> PipeNames { get; private set; } = [];
 
+    /// <summary>
+    /// What the alerts topic receives for a FraudDetected event: a short JSON alert (a one-line summary, the ids, decision,
+    /// score, time, rule version and reasons), not the event. Values are ids, enums, numbers and ISO times, which EventBridge
+    /// inserts without escaping (EventBridge user guide, "Amazon EventBridge input transformation", common issues); the
+    /// reasons are spliced as JSON.
+    /// </summary>
+    public static CloudwatchEventTargetInputTransformer AlertMessage => new()
+    {
+        InputPaths = new Dictionary<string, string>
+        {
+            ["recordId"] = $"$.detail.{FraudDetectedDetail.RecordId}",
+            ["transactionId"] = $"$.detail.{FraudDetectedDetail.TransactionId}",
+            ["userId"] = $"$.detail.{FraudDetectedDetail.UserId}",
+            ["decision"] = $"$.detail.{FraudDetectedDetail.Decision}",
+            ["score"] = $"$.detail.{FraudDetectedDetail.Score}",
+            ["decidedAt"] = $"$.detail.{FraudDetectedDetail.DecidedAt}",
+            ["rulesVersion"] = $"$.detail.{FraudDetectedDetail.RulesVersion}",
+            ["reasons"] = $"$.detail.{FraudDetectedDetail.Reasons}",
+        },
+        InputTemplate = "{\"summary\":\"Fraud alert: transaction <transactionId> of user <userId> decided <decision> (score <score>) at <decidedAt>\"," +
+                        "\"transactionId\":\"<transactionId>\",\"userId\":\"<userId>\",\"decision\":\"<decision>\",\"score\":\"<score>\"," +
+                        "\"decidedAt\":\"<decidedAt>\",\"rulesVersion\":\"<rulesVersion>\",\"reasons\":<reasons>,\"recordId\":\"<recordId>\"}",
+    };
+
+    /// <summary>ARN of a pipe of this environment, built from its name (the pipe references its role, so the role's trust
+    /// policy cannot reference the pipe).</summary>
+    public static string PipeArn(EnvironmentConfig env, string pipeName) => $"arn:{env.Partition}:pipes:{env.Region}:{env.AccountId}:pipe/{pipeName}";
+
+    /// <summary>ARN of a rule on this environment's custom bus, built from its name.</summary>
+    public static string RuleArn(EnvironmentConfig env, string ruleName) =>
+        $"arn:{env.Partition}:events:{env.Region}:{env.AccountId}:rule/{env.ResourceName("bus")}/{ruleName}";
+
     private PipesPipe Pipe(string id, string name, DataTable source, EncryptedQueue dlq, string eventSource, string detailType,
-        object filter, EnvironmentConfig env)
+        string inputTemplate, object filter, EnvironmentConfig env)
     {
         var role = new ServiceRole(this, $"{id}-role", new ServiceRoleConfig
         {
@@ -205,6 +266,7 @@ public sealed class FraudEvents : Construct
             ServicePrincipal = "pipes.amazonaws.com",
             AccountId = env.AccountId,
             Description = $"Lets the {name} pipe read its table stream and put {detailType} events",
+            SourceArns = [PipeArn(env, name)],
         });
         source.GrantStreamRead(role.Policy);
         dlq.GrantSend(role.Policy);
@@ -221,7 +283,7 @@ public sealed class FraudEvents : Construct
             {
                 DynamodbStreamParameters = new PipesPipeSourceParametersDynamodbStreamParameters
                 {
-                    StartingPosition = "LATEST",
+                    StartingPosition = StartingPosition,
                     BatchSize = 10,
                     MaximumRetryAttempts = 10,
                     MaximumRecordAgeInSeconds = 3600,
@@ -235,6 +297,7 @@ public sealed class FraudEvents : Construct
             },
             TargetParameters = new PipesPipeTargetParameters
             {
+                InputTemplate = inputTemplate,
                 EventbridgeEventBusParameters = new PipesPipeTargetParametersEventbridgeEventBusParameters
                 {
                     Source = eventSource,

@@ -143,6 +143,36 @@ public class ConstructTests
         Assert.That(e!.Message, Does.Contain("ExpirationDays = 100 is shorter than the object-lock retention (365 days)"));
     }
 
+    [TestCase("trails")]
+    [TestCase("/trails/")]
+    [TestCase("trails/*")]
+    [TestCase("")]
+    public void SecureBucket_RejectsAWriteOncePrefixThatIsNotAFolder(string prefix)
+    {
+        var stack = NewStack();
+        var e = Assert.Throws<ArgumentException>(() => new SecureBucket(stack, "b", BucketConfig(NewKey(stack)) with { WriteOncePrefixes = [prefix] }));
+
+        Assert.That(e!.Message, Does.Contain($"write-once prefix '{prefix}' is not a folder. Fix:"));
+    }
+
+    [Test]
+    public void SecureBucket_RejectsAWriteOncePrefixListedTwice()
+    {
+        var stack = NewStack();
+        var e = Assert.Throws<ArgumentException>(() => new SecureBucket(stack, "b", BucketConfig(NewKey(stack)) with { WriteOncePrefixes = ["a/", "a/"] }));
+
+        Assert.That(e!.Message, Does.Contain("lists a prefix twice"));
+    }
+
+    [Test]
+    public void SecureBucket_WithoutWriteOncePrefixes_DeniesNoPut()
+    {
+        var stack = NewStack();
+        var bucket = new SecureBucket(stack, "b", BucketConfig(NewKey(stack)));
+
+        Assert.That(bucket.PolicyDocument.ToJson(), Does.Not.Contain("s3:if-none-match"));
+    }
+
     [Test]
     public void SecureBucket_RejectsUnknownObjectLockMode()
     {

@@ -204,6 +204,48 @@ public class StorageStackTests
         }
     }
 
+    [TestCaseSource(nameof(Envs))]
+    public void TrailsAndAuditRecords_AreWriteOnce_UnconditionalPutsDeniedAndPrefixesRecorded(string env)
+    {
+        var stack = Stack(env);
+        foreach (var (bucket, prefix, sid) in new[] { ("decision-trails", "trails/", "DenyUnconditionalPutTrails"), ("audit-logs", "audit/", "DenyUnconditionalPutAudit") })
+        {
+            var p = $"/storage/{bucket}-bucket";
+            var policy = JsonNode.Parse(stack.Resource("aws_s3_bucket_policy", $"{p}/policy")["policy"]!.GetValue<string>())!;
+            var deny = policy["Statement"]!.AsArray().Single(s => s!["Sid"]!.GetValue<string>() == sid)!;
+            var arn = $"${{{stack.Address("aws_s3_bucket", $"{p}/this")}.arn}}";
+
+            Assert.Multiple(() =>
+            {
+                // S3 user guide, "Enforce conditional writes": deny s3:PutObject when the request has no If-None-Match.
+                Assert.That(deny["Effect"]!.GetValue<string>(), Is.EqualTo("Deny"), bucket);
+                Assert.That(deny["Principal"]!.GetValue<string>(), Is.EqualTo("*"), "every principal, the alert handler and admins included");
+                Assert.That(deny["Action"]!.GetValue<string>(), Is.EqualTo("s3:PutObject"), bucket);
+                Assert.That(deny["Resource"]!.GetValue<string>(), Is.EqualTo($"{arn}/{prefix}*"), "only the write-once prefix");
+                Assert.That(deny["Condition"]!.AsObject().Select(c => c.Key), Is.EqualTo(new[] { "Null" }), bucket);
+                Assert.That(deny["Condition"]!["Null"]!["s3:if-none-match"]!.GetValue<string>(), Is.EqualTo("true"), bucket);
+                Assert.That(stack.Resource("aws_s3_bucket", $"{p}/this")["//"]!["write_once_prefixes"]!.AsArray().Select(v => v!.GetValue<string>()),
+                    Is.EqualTo(new[] { prefix }), bucket);
+            });
+        }
+
+        Assert.That(stack.Resource("aws_s3_bucket", "/storage/models-bucket/this")["//"]!["write_once_prefixes"], Is.Null, "model artifacts are versioned, not write-once");
+    }
+
+    [Test]
+    public void AlertHandler_PutsOnlyUnderTheWriteOncePrefixes()
+    {
+        var stack = Stack("dev");
+        var statements = JsonNode.Parse(stack.Resource("aws_iam_role_policy", "/alert-handler/role/policy")["policy"]!.GetValue<string>())!["Statement"]!.AsArray();
+        var putResources = statements.Where(s => s!["Action"]!.ToJsonString().Contains("s3:PutObject", StringComparison.Ordinal))
+            .SelectMany(s => s!["Resource"] is JsonArray a ? a.Select(v => v!.GetValue<string>()) : [s!["Resource"]!.GetValue<string>()]);
+        var prefixes = new[] { "decision-trails", "audit-logs" }.SelectMany(b =>
+            stack.Resource("aws_s3_bucket", $"/storage/{b}-bucket/this")["//"]!["write_once_prefixes"]!.AsArray()
+                .Select(p => $"${{{stack.Address("aws_s3_bucket", $"/storage/{b}-bucket/this")}.arn}}/{p!.GetValue<string>()}*"));
+
+        Assert.That(putResources, Is.EquivalentTo(prefixes), "every object the handler writes is write-once, so it must put with If-None-Match");
+    }
+
     [Test]
     public void AuditLogRetention_ComesFromConfig()
     {

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using FraudTf.Functions.Shared.Events;
 using FraudTf.Tests.Support;
 
 namespace FraudTf.Tests.Streaming;
@@ -192,7 +194,40 @@ public class StreamingStackTests
             Assert.That(trust["Action"]!.GetValue<string>(), Is.EqualTo("sts:AssumeRole"));
             Assert.That(trust["Condition"]!["StringEquals"]!["aws:SourceAccount"]!.GetValue<string>(), Is.Not.Empty);
             Assert.That(trust["Resource"], Is.Null, "a trust policy has no Resource element");
+            Assert.That(trust["Condition"]!["ArnEquals"], Is.Null, "lambda roles keep the account condition only");
         }
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void PipeRoles_TrustPipesOnlyOnBehalfOfTheirOwnPipe(string env)
+    {
+        var stack = Stack(env);
+        var config = FraudTf.Config.EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).Single(c => c.Environment == env);
+        foreach (var id in new[] { "decisions-pipe", "transactions-pipe" })
+        {
+            var pipeName = stack.Resource("aws_pipes_pipe", $"/events/{id}")["name"]!.GetValue<string>();
+            var trust = Statements(Policy(stack.Resource("aws_iam_role", $"/events/{id}-role/this"), "assume_role_policy")).Single();
+
+            Assert.That(trust["Principal"]!["Service"]!.GetValue<string>(), Is.EqualTo("pipes.amazonaws.com"));
+            Assert.That(trust["Condition"]!["StringEquals"]!["aws:SourceAccount"]!.GetValue<string>(), Is.EqualTo(config.AccountId));
+            Assert.That(Values(trust["Condition"]!["ArnEquals"]!["aws:SourceArn"]), Is.EqualTo(new[] { $"arn:aws:pipes:{config.Region}:{config.AccountId}:pipe/{pipeName}" }),
+                "the ARN of this role's pipe, built from its name (the pipe references the role)");
+        }
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void EventsToKinesisRole_TrustsEventBridgeOnlyOnBehalfOfTheTwoRules(string env)
+    {
+        var stack = Stack(env);
+        var config = FraudTf.Config.EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).Single(c => c.Environment == env);
+        var bus = stack.Resource("aws_cloudwatch_event_bus", "/events/bus")["name"]!.GetValue<string>();
+        var rules = new[] { "/events/transaction-received-rule", "/events/fraud-detected-rule" }
+            .Select(p => $"arn:aws:events:{config.Region}:{config.AccountId}:rule/{bus}/{stack.Resource("aws_cloudwatch_event_rule", p)["name"]!.GetValue<string>()}");
+        var trust = Statements(Policy(stack.Resource("aws_iam_role", "/events/events-role/this"), "assume_role_policy")).Single();
+
+        Assert.That(trust["Principal"]!["Service"]!.GetValue<string>(), Is.EqualTo("events.amazonaws.com"));
+        Assert.That(trust["Condition"]!["StringEquals"]!["aws:SourceAccount"]!.GetValue<string>(), Is.EqualTo(config.AccountId));
+        Assert.That(Values(trust["Condition"]!["ArnEquals"]!["aws:SourceArn"]), Is.EquivalentTo(rules), "rule ARNs on a custom bus: rule/<bus>/<name>");
     }
 
     [Test]
@@ -335,10 +370,83 @@ public class StreamingStackTests
             Assert.That(Values(filter["eventName"]), Is.EqualTo(new[] { "INSERT" }));
             Assert.That(Values(filter["dynamodb"]!["NewImage"]!["decision"]!["S"]), Is.EquivalentTo(new[] { "REVIEW", "DECLINE" }));
             Assert.That(Values(filter["dynamodb"]!["NewImage"]!["decisionKey"]!["S"]), Is.EqualTo(new[] { "AUTOMATED" }));
+            Assert.That(filter["dynamodb"]!["NewImage"]!["rulesVersion"]!["S"]!.AsArray().Single()!["exists"]!.GetValue<bool>(), Is.True,
+                "only the stream processor writes rulesVersion: an analyst or forged row is never an alert");
+            Assert.That(ddb["starting_position"]!.GetValue<string>(), Is.EqualTo("TRIM_HORIZON"), "decisions written before the pipe runs still become alerts");
             Assert.That(pipe["target_parameters"]!["eventbridge_event_bus_parameters"]!["detail_type"]!.GetValue<string>(), Is.EqualTo("FraudDetected"));
             Assert.That(pipe["target_parameters"]!["eventbridge_event_bus_parameters"]!["source"]!.GetValue<string>(), Is.EqualTo("fraud-detection.decisions"));
             Assert.That(ddb["dead_letter_config"]!["arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_sqs_queue", "/dlq/this", "arn")));
             Assert.That(ddb["maximum_retry_attempts"]!.GetValue<int>(), Is.EqualTo(10));
+        });
+    }
+
+    private static readonly Regex Placeholder = new("<([^<>]+)>");
+
+    /// <summary>The placeholders of a pipe's input template and whether each is quoted (a leaf) or not (an object or array).</summary>
+    private static List<(string Path, bool Quoted)> Placeholders(string template) =>
+        Placeholder.Matches(template).Select(m => (m.Groups[1].Value, m.Index > 0 && template[m.Index - 1] == '"' && template[m.Index + m.Length] == '"')).ToList();
+
+    [TestCaseSource(nameof(Envs))]
+    public void DecisionsPipe_ForwardsTheFraudDetectedContractOnly_WithTheStreamRecordId(string env)
+    {
+        var template = Stack(env).Resource("aws_pipes_pipe", "/events/decisions-pipe")["target_parameters"]!["input_template"]!.GetValue<string>();
+        var placeholders = Placeholders(template);
+        // With every placeholder replaced by a sample, the template is one JSON object whose keys are the contract's fields.
+        var sample = JsonNode.Parse(Placeholder.Replace(template, m => m.Value.EndsWith(".L>", StringComparison.Ordinal) ? "[]" : "x"))!.AsObject();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(template, Is.EqualTo(FraudDetectedDetail.InputTemplate), "built from the contract the alert handler reads");
+            Assert.That(sample.Select(p => p.Key), Is.EqualTo(FraudDetectedDetail.Fields.Select(f => f.Name)));
+            Assert.That(placeholders, Does.Contain(("$.eventID", true)), "the stream record's eventID: the consumers' idempotency key");
+            Assert.That(placeholders.Select(p => p.Path), Has.None.EqualTo("$.dynamodb.NewImage").And.None.EqualTo("$.dynamodb").And.None.StartWith("aws.pipes.event"),
+                "never the whole image or event");
+            Assert.That(placeholders.Where(p => !p.Quoted).Select(p => p.Path), Is.EqualTo(new[] { "$.dynamodb.NewImage.reasons.L" }), "only the reasons list is spliced as JSON");
+        });
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void TransactionsPipe_ForwardsIdsAndRoutingFieldsOnly_AndStartsAtTrimHorizon(string env)
+    {
+        var pipe = Stack(env).Resource("aws_pipes_pipe", "/events/transactions-pipe");
+        var template = pipe["target_parameters"]!["input_template"]!.GetValue<string>();
+        var paths = Placeholders(template).Select(p => p.Path).ToList();
+
+        Assert.That(paths, Is.EquivalentTo(new[]
+        {
+            "$.eventID", "$.dynamodb.NewImage.transactionId.S", "$.dynamodb.NewImage.userId.S", "$.dynamodb.NewImage.timestamp.S", "$.dynamodb.NewImage.decision.S",
+        }), "no amount, merchant, country, channel, device id or IP address: no consumer of TransactionReceived needs them");
+        Assert.That(Placeholders(template).All(p => p.Quoted), Is.True, "all leaves");
+        Assert.That(pipe["source_parameters"]!["dynamodb_stream_parameters"]!["starting_position"]!.GetValue<string>(), Is.EqualTo("TRIM_HORIZON"));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void DecisionsPipe_DeclaresTheStreamProcessorAsItsOnlyEventProducer(string env)
+    {
+        var stack = Stack(env);
+        var producers = stack.Resource("aws_pipes_pipe", "/events/decisions-pipe")["//"]!["event_producers"]!.AsArray().Select(v => v!.GetValue<string>());
+
+        Assert.That(producers, Is.EqualTo(new[] { Ref(stack, "aws_iam_role", "/stream-processor/role/this", "arn") }));
+        Assert.That(stack.Resource("aws_pipes_pipe", "/events/transactions-pipe")["//"]!["event_producers"], Is.Null);
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void AlertsTopicTarget_SendsAShortAlertBuiltFromTheEventDetail(string env)
+    {
+        var target = Stack(env).Resource("aws_cloudwatch_event_target", "/events/fraud-detected-to-alerts-topic");
+        var transformer = target["input_transformer"]!;
+        var paths = transformer["input_paths"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
+        var template = transformer["input_template"]!.GetValue<string>();
+        var used = Placeholder.Matches(template).Select(m => m.Groups[1].Value).Distinct().ToList();
+        var message = JsonNode.Parse(Placeholder.Replace(template, m => m.Groups[1].Value == "reasons" ? "[]" : "x"))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(used, Is.EquivalentTo(paths.Keys), "every variable is defined and used");
+            Assert.That(paths.Values, Has.All.StartWith("$.detail."), "fields of the pipe's detail only, not aws.events.event");
+            Assert.That(paths.Values.Select(v => v["$.detail.".Length..]), Is.SubsetOf(FraudDetectedDetail.Fields.Select(f => f.Name)));
+            Assert.That(paths.Values, Is.SupersetOf(new[] { "$.detail.transactionId", "$.detail.userId", "$.detail.decision", "$.detail.score", "$.detail.decidedAt", "$.detail.reasons" }));
+            Assert.That(message["summary"]!.GetValue<string>(), Does.StartWith("Fraud alert:"));
         });
     }
 

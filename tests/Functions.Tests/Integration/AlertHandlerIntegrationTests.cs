@@ -4,17 +4,20 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
 using Amazon.S3.Model;
 using FraudTf.Functions.AlertHandler;
+using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Tables;
 
 namespace FraudTf.Functions.Tests.Integration;
 
-/// <summary>The alert handler against DynamoDB Local and s3rver.</summary>
+/// <summary>The alert handler against DynamoDB Local and s3rver (with S3's conditional writes added by <see cref="ConditionalS3"/>).</summary>
 [TestFixture]
 [NonParallelizable]
 public class AlertHandlerIntegrationTests
 {
     private S3rver _s3rver = null!;
     private AmazonS3Client _s3 = null!;
+    private IAmazonS3 _conditionalS3 = null!;
+    private ConditionalS3 _s3Control = null!;
     private AmazonDynamoDBClient _dynamo = null!;
     private Settings _settings = null!;
 
@@ -28,6 +31,7 @@ public class AlertHandlerIntegrationTests
     public async Task Create()
     {
         _s3 = _s3rver.Client();
+        (_conditionalS3, _s3Control) = ConditionalS3.Wrap(_s3);
         _dynamo = DynamoDbLocal.Client();
         var prefix = $"a{Guid.NewGuid():N}"[..12];
         _settings = new Settings
@@ -52,7 +56,16 @@ public class AlertHandlerIntegrationTests
                 ["transactionId"] = new() { S = "tx-9" },
                 ["userId"] = new() { S = "u-7" },
                 ["amount"] = new() { N = "950.5" },
+                ["currency"] = new() { S = "EUR" },
+                ["merchantId"] = new() { S = "m-1" },
+                ["merchantCategory"] = new() { S = "6051" },
+                ["country"] = new() { S = "DE" },
+                ["channel"] = new() { S = "web" },
+                ["decision"] = new() { S = "DECLINE" },
                 ["timestamp"] = new() { S = "2026-11-25T11:59:00.0000000Z" },
+                ["deviceId"] = new() { S = "device-123" },
+                ["ipAddress"] = new() { S = "203.0.113.9" },
+                ["expiresAt"] = new() { N = "1795608000" },
             },
         });
     }
@@ -67,11 +80,14 @@ public class AlertHandlerIntegrationTests
     private (FraudTf.Functions.AlertHandler.Function Function, RecordingSqs Sqs) NewFunction()
     {
         var (sqs, fake) = RecordingSqs.Create();
-        return (new FraudTf.Functions.AlertHandler.Function(_settings, _dynamo, _s3, sqs, new StringWriter()), fake);
+        return (new FraudTf.Functions.AlertHandler.Function(_settings, _dynamo, _conditionalS3, sqs, new StringWriter()), fake);
     }
 
-    /// <summary>An event as the decisions pipe puts it on the bus: the DynamoDB stream record in the detail.</summary>
-    private static string Event(string id = "evt-1", string detailType = "FraudDetected") => new JsonObject
+    /// <summary>
+    /// An event as the decisions pipe puts it on the bus: its input template's fields (<see cref="FraudDetectedDetail"/>)
+    /// in the detail. <paramref name="id"/> is the EventBridge event id, <paramref name="recordId"/> the stream record's.
+    /// </summary>
+    private static string Event(string id = "evt-1", string detailType = "FraudDetected", string recordId = "rec-1") => new JsonObject
     {
         ["version"] = "0",
         ["id"] = id,
@@ -80,35 +96,28 @@ public class AlertHandlerIntegrationTests
         ["time"] = "2026-11-25T12:00:01Z",
         ["detail"] = new JsonObject
         {
-            ["eventName"] = "INSERT",
-            ["dynamodb"] = new JsonObject
+            [FraudDetectedDetail.RecordId] = recordId,
+            [FraudDetectedDetail.TransactionId] = "tx-9",
+            [FraudDetectedDetail.UserId] = "u-7",
+            [FraudDetectedDetail.Decision] = "DECLINE",
+            [FraudDetectedDetail.Score] = "0.85",
+            [FraudDetectedDetail.Confidence] = "0.6",
+            [FraudDetectedDetail.RulesVersion] = "2026-11-25.1",
+            [FraudDetectedDetail.DecidedAt] = "2026-11-25T12:00:00.0000000Z",
+            [FraudDetectedDetail.Reasons] = new JsonArray(new JsonObject
             {
-                ["NewImage"] = new JsonObject
+                ["M"] = new JsonObject
                 {
-                    ["transactionId"] = new JsonObject { ["S"] = "tx-9" },
-                    ["decisionKey"] = new JsonObject { ["S"] = "AUTOMATED" },
-                    ["userId"] = new JsonObject { ["S"] = "u-7" },
-                    ["decidedAt"] = new JsonObject { ["S"] = "2026-11-25T12:00:00.0000000Z" },
-                    ["decision"] = new JsonObject { ["S"] = "DECLINE" },
-                    ["score"] = new JsonObject { ["N"] = "0.85" },
-                    ["confidence"] = new JsonObject { ["N"] = "0.6" },
-                    ["rulesVersion"] = new JsonObject { ["S"] = "2026-11-25.1" },
-                    ["reasons"] = new JsonObject
-                    {
-                        ["L"] = new JsonArray(new JsonObject
-                        {
-                            ["M"] = new JsonObject
-                            {
-                                ["rule"] = new JsonObject { ["S"] = "VELOCITY" },
-                                ["weight"] = new JsonObject { ["N"] = "0.3" },
-                                ["explanation"] = new JsonObject { ["S"] = "5 transactions in the last 10 minutes (limit 5)" },
-                            },
-                        }),
-                    },
+                    ["rule"] = new JsonObject { ["S"] = "VELOCITY" },
+                    ["weight"] = new JsonObject { ["N"] = "0.3" },
+                    ["explanation"] = new JsonObject { ["S"] = "5 transactions in the last 10 minutes (limit 5)" },
                 },
-            },
+            }),
         },
     }.ToJsonString();
+
+    private async Task<Dictionary<string, AttributeValue>> Profile() =>
+        (await _dynamo.GetItemAsync(_settings.UserProfilesTable, new Dictionary<string, AttributeValue> { ["userId"] = new() { S = "u-7" } })).Item;
 
     private async Task<JsonNode> Read(string bucket, string key)
     {
@@ -126,8 +135,8 @@ public class AlertHandlerIntegrationTests
         var status = await f.Process(Event(), CancellationToken.None);
 
         var trail = await Read(_settings.DecisionTrailsBucket, "trails/2026/11/25/tx-9.json");
-        var audit = await Read(_settings.AuditLogsBucket, "audit/2026/11/25/evt-1.json");
-        var profile = (await _dynamo.GetItemAsync(_settings.UserProfilesTable, new Dictionary<string, AttributeValue> { ["userId"] = new() { S = "u-7" } })).Item;
+        var audit = await Read(_settings.AuditLogsBucket, "audit/2026/11/25/rec-1.json");
+        var profile = await Profile();
         Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo("handled"));
@@ -135,9 +144,11 @@ public class AlertHandlerIntegrationTests
             Assert.That(trail["score"]!.GetValue<decimal>(), Is.EqualTo(0.85m));
             Assert.That(trail["rulesVersion"]!.GetValue<string>(), Is.EqualTo("2026-11-25.1"));
             Assert.That(trail["reasons"]![0]!["rule"]!.GetValue<string>(), Is.EqualTo("VELOCITY"));
+            Assert.That(trail["recordId"]!.GetValue<string>(), Is.EqualTo("rec-1"));
             Assert.That(trail["inputs"]!["amount"]!.GetValue<decimal>(), Is.EqualTo(950.5m), "the decision's inputs from the transactions table");
             Assert.That(audit["trailKey"]!.GetValue<string>(), Is.EqualTo("trails/2026/11/25/tx-9.json"));
-            Assert.That(audit["eventId"]!.GetValue<string>(), Is.EqualTo("evt-1"));
+            Assert.That(audit["recordId"]!.GetValue<string>(), Is.EqualTo("rec-1"));
+            Assert.That(audit["eventId"]!.GetValue<string>(), Is.EqualTo("evt-1"), "the delivery that wrote it, for the record");
             Assert.That(profile["flagged"].BOOL, Is.True);
             Assert.That(profile["alertCount"].N, Is.EqualTo("1"));
             Assert.That(sqs.Sent, Is.Empty);
@@ -145,17 +156,94 @@ public class AlertHandlerIntegrationTests
     }
 
     [Test]
-    public async Task ReplayedEvent_IsHandledOnce()
+    public async Task Trail_KeepsTheAllowListedInputsOnly_NoIpAddressOrDeviceId()
     {
         var (f, _) = NewFunction();
 
         await f.Process(Event(), CancellationToken.None);
-        var second = await f.Process(Event(), CancellationToken.None);
 
-        var profile = (await _dynamo.GetItemAsync(_settings.UserProfilesTable, new Dictionary<string, AttributeValue> { ["userId"] = new() { S = "u-7" } })).Item;
-        Assert.That(second, Is.EqualTo("duplicate"));
+        var inputs = (await Read(_settings.DecisionTrailsBucket, "trails/2026/11/25/tx-9.json"))["inputs"]!.AsObject();
+        Assert.That(inputs.Select(p => p.Key), Is.EquivalentTo(new[]
+        {
+            "transactionId", "userId", "timestamp", "amount", "currency", "merchantId", "merchantCategory", "country", "channel", "decision",
+        }), "what a reviewer needs to understand the decision; the item also holds deviceId, ipAddress and expiresAt");
+        Assert.That(inputs.ToJsonString(), Does.Not.Contain("203.0.113.9").And.Not.Contain("device-123"));
+        Assert.That(inputs["channel"]!.GetValue<string>(), Is.EqualTo("web"));
+    }
+
+    [Test]
+    public async Task SameStreamRecord_UnderANewEventBridgeEventId_IsHandledOnce()
+    {
+        var (f, _) = NewFunction();
+
+        await f.Process(Event(id: "evt-1"), CancellationToken.None);
+        var second = await f.Process(Event(id: "evt-2-pipe-retry"), CancellationToken.None);
+
+        var profile = await Profile();
+        Assert.That(second, Is.EqualTo("duplicate"), "idempotency keys on the stream record's eventID, not the EventBridge id");
         Assert.That(profile["alertCount"].N, Is.EqualTo("1"), "the profile is flagged once");
         Assert.That(await Objects(_settings.AuditLogsBucket), Is.EqualTo(1));
+        Assert.That(_s3Control.Written, Has.Count.EqualTo(2), "one trail, one audit record");
+    }
+
+    [Test]
+    public async Task Marker_IsKeyedOnTheStreamRecordAndIsNoAutomatedDecision()
+    {
+        var (f, _) = NewFunction();
+
+        await f.Process(Event(recordId: "rec-42"), CancellationToken.None);
+
+        var rows = (await _dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = _settings.DecisionsTable,
+            KeyConditionExpression = "transactionId = :t",
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":t"] = new() { S = "tx-9" } },
+        })).Items;
+        var marker = rows.Single();
+        Assert.That(marker["decisionKey"].S, Is.EqualTo("ALERT#rec-42"));
+        Assert.That(marker.Keys, Has.None.EqualTo(AutomatedDecision.ProducerAttribute).And.None.EqualTo("decision"),
+            "the decisions pipe's filter needs decisionKey AUTOMATED, a decision and rulesVersion: a marker has none of them");
+    }
+
+    [Test]
+    public async Task TrailAlreadyWritten_412_CountsAsWritten_AndIsNotOverwritten()
+    {
+        // An earlier attempt wrote the trail, then failed before marking the decision handled.
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _settings.DecisionTrailsBucket, Key = "trails/2026/11/25/tx-9.json", ContentBody = "{\"first\":true}", UseChunkEncoding = false });
+        var (f, _) = NewFunction();
+
+        var status = await f.Process(Event(), CancellationToken.None);
+
+        Assert.That(status, Is.EqualTo("handled"));
+        Assert.That(_s3Control.Refused, Is.EqualTo(new[] { $"{_settings.DecisionTrailsBucket}/trails/2026/11/25/tx-9.json" }));
+        Assert.That((await Read(_settings.DecisionTrailsBucket, "trails/2026/11/25/tx-9.json"))["first"]!.GetValue<bool>(), Is.True, "write-once");
+        Assert.That(await Objects(_settings.AuditLogsBucket), Is.EqualTo(1));
+        Assert.That((await Profile())["alertCount"].N, Is.EqualTo("1"));
+    }
+
+    [Test]
+    public async Task ConcurrentWrite_409ConditionalRequestConflict_CountsAsWritten()
+    {
+        _s3Control.ConflictNextPuts = 1;
+        var (f, _) = NewFunction();
+
+        var status = await f.Process(Event(), CancellationToken.None);
+
+        Assert.That(status, Is.EqualTo("handled"), "the other writer's object stands");
+        Assert.That(await Objects(_settings.DecisionTrailsBucket), Is.Zero, "the conflicting (fake) writer wrote nothing here");
+        Assert.That(await Objects(_settings.AuditLogsBucket), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task S3rver_IgnoresIfNoneMatchOnPut_WhichIsWhyConditionalS3Exists()
+    {
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _settings.AuditLogsBucket, Key = "k", ContentBody = "1", UseChunkEncoding = false });
+
+        // Real S3 answers 412 here; s3rver 3.7 overwrites. If this starts failing, s3rver learned conditional writes.
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _settings.AuditLogsBucket, Key = "k", ContentBody = "2", IfNoneMatch = "*", UseChunkEncoding = false });
+
+        using var r = await _s3.GetObjectAsync(_settings.AuditLogsBucket, "k");
+        Assert.That(await new StreamReader(r.ResponseStream).ReadToEndAsync(), Is.EqualTo("2"));
     }
 
     [TestCase("not json", "the event is not JSON")]
@@ -176,12 +264,28 @@ public class AlertHandlerIntegrationTests
     {
         var (f, sqs) = NewFunction();
         var incomplete = JsonNode.Parse(Event("evt-2"))!;
-        incomplete["detail"]!["dynamodb"]!["NewImage"]!.AsObject().Remove("userId");
+        incomplete["detail"]!.AsObject().Remove(FraudDetectedDetail.UserId);
+        var noRecordId = JsonNode.Parse(Event("evt-4"))!;
+        noRecordId["detail"]!.AsObject().Remove(FraudDetectedDetail.RecordId);
+        var rawImage = JsonNode.Parse(Event("evt-5"))!;
+        rawImage["detail"] = new JsonObject { ["eventID"] = "rec-1", ["dynamodb"] = new JsonObject { ["NewImage"] = new JsonObject() } };
+        var badKey = JsonNode.Parse(Event("evt-6"))!;
+        badKey["detail"]![FraudDetectedDetail.TransactionId] = "../tx-9";
 
         Assert.That(await f.Process(Event("evt-3", "TransactionReceived"), CancellationToken.None), Is.EqualTo("rejected"));
         Assert.That(await f.Process(incomplete.ToJsonString(), CancellationToken.None), Is.EqualTo("rejected"));
-        Assert.That(sqs.Sent.Select(m => JsonNode.Parse(m.MessageBody)!["reason"]!.GetValue<string>()),
-            Is.EqualTo(new[] { "unexpected detail-type 'TransactionReceived'", "the decision has no 'userId'" }));
+        Assert.That(await f.Process(noRecordId.ToJsonString(), CancellationToken.None), Is.EqualTo("rejected"));
+        Assert.That(await f.Process(rawImage.ToJsonString(), CancellationToken.None), Is.EqualTo("rejected"), "the old whole-image shape is no longer accepted");
+        Assert.That(await f.Process(badKey.ToJsonString(), CancellationToken.None), Is.EqualTo("rejected"));
+        Assert.That(sqs.Sent.Select(m => JsonNode.Parse(m.MessageBody)!["reason"]!.GetValue<string>()), Is.EqualTo(new[]
+        {
+            "unexpected detail-type 'TransactionReceived' from source 'fraud-detection.decisions'",
+            "the decision has no 'userId'",
+            "the decision has no 'recordId'",
+            "the decision has no 'recordId'",
+            "the decision's 'recordId' or 'transactionId' is not an id (A-Z a-z 0-9 - _ . :, at most 128 / 64 characters)",
+        }));
+        Assert.That(await Objects(_settings.DecisionTrailsBucket), Is.Zero);
     }
 
     [Test]
@@ -192,9 +296,11 @@ public class AlertHandlerIntegrationTests
 
         Assert.ThrowsAsync<AmazonS3Exception>(() => f.Process(Event(), CancellationToken.None));
         await _s3.PutBucketAsync(_settings.AuditLogsBucket);
-        var retried = await f.Process(Event(), CancellationToken.None);
+        var retried = await f.Process(Event("evt-retry"), CancellationToken.None);
 
         Assert.That(retried, Is.EqualTo("handled"), "no marker was written by the failed attempt");
+        Assert.That(_s3Control.Refused.Single(), Does.EndWith("/trails/2026/11/25/tx-9.json"), "the first attempt's trail stands (412 on the retry)");
         Assert.That(await Objects(_settings.AuditLogsBucket), Is.EqualTo(1));
+        Assert.That((await Profile())["alertCount"].N, Is.EqualTo("1"));
     }
 }

@@ -1,0 +1,313 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.S3;
+using Amazon.S3.Model;
+using FraudTf.Functions.Shared.Events;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Functions.Tests.Agent;
+using FraudTf.Functions.Tests.Support;
+using AgentFunction = FraudTf.Functions.AgentTools.Function;
+using AgentSettings = FraudTf.Functions.AgentTools.Settings;
+using AlertFunction = FraudTf.Functions.AlertHandler.Function;
+using AlertSettings = FraudTf.Functions.AlertHandler.Settings;
+using StreamFunction = FraudTf.Functions.StreamProcessor.Function;
+using StreamSettings = FraudTf.Functions.StreamProcessor.Settings;
+
+namespace FraudTf.Functions.Tests.Integration;
+
+/// <summary>
+/// The seam from a decision row to an alert, across what no emulator here runs: the real stream processor writes into
+/// DynamoDB Local with streams on; the test reads the stream records, applies the decisions pipe's filter and input
+/// template taken from the synthesized stack (cdktf.out, <c>make synth</c>) with <see cref="LocalPipes"/> (a small local
+/// implementation of the documented Pipes semantics), wraps the result as the pipe's event-bus target would, and feeds
+/// it to the real alert handler against DynamoDB Local and s3rver (with S3's conditional writes, <see cref="ConditionalS3"/>).
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public class DecisionsPipeSeamTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private JsonObject _stack = null!;
+    private S3rver _s3rver = null!;
+    private AmazonS3Client _s3 = null!;
+    private IAmazonS3 _conditionalS3 = null!;
+    private ConditionalS3 _s3Control = null!;
+    private AmazonDynamoDBClient _dynamo = null!;
+    private DynamoDbStreams _streams = null!;
+    private StreamSettings _streamSettings = null!;
+    private AlertSettings _alertSettings = null!;
+    private string _decisionsStream = "";
+    private string _transactionsStream = "";
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _stack = SynthesizedStack.LoadOrIgnore();
+        _s3rver = await S3rver.Start();
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        if (_s3rver is not null)
+        {
+            await _s3rver.DisposeAsync();
+        }
+    }
+
+    [SetUp]
+    public async Task Create()
+    {
+        _dynamo = DynamoDbLocal.Client();
+        _streams = new DynamoDbStreams();
+        _s3 = _s3rver.Client();
+        (_conditionalS3, _s3Control) = ConditionalS3.Wrap(_s3);
+        var prefix = $"s{Guid.NewGuid():N}"[..12];
+        await DynamoDbLocal.CreateTables(_dynamo, prefix);
+        _decisionsStream = await DynamoDbStreams.Enable(_dynamo, $"{prefix}-decisions", FraudTables.Decisions.StreamViewType!);
+        _transactionsStream = await DynamoDbStreams.Enable(_dynamo, $"{prefix}-transactions", FraudTables.Transactions.StreamViewType!);
+        _streamSettings = new StreamSettings
+        {
+            TransactionsTable = $"{prefix}-transactions",
+            DecisionsTable = $"{prefix}-decisions",
+            UserProfilesTable = $"{prefix}-user-profiles",
+            PatternsTable = $"{prefix}-patterns",
+            DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
+            Environment = "test",
+        };
+        _alertSettings = new AlertSettings
+        {
+            DecisionTrailsBucket = $"{prefix}-trails",
+            AuditLogsBucket = $"{prefix}-audit",
+            UserProfilesTable = _streamSettings.UserProfilesTable,
+            TransactionsTable = _streamSettings.TransactionsTable,
+            DecisionsTable = _streamSettings.DecisionsTable,
+            DeadLetterQueueUrl = _streamSettings.DeadLetterQueueUrl,
+        };
+        await _s3.PutBucketAsync(_alertSettings.DecisionTrailsBucket);
+        await _s3.PutBucketAsync(_alertSettings.AuditLogsBucket);
+
+        // An active pattern that makes a quasi-cash purchase above 900 a DECLINE (0.6 + high-risk category 0.25).
+        await _dynamo.PutItemAsync(new PutItemRequest
+        {
+            TableName = _streamSettings.PatternsTable,
+            Item = new Dictionary<string, AttributeValue>
+            {
+                ["patternId"] = new() { S = "crypto-cashout" },
+                ["version"] = new() { N = "1" },
+                ["activeStatus"] = new() { S = "ACTIVE" },
+                ["description"] = new() { S = "quasi-cash purchases above 900" },
+                ["weight"] = new() { N = "0.6" },
+                ["merchantCategories"] = new() { SS = ["6051"] },
+                ["minAmount"] = new() { N = "900" },
+            },
+        });
+    }
+
+    [TearDown]
+    public void Dispose()
+    {
+        _streams.Dispose();
+        _s3.Dispose();
+        _dynamo.Dispose();
+    }
+
+    private JsonObject DecisionsPipe => SynthesizedStack.Resource(_stack, "aws_pipes_pipe", "/events/decisions-pipe");
+
+    private JsonObject TransactionsPipe => SynthesizedStack.Resource(_stack, "aws_pipes_pipe", "/events/transactions-pipe");
+
+    // Writes transactions through the real stream processor, as Kinesis would deliver them.
+    private async Task Ingest(params JsonObject[] transactions)
+    {
+        var (sqs, fake) = RecordingSqs.Create();
+        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, new StringWriter(), new FixedClock(Now));
+        var records = transactions.Select((t, i) => new KinesisEventRecord
+        {
+            EventSourceArn = "arn:aws:kinesis:us-east-1:111111111111:stream/fraud-detection-transactions-test",
+            Kinesis = new KinesisData { SequenceNumber = $"4959{i:D8}", PartitionKey = "p", Data = Convert.ToBase64String(Encoding.UTF8.GetBytes(t.ToJsonString())) },
+        }).ToArray();
+        var response = await processor.Process(new KinesisEvent { Records = records }, CancellationToken.None);
+        Assert.That(response.BatchItemFailures, Is.Empty);
+        Assert.That(fake.Sent, Is.Empty, "every test transaction is valid");
+    }
+
+    private static JsonObject Tx(string id, decimal amount, string mcc) => new()
+    {
+        ["transactionId"] = id,
+        ["userId"] = "u-1",
+        ["amount"] = amount,
+        ["currency"] = "EUR",
+        ["merchantId"] = "m-1",
+        ["merchantCategory"] = mcc,
+        ["country"] = "DE",
+        ["timestamp"] = Now.AddMinutes(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["deviceId"] = "device-123",
+        ["ipAddress"] = "203.0.113.9",
+        ["channel"] = "web",
+    };
+
+    // The pipe: filter, then input template, then the event-bus target's envelope.
+    private string[] Pipe(JsonObject pipe, IEnumerable<JsonObject> records)
+    {
+        var filter = SynthesizedStack.PipeFilter(pipe);
+        var template = SynthesizedStack.PipeInputTemplate(pipe);
+        var (source, detailType) = SynthesizedStack.PipeBusParameters(pipe);
+        return records.Where(r => LocalPipes.Matches(filter, r))
+            .Select(r => LocalPipes.ToBusEvent(LocalPipes.ApplyInputTemplate(template, r), source, detailType, Now).ToJsonString())
+            .ToArray();
+    }
+
+    private async Task<JsonNode> Read(string bucket, string key)
+    {
+        using var r = await _s3.GetObjectAsync(bucket, key);
+        return JsonNode.Parse(await new StreamReader(r.ResponseStream).ReadToEndAsync())!;
+    }
+
+    private async Task<List<string>> Keys(string bucket) =>
+        (await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects?.Select(o => o.Key).ToList() ?? [];
+
+    [Test]
+    public async Task AutomatedDecline_BecomesOneAlert_AndTheSameRecordRedeliveredWritesNothingTwice()
+    {
+        await Ingest(Tx("tx-1", 950m, "6051"));
+        var decisionRecords = await _streams.Read(_decisionsStream);
+
+        var events = Pipe(DecisionsPipe, decisionRecords);
+
+        Assert.That(decisionRecords, Has.Count.EqualTo(1), "the stream processor wrote one decision row");
+        Assert.That(events, Has.Length.EqualTo(1), "an AUTOMATED DECLINE with rulesVersion matches the filter");
+        var streamEventId = decisionRecords[0]["eventID"]!.GetValue<string>();
+        var detail = JsonNode.Parse(events[0])!["detail"]!;
+        Assert.That(detail[FraudDetectedDetail.RecordId]!.GetValue<string>(), Is.EqualTo(streamEventId));
+        Assert.That(detail.AsObject().Select(p => p.Key), Is.EqualTo(FraudDetectedDetail.Fields.Select(f => f.Name)), "the template's fields, no whole image");
+
+        var (sqs, dead) = RecordingSqs.Create();
+        var log = new StringWriter();
+        var handler = new AlertFunction(_alertSettings, _dynamo, _conditionalS3, sqs, log);
+        var status = await handler.Process(events[0], CancellationToken.None);
+
+        Assert.That(status, Is.EqualTo("handled"), log.ToString());
+        Assert.That(dead.Sent, Is.Empty);
+        var trail = await Read(_alertSettings.DecisionTrailsBucket, "trails/2026/11/25/tx-1.json");
+        var audit = await Read(_alertSettings.AuditLogsBucket, $"audit/2026/11/25/{streamEventId}.json");
+        var profile = (await _dynamo.GetItemAsync(_streamSettings.UserProfilesTable, new Dictionary<string, AttributeValue> { ["userId"] = new() { S = "u-1" } })).Item;
+        Assert.Multiple(() =>
+        {
+            Assert.That(trail["decision"]!.GetValue<string>(), Is.EqualTo("DECLINE"));
+            Assert.That(trail["reasons"]!.AsArray().Select(r => r!["explanation"]!.GetValue<string>()), Has.Some.Contains("crypto-cashout"));
+            Assert.That(trail["inputs"]!["amount"]!.GetValue<decimal>(), Is.EqualTo(950m));
+            Assert.That(trail["inputs"]!["channel"]!.GetValue<string>(), Is.EqualTo("web"));
+            Assert.That(trail.ToJsonString(), Does.Not.Contain("203.0.113.9").And.Not.Contain("device-123"), "no IP address or device id in a 7-year trail");
+            Assert.That(audit["trailKey"]!.GetValue<string>(), Is.EqualTo("trails/2026/11/25/tx-1.json"));
+            Assert.That(profile["flagged"].BOOL, Is.True);
+            Assert.That(profile["alertCount"].N, Is.EqualTo("1"));
+        });
+
+        // The handler's own marker row is a new record on the decisions stream: it must not become an alert.
+        var afterHandling = await _streams.Read(_decisionsStream);
+        Assert.That(afterHandling.Select(r => r["dynamodb"]!["NewImage"]!["decisionKey"]!["S"]!.GetValue<string>()), Is.EqualTo(new[] { $"ALERT#{streamEventId}" }));
+        Assert.That(Pipe(DecisionsPipe, afterHandling), Is.Empty);
+
+        // A replaced pipe (TRIM_HORIZON) or a pipe retry publishes the same stream record again, under a new event id.
+        var writtenBefore = _s3Control.Written.Count;
+        var again = Pipe(DecisionsPipe, decisionRecords).Single();
+        Assert.That(JsonNode.Parse(again)!["id"]!.GetValue<string>(), Is.Not.EqualTo(JsonNode.Parse(events[0])!["id"]!.GetValue<string>()));
+
+        var second = await handler.Process(again, CancellationToken.None);
+
+        var profileAfter = (await _dynamo.GetItemAsync(_streamSettings.UserProfilesTable, new Dictionary<string, AttributeValue> { ["userId"] = new() { S = "u-1" } })).Item;
+        Assert.That(second, Is.EqualTo("duplicate"));
+        Assert.That(_s3Control.Written.Count, Is.EqualTo(writtenBefore), "no object written again");
+        Assert.That(await Keys(_alertSettings.DecisionTrailsBucket), Has.Count.EqualTo(1));
+        Assert.That(await Keys(_alertSettings.AuditLogsBucket), Has.Count.EqualTo(1));
+        Assert.That(profileAfter["alertCount"].N, Is.EqualTo("1"));
+        Assert.That(await _streams.Read(_decisionsStream), Is.Empty, "no second marker");
+    }
+
+    [Test]
+    public async Task AlertsTopic_ReceivesAShortAlert_FromTheRuleTargetsInputTransformer()
+    {
+        await Ingest(Tx("tx-1", 950m, "6051"));
+        var @event = JsonNode.Parse(Pipe(DecisionsPipe, await _streams.Read(_decisionsStream)).Single())!;
+        var target = SynthesizedStack.Resource(_stack, "aws_cloudwatch_event_target", "/events/fraud-detected-to-alerts-topic");
+        var transformer = target["input_transformer"]!;
+        var paths = transformer["input_paths"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
+
+        var message = JsonNode.Parse(LocalPipes.ApplyInputTransformer(paths, transformer["input_template"]!.GetValue<string>(), @event))!;
+
+        Assert.That(message["summary"]!.GetValue<string>(), Does.Contain("tx-1").And.Contain("u-1").And.Contain("DECLINE"));
+        Assert.That(message["decision"]!.GetValue<string>(), Is.EqualTo("DECLINE"));
+        Assert.That(message["reasons"]!.AsArray(), Is.Not.Empty);
+        Assert.That(message.ToJsonString(), Does.Not.Contain("NewImage").And.Not.Contain("203.0.113.9"));
+    }
+
+    [Test]
+    public async Task AnalystRows_FromTheAgentTools_NeverMatchTheDecisionsPipeFilter()
+    {
+        await Ingest(Tx("tx-1", 20m, "5411"));
+        var tools = new AgentFunction(new AgentSettings
+        {
+            TransactionsTable = _streamSettings.TransactionsTable,
+            DecisionsTable = _streamSettings.DecisionsTable,
+            UserProfilesTable = _streamSettings.UserProfilesTable,
+            PatternsTable = _streamSettings.PatternsTable,
+            Environment = "test",
+        }, _dynamo, new StringWriter(), new FixedClock(Now.AddMinutes(5)));
+        var reply = AgentEvents.Read(await tools.Process(AgentEvents.Call("record_analyst_decision",
+            ("transaction_id", "tx-1"), ("decision", "DECLINE"), ("reason", "card testing pattern")), CancellationToken.None));
+        Assert.That(reply.State, Is.Null, reply.BodyText);
+
+        var records = await _streams.Read(_decisionsStream);
+        var analyst = records.Single(r => r["dynamodb"]!["NewImage"]!["decisionKey"]!["S"]!.GetValue<string>().StartsWith("ANALYST#", StringComparison.Ordinal));
+
+        Assert.That(analyst["dynamodb"]!["NewImage"]!["decision"]!["S"]!.GetValue<string>(), Is.EqualTo("DECLINE"));
+        Assert.That(Pipe(DecisionsPipe, records), Is.Empty, "neither the APPROVE automated row nor the analyst DECLINE is an alert");
+    }
+
+    [Test]
+    public async Task ARowWithoutTheStreamProcessorsAttribute_NeverMatches_EvenIfKeyedAutomated()
+    {
+        // What a writer restricted from writing rulesVersion (the agent-tools role's attribute allow-list) could still put.
+        var forged = new Dictionary<string, AttributeValue>
+        {
+            [DecisionAttributes.TransactionId] = new() { S = "tx-forged" },
+            [DecisionAttributes.DecisionKey] = new() { S = "AUTOMATED" },
+            [DecisionAttributes.UserId] = new() { S = "u-1" },
+            [DecisionAttributes.DecidedAt] = new() { S = "2026-11-25T12:00:00.0000000Z" },
+            ["decision"] = new() { S = "DECLINE" },
+            ["reason"] = new() { S = "forged" },
+        };
+        await _dynamo.PutItemAsync(new PutItemRequest { TableName = _streamSettings.DecisionsTable, Item = forged });
+        forged[DecisionAttributes.TransactionId] = new AttributeValue { S = "tx-forged-2" };
+        forged[AutomatedDecision.ProducerAttribute] = new AttributeValue { S = "2026-11-25.1" };
+        await _dynamo.PutItemAsync(new PutItemRequest { TableName = _streamSettings.DecisionsTable, Item = forged });
+
+        var records = await _streams.Read(_decisionsStream);
+        var matched = records.Where(r => LocalPipes.Matches(SynthesizedStack.PipeFilter(DecisionsPipe), r))
+            .Select(r => r["dynamodb"]!["NewImage"]!["transactionId"]!["S"]!.GetValue<string>());
+
+        Assert.That(records, Has.Count.EqualTo(2));
+        Assert.That(matched, Is.EqualTo(new[] { "tx-forged-2" }), $"only the row carrying {AutomatedDecision.ProducerAttribute} matches: that attribute is what separates the stream processor's rows");
+    }
+
+    [Test]
+    public async Task TransactionsPipe_ForwardsIdsAndRoutingFieldsOnly()
+    {
+        await Ingest(Tx("tx-1", 950m, "6051"));
+        var records = await _streams.Read(_transactionsStream);
+
+        var events = Pipe(TransactionsPipe, records);
+
+        Assert.That(events, Has.Length.EqualTo(1));
+        var @event = JsonNode.Parse(events[0])!;
+        var detail = @event["detail"]!.AsObject();
+        Assert.That(@event["detail-type"]!.GetValue<string>(), Is.EqualTo(PlatformEvents.TransactionReceived));
+        Assert.That(detail.Select(p => p.Key), Is.EquivalentTo(new[] { "recordId", "transactionId", "userId", "timestamp", "decision" }));
+        Assert.That(detail["recordId"]!.GetValue<string>(), Is.EqualTo(records[0]["eventID"]!.GetValue<string>()));
+        Assert.That(detail["decision"]!.GetValue<string>(), Is.EqualTo("DECLINE"));
+        Assert.That(events[0], Does.Not.Contain("203.0.113.9").And.Not.Contain("device-123").And.Not.Contain("950"));
+    }
+}
