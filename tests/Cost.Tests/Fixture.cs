@@ -140,6 +140,11 @@ public static class Fixture
                 ["alarms"] = new JsonArray(new JsonObject { ["name"] = "oncall", ["protocol"] = "email", ["endpoint"] = "oncall@example.com" }),
                 ["alerts"] = new JsonArray(new JsonObject { ["name"] = "case-intake", ["protocol"] = "sqs", ["endpoint"] = "arn:aws:sqs:us-east-1:111111111111:case-intake" }),
             },
+            ["writers"] = new JsonObject
+            {
+                ["transactions"] = new JsonArray("arn:aws:iam::111111111111:role/producer"),
+                ["knowledgeBase"] = new JsonArray("arn:aws:iam::111111111111:role/deployer"),
+            },
         };
         var errors = new List<string>();
         return EnvironmentConfigLoader.Parse(json.ToJsonString(), "dev", "environments/dev.json", errors)
