@@ -30,6 +30,12 @@ public sealed record PackagedFunction
     public required string AssemblyName { get; init; }
 
     /// <summary>
+    /// The assemblies built from the repository's own code: the project's and those of the projects it references
+    /// (transitively), sorted. The rest of the zip is packages (AWSSDK.*). <see cref="SdkCallScanner"/> reads these.
+    /// </summary>
+    public required IReadOnlyList<string> OwnAssemblies { get; init; }
+
+    /// <summary>
     /// SHA-256 (lowercase hex) of everything the build reads: the project's and its referenced projects' files, the
     /// MSBuild/NuGet settings files, the SDK version and the publish recipe. The zip's file name carries its first 16 digits.
     /// </summary>
@@ -247,6 +253,7 @@ public static class FunctionPackage
         // asset's file name into the synthesized path: a comment-only change then gives an identical cdk.tf.json.
         var zipPath = Path.Combine(outDir, inputHash[..16], $"{name}.zip");
         var assemblyName = AssemblyNameOf(Path.Combine(root, project));
+        var ownAssemblies = ProjectDirs(root, project).Select(AssemblyNameOf).Distinct().Order(StringComparer.Ordinal).ToList();
         if (!File.Exists(zipPath))
         {
             Directory.CreateDirectory(outDir);
@@ -286,6 +293,7 @@ public static class FunctionPackage
             SourceBase64Sha256 = Convert.ToBase64String(sha),
             SizeBytes = bytes.LongLength,
             AssemblyName = assemblyName,
+            OwnAssemblies = ownAssemblies,
             InputHash = inputHash,
         };
     }
@@ -442,23 +450,7 @@ public static class FunctionPackage
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         void AddFile(string full) => files[Relative(root, full)] = full;
 
-        var projectDirs = new SortedSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>([Path.Combine(root, project)]);
-        while (pending.Count > 0)
-        {
-            var dir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(pending.Pop()));
-            if (!projectDirs.Add(dir))
-            {
-                continue;
-            }
-
-            foreach (var reference in ProjectReferences(ProjectFile(dir)))
-            {
-                pending.Push(Path.GetDirectoryName(reference)!);
-            }
-        }
-
-        foreach (var dir in projectDirs)
+        foreach (var dir in ProjectDirs(root, project))
         {
             foreach (var file in FilesUnder(dir))
             {
@@ -476,6 +468,28 @@ public static class FunctionPackage
         }
 
         return files;
+    }
+
+    // The folders of the project and of the projects it references, transitively (absolute, sorted).
+    private static SortedSet<string> ProjectDirs(string root, string project)
+    {
+        var projectDirs = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.Combine(root, project)]);
+        while (pending.Count > 0)
+        {
+            var dir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(pending.Pop()));
+            if (!projectDirs.Add(dir))
+            {
+                continue;
+            }
+
+            foreach (var reference in ProjectReferences(ProjectFile(dir)))
+            {
+                pending.Push(Path.GetDirectoryName(reference)!);
+            }
+        }
+
+        return projectDirs;
     }
 
     private static IEnumerable<string> FilesUnder(string dir)
