@@ -129,7 +129,7 @@ public sealed class DotnetFunction : Construct
         Validate(id, config);
         Config = config;
         Package = FunctionPackage.Build(config.RepoRoot, config.ProjectDir);
-        CodeCalls = SdkCallScanner.ScanZip(Package.ZipPath, Package.OwnAssemblies);
+        CodeCalls = SdkCallScanner.ScanZip(Package.ZipPath, FunctionPackage.OwnAssemblies(config.RepoRoot, config.ProjectDir));
         SdkCalls = DeclaredAndScanned(id, config, CodeCalls);
         var asset = new TerraformAsset(this, "code", new TerraformAssetConfig
         {

@@ -30,12 +30,6 @@ public sealed record PackagedFunction
     public required string AssemblyName { get; init; }
 
     /// <summary>
-    /// The assemblies built from the repository's own code: the project's and those of the projects it references
-    /// (transitively), sorted. The rest of the zip is packages (AWSSDK.*). <see cref="SdkCallScanner"/> reads these.
-    /// </summary>
-    public required IReadOnlyList<string> OwnAssemblies { get; init; }
-
-    /// <summary>
     /// SHA-256 (lowercase hex) of everything the build reads: the project's and its referenced projects' files, the
     /// MSBuild/NuGet settings files, the SDK version and the publish recipe. The zip's file name carries its first 16 digits.
     /// </summary>
@@ -176,6 +170,17 @@ public static class FunctionPackage
     }
 
     /// <summary>
+    /// The assemblies built from the repository's own code for <paramref name="projectDir"/>: the project's and those of the
+    /// projects it references (transitively), sorted. The rest of its zip is packages (AWSSDK.*). <see cref="SdkCallScanner"/>
+    /// reads these.
+    /// </summary>
+    public static IReadOnlyList<string> OwnAssemblies(string repoRoot, string projectDir)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(repoRoot));
+        return ProjectDirs(root, NormalizeProjectDir(projectDir)).Select(AssemblyNameOf).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
     /// SHA-256 (lowercase hex) of the inputs of <paramref name="projectDir"/>'s build: every file of the project and of
     /// the projects it references (transitively) except <c>bin/</c> and <c>obj/</c>, the MSBuild/NuGet settings files from
     /// those folders up to the root, the output of <c>dotnet --version</c> and the publish recipe. Paths are hashed
@@ -253,7 +258,6 @@ public static class FunctionPackage
         // asset's file name into the synthesized path: a comment-only change then gives an identical cdk.tf.json.
         var zipPath = Path.Combine(outDir, inputHash[..16], $"{name}.zip");
         var assemblyName = AssemblyNameOf(Path.Combine(root, project));
-        var ownAssemblies = ProjectDirs(root, project).Select(AssemblyNameOf).Distinct().Order(StringComparer.Ordinal).ToList();
         if (!File.Exists(zipPath))
         {
             Directory.CreateDirectory(outDir);
@@ -293,7 +297,6 @@ public static class FunctionPackage
             SourceBase64Sha256 = Convert.ToBase64String(sha),
             SizeBytes = bytes.LongLength,
             AssemblyName = assemblyName,
-            OwnAssemblies = ownAssemblies,
             InputHash = inputHash,
         };
     }

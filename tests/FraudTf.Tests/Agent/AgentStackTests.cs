@@ -161,7 +161,7 @@ public class AgentStackTests
         Assert.That(attributes, Does.Contain("decision").And.Contain("reason").And.Contain("decisionKey"));
         Assert.That(attributes, Has.None.AnyOf("score", "confidence", "rulesVersion", "reasons"));
         Assert.That(function["dead_letter_config"], Is.Null, "invoked synchronously by the action group");
-        var reads = statements.Where(s => Values(s["Action"]).Contains("dynamodb:Query")).SelectMany(s => Values(s["Resource"])).ToList();
+        var reads = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:Query" or "dynamodb:GetItem")).SelectMany(s => Values(s["Resource"])).ToList();
         foreach (var table in new[] { "transactions", "decisions", "user-profiles", "patterns" })
         {
             Assert.That(reads, Does.Contain(Ref(stack, "aws_dynamodb_table", $"/storage/{table}-table/this", "arn")), table);
