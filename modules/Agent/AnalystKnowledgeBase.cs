@@ -118,7 +118,12 @@ public sealed class AnalystKnowledgeBase : Construct
         // The index: created by a function during apply, once the collection and the access policy exist.
         IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", "functions/KnowledgeBaseSetup",
             $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
-            agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, config.DeadLetterQueue));
+            agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, deadLetterQueue: null,
+            signedRequests: [new SignedRequest("aoss:APIAccessAll", IndexSetupRequest)]) with
+        {
+            SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
+                "fails the apply with the function's error; the next apply invokes it again (creating the index is idempotent)"),
+        });
         IndexSetup.Role.Policy.Add(new PolicyStatement { Sid = "UseOwnVectorCollection", Actions = Permissions.AossApiAccess, Resources = [Collection.CollectionArn] });
         Collection.Grant(new VectorCollectionAccess("index setup creates the index", IndexSetup.Role.RoleArn, IndexSetupPermissions, []));
 
@@ -252,7 +257,12 @@ public sealed class AnalystKnowledgeBase : Construct
         DocumentsSha256 = KnowledgeBaseDocuments.Hash(string.Concat(Documents.Select(d => $"{d.FileName}\n{d.Sha256}\n")));
         Sync = new DotnetFunction(this, "sync", DotnetFunctionConfig.ForEnvironment(env, "knowledge-base-sync", "functions/KnowledgeBaseSetup",
             $"Starts an ingestion job of data source {DataSource.Name} when the knowledge base's documents change (terraform apply)",
-            agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, config.DeadLetterQueue));
+            agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, deadLetterQueue: null,
+            signedRequests: [new SignedRequest("bedrock:StartIngestionJob", SyncRequest)]) with
+        {
+            SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
+                "fails the apply with the function's error; the next apply invokes it again (the documents' hash is the job's client token)"),
+        });
         Sync.Role.Policy.Add(new PolicyStatement { Sid = "StartIngestionOfOwnKnowledgeBase", Actions = Permissions.BedrockStartIngestionJob, Resources = [KnowledgeBase.Arn] });
         Ingestion = new LambdaInvocation(this, "ingestion", new LambdaInvocationConfig
         {
@@ -268,6 +278,17 @@ public sealed class AnalystKnowledgeBase : Construct
             DependsOn = [.. DocumentObjects, DataSource, Sync.Function, Sync.Role.InlinePolicy],
         });
     }
+
+    /// <summary>Why the index setup function's role needs aoss:APIAccessAll although its code uses no SDK client.</summary>
+    public const string IndexSetupRequest =
+        "functions/KnowledgeBaseSetup (Function.cs, signed by SigV4.cs for service aoss) PUTs and GETs the vector index through the " +
+        "collection's data-plane endpoint; every OpenSearch Serverless data-plane request is authorized as aoss:APIAccessAll " +
+        "(Service Authorization Reference, Amazon OpenSearch Serverless), then by the collection's data-access policy.";
+
+    /// <summary>Why the sync function's role needs bedrock:StartIngestionJob although its code uses no SDK client.</summary>
+    public const string SyncRequest =
+        "functions/KnowledgeBaseSetup (IngestionRequest.cs, signed by SigV4.cs for service bedrock) calls the Bedrock Agent " +
+        "StartIngestionJob API directly; it is authorized as bedrock:StartIngestionJob (Service Authorization Reference, Amazon Bedrock).";
 
     /// <summary>SHA-256 (hex) of the documents' names and hashes: changes when any document does.</summary>
     public string DocumentsSha256 { get; }

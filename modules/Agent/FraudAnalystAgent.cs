@@ -80,7 +80,7 @@ public sealed class FraudAnalystAgent : Construct
         // The tools: one function over the tables, allowed to read and to add analyst decisions, nothing else.
         Tools = new DotnetFunction(this, "agent-tools", DotnetFunctionConfig.ForEnvironment(env, "agent-tools", "functions/AgentTools",
             $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
-            agent.ToolsFunction, config.RepoRoot, dataKey, config.Keys.Logs, config.DeadLetterQueue,
+            agent.ToolsFunction, config.RepoRoot, dataKey, config.Keys.Logs, deadLetterQueue: null,
             new Dictionary<string, string>
             {
                 ["TRANSACTIONS_TABLE"] = config.Storage.Transactions.Config.TableName,
@@ -89,12 +89,18 @@ public sealed class FraudAnalystAgent : Construct
                 ["PATTERNS_TABLE"] = config.Storage.Patterns.Config.TableName,
                 ["ENVIRONMENT"] = env.Environment,
                 ["TRANSACTION_TTL_DAYS"] = env.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }));
-        config.Storage.Transactions.GrantReadData(Tools.Role.Policy);
-        config.Storage.UserProfiles.GrantReadData(Tools.Role.Policy);
-        config.Storage.Patterns.GrantReadData(Tools.Role.Policy);
-        config.Storage.Decisions.GrantReadData(Tools.Role.Policy);
-        config.Storage.Decisions.GrantAppendData(Tools.Role.Policy);
+            }) with
+        {
+            SynchronousInvocation = new SynchronousInvocation("the Bedrock agent's action group",
+                "hands the tool's error to the agent, which reports it to the analyst in the same session; nothing is left half-written (one PutItem per decision)"),
+        });
+        // Exactly what functions/AgentTools calls. The only write is record_analyst_decision's PutItem of an ANALYST#
+        // row: it may name only the attributes of such a row (plus the keys), never the scorer's (score, confidence,
+        // rulesVersion, reasons), so a row the tools write can't pass for an automated decision.
+        config.Storage.Transactions.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.Query);
+        config.Storage.UserProfiles.Grant(Tools.Role.Policy, TableAccess.GetItem);
+        config.Storage.Patterns.Grant(Tools.Role.Policy, TableAccess.Query);
+        config.Storage.Decisions.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.Query | TableAccess.PutItem, AnalystDecisionAttributes);
 
         // The agent's role: its model (through its profile), its knowledge base, its guardrail, its key. Nothing else.
         Role = new ServiceRole(this, "role", new ServiceRoleConfig
@@ -280,6 +286,12 @@ public sealed class FraudAnalystAgent : Construct
 
     /// <summary>The action group's function.</summary>
     public DotnetFunction Tools { get; }
+
+    /// <summary>
+    /// The non-key attributes of an analyst decision row (functions/AgentTools RecordAnalystDecision): the only ones the
+    /// tools' PutItem on the decisions table may name (the table's and index's keys are added by the grant).
+    /// </summary>
+    public static readonly IReadOnlyList<string> AnalystDecisionAttributes = ["agentId", "decision", "expiresAt", "reason", "sessionId", "source"];
 
     /// <summary>Bedrock's permission to call <see cref="Tools"/>, for this agent only.</summary>
     public LambdaPermission ToolsPermission { get; }

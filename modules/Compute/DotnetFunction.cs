@@ -8,6 +8,17 @@ using AwsLambda = HashiCorp.Cdktf.Providers.Aws.LambdaFunction;
 
 namespace FraudTf.Compute;
 
+/// <summary>How a function without a dead-letter queue is invoked: synchronously, by <paramref name="Invoker"/>.</summary>
+/// <param name="Invoker">The caller, e.g. "its Kinesis event source mapping".</param>
+/// <param name="OnFailure">What the caller does with a failed invocation (completes "failures return to the caller, which ...").</param>
+public sealed record SynchronousInvocation(string Invoker, string OnFailure)
+{
+    /// <summary>The reason recorded for the function's FTF-LAM-002 exception.</summary>
+    public string Reason =>
+        $"Invoked only synchronously by {Invoker}: a dead-letter queue applies to asynchronous invocations only (Lambda developer guide, " +
+        $"\"Capturing records of asynchronous invocations\"); failures return to the caller, which {OnFailure}.";
+}
+
 /// <summary>Settings of a <see cref="DotnetFunction"/>.</summary>
 public sealed record DotnetFunctionConfig
 {
@@ -41,8 +52,28 @@ public sealed record DotnetFunctionConfig
     /// <summary>Retention of the log group, in days.</summary>
     public required int LogRetentionDays { get; init; }
 
-    /// <summary>Dead-letter queue of failed asynchronous invocations.</summary>
-    public required EncryptedQueue DeadLetterQueue { get; init; }
+    /// <summary>
+    /// Dead-letter queue of failed asynchronous invocations, or null (the default) for a function that is never invoked
+    /// asynchronously: Lambda uses <c>dead_letter_config</c> for asynchronous invocations only (Lambda developer guide,
+    /// "Capturing records of asynchronous invocations"), so a synchronously invoked function or an event source
+    /// mapping's target gets neither the setting nor the grant. Such a function records why it has no dead-letter queue
+    /// with <see cref="FraudTf.Security.Policy.PolicyExceptions.Except"/> (rule FTF-LAM-002).
+    /// </summary>
+    public EncryptedQueue? DeadLetterQueue { get; init; }
+
+    /// <summary>
+    /// For a function without <see cref="DeadLetterQueue"/>: who invokes it synchronously and what becomes of a failed
+    /// invocation. Recorded on the function as the reason of its FTF-LAM-002 (CKV_AWS_116) exception. Required exactly
+    /// when <see cref="DeadLetterQueue"/> is null.
+    /// </summary>
+    public SynchronousInvocation? SynchronousInvocation { get; init; }
+
+    /// <summary>
+    /// AWS requests the code signs and sends itself, without an SDK client (e.g. the OpenSearch Serverless index setup):
+    /// their IAM actions can't be read from the code, so they are declared here with their reason and added to the
+    /// function's <c>sdk_calls</c>. Required exactly when the code uses a SigV4 signer of AWSSDK.Core.
+    /// </summary>
+    public IReadOnlyList<SignedRequest> SignedRequests { get; init; } = [];
 
     /// <summary>The account and region (for ARNs and the role's trust policy).</summary>
     public required string AccountId { get; init; }
@@ -61,8 +92,8 @@ public sealed record DotnetFunctionConfig
     /// environment's log retention, account, region and partition.
     /// </summary>
     public static DotnetFunctionConfig ForEnvironment(FraudTf.Config.EnvironmentConfig env, string name, string projectDir, string description,
-        FunctionSettings settings, string repoRoot, EncryptionKey environmentKey, EncryptionKey logKey, EncryptedQueue deadLetterQueue,
-        IReadOnlyDictionary<string, string>? environment = null) => new()
+        FunctionSettings settings, string repoRoot, EncryptionKey environmentKey, EncryptionKey logKey, EncryptedQueue? deadLetterQueue,
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<SignedRequest>? signedRequests = null) => new()
     {
         FunctionName = env.ResourceName(name),
         Description = description,
@@ -74,6 +105,7 @@ public sealed record DotnetFunctionConfig
         LogKey = logKey,
         LogRetentionDays = env.Retention.LogRetentionDays,
         DeadLetterQueue = deadLetterQueue,
+        SignedRequests = signedRequests ?? [],
         AccountId = env.AccountId,
         Region = env.Region,
         Partition = env.Partition,
@@ -83,9 +115,11 @@ public sealed record DotnetFunctionConfig
 /// <summary>
 /// A .NET Lambda function built from a sibling project at synth: the project is published (Release, framework
 /// dependent) and zipped deterministically by <see cref="FunctionPackage"/>, then shipped as a Terraform asset.
-/// Each function has active X-Ray tracing, a dead-letter queue, reserved concurrency, environment variables
-/// encrypted with the customer-managed key, its own KMS-encrypted log group with retention, and an execution role
-/// holding only what grants added (<see cref="Role"/>).
+/// Each function has active X-Ray tracing, reserved concurrency, environment variables encrypted with the
+/// customer-managed key, its own KMS-encrypted log group with retention, a dead-letter queue when it is invoked
+/// asynchronously, and an execution role holding only what grants added (<see cref="Role"/>).
+/// <para>The AWS calls of the code are read from the built assemblies (<see cref="SdkCallScanner"/>) and written on the
+/// function as <c>"//".sdk_calls</c>, so tests and the deployability gate check the role against them.</para>
 /// </summary>
 public sealed class DotnetFunction : Construct
 {
@@ -95,6 +129,8 @@ public sealed class DotnetFunction : Construct
         Validate(id, config);
         Config = config;
         Package = FunctionPackage.Build(config.RepoRoot, config.ProjectDir);
+        CodeCalls = SdkCallScanner.ScanZip(Package.ZipPath, FunctionPackage.OwnAssemblies(config.RepoRoot, config.ProjectDir));
+        SdkCalls = DeclaredAndScanned(id, config, CodeCalls);
         var asset = new TerraformAsset(this, "code", new TerraformAssetConfig
         {
             Path = Package.ZipPath,
@@ -118,14 +154,17 @@ public sealed class DotnetFunction : Construct
         var logGroupArn = $"arn:{config.Partition}:logs:{config.Region}:{config.AccountId}:log-group:/aws/lambda/{config.FunctionName}";
         Role.Policy.Add(new PolicyStatement { Sid = "WriteOwnLogs", Actions = Permissions.LogsWrite, Resources = [$"{logGroupArn}:*"] });
         Role.Policy.Add(new PolicyStatement { Sid = "WriteTraces", Actions = Permissions.XRayWrite, Resources = ["*"] });
+        // Lambda decrypts the environment variables with the execution role's credentials and the encryption context
+        // aws:lambda:FunctionArn = the unqualified function ARN (seen in CloudTrail; research facts item 4). The ARN is
+        // built from the name, not referenced, so the role does not depend on the function it serves.
         Role.Policy.Add(new PolicyStatement
         {
             Sid = "DecryptOwnEnvironment",
             Actions = ["kms:Decrypt"],
             Resources = [config.EnvironmentKey.KeyArn],
-            Conditions = [new PolicyCondition("StringEquals", "kms:EncryptionContext:LambdaFunctionName", [config.FunctionName])],
+            Conditions = [new PolicyCondition("StringEquals", "kms:EncryptionContext:aws:lambda:FunctionArn", [UnqualifiedArn(config)])],
         });
-        config.DeadLetterQueue.GrantSend(Role.Policy);
+        config.DeadLetterQueue?.GrantSendMessage(Role.Policy);
 
         var assembly = Package.AssemblyName;
         Function = new AwsLambda.LambdaFunction(this, "this", new AwsLambda.LambdaFunctionConfig
@@ -142,7 +181,7 @@ public sealed class DotnetFunction : Construct
             Timeout = config.Settings.TimeoutSeconds,
             ReservedConcurrentExecutions = config.Settings.ReservedConcurrency,
             TracingConfig = new AwsLambda.LambdaFunctionTracingConfig { Mode = "Active" },
-            DeadLetterConfig = new AwsLambda.LambdaFunctionDeadLetterConfig { TargetArn = config.DeadLetterQueue.QueueArn },
+            DeadLetterConfig = config.DeadLetterQueue is null ? null : new AwsLambda.LambdaFunctionDeadLetterConfig { TargetArn = config.DeadLetterQueue.QueueArn },
             KmsKeyArn = config.EnvironmentKey.KeyArn,
             Environment = config.Environment.Count == 0
                 ? null
@@ -150,6 +189,46 @@ public sealed class DotnetFunction : Construct
             LoggingConfig = new AwsLambda.LambdaFunctionLoggingConfig { LogFormat = "JSON", LogGroup = LogGroup.Name },
             DependsOn = [LogGroup, Role.InlinePolicy],
         });
+        Function.AddOverride("//.sdk_calls", SdkCalls.ToArray());
+        if (config.SynchronousInvocation is { } sync)
+        {
+            FraudTf.Security.Policy.PolicyExceptions.Except(Function, "FTF-LAM-002", sync.Reason);
+        }
+    }
+
+    /// <summary>What the scan of the function's own assemblies found (actions and the SDK members behind them).</summary>
+    public SdkCallReport CodeCalls { get; }
+
+    /// <summary>
+    /// The IAM actions the code calls, sorted: the SDK calls read from its assemblies plus the declared
+    /// <see cref="DotnetFunctionConfig.SignedRequests"/>. Written on the function as <c>"//".sdk_calls</c>.
+    /// </summary>
+    public IReadOnlyList<string> SdkCalls { get; }
+
+    /// <summary>The function's unqualified ARN, built from its name (no reference to the function resource).</summary>
+    public static string UnqualifiedArn(DotnetFunctionConfig config) =>
+        $"arn:{config.Partition}:lambda:{config.Region}:{config.AccountId}:function:{config.FunctionName}";
+
+    private static IReadOnlyList<string> DeclaredAndScanned(string id, DotnetFunctionConfig c, SdkCallReport scan)
+    {
+        if (scan.SignsRequestsItself && c.SignedRequests.Count == 0)
+        {
+            throw new ArgumentException($"DotnetFunction '{id}' ({c.FunctionName}): the code of {c.ProjectDir} signs AWS requests itself (a SigV4 signer of AWSSDK.Core), " +
+                "so their IAM actions can't be read from it. Fix: declare each request's action and reason in DotnetFunctionConfig.SignedRequests.");
+        }
+
+        if (!scan.SignsRequestsItself && c.SignedRequests.Count > 0)
+        {
+            throw new ArgumentException($"DotnetFunction '{id}' ({c.FunctionName}): SignedRequests declares {string.Join(", ", c.SignedRequests.Select(r => r.Action))}, " +
+                $"but the code of {c.ProjectDir} signs no request itself. Fix: drop the declaration (SDK client calls are read from the code).");
+        }
+
+        foreach (var r in c.SignedRequests.Where(r => !System.Text.RegularExpressions.Regex.IsMatch(r.Action, "^[a-z0-9-]+:[A-Za-z0-9]+$") || r.Reason.Trim().Length < 20))
+        {
+            throw new ArgumentException($"DotnetFunction '{id}': signed request '{r.Action}' needs an explicit action (service:Action, no wildcard) and a reason of at least 20 characters.");
+        }
+
+        return scan.Actions.Concat(c.SignedRequests.Select(r => r.Action)).Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The settings the function was created with.</summary>
@@ -212,6 +291,13 @@ public sealed class DotnetFunction : Construct
         if (c.Settings.ReservedConcurrency < 1)
         {
             Fail($"ReservedConcurrency = {c.Settings.ReservedConcurrency}: 0 would stop the function. Fix: use at least 1.");
+        }
+
+        if ((c.DeadLetterQueue is null) == (c.SynchronousInvocation is null))
+        {
+            Fail(c.DeadLetterQueue is null
+                ? "neither DeadLetterQueue nor SynchronousInvocation is set. Fix: give the dead-letter queue of a function invoked asynchronously, or say who invokes it synchronously (SynchronousInvocation)."
+                : "both DeadLetterQueue and SynchronousInvocation are set. Fix: a function invoked asynchronously has a dead-letter queue; one invoked only synchronously has none.");
         }
 
         foreach (var name in c.Environment.Keys.Where(k => !System.Text.RegularExpressions.Regex.IsMatch(k, "^[A-Za-z][A-Za-z0-9_]*$")))

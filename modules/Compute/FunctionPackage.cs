@@ -170,6 +170,17 @@ public static class FunctionPackage
     }
 
     /// <summary>
+    /// The assemblies built from the repository's own code for <paramref name="projectDir"/>: the project's and those of the
+    /// projects it references (transitively), sorted. The rest of its zip is packages (AWSSDK.*). <see cref="SdkCallScanner"/>
+    /// reads these.
+    /// </summary>
+    public static IReadOnlyList<string> OwnAssemblies(string repoRoot, string projectDir)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(repoRoot));
+        return ProjectDirs(root, NormalizeProjectDir(projectDir)).Select(AssemblyNameOf).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
     /// SHA-256 (lowercase hex) of the inputs of <paramref name="projectDir"/>'s build: every file of the project and of
     /// the projects it references (transitively) except <c>bin/</c> and <c>obj/</c>, the MSBuild/NuGet settings files from
     /// those folders up to the root, the output of <c>dotnet --version</c> and the publish recipe. Paths are hashed
@@ -442,23 +453,7 @@ public static class FunctionPackage
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         void AddFile(string full) => files[Relative(root, full)] = full;
 
-        var projectDirs = new SortedSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>([Path.Combine(root, project)]);
-        while (pending.Count > 0)
-        {
-            var dir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(pending.Pop()));
-            if (!projectDirs.Add(dir))
-            {
-                continue;
-            }
-
-            foreach (var reference in ProjectReferences(ProjectFile(dir)))
-            {
-                pending.Push(Path.GetDirectoryName(reference)!);
-            }
-        }
-
-        foreach (var dir in projectDirs)
+        foreach (var dir in ProjectDirs(root, project))
         {
             foreach (var file in FilesUnder(dir))
             {
@@ -476,6 +471,28 @@ public static class FunctionPackage
         }
 
         return files;
+    }
+
+    // The folders of the project and of the projects it references, transitively (absolute, sorted).
+    private static SortedSet<string> ProjectDirs(string root, string project)
+    {
+        var projectDirs = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.Combine(root, project)]);
+        while (pending.Count > 0)
+        {
+            var dir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(pending.Pop()));
+            if (!projectDirs.Add(dir))
+            {
+                continue;
+            }
+
+            foreach (var reference in ProjectReferences(ProjectFile(dir)))
+            {
+                pending.Push(Path.GetDirectoryName(reference)!);
+            }
+        }
+
+        return projectDirs;
     }
 
     private static IEnumerable<string> FilesUnder(string dir)

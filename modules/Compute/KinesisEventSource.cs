@@ -17,7 +17,8 @@ public sealed class KinesisEventSource : Construct
         : base(scope, id)
     {
         stream.GrantRead(function.Role.Policy);
-        onFailure.GrantSend(function.Role.Policy);
+        // Lambda sends the on-failure records with the function's execution role.
+        onFailure.GrantSendMessage(function.Role.Policy);
         Mapping = new LambdaEventSourceMapping(this, "this", new LambdaEventSourceMappingConfig
         {
             EventSourceArn = stream.StreamArn,

@@ -72,11 +72,17 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["PATTERN_CACHE_SECONDS"] = config.Scoring.PatternCacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["TRANSACTION_TTL_DAYS"] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["SCORING_RULES"] = System.Text.Json.JsonSerializer.Serialize(config.Scoring.RuleOverrides),
-            });
-        Storage.Transactions.GrantReadWriteData(StreamProcessor.Role.Policy);
-        Storage.Decisions.GrantWriteData(StreamProcessor.Role.Policy);
-        Storage.UserProfiles.GrantReadWriteData(StreamProcessor.Role.Policy);
-        Storage.Patterns.GrantReadData(StreamProcessor.Role.Policy);
+            }, deadLetterQueue: null, new SynchronousInvocation("its Kinesis event source mapping",
+                "retries the batch (bisected, at most the configured attempts and record age) and then sends the record to the mapping's on-failure destination, the environment's dead-letter queue"));
+        // Exactly what functions/StreamProcessor calls (its "//".sdk_calls): TransactionStore reads with BatchGetItem,
+        // GetItem and Query, and saves with one TransactWriteItems of a Put (transactions), a Put (decisions) and an
+        // Update (user profile: only the running statistics below); DeadLetters sends unprocessable records to the DLQ.
+        Storage.Transactions.Grant(StreamProcessor.Role.Policy, TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
+        Storage.Decisions.Grant(StreamProcessor.Role.Policy, TableAccess.PutItem);
+        Storage.UserProfiles.Grant(StreamProcessor.Role.Policy, TableAccess.GetItem | TableAccess.BatchGetItem | TableAccess.UpdateItem,
+            ["txCount", "amountMean", "amountM2", "lastTransactionAt", "profileVersion", "countries", "merchantCategories"]);
+        Storage.Patterns.Grant(StreamProcessor.Role.Policy, TableAccess.Query);
+        DeadLetterQueue.GrantSendMessage(StreamProcessor.Role.Policy);
         // The metrics its code emits (one contract with functions/Shared/Metrics), for the offline gate's alarm check.
         StreamProcessor.Function.AddOverride("//.emits_metrics", FraudTf.Functions.Shared.Metrics.PlatformMetrics.StreamProcessor
             .Select(m => new Dictionary<string, object>
@@ -98,12 +104,17 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["DECISIONS_TABLE"] = Storage.Decisions.Config.TableName,
                 ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
                 ["ENVIRONMENT"] = config.Environment,
-            });
+            }, DeadLetterQueue, null);
+        // Exactly what functions/AlertHandler calls: GetItem of the event's marker (decisions) and of the transaction,
+        // PutObject of the trail and the audit record, UpdateItem of the profile's alert fields, PutItem of the marker
+        // (keys only: it can never write a decision), SendMessage of malformed events to the DLQ.
         Storage.DecisionTrails.GrantPutObjects(AlertHandler.Role.Policy, FraudStorage.TrailsPrefix);
         Storage.AuditLogs.GrantPutObjects(AlertHandler.Role.Policy, FraudStorage.AuditPrefix);
-        Storage.UserProfiles.GrantReadWriteData(AlertHandler.Role.Policy);
-        Storage.Transactions.GrantReadData(AlertHandler.Role.Policy);
-        Storage.Decisions.GrantReadWriteData(AlertHandler.Role.Policy);
+        Storage.UserProfiles.Grant(AlertHandler.Role.Policy, TableAccess.UpdateItem, ["flagged", "lastAlertAt", "lastAlertTransactionId", "alertCount"]);
+        Storage.Transactions.Grant(AlertHandler.Role.Policy, TableAccess.GetItem);
+        Storage.Decisions.Grant(AlertHandler.Role.Policy, TableAccess.GetItem | TableAccess.PutItem,
+            [FraudTf.Functions.Shared.Tables.DecisionAttributes.UserId, FraudTf.Functions.Shared.Tables.DecisionAttributes.DecidedAt]);
+        DeadLetterQueue.GrantSendMessage(AlertHandler.Role.Policy);
 
         Events = new FraudEvents(this, "events", new FraudEventsConfig
         {
@@ -193,9 +204,9 @@ public sealed class FraudDetectionStack : TerraformStack
     public FraudEvents Events { get; }
 
     private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description, string repoRoot,
-        IReadOnlyDictionary<string, string> environment) =>
+        IReadOnlyDictionary<string, string> environment, EncryptedQueue? deadLetterQueue, SynchronousInvocation? synchronous) =>
         new(this, id, DotnetFunctionConfig.ForEnvironment(Config, id, projectDir, description, settings, repoRoot, Keys.Data, Keys.Logs,
-            DeadLetterQueue, environment));
+            deadLetterQueue, environment) with { SynchronousInvocation = synchronous });
 
     /// <summary>The environment's customer-managed keys.</summary>
     public PlatformKeys Keys { get; }

@@ -6,13 +6,34 @@ namespace FraudTf.Security;
 /// </summary>
 public static class Permissions
 {
-    /// <summary>Reading items of a table and its indexes (no Scan: no function needs it).</summary>
-    public static readonly IReadOnlyList<string> DynamoDbReadData =
-        ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query"];
+    /// <summary>
+    /// The DynamoDB item action each <see cref="TableAccess"/> flag grants: the action a request of that name is authorized
+    /// with (Service Authorization Reference, "Actions defined by Amazon DynamoDB"). TransactWriteItems has no action of
+    /// its own: each item is authorized as PutItem, UpdateItem, DeleteItem or ConditionCheckItem, and TransactGetItems as
+    /// GetItem (DynamoDB developer guide, "Using IAM with DynamoDB transactions").
+    /// </summary>
+    public static readonly IReadOnlyDictionary<TableAccess, string> DynamoDbItemActions = new SortedDictionary<TableAccess, string>
+    {
+        [TableAccess.GetItem] = "dynamodb:GetItem",
+        [TableAccess.BatchGetItem] = "dynamodb:BatchGetItem",
+        [TableAccess.Query] = "dynamodb:Query",
+        [TableAccess.Scan] = "dynamodb:Scan",
+        [TableAccess.ConditionCheckItem] = "dynamodb:ConditionCheckItem",
+        [TableAccess.PutItem] = "dynamodb:PutItem",
+        [TableAccess.UpdateItem] = "dynamodb:UpdateItem",
+        [TableAccess.DeleteItem] = "dynamodb:DeleteItem",
+        [TableAccess.BatchWriteItem] = "dynamodb:BatchWriteItem",
+    };
 
-    /// <summary>Writing items of a table (put, update, delete; transactions use these per item).</summary>
-    public static readonly IReadOnlyList<string> DynamoDbWriteData =
-        ["dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+    /// <summary>The flags of <see cref="TableAccess"/> that only read (their statements also cover the table's indexes).</summary>
+    public const TableAccess DynamoDbReads = TableAccess.GetItem | TableAccess.BatchGetItem | TableAccess.Query | TableAccess.Scan | TableAccess.ConditionCheckItem;
+
+    /// <summary>The flags of <see cref="TableAccess"/> that write items.</summary>
+    public const TableAccess DynamoDbWrites = TableAccess.PutItem | TableAccess.UpdateItem | TableAccess.DeleteItem | TableAccess.BatchWriteItem;
+
+    /// <summary>The DynamoDB actions of <paramref name="access"/>, sorted ordinally.</summary>
+    public static IReadOnlyList<string> DynamoDb(TableAccess access) =>
+        DynamoDbItemActions.Where(p => access.HasFlag(p.Key)).Select(p => p.Value).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Reading a table's DynamoDB stream (Lambda event source mappings, EventBridge Pipes).</summary>
     public static readonly IReadOnlyList<string> DynamoDbStreamRead =
@@ -24,8 +45,11 @@ public static class Permissions
     /// <summary>Listing a bucket (granted on the bucket ARN, not its objects).</summary>
     public static readonly IReadOnlyList<string> S3ListBucket = ["s3:ListBucket"];
 
-    /// <summary>Writing objects into a bucket (including multipart uploads).</summary>
-    public static readonly IReadOnlyList<string> S3PutObjects = ["s3:AbortMultipartUpload", "s3:PutObject"];
+    /// <summary>
+    /// Writing objects into a bucket with single-part PutObject (what the functions call; a multipart upload would also
+    /// need s3:AbortMultipartUpload, which no function makes).
+    /// </summary>
+    public static readonly IReadOnlyList<string> S3PutObjects = ["s3:PutObject"];
 
     /// <summary>KMS use needed to read data encrypted with a customer-managed key.</summary>
     public static readonly IReadOnlyList<string> KmsDecrypt = ["kms:Decrypt", "kms:DescribeKey"];
@@ -45,8 +69,15 @@ public static class Permissions
     /// <summary>KMS use of a producer writing into an encrypted stream, queue or topic.</summary>
     public static readonly IReadOnlyList<string> KmsProduce = ["kms:Decrypt", "kms:GenerateDataKey"];
 
-    /// <summary>Sending messages to a queue.</summary>
+    /// <summary>Sending messages to a queue, for services that also read its attributes (EventBridge Pipes dead-letter queues).</summary>
     public static readonly IReadOnlyList<string> SqsSend = ["sqs:GetQueueAttributes", "sqs:SendMessage"];
+
+    /// <summary>
+    /// Sending messages to a queue, SendMessage only: what a function's code calls, and all Lambda needs of the execution
+    /// role for a dead-letter queue or an event source mapping's on-failure destination (AWS SAM adds exactly this for a
+    /// function's DeadLetterQueue; Lambda developer guide, "Capturing records of asynchronous invocations").
+    /// </summary>
+    public static readonly IReadOnlyList<string> SqsSendMessage = ["sqs:SendMessage"];
 
     /// <summary>Publishing to a topic.</summary>
     public static readonly IReadOnlyList<string> SnsPublish = ["sns:Publish"];
@@ -60,9 +91,6 @@ public static class Permissions
     /// <summary>Sending X-Ray traces (these actions support no resource-level permissions).</summary>
     public static readonly IReadOnlyList<string> XRayWrite =
         ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"];
-
-    /// <summary>Adding new items to a table (no update, no delete: an append-only history such as analyst decisions).</summary>
-    public static readonly IReadOnlyList<string> DynamoDbAppendData = ["dynamodb:DescribeTable", "dynamodb:PutItem"];
 
     /// <summary>Calling a foundation model (directly or through an inference profile).</summary>
     public static readonly IReadOnlyList<string> BedrockInvokeModel = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
@@ -94,4 +122,42 @@ public static class Permissions
 
     /// <summary>Every way to create, replace or delete an object (a bucket policy denies them on a prefix to all but its writers).</summary>
     public static readonly IReadOnlyList<string> S3ObjectWrites = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"];
+}
+
+/// <summary>
+/// The item operations a role may make on a DynamoDB table (<c>DataTable.Grant</c>): name exactly what the code calls,
+/// nothing more. <see cref="Permissions.DynamoDbItemActions"/> maps each flag to its IAM action.
+/// </summary>
+[Flags]
+public enum TableAccess
+{
+    /// <summary>No access.</summary>
+    None = 0,
+
+    /// <summary><c>dynamodb:GetItem</c> (GetItem, and each item of TransactGetItems).</summary>
+    GetItem = 1,
+
+    /// <summary><c>dynamodb:BatchGetItem</c>.</summary>
+    BatchGetItem = 2,
+
+    /// <summary><c>dynamodb:Query</c> on the table and its indexes.</summary>
+    Query = 4,
+
+    /// <summary><c>dynamodb:Scan</c> on the table and its indexes.</summary>
+    Scan = 8,
+
+    /// <summary><c>dynamodb:ConditionCheckItem</c> (a ConditionCheck item of TransactWriteItems).</summary>
+    ConditionCheckItem = 16,
+
+    /// <summary><c>dynamodb:PutItem</c> (PutItem, and a Put item of TransactWriteItems).</summary>
+    PutItem = 32,
+
+    /// <summary><c>dynamodb:UpdateItem</c> (UpdateItem, and an Update item of TransactWriteItems).</summary>
+    UpdateItem = 64,
+
+    /// <summary><c>dynamodb:DeleteItem</c> (DeleteItem, and a Delete item of TransactWriteItems).</summary>
+    DeleteItem = 128,
+
+    /// <summary><c>dynamodb:BatchWriteItem</c>.</summary>
+    BatchWriteItem = 256,
 }

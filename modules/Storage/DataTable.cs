@@ -97,32 +97,69 @@ public sealed class DataTable : Construct
     /// <summary>ARN pattern of the table's indexes.</summary>
     public string IndexArns => $"{Table.Arn}/index/*";
 
-    /// <summary>Lets the holder of <paramref name="policy"/> read items (GetItem, BatchGetItem, Query) of the table and its indexes.</summary>
-    public void GrantReadData(PolicyDocument policy)
+    /// <summary>
+    /// Lets the holder of <paramref name="policy"/> make exactly the item operations of <paramref name="access"/> (name
+    /// what the code calls: <c>TableAccess.GetItem | TableAccess.Query</c>), with the table's key through DynamoDB only.
+    /// Reads (<see cref="Permissions.DynamoDbReads"/>) are one statement <c>&lt;Table&gt;Read</c> on the table and its
+    /// indexes; writes one statement <c>&lt;Table&gt;Write</c> on the table. When <paramref name="writableAttributes"/> is
+    /// given, the writes may name only those attributes (<c>ForAllValues:StringEquals dynamodb:Attributes</c>; the
+    /// table's and its indexes' key attributes are added, as DynamoDB requires: developer guide, "Using IAM policy
+    /// conditions for fine-grained access control"). Granting the same table twice to one policy is an error: name
+    /// every operation in one call.
+    /// </summary>
+    public void Grant(PolicyDocument policy, TableAccess access, IReadOnlyCollection<string>? writableAttributes = null)
     {
-        policy.Add(new PolicyStatement { Sid = Sid("Read"), Actions = Permissions.DynamoDbReadData, Resources = Resources() });
-        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "dynamodb", Config.Region, Sid("ReadKey")));
+        var reads = access & Permissions.DynamoDbReads;
+        var writes = access & Permissions.DynamoDbWrites;
+        if (access == TableAccess.None)
+        {
+            throw new ArgumentException($"DataTable '{Config.TableName}': Grant with no access. Fix: name the operations the code makes, e.g. TableAccess.GetItem.", nameof(access));
+        }
+
+        if (writableAttributes is not null && writes == TableAccess.None)
+        {
+            throw new ArgumentException($"DataTable '{Config.TableName}': writable attributes given without a write operation. Fix: drop them or grant PutItem/UpdateItem.", nameof(writableAttributes));
+        }
+
+        if (policy.Statements.Any(s => s.Sid == Sid("Read") || s.Sid == Sid("Write")))
+        {
+            throw new InvalidOperationException($"DataTable '{Config.TableName}' is granted twice to the same policy. Fix: name every operation in one Grant call.");
+        }
+
+        if (reads != TableAccess.None)
+        {
+            // Query and Scan also work on indexes; GetItem and BatchGetItem don't, but sharing one statement keeps the policy short.
+            var onIndexes = (reads & (TableAccess.Query | TableAccess.Scan)) != TableAccess.None;
+            policy.Add(new PolicyStatement { Sid = Sid("Read"), Actions = Permissions.DynamoDb(reads), Resources = onIndexes ? Resources() : [Table.Arn] });
+        }
+
+        if (writes != TableAccess.None)
+        {
+            policy.Add(new PolicyStatement
+            {
+                Sid = Sid("Write"),
+                Actions = Permissions.DynamoDb(writes),
+                Resources = [Table.Arn],
+                Conditions = writableAttributes is null ? [] : [new PolicyCondition("ForAllValues:StringEquals", "dynamodb:Attributes", WithKeyAttributes(writableAttributes))],
+            });
+        }
+
+        policy.Add(writes == TableAccess.None
+            ? KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "dynamodb", Config.Region, Sid("Key"))
+            : KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "dynamodb", Config.Region, Sid("Key")));
     }
 
-    /// <summary>Lets the holder of <paramref name="policy"/> write items (Put, Update, Delete) of the table.</summary>
-    public void GrantWriteData(PolicyDocument policy)
-    {
-        policy.Add(new PolicyStatement { Sid = Sid("Write"), Actions = Permissions.DynamoDbWriteData, Resources = [Table.Arn] });
-        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "dynamodb", Config.Region, Sid("WriteKey")));
-    }
+    /// <summary>The attribute names of the table's and its indexes' keys, sorted.</summary>
+    public IReadOnlyList<string> KeyAttributeNames => Config.Schema.KeyAttributes.Select(a => a.Name).Distinct().Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Lets the holder of <paramref name="policy"/> add items (PutItem only: no update, no delete).</summary>
-    public void GrantAppendData(PolicyDocument policy)
+    private List<string> WithKeyAttributes(IReadOnlyCollection<string> attributes)
     {
-        policy.Add(new PolicyStatement { Sid = Sid("Append"), Actions = Permissions.DynamoDbAppendData, Resources = [Table.Arn] });
-        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "dynamodb", Config.Region, Sid("AppendKey")));
-    }
+        if (attributes.Count == 0 || attributes.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException($"DataTable '{Config.TableName}': the writable attribute list is empty or holds a blank name. Fix: list the attributes the code writes.");
+        }
 
-    /// <summary>Read and write data.</summary>
-    public void GrantReadWriteData(PolicyDocument policy)
-    {
-        GrantReadData(policy);
-        GrantWriteData(policy);
+        return attributes.Concat(KeyAttributeNames).Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Lets the holder of <paramref name="policy"/> read the table's stream (and decrypt its records).</summary>

@@ -87,6 +87,17 @@ public sealed class EncryptedQueue : Construct
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "sqs", Config.Region, Sid("SendKey")));
     }
 
+    /// <summary>
+    /// Lets the holder of <paramref name="policy"/> call SendMessage only (and encrypt with the queue's key through SQS):
+    /// for a function whose code sends to the queue, or whose dead-letter queue or on-failure destination it is (Lambda
+    /// sends those with the execution role). Granting it again for another reason is the same statement.
+    /// </summary>
+    public void GrantSendMessage(PolicyDocument policy)
+    {
+        policy.Add(new PolicyStatement { Sid = Sid("SendMessage"), Actions = Permissions.SqsSendMessage, Resources = [Queue.Arn] });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "sqs", Config.Region, Sid("SendMessageKey")));
+    }
+
     /// <summary>Lets <paramref name="servicePrincipal"/> send to the queue, only on behalf of <paramref name="sourceArns"/>.</summary>
     public void AllowSendFrom(string sid, string servicePrincipal, IReadOnlyList<string> sourceArns) =>
         PolicyDocument.Add(new PolicyStatement

@@ -154,9 +154,14 @@ public class AgentStackTests
         var statements = Statements(stack, "/analyst/agent-tools/role");
         var writes = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:PutItem" or "dynamodb:UpdateItem" or "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem")).ToList();
         Assert.That(writes, Has.Count.EqualTo(1));
-        Assert.That(Values(writes[0]["Action"]), Is.EquivalentTo(new[] { "dynamodb:DescribeTable", "dynamodb:PutItem" }));
+        Assert.That(Values(writes[0]["Action"]), Is.EquivalentTo(new[] { "dynamodb:PutItem" }));
         Assert.That(Values(writes[0]["Resource"]), Is.EqualTo(new[] { Ref(stack, "aws_dynamodb_table", "/storage/decisions-table/this", "arn") }));
-        var reads = statements.Where(s => Values(s["Action"]).Contains("dynamodb:Query")).SelectMany(s => Values(s["Resource"])).ToList();
+        // An analyst row's attributes only: never the scorer's, so a tools-written row can't pass for an automated decision.
+        var attributes = Values(writes[0]["Condition"]!["ForAllValues:StringEquals"]!["dynamodb:Attributes"]).ToList();
+        Assert.That(attributes, Does.Contain("decision").And.Contain("reason").And.Contain("decisionKey"));
+        Assert.That(attributes, Has.None.AnyOf("score", "confidence", "rulesVersion", "reasons"));
+        Assert.That(function["dead_letter_config"], Is.Null, "invoked synchronously by the action group");
+        var reads = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:Query" or "dynamodb:GetItem")).SelectMany(s => Values(s["Resource"])).ToList();
         foreach (var table in new[] { "transactions", "decisions", "user-profiles", "patterns" })
         {
             Assert.That(reads, Does.Contain(Ref(stack, "aws_dynamodb_table", $"/storage/{table}-table/this", "arn")), table);

@@ -1,6 +1,7 @@
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Security;
 using FraudTf.Storage;
+using FraudTf.Streaming;
 using HashiCorp.Cdktf;
 
 namespace FraudTf.Tests.Storage;
@@ -228,30 +229,80 @@ public class ConstructTests
     }
 
     [Test]
-    public void GrantReadWriteData_AllowsItemActionsOnTableAndIndexesAndKeyViaDynamoDbOnly()
+    public void Grant_AllowsExactlyTheNamedOperations_ReadsOnTableAndIndexes_WritesOnTable_KeyViaDynamoDbOnly()
     {
         var stack = NewStack();
         var key = NewKey(stack);
         var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Transactions, TableName = "t", Key = key, Region = "eu-west-1" });
         var policy = new PolicyDocument();
 
-        table.GrantReadWriteData(policy);
+        table.Grant(policy, TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
 
         var read = policy.Statements.Single(s => s.Sid == "TransactionsTableRead");
         var write = policy.Statements.Single(s => s.Sid == "TransactionsTableWrite");
-        var writeKey = policy.Statements.Single(s => s.Sid == "TransactionsTableWriteKey");
+        var writeKey = policy.Statements.Single(s => s.Sid == "TransactionsTableKey");
         Assert.Multiple(() =>
         {
-            Assert.That(read.Actions, Is.EquivalentTo(new[] { "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query" }));
-            Assert.That(read.Resources, Has.Count.EqualTo(2), "table and its indexes");
+            Assert.That(read.Actions, Is.EqualTo(new[] { "dynamodb:BatchGetItem", "dynamodb:Query" }));
+            Assert.That(read.Resources, Has.Count.EqualTo(2), "Query also reaches the indexes");
             Assert.That(read.Resources[1], Does.EndWith("/index/*"));
-            Assert.That(write.Actions, Does.Contain("dynamodb:PutItem").And.Contain("dynamodb:UpdateItem"));
-            Assert.That(write.Actions, Has.None.Contains("Scan").And.None.Contains("*"));
+            Assert.That(write.Actions, Is.EqualTo(new[] { "dynamodb:PutItem" }), "no UpdateItem, DeleteItem or BatchWriteItem the code doesn't call");
+            Assert.That(write.Resources, Has.Count.EqualTo(1));
+            Assert.That(write.Conditions, Is.Empty);
             Assert.That(R(stack, writeKey.Resources.Single()), Is.EqualTo(R(stack, key.KeyArn)).And.StartsWith("${aws_kms_key."));
+            Assert.That(writeKey.Actions, Does.Contain("kms:GenerateDataKey"), "writes encrypt");
             Assert.That(writeKey.Conditions.Single().Key, Is.EqualTo("kms:ViaService"));
             Assert.That(writeKey.Conditions.Single().Values.Single(), Is.EqualTo("dynamodb.eu-west-1.amazonaws.com"));
-            Assert.That(policy.Statements.SelectMany(s => s.Actions), Has.None.Contains("*"));
+            Assert.That(policy.Statements.SelectMany(s => s.Actions), Has.None.Contains("*").And.None.Contains("DescribeTable"));
         });
+    }
+
+    [Test]
+    public void Grant_ReadOnlyWithoutQuery_IsOnTheTableOnlyWithADecryptOnlyKey()
+    {
+        var stack = NewStack();
+        var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Transactions, TableName = "t", Key = NewKey(stack), Region = "eu-west-1" });
+        var policy = new PolicyDocument();
+
+        table.Grant(policy, TableAccess.GetItem);
+
+        Assert.That(policy.Statements.Single(s => s.Sid == "TransactionsTableRead").Resources, Has.Count.EqualTo(1));
+        Assert.That(policy.Statements.Any(s => s.Sid == "TransactionsTableWrite"), Is.False);
+        Assert.That(policy.Statements.Single(s => s.Sid == "TransactionsTableKey").Actions, Is.EquivalentTo(new[] { "kms:Decrypt", "kms:DescribeKey" }));
+    }
+
+    [Test]
+    public void Grant_WithWritableAttributes_ConditionsTheWritesOnThemPlusEveryKeyAttribute()
+    {
+        var stack = NewStack();
+        var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Decisions, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
+        var policy = new PolicyDocument();
+
+        table.Grant(policy, TableAccess.GetItem | TableAccess.PutItem, ["reason", "decision"]);
+
+        var write = policy.Statements.Single(s => s.Sid == "DecisionsTableWrite");
+        var condition = write.Conditions.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(condition.Operator, Is.EqualTo("ForAllValues:StringEquals"));
+            Assert.That(condition.Key, Is.EqualTo("dynamodb:Attributes"));
+            // DynamoDB requires the table's and its indexes' key attributes in the list (developer guide, fine-grained access control).
+            Assert.That(condition.Values, Is.EqualTo(new[] { "decidedAt", "decision", "decisionKey", "reason", "transactionId", "userId" }));
+            Assert.That(policy.Statements.Single(s => s.Sid == "DecisionsTableRead").Conditions, Is.Empty, "reads are not restricted");
+        });
+    }
+
+    [Test]
+    public void Grant_Mistakes_FailWithAFix()
+    {
+        var stack = NewStack();
+        var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Decisions, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
+
+        Assert.That(() => table.Grant(new PolicyDocument(), TableAccess.None), Throws.ArgumentException.With.Message.Contains("Fix:"));
+        Assert.That(() => table.Grant(new PolicyDocument(), TableAccess.GetItem, ["decision"]), Throws.ArgumentException.With.Message.Contains("without a write"));
+        var policy = new PolicyDocument();
+        table.Grant(policy, TableAccess.GetItem);
+        Assert.That(() => table.Grant(policy, TableAccess.PutItem), Throws.InvalidOperationException.With.Message.Contains("granted twice"));
     }
 
     [Test]
@@ -282,7 +333,7 @@ public class ConstructTests
         var putKey = policy.Statements.Single(s => s.Sid == "DecisionTrailsBucketPutKey");
         Assert.Multiple(() =>
         {
-            Assert.That(put.Actions, Is.EquivalentTo(new[] { "s3:AbortMultipartUpload", "s3:PutObject" }));
+            Assert.That(put.Actions, Is.EquivalentTo(new[] { "s3:PutObject" }), "single-part PutObject is all the code calls");
             Assert.That(R(stack, put.Resources.Single()), Is.EqualTo(R(stack, $"{bucket.BucketArn}/trails/*")).And.EndsWith(".arn}/trails/*"));
             Assert.That(putKey.Actions, Does.Contain("kms:GenerateDataKey"));
             Assert.That(putKey.Conditions.Single().Values.Single(), Is.EqualTo("s3.us-east-1.amazonaws.com"));
@@ -308,13 +359,15 @@ public class ConstructTests
     public void SameGrantTwice_IsOneStatement()
     {
         var stack = NewStack();
-        var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Decisions, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
+        var queue = new EncryptedQueue(stack, "dlq", new EncryptedQueueConfig { QueueName = "q", Key = NewKey(stack), Region = "us-east-1" });
         var policy = new PolicyDocument();
 
-        table.GrantWriteData(policy);
-        table.GrantWriteData(policy);
+        // A function's code sends to its dead-letter queue, and Lambda sends its failed events there too: one grant.
+        queue.GrantSendMessage(policy);
+        queue.GrantSendMessage(policy);
 
-        Assert.That(policy.Statements.Count(s => s.Sid == "DecisionsTableWrite"), Is.EqualTo(1));
+        Assert.That(policy.Statements.Count(s => s.Sid == "DlqQueueSendMessage"), Is.EqualTo(1));
+        Assert.That(policy.Statements.Single(s => s.Sid == "DlqQueueSendMessage").Actions, Is.EqualTo(new[] { "sqs:SendMessage" }));
     }
 
     [Test]

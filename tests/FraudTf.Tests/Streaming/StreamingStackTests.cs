@@ -84,7 +84,7 @@ public class StreamingStackTests
     }
 
     [TestCaseSource(nameof(Envs))]
-    public void Functions_Dotnet10TracedWithDlqEncryptedEnvironmentAndConfiguredSize(string env)
+    public void Functions_Dotnet10TracedWithEncryptedEnvironmentAndConfiguredSize_DlqOnlyWhenInvokedAsynchronously(string env)
     {
         var stack = Stack(env);
         var config = FraudTf.Config.EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).Single(c => c.Environment == env);
@@ -104,7 +104,18 @@ public class StreamingStackTests
                 Assert.That(f["timeout"]!.GetValue<int>(), Is.EqualTo(settings.TimeoutSeconds));
                 Assert.That(f["reserved_concurrent_executions"]!.GetValue<int>(), Is.EqualTo(settings.ReservedConcurrency));
                 Assert.That(f["tracing_config"]!["mode"]!.GetValue<string>(), Is.EqualTo("Active"));
-                Assert.That(f["dead_letter_config"]!["target_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_sqs_queue", "/dlq/this", "arn")));
+                if (name == "alert-handler")
+                {
+                    // The EventBridge rule invokes it asynchronously: failed events go to the dead-letter queue.
+                    Assert.That(f["dead_letter_config"]!["target_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_sqs_queue", "/dlq/this", "arn")));
+                }
+                else
+                {
+                    // Its Kinesis event source mapping invokes it synchronously; failed records go to the mapping's on-failure destination.
+                    Assert.That(f["dead_letter_config"], Is.Null);
+                    Assert.That(f["//"]!["policy_exceptions"]!["FTF-LAM-002"]!.GetValue<string>(), Does.Contain("Kinesis event source mapping").And.Contain("on-failure destination"));
+                }
+
                 Assert.That(f["kms_key_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_kms_key", "/keys/data/this", "arn")));
                 Assert.That(f["role"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_iam_role", $"/{name}/role/this", "arn")));
                 Assert.That(f["environment"]!["variables"]!["ENVIRONMENT"]!.GetValue<string>(), Is.EqualTo(env));
@@ -244,9 +255,12 @@ public class StreamingStackTests
             Assert.That(Values(statements["TransactionsTableWrite"]["Action"]), Does.Contain("dynamodb:PutItem"));
             Assert.That(Values(statements["PatternsTableRead"]["Action"]), Does.Not.Contain("dynamodb:PutItem"));
             Assert.That(statements.ContainsKey("PatternsTableWrite"), Is.False, "the scorer only reads patterns");
-            Assert.That(Values(statements["DlqQueueSend"]["Resource"]).Single(), Is.EqualTo(Ref(stack, "aws_sqs_queue", "/dlq/this", "arn")));
-            Assert.That(statements["DecryptOwnEnvironment"]["Condition"]!["StringEquals"]!["kms:EncryptionContext:LambdaFunctionName"]!.GetValue<string>(),
-                Is.EqualTo("fraud-detection-stream-processor-dev"));
+            Assert.That(Values(statements["DlqQueueSendMessage"]["Resource"]).Single(), Is.EqualTo(Ref(stack, "aws_sqs_queue", "/dlq/this", "arn")));
+            Assert.That(Values(statements["DlqQueueSendMessage"]["Action"]), Is.EqualTo(new[] { "sqs:SendMessage" }));
+            // Lambda decrypts environment variables with the encryption context aws:lambda:FunctionArn = the unqualified ARN.
+            Assert.That(statements["DecryptOwnEnvironment"]["Condition"]!["StringEquals"]!["kms:EncryptionContext:aws:lambda:FunctionArn"]!.GetValue<string>(),
+                Is.EqualTo("arn:aws:lambda:us-east-1:111111111111:function:fraud-detection-stream-processor-dev"));
+            Assert.That(statements["DecryptOwnEnvironment"]["Condition"]!["StringEquals"]!.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "kms:EncryptionContext:aws:lambda:FunctionArn" }));
             Assert.That(Values(statements["WriteOwnLogs"]["Resource"]).Single(),
                 Is.EqualTo("arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/fraud-detection-stream-processor-dev:*"));
         });

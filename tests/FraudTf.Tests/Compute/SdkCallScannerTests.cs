@@ -1,0 +1,246 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using FraudTf.Compute;
+using FraudTf.Security;
+using FraudTf.Tests.Support;
+using HashiCorp.Cdktf;
+
+namespace FraudTf.Tests.Compute;
+
+/// <summary>
+/// The IL scanner that derives a function's IAM actions from its assemblies: on small assemblies emitted here (one member
+/// reference per SDK call, as the C# compiler writes them), on the real function packages, and the checks DotnetFunction
+/// makes with it (signed requests, dead-letter queue or synchronous invocation).
+/// </summary>
+public sealed class SdkCallScannerTests
+{
+    private static SdkCallReport ScanOf(params (string Namespace, string Type, string? Member)[] references) =>
+        SdkCallScanner.Scan([("Fake", FakeAssembly(references))]);
+
+    [Test]
+    public void ClientMethods_MapToServicePrefixAndOperation()
+    {
+        var report = ScanOf(
+            ("Amazon.DynamoDBv2", "IAmazonDynamoDB", "GetItemAsync"),
+            ("Amazon.DynamoDBv2", "AmazonDynamoDBClient", "QueryAsync"),
+            ("Amazon.SQS", "IAmazonSQS", "SendMessageAsync"),
+            ("Amazon.KeyManagementService", "IAmazonKeyManagementService", "DecryptAsync"),
+            ("Amazon.BedrockAgentRuntime", "IAmazonBedrockAgentRuntime", "RetrieveAsync"));
+
+        Assert.That(report.Actions, Is.EqualTo(new[] { "bedrock:Retrieve", "dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt", "sqs:SendMessage" }));
+        Assert.That(report.Evidence["dynamodb:Query"].Single(), Is.EqualTo("Fake: Amazon.DynamoDBv2.AmazonDynamoDBClient::QueryAsync"));
+        Assert.That(report.SignsRequestsItself, Is.False);
+    }
+
+    [Test]
+    public void MappingExceptions_UseTheActionTheRequestIsAuthorizedWith()
+    {
+        var report = ScanOf(
+            ("Amazon.S3", "IAmazonS3", "ListObjectsV2Async"),
+            ("Amazon.S3", "IAmazonS3", "PutObjectAsync"),
+            ("Amazon.S3", "IAmazonS3", "CopyObjectAsync"),
+            ("Amazon.SQS", "IAmazonSQS", "SendMessageBatchAsync"),
+            ("Amazon.DynamoDBv2", "IAmazonDynamoDB", "TransactGetItemsAsync"));
+
+        Assert.That(report.Actions, Is.EqualTo(new[] { "dynamodb:GetItem", "s3:GetObject", "s3:ListBucket", "s3:PutObject", "sqs:SendMessage" }));
+    }
+
+    [Test]
+    public void TransactWriteItems_IsExpandedToTheActionsOfTheItemKindsTheCodeBuilds()
+    {
+        var report = ScanOf(
+            ("Amazon.DynamoDBv2", "IAmazonDynamoDB", "TransactWriteItemsAsync"),
+            ("Amazon.DynamoDBv2.Model", "Put", ".ctor"),
+            ("Amazon.DynamoDBv2.Model", "TransactWriteItem", "set_ConditionCheck"));
+
+        Assert.That(report.Actions, Is.EqualTo(new[] { "dynamodb:ConditionCheckItem", "dynamodb:PutItem" }),
+            "no dynamodb:TransactWriteItems action exists; no Update or Delete item is built, so neither action is needed");
+    }
+
+    [Test]
+    public void NonCallMembers_AndTypesOutsideServiceClients_AreIgnored()
+    {
+        var report = ScanOf(
+            ("Amazon.S3", "IAmazonS3", "Dispose"),
+            ("Amazon.DynamoDBv2", "IAmazonDynamoDB", "get_Config"),
+            ("Amazon.S3.Util", "AmazonS3Uri", "TryParseAsync"),
+            ("Amazon.Runtime", "IAmazonService", "SomethingAsync"),
+            ("System.IO", "StreamReader", "ReadToEndAsync"));
+
+        Assert.That(report.Actions, Is.Empty);
+    }
+
+    [Test]
+    public void Paginators_AreTheOperationTheyPage()
+    {
+        var report = ScanOf(("Amazon.DynamoDBv2.Model", "IDynamoDBv2PaginatorFactory", "Query"));
+
+        Assert.That(report.Actions, Is.EqualTo(new[] { "dynamodb:Query" }));
+    }
+
+    [Test]
+    public void ASigV4SignerOfTheSdk_MarksRequestsSignedByTheCodeItself()
+    {
+        var report = ScanOf(("Amazon.Runtime.Internal.Auth", "AWS4Signer", "ComputeSignature"));
+
+        Assert.That(report.SignsRequestsItself, Is.True);
+        Assert.That(report.Actions, Is.Empty);
+    }
+
+    [TestCase("Amazon.DynamoDBv2", "IAmazonDynamoDB", "ExecuteStatementAsync", "PartiQL")]
+    [TestCase("Amazon.Foo", "IAmazonFoo", "BarAsync", "ServicePrefixes")]
+    [TestCase("Amazon.DynamoDBv2.DataModel", "DynamoDBContext", ".ctor", "call the service client")]
+    [TestCase("Amazon.S3.Transfer", "TransferUtility", "UploadAsync", "call the service client")]
+    [TestCase("Amazon.DynamoDBv2", "IAmazonDynamoDB", "TransactWriteItemsAsync", "per-item actions are unknown")]
+    public void CallsWhoseActionsTheCodeDoesNotShow_AreErrorsWithAFix(string ns, string type, string member, string expected)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => ScanOf((ns, type, member)));
+
+        Assert.That(e!.Message, Does.Contain(expected).And.Contain("Fix:"));
+    }
+
+    [Test]
+    public void EveryServicePrefix_AndEveryException_IsAnExplicitIamAction()
+    {
+        Assert.That(SdkCallScanner.ServicePrefixes.Values, Has.All.Match("^[a-z0-9-]+$"));
+        Assert.That(SdkCallScanner.ActionExceptions.SelectMany(p => p.Value.Append(p.Key)), Has.All.Match("^[a-z0-9-]+:[A-Za-z0-9]+$"));
+        Assert.That(SdkCallScanner.TransactWriteItemKinds.Values, Is.SubsetOf(Permissions.DynamoDbItemActions.Values), "every item kind is grantable with DataTable.Grant");
+    }
+
+    [Test]
+    public void RealPackages_StreamProcessorCallsAreReadFromItsOwnAssembliesOnly()
+    {
+        var package = FunctionPackage.Build(Repo.Root, "functions/StreamProcessor");
+
+        var own = FunctionPackage.OwnAssemblies(Repo.Root, "functions/StreamProcessor");
+        var report = SdkCallScanner.ScanZip(package.ZipPath, own);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(own, Is.EqualTo(new[] { "FraudTf.Functions.Shared", "FraudTf.Functions.StreamProcessor" }), "not the AWSSDK assemblies");
+            // TransactionStore: GetItem (profile), BatchGetItem (ids, profiles), Query (velocity, patterns), and one
+            // TransactWriteItems of Put, Put and Update items; DeadLetters: SendMessage.
+            Assert.That(report.Actions, Is.EqualTo(new[] { "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "sqs:SendMessage" }));
+            Assert.That(report.Evidence["dynamodb:PutItem"], Has.All.Contains("TransactWriteItemsAsync (Put item)"));
+            Assert.That(report.Evidence.Values.SelectMany(v => v), Has.All.StartWith("FraudTf.Functions.StreamProcessor:"), "the shared assembly calls nothing");
+            Assert.That(report.SignsRequestsItself, Is.False);
+        });
+    }
+
+    [Test]
+    public void RealPackages_KnowledgeBaseSetupSignsItsRequestsItself()
+    {
+        var package = FunctionPackage.Build(Repo.Root, "functions/KnowledgeBaseSetup");
+
+        var report = SdkCallScanner.ScanZip(package.ZipPath, FunctionPackage.OwnAssemblies(Repo.Root, "functions/KnowledgeBaseSetup"));
+
+        Assert.That(report.SignsRequestsItself, Is.True, "SigV4.cs signs with AWSSDK.Core's AWS4Signer");
+        Assert.That(report.Actions, Is.Empty, "no SDK client");
+    }
+
+    [Test]
+    public void DotnetFunction_RequiresDeclaredActionsForRequestsItSignsItself()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NewFunction("functions/KnowledgeBaseSetup", c => c));
+
+        Assert.That(e!.Message, Does.Contain("signs AWS requests itself").And.Contain("Fix: declare"));
+    }
+
+    [Test]
+    public void DotnetFunction_RefusesDeclaredSignedRequestsTheCodeDoesNotMake()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NewFunction("functions/AgentTools",
+            c => c with { SignedRequests = [new SignedRequest("aoss:APIAccessAll", "a reason that is long enough to pass")] }));
+
+        Assert.That(e!.Message, Does.Contain("signs no request itself"));
+    }
+
+    [Test]
+    public void DotnetFunction_NeedsADeadLetterQueueOrASynchronousInvoker_NotBoth()
+    {
+        var neither = Assert.Throws<ArgumentException>(() => NewFunction("functions/AgentTools", c => c with { SynchronousInvocation = null }));
+
+        Assert.That(neither!.Message, Does.Contain("neither DeadLetterQueue nor SynchronousInvocation"));
+    }
+
+    [Test]
+    public void DotnetFunction_WritesSdkCallsAndTheDeadLetterExceptionOnTheFunction()
+    {
+        var outDir = Path.Combine(Path.GetTempPath(), "fraudtf-tests", Guid.NewGuid().ToString("N"));
+        var app = new App(new AppConfig { Outdir = outDir });
+        var stack = new TerraformStack(app, "test");
+        _ = new HashiCorp.Cdktf.Providers.Aws.Provider.AwsProvider(stack, "aws", new HashiCorp.Cdktf.Providers.Aws.Provider.AwsProviderConfig { Region = "us-east-1" });
+        var function = new DotnetFunction(stack, "tools", Config(stack, "functions/AgentTools"));
+
+        app.Synth();
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "stacks", "test", "cdk.tf.json")))!["resource"]!["aws_lambda_function"]!.AsObject().Single().Value!;
+        Directory.Delete(outDir, recursive: true);
+
+        Assert.That(json["//"]!["sdk_calls"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EqualTo(function.SdkCalls));
+        Assert.That(function.SdkCalls, Is.EqualTo(new[] { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query" }), "AnalystToolHandlers: GetItem, Query, PutItem");
+        Assert.That(json["dead_letter_config"], Is.Null);
+        Assert.That(json["//"]!["policy_exceptions"]!["FTF-LAM-002"]!.GetValue<string>(), Does.StartWith("Invoked only synchronously by the test caller"));
+    }
+
+    private static TerraformStack NewStack() => new(new App(), "test");
+
+    private static DotnetFunctionConfig Config(TerraformStack stack, string project)
+    {
+        var key = new EncryptionKey(stack, "key", new EncryptionKeyConfig { AliasName = "k", Description = "test", AccountId = "111111111111" });
+        return new DotnetFunctionConfig
+        {
+            FunctionName = "test-function",
+            Description = "test",
+            ProjectDir = project,
+            RepoRoot = Repo.Root,
+            Settings = new FraudTf.Config.FunctionSettings { MemoryMb = 256, TimeoutSeconds = 10, ReservedConcurrency = 1 },
+            EnvironmentKey = key,
+            LogKey = key,
+            LogRetentionDays = 30,
+            AccountId = "111111111111",
+            Region = "us-east-1",
+            SynchronousInvocation = new SynchronousInvocation("the test caller", "fails the test"),
+        };
+    }
+
+    private static DotnetFunction NewFunction(string project, Func<DotnetFunctionConfig, DotnetFunctionConfig> change)
+    {
+        var stack = NewStack();
+        return new DotnetFunction(stack, "f", change(Config(stack, project)));
+    }
+
+    // A library whose metadata holds one type reference per entry, and a member reference when a member is given: what
+    // the C# compiler emits for a call (the scanner reads only these tables, not method bodies).
+    private static byte[] FakeAssembly((string Namespace, string Type, string? Member)[] references)
+    {
+        var md = new MetadataBuilder();
+        md.AddModule(0, md.GetOrAddString("Fake.dll"), md.GetOrAddGuid(new Guid("6f0e4c6a-0000-4000-8000-000000000001")), default, default);
+        md.AddAssembly(md.GetOrAddString("Fake"), new Version(1, 0, 0, 0), default, default, 0, AssemblyHashAlgorithm.None);
+        var sdk = md.AddAssemblyReference(md.GetOrAddString("AWSSDK.Fake"), new Version(4, 0, 0, 0), default, default, 0, default);
+        md.AddTypeDefinition(default, default, md.GetOrAddString("<Module>"), default, MetadataTokens.FieldDefinitionHandle(1), MetadataTokens.MethodDefinitionHandle(1));
+        var signature = new BlobBuilder();
+        new BlobEncoder(signature).MethodSignature(isInstanceMethod: true).Parameters(0, r => r.Void(), _ => { });
+        var sig = md.GetOrAddBlob(signature);
+        var types = new Dictionary<(string, string), TypeReferenceHandle>();
+        foreach (var (ns, type, member) in references)
+        {
+            if (!types.TryGetValue((ns, type), out var handle))
+            {
+                types[(ns, type)] = handle = md.AddTypeReference(sdk, md.GetOrAddString(ns), md.GetOrAddString(type));
+            }
+
+            if (member is not null)
+            {
+                md.AddMemberReference(handle, md.GetOrAddString(member), sig);
+            }
+        }
+
+        var pe = new ManagedPEBuilder(PEHeaderBuilder.CreateLibraryHeader(), new MetadataRootBuilder(md), new BlobBuilder());
+        var output = new BlobBuilder();
+        pe.Serialize(output);
+        return output.ToArray();
+    }
+}
