@@ -64,6 +64,8 @@ public class AgentVersioningTests
         {
             AgentSection(j)["foundationModel"] = "anthropic.claude-opus-4-5-20251101-v1:0";
             AgentSection(j)["inferenceProfile"] = "us.anthropic.claude-opus-4-5-20251101-v1:0";
+            // Not in the table of verified profiles: its destinations must be listed (as read from get-inference-profile).
+            AgentSection(j)["inferenceProfileRegions"] = new System.Text.Json.Nodes.JsonArray("us-east-1", "us-east-2", "us-west-2");
         });
 
         Assert.That(changed.Resource("aws_bedrockagent_agent", "/analyst/this")["foundation_model"]!.GetValue<string>(),

@@ -240,7 +240,7 @@ public class ReintroducedFindingsTests
             var doc = Policy(policy);
             var kept = Statements(doc).Where(st => !(st!["Effect"]!.GetValue<string>() == "Deny" && Strings(st["Action"]).Contains("sns:Subscribe")))
                 .Select(st => st!.DeepClone()).ToList();
-            kept.Add(JsonNode.Parse($$"""{"Sid":"Subscribe","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"sns:Subscribe","Resource":{{Statements(doc)[0]!["Resource"]!.ToJsonString()}}}"""));
+            kept.Add(JsonNode.Parse($$"""{"Sid":"Subscribe","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"sns:Subscribe","Resource":{{Statements(doc)[0]!["Resource"]!.ToJsonString()}}}""")!);
             doc["Statement"] = new JsonArray(kept.ToArray());
             SetPolicy(policy, doc);
         });
