@@ -187,15 +187,7 @@ public sealed class DataTable : Construct
             throw new InvalidOperationException($"table {Config.TableName}: RestrictWritesTo was already called. Fix: pass every writer in one call.");
         }
 
-        var doc = new PolicyDocument().Add(new PolicyStatement
-        {
-            Sid = "OnlyTheTablesWritersChangeItems",
-            Effect = "Deny",
-            Principal = PolicyPrincipal.Everyone,
-            Actions = Permissions.DynamoDbItemWrites,
-            Resources = [Table.Arn],
-            Conditions = writerArns.Count == 0 ? [] : [new PolicyCondition("ArnNotEquals", "aws:PrincipalArn", writerArns)],
-        });
+        var doc = new PolicyDocument().Add(WriteRestriction.DenyAllBut("OnlyTheTablesWritersChangeItems", Permissions.DynamoDbItemWrites, [Table.Arn], writerArns));
         WritersPolicy = new DynamodbResourcePolicy(this, "writers-policy", new DynamodbResourcePolicyConfig
         {
             ResourceArn = Table.Arn,

@@ -169,15 +169,7 @@ public sealed class SecureBucket : Construct
         });
         foreach (var (p, i) in config.RestrictedPrefixes.Select((p, i) => (p, i)))
         {
-            PolicyDocument.Add(new PolicyStatement
-            {
-                Sid = $"OnlyNamedWritersChangePrefix{i}",
-                Effect = "Deny",
-                Principal = PolicyPrincipal.Everyone,
-                Actions = Permissions.S3ObjectWrites,
-                Resources = [$"{Bucket.Arn}/{p.Prefix}*"],
-                Conditions = p.WriterArns.Count == 0 ? [] : [new PolicyCondition("ArnNotEquals", "aws:PrincipalArn", p.WriterArns)],
-            });
+            PolicyDocument.Add(WriteRestriction.DenyAllBut($"OnlyNamedWritersChangePrefix{i}", Permissions.S3ObjectWrites, [$"{Bucket.Arn}/{p.Prefix}*"], p.WriterArns));
         }
 
         foreach (var s in config.ExtraPolicyStatements)

@@ -74,15 +74,7 @@ public sealed class DataStream : Construct
             throw new InvalidOperationException($"stream {Config.StreamName}: RestrictWritesTo was already called. Fix: pass every producer in one call.");
         }
 
-        var doc = new PolicyDocument().Add(new PolicyStatement
-        {
-            Sid = "OnlyTheStreamsProducersPutRecords",
-            Effect = "Deny",
-            Principal = PolicyPrincipal.Everyone,
-            Actions = Permissions.KinesisRecordWrites,
-            Resources = [Stream.Arn],
-            Conditions = producerArns.Count == 0 ? [] : [new PolicyCondition("ArnNotEquals", "aws:PrincipalArn", producerArns)],
-        });
+        var doc = new PolicyDocument().Add(WriteRestriction.DenyAllBut("OnlyTheStreamsProducersPutRecords", Permissions.KinesisRecordWrites, [Stream.Arn], producerArns));
         WritersPolicy = new KinesisResourcePolicy(this, "writers-policy", new KinesisResourcePolicyConfig
         {
             ResourceArn = Stream.Arn,
