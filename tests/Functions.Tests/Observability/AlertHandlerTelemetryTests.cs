@@ -11,7 +11,8 @@ using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Tests.Integration;
 using FraudTf.Functions.Tests.Support;
 
-namespace FraudTf.Functions.Tests.Observability;
+// Under the Integration namespace: its SetUpFixture starts DynamoDB Local.
+namespace FraudTf.Functions.Tests.Integration.Observability;
 
 /// <summary>
 /// The alert handler on DynamoDB Local and s3rver, under a console formatted as the Lambda runtime formats it, with the

@@ -10,7 +10,8 @@ using FraudTf.Functions.StreamProcessor;
 using FraudTf.Functions.Tests.Integration;
 using FraudTf.Functions.Tests.Support;
 
-namespace FraudTf.Functions.Tests.Observability;
+// Under the Integration namespace: its SetUpFixture starts DynamoDB Local.
+namespace FraudTf.Functions.Tests.Integration.Observability;
 
 /// <summary>
 /// The stream processor on DynamoDB Local, under a console formatted as the Lambda runtime formats it, with the settings
