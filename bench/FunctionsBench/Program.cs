@@ -134,7 +134,7 @@ try
         TransactionsTable = $"{prefix}-transactions", DecisionsTable = $"{prefix}-decisions", UserProfilesTable = $"{prefix}-user-profiles",
         PatternsTable = $"{prefix}-patterns", Environment = "bench",
     }, new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" }),
-        TextWriter.Null, TimeProvider.System);
+        new FraudTf.Functions.Shared.Logging.StructuredOutput(Stream.Null), TimeProvider.System);
     static string ToolCall(string function, params (string Name, string Value)[] parameters) => new System.Text.Json.Nodes.JsonObject
     {
         ["messageVersion"] = "1.0",
@@ -214,7 +214,7 @@ static Function NewFunction(string endpoint, string prefix)
     };
     var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" });
     var sqs = new AmazonSQSClient(new BasicAWSCredentials("local", "local"), new AmazonSQSConfig { ServiceURL = "http://127.0.0.1:9", AuthenticationRegion = "us-east-1" });
-    return new Function(settings, dynamo, sqs, TextWriter.Null, TimeProvider.System);
+    return new Function(settings, dynamo, sqs, new FraudTf.Functions.Shared.Logging.StructuredOutput(Stream.Null), TimeProvider.System);
 }
 
 static KinesisEvent Batch(int n, string tag, DateTimeOffset now) => new()

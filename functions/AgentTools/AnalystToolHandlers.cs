@@ -21,10 +21,10 @@ public sealed class AnalystToolHandlers
     public const int MaxSinceHours = 2160;
 
     /// <summary>Prefix of the sort key of analyst decisions in the decisions table.</summary>
-    public const string AnalystKeyPrefix = "ANALYST#";
+    public const string AnalystKeyPrefix = FraudTf.Functions.Shared.Tables.DecisionKeys.AnalystPrefix;
 
     /// <summary>Sort key of the scorer's decision.</summary>
-    public const string AutomatedKey = "AUTOMATED";
+    public const string AutomatedKey = FraudTf.Functions.Shared.Tables.DecisionKeys.Automated;
 
     /// <summary>The value of <c>source</c> on the decisions this function records.</summary>
     public const string Source = "bedrock-agent";

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using FraudTf.Functions.Shared.Agent;
+using FraudTf.Functions.Shared.Logging;
 
 namespace FraudTf.Functions.AgentTools;
 
@@ -17,20 +18,20 @@ public sealed class Function
 {
     private readonly Settings _settings;
     private readonly AnalystToolHandlers _tools;
-    private readonly TextWriter _log;
+    private readonly StructuredLog _log;
 
     /// <summary>Used by the Lambda runtime: the SDK client configured the standard way (region, credentials, endpoints from the environment).</summary>
     public Function()
-        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), Console.Out, TimeProvider.System)
+        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), StructuredOutput.Standard, TimeProvider.System)
     {
     }
 
     /// <summary>Creates the function with explicit dependencies (tests).</summary>
-    public Function(Settings settings, IAmazonDynamoDB dynamo, TextWriter log, TimeProvider time)
+    public Function(Settings settings, IAmazonDynamoDB dynamo, StructuredOutput output, TimeProvider time)
     {
         _settings = settings;
         _tools = new AnalystToolHandlers(dynamo, settings, time);
-        _log = log;
+        _log = new StructuredLog(output, time.GetUtcNow);
     }
 
     /// <summary>The names of the tools this function dispatches.</summary>
@@ -50,7 +51,7 @@ public sealed class Function
         var request = AgentRequest.Parse(raw, out var problem, out var partial);
         if (request is null)
         {
-            Log("error", "malformed action-group event", partial, ToolState.Failure, null, problem);
+            Log(LogLevels.Error, "malformed action-group event", partial, ToolState.Failure, null, problem);
             return ToolResult.Failure($"malformed action-group event: {problem}").ToResponse(partial).ToJsonString();
         }
 
@@ -66,7 +67,7 @@ public sealed class Function
         if (definition is null || !_tools.Handlers.TryGetValue(definition.Name, out var handler))
         {
             var known = string.Join(", ", _tools.Handlers.Keys);
-            Log("warn", "unknown tool", request, ToolState.Failure, watch, null);
+            Log(LogLevels.Warn, "unknown tool", request, ToolState.Failure, watch, null);
             return ToolResult.Failure($"unknown function '{Clip(request.Function)}'; the known tools are: {known}");
         }
 
@@ -82,11 +83,11 @@ public sealed class Function
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            Log("error", "tool failed; the error is passed to Bedrock", request, ToolState.Failure, watch, e.GetType().Name);
+            Log(LogLevels.Error, "tool failed; the error is passed to Bedrock", request, ToolState.Failure, watch, e.GetType().Name);
             throw;
         }
 
-        Log(result.State == ToolState.Ok ? "info" : "warn", "tool called", request, result.State, watch, null);
+        Log(result.State == ToolState.Ok ? LogLevels.Info : LogLevels.Warn, "tool called", request, result.State, watch, null);
         return result;
     }
 
@@ -94,35 +95,29 @@ public sealed class Function
     // never reasons or response bodies).
     private void Log(string level, string message, AgentRequest request, ToolState state, Stopwatch? watch, string? error)
     {
-        var entry = new Dictionary<string, object?>
+        var fields = new List<LogField>
         {
-            ["level"] = level,
-            ["message"] = message,
-            ["environment"] = _settings.Environment,
-            ["function"] = ToolArguments.IsId(request.Function) ? request.Function : "(invalid)",
-            ["outcome"] = state.ToString(),
-            ["sessionId"] = ToolArguments.IsId(request.SessionId) ? request.SessionId : null,
-            ["agentId"] = ToolArguments.IsId(request.AgentId) ? request.AgentId : null,
+            new(LogFields.Environment, _settings.Environment),
+            new("function", ToolArguments.IsId(request.Function) ? request.Function : "(invalid)"),
+            new("outcome", state.ToString()),
+            new("sessionId", ToolArguments.IsId(request.SessionId) ? request.SessionId : null),
+            new("agentId", ToolArguments.IsId(request.AgentId) ? request.AgentId : null),
         };
         foreach (var p in request.Parameters)
         {
             if (p.Name is "transaction_id" or "user_id" && p.Value is { } v && ToolArguments.IsId(v))
             {
-                entry[p.Name == "user_id" ? "userId" : "transactionId"] = v;
+                fields.Add(new(p.Name == "user_id" ? LogFields.UserId : LogFields.TransactionId, v));
             }
         }
 
         if (watch is not null)
         {
-            entry["durationMs"] = Math.Round(watch.Elapsed.TotalMilliseconds, 1);
+            fields.Add(new(LogFields.DurationMs, Math.Round(watch.Elapsed.TotalMilliseconds, 1)));
         }
 
-        if (error is not null)
-        {
-            entry["error"] = error;
-        }
-
-        _log.WriteLine(JsonSerializer.Serialize(entry));
+        fields.Add(new(LogFields.Error, error));
+        _log.Write(level, message, fields);
     }
 
     private static string Clip(string v) => v.Length <= 64 ? v : v[..64] + "...";

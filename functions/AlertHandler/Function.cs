@@ -10,48 +10,11 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using FraudTf.Functions.Shared.Logging;
+using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Functions.Shared.Tables;
 
 namespace FraudTf.Functions.AlertHandler;
-
-/// <summary>The alert handler's settings, from its environment variables (names only).</summary>
-public sealed record Settings
-{
-    /// <summary>DECISION_TRAILS_BUCKET.</summary>
-    public required string DecisionTrailsBucket { get; init; }
-
-    /// <summary>AUDIT_LOGS_BUCKET.</summary>
-    public required string AuditLogsBucket { get; init; }
-
-    /// <summary>USER_PROFILES_TABLE.</summary>
-    public required string UserProfilesTable { get; init; }
-
-    /// <summary>TRANSACTIONS_TABLE (the decision's inputs).</summary>
-    public required string TransactionsTable { get; init; }
-
-    /// <summary>DECISIONS_TABLE (where the handled-event marker is kept).</summary>
-    public required string DecisionsTable { get; init; }
-
-    /// <summary>DLQ_URL.</summary>
-    public required string DeadLetterQueueUrl { get; init; }
-
-    /// <summary>Reads the settings; a missing variable is an error naming it.</summary>
-    public static Settings FromEnvironment()
-    {
-        static string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v
-            ? v
-            : throw new InvalidOperationException($"environment variable {name} is not set");
-        return new Settings
-        {
-            DecisionTrailsBucket = Required("DECISION_TRAILS_BUCKET"),
-            AuditLogsBucket = Required("AUDIT_LOGS_BUCKET"),
-            UserProfilesTable = Required("USER_PROFILES_TABLE"),
-            TransactionsTable = Required("TRANSACTIONS_TABLE"),
-            DecisionsTable = Required("DECISIONS_TABLE"),
-            DeadLetterQueueUrl = Required("DLQ_URL"),
-        };
-    }
-}
 
 /// <summary>
 /// Handles FraudDetected events (the <see cref="FraudTf.Functions.Shared.Events.FraudDetectedDetail"/> the decisions
@@ -78,28 +41,31 @@ public sealed class Function
     ];
 
     /// <summary>Prefix of the marker rows in the decisions table (never AUTOMATED, so never an alert themselves).</summary>
-    public const string MarkerPrefix = "ALERT#";
+    public const string MarkerPrefix = DecisionKeys.AlertMarkerPrefix;
 
     private readonly Settings _settings;
     private readonly IAmazonDynamoDB _dynamo;
     private readonly IAmazonS3 _s3;
     private readonly IAmazonSQS _sqs;
-    private readonly TextWriter _log;
+    private readonly StructuredLog _log;
+    private readonly EmfWriter _metrics;
 
     /// <summary>Used by the Lambda runtime: SDK clients configured from the environment.</summary>
     public Function()
-        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), new AmazonS3Client(), new AmazonSQSClient(), Console.Out)
+        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), new AmazonS3Client(), new AmazonSQSClient(), StructuredOutput.Standard)
     {
     }
 
-    /// <summary>Creates the function with explicit dependencies (tests).</summary>
-    public Function(Settings settings, IAmazonDynamoDB dynamo, IAmazonS3 s3, IAmazonSQS sqs, TextWriter log)
+    /// <summary>Creates the function with explicit dependencies (tests); <paramref name="output"/> receives the EMF documents
+    /// and structured log lines (the raw standard output in Lambda).</summary>
+    public Function(Settings settings, IAmazonDynamoDB dynamo, IAmazonS3 s3, IAmazonSQS sqs, StructuredOutput output)
     {
         _settings = settings;
         _dynamo = dynamo;
         _s3 = s3;
         _sqs = sqs;
-        _log = log;
+        _log = new StructuredLog(output);
+        _metrics = new EmfWriter(output);
     }
 
     /// <summary>Handles one EventBridge event; returns <c>{"status": ...}</c>.</summary>
@@ -114,6 +80,21 @@ public sealed class Function
     /// <summary>Processes the raw event JSON: "handled", "duplicate" or "rejected".</summary>
     public async Task<string> Process(string raw, CancellationToken ct)
     {
+        var status = await Handle(raw, ct);
+        EmitOutcome(status);
+        return status;
+    }
+
+    // One EMF document per event (PlatformMetrics.AlertHandler): its outcome counted, the others zero. A thrown
+    // (transient) failure emits nothing: Lambda's Errors metric counts it.
+    private void EmitOutcome(string status) =>
+        _metrics.Emit(new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = _settings.Environment },
+            new MetricValue(PlatformMetrics.AlertsHandled, status == "handled" ? 1 : 0, MetricUnits.Count),
+            new MetricValue(PlatformMetrics.AlertsDuplicate, status == "duplicate" ? 1 : 0, MetricUnits.Count),
+            new MetricValue(PlatformMetrics.AlertsRejected, status == "rejected" ? 1 : 0, MetricUnits.Count));
+
+    private async Task<string> Handle(string raw, CancellationToken ct)
+    {
         var alert = FraudAlert.Parse(raw, out var problem);
         if (alert is null)
         {
@@ -123,7 +104,7 @@ public sealed class Function
                 MessageBody = JsonSerializer.Serialize(new Dictionary<string, string> { ["source"] = "alert-handler", ["reason"] = problem!, ["event"] = raw }),
                 MessageAttributes = new Dictionary<string, MessageAttributeValue> { ["reason"] = new() { DataType = "String", StringValue = "MalformedEvent" } },
             }, ct);
-            Log("warn", "malformed event rejected to the dead-letter queue", null, null, problem);
+            Log(LogLevels.Warn, "malformed event rejected to the dead-letter queue", null, null, problem);
             return "rejected";
         }
 
@@ -135,7 +116,7 @@ public sealed class Function
         var existing = await _dynamo.GetItemAsync(new GetItemRequest { TableName = _settings.DecisionsTable, Key = markerKey, ConsistentRead = true }, ct);
         if (existing.Item is { Count: > 0 })
         {
-            Log("info", "duplicate event skipped", alert.RecordId, alert.TransactionId, $"EventBridge event {alert.EventId}");
+            Log(LogLevels.Info, "duplicate event skipped", alert.RecordId, alert.TransactionId, $"EventBridge event {alert.EventId}");
             return "duplicate";
         }
 
@@ -224,11 +205,11 @@ public sealed class Function
         }
         catch (TransactionCanceledException e) when (e.CancellationReasons is { Count: 2 } r && r[1].Code == "ConditionalCheckFailed")
         {
-            Log("info", "duplicate event skipped (handled concurrently)", alert.RecordId, alert.TransactionId, $"EventBridge event {alert.EventId}");
+            Log(LogLevels.Info, "duplicate event skipped (handled concurrently)", alert.RecordId, alert.TransactionId, $"EventBridge event {alert.EventId}");
             return "duplicate";
         }
 
-        Log("info", "alert handled", alert.RecordId, alert.TransactionId,
+        Log(LogLevels.Info, "alert handled", alert.RecordId, alert.TransactionId,
             trailWritten && auditWritten ? null : "trail or audit record already written by an earlier attempt");
         return "handled";
     }
@@ -256,7 +237,7 @@ public sealed class Function
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict
                                           || e.ErrorCode is "PreconditionFailed" or "ConditionalRequestConflict")
         {
-            Log("info", "object already written (write-once)", null, null, $"s3://{bucket}/{key}: {e.ErrorCode}");
+            Log(LogLevels.Info, "object already written (write-once)", null, null, $"s3://{bucket}/{key}: {e.ErrorCode}");
             return false;
         }
     }
@@ -276,12 +257,10 @@ public sealed class Function
     }
 
     private void Log(string level, string message, string? recordId, string? transactionId, string? detail) =>
-        _log.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string?>
-        {
-            ["level"] = level,
-            ["message"] = message,
-            ["recordId"] = recordId,
-            ["transactionId"] = transactionId,
-            ["detail"] = detail,
-        }));
+        _log.Write(level, message,
+        [
+            new(LogFields.RecordId, recordId),
+            new(LogFields.TransactionId, transactionId),
+            new(LogFields.Detail, detail),
+        ]);
 }

@@ -6,61 +6,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
+using FraudTf.Functions.Shared.Logging;
 
 namespace FraudTf.Functions.KnowledgeBaseSetup;
-
-/// <summary>The function's settings, from its environment variables.</summary>
-public sealed record Settings
-{
-    /// <summary>AWS_REGION (set by Lambda): the signing region.</summary>
-    public required string Region { get; init; }
-
-    /// <summary>VECTOR_INDEX_RETRY_BUDGET_SECONDS: how long 403s (data-access policies still propagating), 5xx and
-    /// connection errors are retried, in total. Default 240 (the function's timeout is 300).</summary>
-    public TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(240);
-
-    /// <summary>First delay between retries; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
-    public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Longest delay between retries.</summary>
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>Timeout of one HTTP request.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// The Bedrock Agent (build-time) API: AWS_ENDPOINT_URL_BEDROCK_AGENT, else AWS_ENDPOINT_URL, else
-    /// <c>https://bedrock-agent.&lt;region&gt;.amazonaws.com</c> (the SDKs' endpoint variables, for tests).
-    /// </summary>
-    public Uri? BedrockAgentEndpoint { get; init; }
-
-    /// <summary>The Bedrock Agent endpoint to call: <see cref="BedrockAgentEndpoint"/> or the regional default.</summary>
-    public Uri BedrockAgent => BedrockAgentEndpoint ?? new Uri($"https://bedrock-agent.{Region}.amazonaws.com");
-
-    /// <summary>Reads the settings; a missing or invalid variable is an error naming it.</summary>
-    public static Settings FromEnvironment(Func<string, string?>? read = null)
-    {
-        read ??= Environment.GetEnvironmentVariable;
-        var region = read("AWS_REGION") is { Length: > 0 } r ? r
-            : throw new InvalidOperationException("environment variable AWS_REGION is not set (Lambda sets it; set it when running the function elsewhere)");
-        var budget = TimeSpan.FromSeconds(240);
-        if (read("VECTOR_INDEX_RETRY_BUDGET_SECONDS") is { Length: > 0 } b)
-        {
-            budget = int.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is > 0 and <= 900
-                ? TimeSpan.FromSeconds(s)
-                : throw new InvalidOperationException($"environment variable VECTOR_INDEX_RETRY_BUDGET_SECONDS = '{b}' is not a whole number from 1 to 900");
-        }
-
-        var endpoint = read("AWS_ENDPOINT_URL_BEDROCK_AGENT") is { Length: > 0 } e ? e : read("AWS_ENDPOINT_URL") is { Length: > 0 } g ? g : null;
-        Uri? bedrockAgent = null;
-        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out bedrockAgent))
-        {
-            throw new InvalidOperationException($"environment variable AWS_ENDPOINT_URL_BEDROCK_AGENT (or AWS_ENDPOINT_URL) = '{endpoint}' is not an absolute URL");
-        }
-
-        return new Settings { Region = region, RetryBudget = budget, BedrockAgentEndpoint = bedrockAgent };
-    }
-}
 
 /// <summary>
 /// Creates the Bedrock knowledge base's vector index in an OpenSearch Serverless collection, invoked by Terraform's
@@ -85,23 +33,23 @@ public sealed class Function
     private readonly Settings _settings;
     private readonly HttpClient _http;
     private readonly Func<Task<ImmutableCredentials>> _credentials;
-    private readonly TextWriter _log;
+    private readonly StructuredLog _log;
     private readonly TimeProvider _time;
 
     /// <summary>Used by the Lambda runtime: region from AWS_REGION, credentials from the SDK's default chain.</summary>
     public Function()
-        : this(Settings.FromEnvironment(), new HttpClient(), DefaultCredentials, Console.Out, TimeProvider.System)
+        : this(Settings.FromEnvironment(), new HttpClient(), DefaultCredentials, StructuredOutput.Standard, TimeProvider.System)
     {
     }
 
     /// <summary>Creates the function with explicit dependencies (tests).</summary>
-    public Function(Settings settings, HttpClient http, Func<Task<ImmutableCredentials>> credentials, TextWriter log, TimeProvider time)
+    public Function(Settings settings, HttpClient http, Func<Task<ImmutableCredentials>> credentials, StructuredOutput output, TimeProvider time)
     {
         _settings = settings;
         _http = http;
         _http.Timeout = Timeout.InfiniteTimeSpan; // per request below
         _credentials = credentials;
-        _log = log;
+        _log = new StructuredLog(output, time.GetUtcNow);
         _time = time;
     }
 
@@ -133,7 +81,7 @@ public sealed class Function
         var (action, name) = IndexRequest.Peek(raw);
         if (action == "delete")
         {
-            Log("info", "delete: the index is left in place", name, null);
+            Log(LogLevels.Info, "delete: the index is left in place", name, null);
             return new JsonObject
             {
                 ["index"] = name,
@@ -148,7 +96,7 @@ public sealed class Function
         var (status, text) = await Send(HttpMethod.Put, request.CollectionEndpoint, Service, "/" + request.IndexName, body, request.IndexName, deadline, ct);
         if ((int)status is >= 200 and < 300)
         {
-            Log("info", "index created", request.IndexName, (int)status);
+            Log(LogLevels.Info, "index created", request.IndexName, (int)status);
             return new JsonObject { ["index"] = request.IndexName, ["status"] = "created" };
         }
 
@@ -161,7 +109,7 @@ public sealed class Function
             }
 
             CheckMapping(request, mapping);
-            Log("info", "index exists with a matching mapping", request.IndexName, (int)status);
+            Log(LogLevels.Info, "index exists with a matching mapping", request.IndexName, (int)status);
             return new JsonObject { ["index"] = request.IndexName, ["status"] = "exists" };
         }
 
@@ -174,7 +122,7 @@ public sealed class Function
     {
         if (IndexRequest.Peek(raw).Action == "delete")
         {
-            Log("info", "delete: no ingestion", null, null);
+            Log(LogLevels.Info, "delete: no ingestion", null, null);
             return new JsonObject { ["status"] = "unchanged-on-delete", ["note"] = "nothing to ingest when the data source is destroyed" };
         }
 
@@ -193,7 +141,7 @@ public sealed class Function
         }
 
         var job = (JsonNode.Parse(text) as JsonObject)?["ingestionJob"];
-        Log("info", "ingestion started", request.KnowledgeBaseId, (int)status);
+        Log(LogLevels.Info, "ingestion started", request.KnowledgeBaseId, (int)status);
         return new JsonObject
         {
             ["knowledgeBaseId"] = request.KnowledgeBaseId,
@@ -288,7 +236,7 @@ public sealed class Function
                 throw new TimeoutException($"{method.Method} {path} on {endpoint.Host} still failing after {attempt} attempts in {_settings.RetryBudget.TotalSeconds:0.###} s; last: {problem}.{hint}");
             }
 
-            Log("warn", "retrying", subject, status is null ? null : (int)status, $"attempt {attempt}: {problem}");
+            Log(LogLevels.Warn, "retrying", subject, status is null ? null : (int)status, $"attempt {attempt}: {problem}");
             var wait = delay < remaining ? delay : remaining;
             await Task.Delay(wait, _time, ct);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _settings.MaxRetryDelay.Ticks));
@@ -302,12 +250,5 @@ public sealed class Function
     private static string Clip(string s, int max = 2000) => s.Length <= max ? s : s[..max] + "...";
 
     private void Log(string level, string message, string? index, int? status, string? detail = null) =>
-        _log.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["level"] = level,
-            ["message"] = message,
-            ["index"] = index,
-            ["status"] = status,
-            ["detail"] = detail,
-        }));
+        _log.Write(level, message, [new("index", index), new("status", status), new(LogFields.Detail, detail)]);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.SQS;
 using FraudTf.Functions.Shared.Events;
+using FraudTf.Functions.Shared.Logging;
 using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Functions.Shared.Transactions;
 using FraudTf.Functions.StreamProcessor.Scoring;
@@ -21,25 +22,27 @@ public sealed class Function
     private readonly TransactionStore _store;
     private readonly DeadLetters _deadLetters;
     private readonly EmfWriter _metrics;
-    private readonly TextWriter _log;
+    private readonly StructuredLog _log;
     private readonly TimeProvider _time;
     private IReadOnlyList<FraudPattern> _patterns = [];
     private DateTimeOffset _patternsLoadedAt = DateTimeOffset.MinValue;
 
-    /// <summary>Used by the Lambda runtime: SDK clients configured the standard way (region, credentials, endpoints from the environment).</summary>
+    /// <summary>Used by the Lambda runtime: SDK clients configured the standard way (region, credentials, endpoints from the
+    /// environment); metrics and structured logs on the raw standard output (<see cref="StructuredOutput.Standard"/>).</summary>
     public Function()
-        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), new AmazonSQSClient(), Console.Out, TimeProvider.System)
+        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), new AmazonSQSClient(), StructuredOutput.Standard, TimeProvider.System)
     {
     }
 
-    /// <summary>Creates the function with explicit dependencies (tests, benchmarks).</summary>
-    public Function(Settings settings, IAmazonDynamoDB dynamo, IAmazonSQS sqs, TextWriter log, TimeProvider time)
+    /// <summary>Creates the function with explicit dependencies (tests, benchmarks); <paramref name="output"/> receives the
+    /// EMF documents and structured log lines.</summary>
+    public Function(Settings settings, IAmazonDynamoDB dynamo, IAmazonSQS sqs, StructuredOutput output, TimeProvider time)
     {
         _settings = settings;
         _store = new TransactionStore(dynamo, settings);
         _deadLetters = new DeadLetters(sqs, settings.DeadLetterQueueUrl);
-        _log = log;
-        _metrics = new EmfWriter(log, time.GetUtcNow);
+        _log = new StructuredLog(output, time.GetUtcNow);
+        _metrics = new EmfWriter(output, time.GetUtcNow);
         _time = time;
     }
 
@@ -99,7 +102,7 @@ public sealed class Function
     // again with it (idempotent), so a user's transactions keep their order.
     private BatchResponse Retry(KinesisEventRecord record, int index, int count, Exception e, BatchStats stats, Stopwatch watch)
     {
-        Log("warn", "transient failure; the record will be retried", record.Kinesis.SequenceNumber, null, e.GetType().Name, detail: e.Message);
+        Log(LogLevels.Warn, "transient failure; the record will be retried", record.Kinesis.SequenceNumber, null, e.GetType().Name, detail: e.Message);
         stats.Retried = count - index;
         Emit(stats, watch.Elapsed);
         return new BatchResponse { BatchItemFailures = [new BatchItemFailure(record.Kinesis.SequenceNumber)] };
@@ -145,7 +148,7 @@ public sealed class Function
         if (!context.Stored.Add(t.TransactionId))
         {
             stats.Duplicates++;
-            Log("info", "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
+            Log(LogLevels.Info, "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
             return;
         }
 
@@ -167,11 +170,11 @@ public sealed class Function
                         stats.FraudDetected++;
                     }
 
-                    Log("info", "transaction scored", record.Kinesis.SequenceNumber, t, null, score);
+                    Log(LogLevels.Info, LogMessages.TransactionScored, record.Kinesis.SequenceNumber, t, null, score);
                     return;
                 case SaveOutcome.Duplicate:
                     stats.Duplicates++;
-                    Log("info", "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
+                    Log(LogLevels.Info, "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
                     return;
                 case SaveOutcome.ProfileConflict:
                     // Another invocation (a parallel batch of the same shard's user) updated the profile: read it again.
@@ -188,7 +191,7 @@ public sealed class Function
     {
         await _deadLetters.Send(record, reason.ToString(), detail, ct);
         stats.Rejected[reason] = stats.Rejected.GetValueOrDefault(reason) + 1;
-        Log("warn", "record rejected to the dead-letter queue", record.Kinesis.SequenceNumber, null, reason.ToString(), detail: detail);
+        Log(LogLevels.Warn, "record rejected to the dead-letter queue", record.Kinesis.SequenceNumber, null, reason.ToString(), detail: detail);
     }
 
     private async Task<IReadOnlyList<FraudPattern>> ActivePatterns(DateTimeOffset now, CancellationToken ct)
@@ -207,13 +210,13 @@ public sealed class Function
         // Names and dimension sets from PlatformMetrics.StreamProcessor, which the stack declares and alarms on.
         var dims = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = _settings.Environment };
         _metrics.Emit(dims,
-            new MetricValue(PlatformMetrics.TransactionsProcessed, s.Processed, "Count"),
-            new MetricValue(PlatformMetrics.FraudDetected, s.FraudDetected, "Count"),
-            new MetricValue(PlatformMetrics.DuplicatesSkipped, s.Duplicates, "Count"),
-            new MetricValue(PlatformMetrics.RecordsRetried, s.Retried, "Count"),
-            new MetricValue(PlatformMetrics.RecordsRejected, s.Rejected.Values.Sum(), "Count"),
-            new MetricValue(PlatformMetrics.ProcessingLatency, elapsed.TotalMilliseconds, "Milliseconds"),
-            new MetricValue(PlatformMetrics.ConfidenceScore, s.Processed > 0 ? s.ConfidenceSum / s.Processed : 0, "None"));
+            new MetricValue(PlatformMetrics.TransactionsProcessed, s.Processed, MetricUnits.Count),
+            new MetricValue(PlatformMetrics.FraudDetected, s.FraudDetected, MetricUnits.Count),
+            new MetricValue(PlatformMetrics.DuplicatesSkipped, s.Duplicates, MetricUnits.Count),
+            new MetricValue(PlatformMetrics.RecordsRetried, s.Retried, MetricUnits.Count),
+            new MetricValue(PlatformMetrics.RecordsRejected, s.Rejected.Values.Sum(), MetricUnits.Count),
+            new MetricValue(PlatformMetrics.ProcessingLatency, elapsed.TotalMilliseconds, MetricUnits.Milliseconds),
+            new MetricValue(PlatformMetrics.ConfidenceScore, s.Processed > 0 ? s.ConfidenceSum / s.Processed : 0, MetricUnits.None));
         foreach (var (reason, count) in s.Rejected.OrderBy(p => p.Key))
         {
             _metrics.Emit(new Dictionary<string, string>
@@ -221,45 +224,25 @@ public sealed class Function
                     [PlatformMetrics.EnvironmentDimension] = _settings.Environment,
                     [PlatformMetrics.ReasonDimension] = reason.ToString(),
                 },
-                new MetricValue(PlatformMetrics.RecordsRejected, count, "Count"));
+                new MetricValue(PlatformMetrics.RecordsRejected, count, MetricUnits.Count));
         }
     }
 
-    // Structured JSON log line; ids only, no personal data (no amounts, IPs or device ids).
-    private void Log(string level, string message, string sequenceNumber, Transaction? t, string? error, ScoreResult? score = null, string? detail = null)
-    {
-        var entry = new Dictionary<string, object?>
-        {
-            ["level"] = level,
-            ["message"] = message,
-            ["sequenceNumber"] = sequenceNumber,
-        };
-        if (t is not null)
-        {
-            entry["transactionId"] = t.TransactionId;
-            entry["userId"] = t.UserId;
-        }
-
-        if (score is not null)
-        {
-            entry["decision"] = score.Decision.ToString();
-            entry["score"] = score.Score;
-            entry["confidence"] = score.Confidence;
-            entry["rules"] = score.Reasons.Select(r => r.Rule).ToArray();
-        }
-
-        if (error is not null)
-        {
-            entry["error"] = error;
-        }
-
-        if (detail is not null)
-        {
-            entry["detail"] = detail;
-        }
-
-        _log.WriteLine(JsonSerializer.Serialize(entry));
-    }
+    // Structured JSON log line on the raw standard output (StructuredLog: the metric filters of LogPatterns read its
+    // fields); ids only, no personal data (no amounts, IPs or device ids).
+    private void Log(string level, string message, string sequenceNumber, Transaction? t, string? error, ScoreResult? score = null, string? detail = null) =>
+        _log.Write(level, message,
+        [
+            new(LogFields.SequenceNumber, sequenceNumber),
+            new(LogFields.TransactionId, t?.TransactionId),
+            new(LogFields.UserId, t?.UserId),
+            new(LogFields.Decision, score?.Decision.ToString()),
+            new(LogFields.Score, score?.Score),
+            new(LogFields.Confidence, score?.Confidence),
+            new(LogFields.Rules, score?.Reasons.Select(r => r.Rule).ToArray()),
+            new(LogFields.Error, error),
+            new(LogFields.Detail, detail),
+        ]);
 
     private sealed class BatchContext
     {

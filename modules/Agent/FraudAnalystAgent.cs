@@ -83,12 +83,12 @@ public sealed class FraudAnalystAgent : Construct
             agent.ToolsFunction, config.RepoRoot, dataKey, config.Keys.Logs, deadLetterQueue: null,
             new Dictionary<string, string>
             {
-                ["TRANSACTIONS_TABLE"] = config.Storage.Transactions.Config.TableName,
-                ["DECISIONS_TABLE"] = config.Storage.Decisions.Config.TableName,
-                ["USER_PROFILES_TABLE"] = config.Storage.UserProfiles.Config.TableName,
-                ["PATTERNS_TABLE"] = config.Storage.Patterns.Config.TableName,
-                ["ENVIRONMENT"] = env.Environment,
-                ["TRANSACTION_TTL_DAYS"] = env.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionsTable] = config.Storage.Transactions.Config.TableName,
+                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.DecisionsTable] = config.Storage.Decisions.Config.TableName,
+                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.UserProfilesTable] = config.Storage.UserProfiles.Config.TableName,
+                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.PatternsTable] = config.Storage.Patterns.Config.TableName,
+                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.Environment] = env.Environment,
+                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionTtlDays] = env.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }) with
         {
             SynchronousInvocation = new SynchronousInvocation("the Bedrock agent's action group",

@@ -120,16 +120,16 @@ public sealed class FraudMonitoring : Construct
         }
 
         var dims = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = env.Environment };
-        specs.Add(new AlarmSpec("fraud-spike", new Metric(EmfWriter.Namespace, PlatformMetrics.FraudDetected, dims, "Sum", "fraud detected", 300), m.FraudSpikePer5Minutes,
+        specs.Add(new AlarmSpec("fraud-spike", new Metric(PlatformMetrics.Namespace, PlatformMetrics.FraudDetected, dims, "Sum", "fraud detected", 300), m.FraudSpikePer5Minutes,
             "GreaterThanThreshold", 1, 1, "notBreaching",
             "An unusual number of transactions was decided REVIEW or DECLINE: an attack, or a rule or pattern change gone wrong. Compare the reasons in recent decisions."));
-        specs.Add(new AlarmSpec("processing-latency-p99", new Metric(EmfWriter.Namespace, PlatformMetrics.ProcessingLatency, dims, "p99", "batch latency p99 (ms)"), m.ProcessingLatencyP99Milliseconds,
+        specs.Add(new AlarmSpec("processing-latency-p99", new Metric(PlatformMetrics.Namespace, PlatformMetrics.ProcessingLatency, dims, "p99", "batch latency p99 (ms)"), m.ProcessingLatencyP99Milliseconds,
             "GreaterThanThreshold", 5, 3, "notBreaching",
             "Scoring batches are slow: decisions are late. Check DynamoDB throttles and the stream processor's duration."));
-        specs.Add(new AlarmSpec("rejected-records", new Metric(EmfWriter.Namespace, PlatformMetrics.RecordsRejected, dims, "Sum", "rejected records", 300), m.RejectedRecordsPer5Minutes,
+        specs.Add(new AlarmSpec("rejected-records", new Metric(PlatformMetrics.Namespace, PlatformMetrics.RecordsRejected, dims, "Sum", "rejected records", 300), m.RejectedRecordsPer5Minutes,
             "GreaterThanThreshold", 1, 1, "notBreaching",
             "Many transaction records are malformed: a producer sends a broken schema. Read the reasons in the DLQ messages."));
-        specs.Add(new AlarmSpec("no-transactions-processed", new Metric(EmfWriter.Namespace, PlatformMetrics.TransactionsProcessed, dims, "Sum", "transactions processed", 3600), 0,
+        specs.Add(new AlarmSpec("no-transactions-processed", new Metric(PlatformMetrics.Namespace, PlatformMetrics.TransactionsProcessed, dims, "Sum", "transactions processed", 3600), 0,
             "LessThanOrEqualToThreshold", 1, 1, env.Environment == "prod" ? "breaching" : "notBreaching",
             "No transaction was scored in an hour: the pipeline may be stalled. Check the event source mapping's state and the stream's incoming records."));
         Specs = specs;
@@ -157,8 +157,8 @@ public sealed class FraudMonitoring : Construct
 
         MetricFilters =
         [
-            Filter("fraud-events-filter", "fraud-events", FraudTf.Functions.Shared.Metrics.LogPatterns.FraudEvent, "FraudEventsLogged", c.StreamProcessor),
-            Filter("processing-errors-filter", "processing-errors", FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError, "ProcessingErrorsLogged", c.StreamProcessor),
+            Filter("fraud-events-filter", "fraud-events", LogPatterns.FraudEvent, PlatformMetrics.FraudEventsLogged, c.StreamProcessor),
+            Filter("processing-errors-filter", "processing-errors", LogPatterns.ProcessingError, PlatformMetrics.ProcessingErrorsLogged, c.StreamProcessor),
         ];
 
         DashboardBody = BuildDashboard(c);
@@ -196,10 +196,10 @@ public sealed class FraudMonitoring : Construct
             MetricTransformation = new CloudwatchLogMetricFilterMetricTransformation
             {
                 Name = metric,
-                Namespace = EmfWriter.Namespace,
+                Namespace = PlatformMetrics.Namespace,
                 Value = "1",
                 DefaultValue = "0",
-                Unit = "Count",
+                Unit = MetricUnits.Count,
             },
         });
 
@@ -207,12 +207,13 @@ public sealed class FraudMonitoring : Construct
     {
         var env = c.Environment;
         var dims = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = env.Environment };
-        Metric Custom(string name, string stat, string label) => new(EmfWriter.Namespace, name, dims, stat, label);
+        Metric Custom(string name, string stat, string label) => new(PlatformMetrics.Namespace, name, dims, stat, label);
         var widgets = new List<(string Title, IReadOnlyList<Metric> Metrics)>
         {
             ("Transaction processing", [Custom(PlatformMetrics.TransactionsProcessed, "Sum", "processed"), Custom(PlatformMetrics.DuplicatesSkipped, "Sum", "duplicates skipped"), Custom(PlatformMetrics.RecordsRejected, "Sum", "rejected"), Custom(PlatformMetrics.RecordsRetried, "Sum", "retried")]),
             ("Detection and confidence", [Custom(PlatformMetrics.FraudDetected, "Sum", "fraud detected"), Custom(PlatformMetrics.ConfidenceScore, "Average", "average confidence")]),
             ("Processing latency", [Custom(PlatformMetrics.ProcessingLatency, "Average", "average (ms)"), Custom(PlatformMetrics.ProcessingLatency, "p99", "p99 (ms)")]),
+            ("Alerts", [Custom(PlatformMetrics.AlertsHandled, "Sum", "handled"), Custom(PlatformMetrics.AlertsDuplicate, "Sum", "duplicates skipped"), Custom(PlatformMetrics.AlertsRejected, "Sum", "rejected")]),
             ("Lambda errors and throttles", c.Functions.SelectMany(f => new[] { f.MetricErrors(), f.MetricThrottles() }).ToList()),
             ("Kinesis stream health", c.Streams.SelectMany(s => new[] { s.MetricIncomingRecords(), s.MetricIteratorAgeMilliseconds(), s.MetricWriteThrottles() }).ToList()),
             ("DynamoDB capacity", c.Tables.SelectMany(t => new[] { t.MetricConsumedReadCapacity(), t.MetricConsumedWriteCapacity(), t.MetricReadThrottles(), t.MetricWriteThrottles() }).ToList()),

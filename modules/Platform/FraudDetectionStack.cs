@@ -1,6 +1,8 @@
 using Constructs;
 using FraudTf.Compute;
 using FraudTf.Config;
+using FraudTf.Functions.Shared.Metrics;
+using FraudTf.Functions.Shared.Settings;
 using FraudTf.Security;
 using FraudTf.Security.Policy;
 using FraudTf.Storage;
@@ -63,15 +65,15 @@ public sealed class FraudDetectionStack : TerraformStack
         StreamProcessor = Function("stream-processor", "functions/StreamProcessor", config.Functions.StreamProcessor,
             "Scores every transaction of the transactions stream", repoRoot, new Dictionary<string, string>
             {
-                ["TRANSACTIONS_TABLE"] = Storage.Transactions.Config.TableName,
-                ["DECISIONS_TABLE"] = Storage.Decisions.Config.TableName,
-                ["USER_PROFILES_TABLE"] = Storage.UserProfiles.Config.TableName,
-                ["PATTERNS_TABLE"] = Storage.Patterns.Config.TableName,
-                ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
-                ["ENVIRONMENT"] = config.Environment,
-                ["PATTERN_CACHE_SECONDS"] = config.Scoring.PatternCacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["TRANSACTION_TTL_DAYS"] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["SCORING_RULES"] = System.Text.Json.JsonSerializer.Serialize(config.Scoring.RuleOverrides),
+                [FunctionEnvironment.TransactionsTable] = Storage.Transactions.Config.TableName,
+                [FunctionEnvironment.DecisionsTable] = Storage.Decisions.Config.TableName,
+                [FunctionEnvironment.UserProfilesTable] = Storage.UserProfiles.Config.TableName,
+                [FunctionEnvironment.PatternsTable] = Storage.Patterns.Config.TableName,
+                [FunctionEnvironment.DeadLetterQueueUrl] = DeadLetterQueue.QueueUrl,
+                [FunctionEnvironment.Environment] = config.Environment,
+                [FunctionEnvironment.PatternCacheSeconds] = config.Scoring.PatternCacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [FunctionEnvironment.TransactionTtlDays] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [FunctionEnvironment.ScoringRules] = System.Text.Json.JsonSerializer.Serialize(config.Scoring.RuleOverrides),
             }, deadLetterQueue: null, new SynchronousInvocation("its Kinesis event source mapping",
                 "retries the batch (bisected, at most the configured attempts and record age) and then sends the record to the mapping's on-failure destination, the environment's dead-letter queue"));
         // Exactly what functions/StreamProcessor calls (its "//".sdk_calls): TransactionStore reads with BatchGetItem,
@@ -84,26 +86,20 @@ public sealed class FraudDetectionStack : TerraformStack
         Storage.Patterns.Grant(StreamProcessor.Role.Policy, TableAccess.Query);
         DeadLetterQueue.GrantSendMessage(StreamProcessor.Role.Policy);
         // The metrics its code emits (one contract with functions/Shared/Metrics), for the offline gate's alarm check.
-        StreamProcessor.Function.AddOverride("//.emits_metrics", FraudTf.Functions.Shared.Metrics.PlatformMetrics.StreamProcessor
-            .Select(m => new Dictionary<string, object>
-            {
-                ["namespace"] = FraudTf.Functions.Shared.Metrics.EmfWriter.Namespace,
-                ["name"] = m.Name,
-                ["dimensions"] = m.Dimensions.Order(StringComparer.Ordinal).ToArray(),
-            }).ToArray());
+        DeclareEmittedMetrics(StreamProcessor, PlatformMetrics.StreamProcessor);
         TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,
             DeadLetterQueue, config.Streaming);
 
         AlertHandler = Function("alert-handler", "functions/AlertHandler", config.Functions.AlertHandler,
             "Writes decision trails and audit records for FraudDetected events", repoRoot, new Dictionary<string, string>
             {
-                ["DECISION_TRAILS_BUCKET"] = Storage.DecisionTrails.Config.BucketName,
-                ["AUDIT_LOGS_BUCKET"] = Storage.AuditLogs.Config.BucketName,
-                ["USER_PROFILES_TABLE"] = Storage.UserProfiles.Config.TableName,
-                ["TRANSACTIONS_TABLE"] = Storage.Transactions.Config.TableName,
-                ["DECISIONS_TABLE"] = Storage.Decisions.Config.TableName,
-                ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
-                ["ENVIRONMENT"] = config.Environment,
+                [FunctionEnvironment.DecisionTrailsBucket] = Storage.DecisionTrails.Config.BucketName,
+                [FunctionEnvironment.AuditLogsBucket] = Storage.AuditLogs.Config.BucketName,
+                [FunctionEnvironment.UserProfilesTable] = Storage.UserProfiles.Config.TableName,
+                [FunctionEnvironment.TransactionsTable] = Storage.Transactions.Config.TableName,
+                [FunctionEnvironment.DecisionsTable] = Storage.Decisions.Config.TableName,
+                [FunctionEnvironment.DeadLetterQueueUrl] = DeadLetterQueue.QueueUrl,
+                [FunctionEnvironment.Environment] = config.Environment,
             }, DeadLetterQueue, null);
         // Exactly what functions/AlertHandler calls: GetItem of the event's marker (decisions) and of the transaction,
         // PutObject of the trail and the audit record, UpdateItem of the profile's alert fields, PutItem of the marker
@@ -115,6 +111,7 @@ public sealed class FraudDetectionStack : TerraformStack
         Storage.Decisions.Grant(AlertHandler.Role.Policy, TableAccess.GetItem | TableAccess.PutItem,
             [FraudTf.Functions.Shared.Tables.DecisionAttributes.UserId, FraudTf.Functions.Shared.Tables.DecisionAttributes.DecidedAt]);
         DeadLetterQueue.GrantSendMessage(AlertHandler.Role.Policy);
+        DeclareEmittedMetrics(AlertHandler, PlatformMetrics.AlertHandler);
 
         Events = new FraudEvents(this, "events", new FraudEventsConfig
         {
@@ -202,6 +199,15 @@ public sealed class FraudDetectionStack : TerraformStack
 
     /// <summary>Event bus, pipes, rules and targets.</summary>
     public FraudEvents Events { get; }
+
+    // "//".emits_metrics: the embedded-metric-format metrics the function's code emits (namespace, name, sorted dimension keys).
+    private static void DeclareEmittedMetrics(DotnetFunction function, IReadOnlyList<EmittedMetric> metrics) =>
+        function.Function.AddOverride("//.emits_metrics", metrics.Select(m => new Dictionary<string, object>
+        {
+            ["namespace"] = PlatformMetrics.Namespace,
+            ["name"] = m.Name,
+            ["dimensions"] = m.Dimensions.Order(StringComparer.Ordinal).ToArray(),
+        }).ToArray());
 
     private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description, string repoRoot,
         IReadOnlyDictionary<string, string> environment, EncryptedQueue? deadLetterQueue, SynchronousInvocation? synchronous) =>

@@ -79,7 +79,7 @@ public static class PipeTemplate
 public static class AutomatedDecision
 {
     /// <summary>Sort-key value of the scorer's decision.</summary>
-    public const string DecisionKeyValue = "AUTOMATED";
+    public const string DecisionKeyValue = DecisionKeys.Automated;
 
     /// <summary>APPROVE, REVIEW or DECLINE.</summary>
     public const string Decision = "decision";
@@ -104,7 +104,7 @@ public static class AutomatedDecision
     public const string ProducerAttribute = RulesVersion;
 
     /// <summary>The decisions that raise a FraudDetected event.</summary>
-    public static readonly IReadOnlyList<string> AlertingDecisions = ["REVIEW", "DECLINE"];
+    public static readonly IReadOnlyList<string> AlertingDecisions = [FraudTf.Functions.Shared.Logging.DecisionValues.Review, FraudTf.Functions.Shared.Logging.DecisionValues.Decline];
 }
 
 /// <summary>

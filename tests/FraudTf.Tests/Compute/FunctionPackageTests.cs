@@ -143,7 +143,8 @@ public sealed class FunctionPackageTests
         File.AppendAllText(source, "\n// a comment changes the inputs, not the compiled code\n");
         var commented = FunctionPackage.Build(root, StreamProcessor);
 
-        File.WriteAllText(source, File.ReadAllText(source).Replace("transaction scored", "transaction scored (v2)", StringComparison.Ordinal));
+        // A code change (a new type), independent of the function's text, which other changes rewrite.
+        File.AppendAllText(source, "\ninternal static class ChangedForTheTest\n{\n    internal static int Version => 2;\n}\n");
         var changed = FunctionPackage.Build(root, StreamProcessor);
         var keptForThisProcess = File.Exists(before.ZipPath);
         FunctionPackage.ResetProcessCache(); // a later synth process

@@ -140,7 +140,7 @@ public class MonitoringStackTests
         Assert.That(d["dashboard_name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-{env}"));
         Assert.That(widgets.Select(w => w!["properties"]!["title"]!.GetValue<string>()), Is.EqualTo(new[]
         {
-            "Transaction processing", "Detection and confidence", "Processing latency", "Lambda errors and throttles",
+            "Transaction processing", "Detection and confidence", "Processing latency", "Alerts", "Lambda errors and throttles",
             "Kinesis stream health", "DynamoDB capacity", "Dead-letter queue",
         }));
         foreach (var line in widgets.SelectMany(w => w!["properties"]!["metrics"]!.AsArray()))

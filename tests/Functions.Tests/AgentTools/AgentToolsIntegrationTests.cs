@@ -27,7 +27,7 @@ public class AgentToolsIntegrationTests
     private AgentSettings _settings = null!;
     private StreamSettings _streamSettings = null!;
     private FixedClock _clock = null!;
-    private StringWriter _log = null!;
+    private CapturedOutput _log = null!;
 
     [SetUp]
     public async Task CreateTables()
@@ -53,7 +53,7 @@ public class AgentToolsIntegrationTests
         };
         await DynamoDbLocal.CreateTables(_dynamo, prefix);
         _clock = new FixedClock(Now);
-        _log = new StringWriter();
+        _log = new CapturedOutput();
     }
 
     [TearDown]
@@ -69,7 +69,7 @@ public class AgentToolsIntegrationTests
     private async Task Ingest(params Tx[] txs)
     {
         var (sqs, fake) = RecordingSqs.Create();
-        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, new StringWriter(), new FixedClock(Now));
+        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, new CapturedOutput(), new FixedClock(Now));
         var records = txs.Select((t, i) =>
         {
             var json = new JsonObject

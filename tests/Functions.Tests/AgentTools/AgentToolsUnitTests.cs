@@ -24,10 +24,10 @@ public class AgentToolsUnitTests
         Environment = "test",
     };
 
-    private static (AgentFunction Function, EmptyDynamo Dynamo, StringWriter Log) NewFunction()
+    private static (AgentFunction Function, EmptyDynamo Dynamo, CapturedOutput Log) NewFunction()
     {
         var (client, fake) = EmptyDynamo.Create();
-        var log = new StringWriter();
+        var log = new CapturedOutput();
         return (new AgentFunction(TestSettings, client, log, new FixedClock(Now)), fake, log);
     }
 
@@ -365,7 +365,7 @@ public class AgentToolsUnitTests
 
         Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => f.Process(AgentEvents.Call("get_user_profile", ("user_id", "u-1")), CancellationToken.None));
         var line = JsonNode.Parse(log.ToString().Trim().Split('\n').Last())!;
-        Assert.That(line["level"]!.GetValue<string>(), Is.EqualTo("error"));
+        Assert.That(line["level"]!.GetValue<string>(), Is.EqualTo(FraudTf.Functions.Shared.Logging.LogLevels.Error));
         Assert.That(line["error"]!.GetValue<string>(), Is.EqualTo("ProvisionedThroughputExceededException"));
         Assert.That(line["userId"]!.GetValue<string>(), Is.EqualTo("u-1"));
     }
@@ -443,7 +443,7 @@ public class AgentToolsUnitTests
     {
         var env = new Dictionary<string, string> { ["TRANSACTIONS_TABLE"] = "a", ["DECISIONS_TABLE"] = "b", ["USER_PROFILES_TABLE"] = "c", ["PATTERNS_TABLE"] = "d" };
         env.Remove(missing);
-        var e = Assert.Throws<InvalidOperationException>(() => AgentSettings.FromEnvironment(n => env.GetValueOrDefault(n)));
+        var e = Assert.Throws<FraudTf.Functions.Shared.Settings.SettingsException>(() => AgentSettings.FromEnvironment(n => env.GetValueOrDefault(n)));
         Assert.That(e!.Message, Does.Contain(missing));
     }
 
@@ -453,7 +453,7 @@ public class AgentToolsUnitTests
     public void Settings_BadTtl_IsAnError(string value)
     {
         var env = new Dictionary<string, string> { ["TRANSACTIONS_TABLE"] = "a", ["DECISIONS_TABLE"] = "b", ["USER_PROFILES_TABLE"] = "c", ["PATTERNS_TABLE"] = "d", ["TRANSACTION_TTL_DAYS"] = value };
-        var e = Assert.Throws<InvalidOperationException>(() => AgentSettings.FromEnvironment(n => env.GetValueOrDefault(n)));
+        var e = Assert.Throws<FraudTf.Functions.Shared.Settings.SettingsException>(() => AgentSettings.FromEnvironment(n => env.GetValueOrDefault(n)));
         Assert.That(e!.Message, Does.Contain("TRANSACTION_TTL_DAYS"));
     }
 }

@@ -1,3 +1,4 @@
+using FraudTf.Functions.Tests.Support;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -80,7 +81,7 @@ public class AlertHandlerIntegrationTests
     private (FraudTf.Functions.AlertHandler.Function Function, RecordingSqs Sqs) NewFunction()
     {
         var (sqs, fake) = RecordingSqs.Create();
-        return (new FraudTf.Functions.AlertHandler.Function(_settings, _dynamo, _conditionalS3, sqs, new StringWriter()), fake);
+        return (new FraudTf.Functions.AlertHandler.Function(_settings, _dynamo, _conditionalS3, sqs, new CapturedOutput()), fake);
     }
 
     /// <summary>

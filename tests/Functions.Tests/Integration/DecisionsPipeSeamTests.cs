@@ -123,7 +123,7 @@ public class DecisionsPipeSeamTests
     private async Task Ingest(params JsonObject[] transactions)
     {
         var (sqs, fake) = RecordingSqs.Create();
-        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, new StringWriter(), new FixedClock(Now));
+        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, new CapturedOutput(), new FixedClock(Now));
         var records = transactions.Select((t, i) => new KinesisEventRecord
         {
             EventSourceArn = "arn:aws:kinesis:us-east-1:111111111111:stream/fraud-detection-transactions-test",
@@ -185,7 +185,7 @@ public class DecisionsPipeSeamTests
         Assert.That(detail.AsObject().Select(p => p.Key), Is.EqualTo(FraudDetectedDetail.Fields.Select(f => f.Name)), "the template's fields, no whole image");
 
         var (sqs, dead) = RecordingSqs.Create();
-        var log = new StringWriter();
+        var log = new CapturedOutput();
         var handler = new AlertFunction(_alertSettings, _dynamo, _conditionalS3, sqs, log);
         var status = await handler.Process(events[0], CancellationToken.None);
 
@@ -255,7 +255,7 @@ public class DecisionsPipeSeamTests
             UserProfilesTable = _streamSettings.UserProfilesTable,
             PatternsTable = _streamSettings.PatternsTable,
             Environment = "test",
-        }, _dynamo, new StringWriter(), new FixedClock(Now.AddMinutes(5)));
+        }, _dynamo, new CapturedOutput(), new FixedClock(Now.AddMinutes(5)));
         var reply = AgentEvents.Read(await tools.Process(AgentEvents.Call("record_analyst_decision",
             ("transaction_id", "tx-1"), ("decision", "DECLINE"), ("reason", "card testing pattern")), CancellationToken.None));
         Assert.That(reply.State, Is.Null, reply.BodyText);

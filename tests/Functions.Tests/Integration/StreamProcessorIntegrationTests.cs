@@ -40,11 +40,11 @@ public class StreamProcessorIntegrationTests
     [TearDown]
     public void DisposeClient() => _dynamo.Dispose();
 
-    private (Function Function, RecordingSqs Sqs, StringWriter Log, ThrottlingDynamo Throttle) NewFunction()
+    private (Function Function, RecordingSqs Sqs, CapturedOutput Log, ThrottlingDynamo Throttle) NewFunction()
     {
         var (sqs, fake) = RecordingSqs.Create();
         var (dynamo, throttle) = ThrottlingDynamo.Wrap(_dynamo);
-        var log = new StringWriter();
+        var log = new CapturedOutput();
         return (new Function(_settings, dynamo, sqs, log, new FixedClock(Now)), fake, log, throttle);
     }
 
@@ -304,7 +304,7 @@ public class StreamProcessorIntegrationTests
         var (f, _, log, _) = NewFunction();
         var history = Enumerable.Range(1, 6).Select(i => Record(i, Tx($"h-{i}", minutesAgo: 120 - i))).ToArray();
         await f.Process(Batch(history), CancellationToken.None);
-        log.GetStringBuilder().Clear();
+        log.Clear();
 
         // One REVIEW (new country + new category + high-risk category = 0.55), one APPROVE, one rejected record.
         await f.Process(Batch(Record(10, Tx("r-1", country: "FR", mcc: "7995")), Record(11, Tx("a-1")), Record(12, "%%%")), CancellationToken.None);

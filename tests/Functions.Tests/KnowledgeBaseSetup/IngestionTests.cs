@@ -1,3 +1,4 @@
+using FraudTf.Functions.Tests.Support;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using SetupFunction = FraudTf.Functions.KnowledgeBaseSetup.Function;
@@ -15,7 +16,7 @@ public class IngestionTests
     private const string Region = "us-east-1";
     private static readonly string DocumentsHash = new string('a', 32) + new string('0', 32);
     private FakeOpenSearch _server = null!;
-    private StringWriter _log = null!;
+    private CapturedOutput _log = null!;
     private HttpClient _http = null!;
 
     [SetUp]
@@ -23,7 +24,7 @@ public class IngestionTests
     {
         _server = new FakeOpenSearch();
         _server.Respond = (_, _) => (202, """{"ingestionJob":{"ingestionJobId":"JOB0000001","status":"STARTING","knowledgeBaseId":"KB00000001","dataSourceId":"DS00000001"}}""");
-        _log = new StringWriter();
+        _log = new CapturedOutput();
         _http = new HttpClient();
     }
 

@@ -19,14 +19,14 @@ public class VectorIndexSetupTests
     private const string SecretKey = "vector/test+secret";
     private const string Region = "eu-central-1";
     private FakeOpenSearch _server = null!;
-    private StringWriter _log = null!;
+    private CapturedOutput _log = null!;
     private HttpClient _http = null!;
 
     [SetUp]
     public void Start()
     {
         _server = new FakeOpenSearch();
-        _log = new StringWriter();
+        _log = new CapturedOutput();
         _http = new HttpClient();
     }
 
@@ -370,9 +370,9 @@ public class VectorIndexSetupTests
         env["VECTOR_INDEX_RETRY_BUDGET_SECONDS"] = "60";
         Assert.That(IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)).RetryBudget, Is.EqualTo(TimeSpan.FromSeconds(60)));
         env["VECTOR_INDEX_RETRY_BUDGET_SECONDS"] = "0";
-        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("VECTOR_INDEX_RETRY_BUDGET_SECONDS"));
+        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InstanceOf<InvalidOperationException>().With.Message.Contains("VECTOR_INDEX_RETRY_BUDGET_SECONDS"));
         env.Clear();
-        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("AWS_REGION"));
+        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InstanceOf<InvalidOperationException>().With.Message.Contains("AWS_REGION"));
     }
 
     [Test]

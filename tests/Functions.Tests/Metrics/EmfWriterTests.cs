@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FraudTf.Functions.Shared.Metrics;
+using FraudTf.Functions.Tests.Support;
 
 namespace FraudTf.Functions.Tests.Metrics;
 
@@ -11,7 +12,7 @@ public class EmfWriterTests
     [Test]
     public void Emit_WritesOneEmbeddedMetricFormatLine()
     {
-        var output = new StringWriter();
+        using var output = new CapturedOutput();
         var emf = new EmfWriter(output, () => Now);
 
         emf.Emit(new Dictionary<string, string> { ["Environment"] = "dev", ["Function"] = "stream-processor" },
@@ -38,7 +39,7 @@ public class EmfWriterTests
     [Test]
     public void Emit_WithoutDimensions_HasOneEmptyDimensionSet()
     {
-        var output = new StringWriter();
+        using var output = new CapturedOutput();
 
         new EmfWriter(output, () => Now).Emit(new Dictionary<string, string>(), new MetricValue("FraudDetected", 1, "Count"));
 

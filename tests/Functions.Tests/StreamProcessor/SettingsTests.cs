@@ -42,7 +42,7 @@ public class SettingsTests
         var vars = new Dictionary<string, string?>(Required);
         vars.Remove("PATTERNS_TABLE");
 
-        var e = Assert.Throws<InvalidOperationException>(() => Settings.FromEnvironment(n => vars.GetValueOrDefault(n)));
+        var e = Assert.Throws<FraudTf.Functions.Shared.Settings.SettingsException>(() => Settings.FromEnvironment(n => vars.GetValueOrDefault(n)));
 
         Assert.That(e!.Message, Does.Contain("environment variable PATTERNS_TABLE is not set"));
     }
@@ -52,7 +52,7 @@ public class SettingsTests
     {
         var vars = new Dictionary<string, string?>(Required) { ["TRANSACTION_TTL_DAYS"] = "ninety" };
 
-        var e = Assert.Throws<InvalidOperationException>(() => Settings.FromEnvironment(n => vars.GetValueOrDefault(n)));
+        var e = Assert.Throws<FraudTf.Functions.Shared.Settings.SettingsException>(() => Settings.FromEnvironment(n => vars.GetValueOrDefault(n)));
 
         Assert.That(e!.Message, Does.Contain("TRANSACTION_TTL_DAYS = 'ninety' is not a positive whole number"));
     }

@@ -1,0 +1,119 @@
+using FraudTf.Functions.Shared.Settings;
+using FraudTf.Functions.Tests.Support;
+
+namespace FraudTf.Functions.Tests.Observability;
+
+/// <summary>
+/// One contract between the stack and the functions: every environment variable a function reads is set by the
+/// synthesized stack on that function, and every variable the stack sets is read (names from
+/// <see cref="FunctionEnvironment"/>; exceptions only in <see cref="FunctionEnvironment.NotSetByStack"/>). The settings are
+/// read with the function's own reader from the synthesized values, so a value the reader rejects fails here too.
+/// </summary>
+[TestFixture]
+public class EnvironmentContractTests
+{
+    // Each function project's settings reader (handler assembly -> reader). A new function needs its line here.
+    private static readonly Dictionary<string, Action<SettingsReader>> Readers = new(StringComparer.Ordinal)
+    {
+        ["FraudTf.Functions.StreamProcessor"] = r => FraudTf.Functions.StreamProcessor.Settings.From(r),
+        ["FraudTf.Functions.AlertHandler"] = r => FraudTf.Functions.AlertHandler.Settings.From(r),
+        ["FraudTf.Functions.AgentTools"] = r => FraudTf.Functions.AgentTools.Settings.From(r),
+        ["FraudTf.Functions.KnowledgeBaseSetup"] = r => FraudTf.Functions.KnowledgeBaseSetup.Settings.From(r),
+    };
+
+    // What Lambda itself sets in every execution environment (the reserved variables a reader may use).
+    private static readonly Dictionary<string, string> LambdaReserved = new(StringComparer.Ordinal) { [FunctionEnvironment.AwsRegion] = "us-east-1" };
+
+    private static IEnumerable<string> Stacks() => ["fraud-detection-dev", "fraud-detection-staging", "fraud-detection-prod"];
+
+    [TestCaseSource(nameof(Stacks))]
+    public void EveryVariableAFunctionReads_IsSetByTheStack_AndViceVersa(string stackName)
+    {
+        var stack = SynthesizedStack.LoadOrIgnore(stackName);
+        var functions = SynthesizedMonitoring.Functions(stack);
+        Assert.That(functions, Is.Not.Empty);
+        Assert.Multiple(() =>
+        {
+            foreach (var (address, assembly, function) in functions)
+            {
+                if (!Readers.TryGetValue(assembly, out var read))
+                {
+                    Assert.Fail($"{address}: handler assembly {assembly} has no settings reader in this test. Fix: add it to Readers.");
+                    continue;
+                }
+
+                var set = SynthesizedMonitoring.Variables(function);
+                var reader = new SettingsReader(n => set.TryGetValue(n, out var v) ? v : LambdaReserved.GetValueOrDefault(n));
+                Assert.DoesNotThrow(() => read(reader), $"{address}: its settings must read from what the stack sets");
+                var read_ = reader.NamesRead.ToHashSet(StringComparer.Ordinal);
+                Assert.That(set.Keys.Where(k => !read_.Contains(k)), Is.Empty, $"{address}: variables the stack sets that {assembly} never reads (dead or renamed)");
+                Assert.That(read_.Where(n => !set.ContainsKey(n) && !FunctionEnvironment.NotSetByStack.ContainsKey(n)), Is.Empty,
+                    $"{address}: variables {assembly} reads that the stack does not set (and FunctionEnvironment.NotSetByStack does not excuse)");
+            }
+        });
+    }
+
+    [Test]
+    public void EveryExcusedVariable_IsReadBySomeFunction_AndNeverSetByTheStack()
+    {
+        var stack = SynthesizedStack.LoadOrIgnore();
+        var everySet = SynthesizedMonitoring.Functions(stack).SelectMany(f => SynthesizedMonitoring.Variables(f.Function).Keys).ToHashSet(StringComparer.Ordinal);
+        var everyRead = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var read in Readers.Values)
+        {
+            // Plausible values for every name, endpoint overrides unset so that both are read.
+            var reader = new SettingsReader(n => n switch
+            {
+                FunctionEnvironment.AwsRegion => "us-east-1",
+                FunctionEnvironment.ScoringRules => "{}",
+                _ when n.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) => null,
+                _ when n.EndsWith("_SECONDS", StringComparison.Ordinal) || n.EndsWith("_DAYS", StringComparison.Ordinal) => "1",
+                _ => "x",
+            });
+            read(reader);
+            everyRead.UnionWith(reader.NamesRead);
+        }
+
+        Assert.That(FunctionEnvironment.NotSetByStack.Keys.Where(everySet.Contains), Is.Empty, "an excused variable the stack sets after all: drop the excuse");
+        Assert.That(FunctionEnvironment.NotSetByStack.Keys.Where(k => !everyRead.Contains(k)), Is.Empty, "an excuse no function needs");
+    }
+
+    [TestCaseSource(nameof(Stacks))]
+    public void Functions_LogInJson_AtAnApplicationLevelThatKeepsEmfDocuments(string stackName)
+    {
+        // Lambda gives a JSON line without a "level" (an EMF document) the level INFO ("Log-level filtering"): an
+        // application_log_level above INFO would drop every metric document.
+        var stack = SynthesizedStack.LoadOrIgnore(stackName);
+        Assert.Multiple(() =>
+        {
+            foreach (var (address, _, function) in SynthesizedMonitoring.Functions(stack))
+            {
+                Assert.That(SynthesizedMonitoring.LogFormat(function), Is.EqualTo(LambdaLogFormat.Json), address);
+                var level = function["logging_config"]?["application_log_level"]?.GetValue<string>();
+                Assert.That(level, Is.Null.Or.AnyOf("TRACE", "DEBUG", "INFO"), $"{address}: application_log_level {level} would drop the EMF documents");
+            }
+        });
+    }
+
+    [Test]
+    public void MissingOrMalformedVariables_AreNamedWithTheFix()
+    {
+        var missing = Assert.Throws<SettingsException>(() => new SettingsReader(_ => null).Required(FunctionEnvironment.DecisionsTable));
+        var malformed = Assert.Throws<SettingsException>(() => new SettingsReader(_ => "1,5").Int(FunctionEnvironment.TransactionTtlDays, 90));
+        var negative = Assert.Throws<SettingsException>(() => new SettingsReader(_ => "-3").Int(FunctionEnvironment.PatternCacheSeconds, 60));
+        var vars = new Dictionary<string, string?>
+        {
+            [FunctionEnvironment.TransactionsTable] = "t", [FunctionEnvironment.DecisionsTable] = "d", [FunctionEnvironment.UserProfilesTable] = "u",
+            [FunctionEnvironment.PatternsTable] = "p", [FunctionEnvironment.DeadLetterQueueUrl] = "q", [FunctionEnvironment.ScoringRules] = "{not json",
+        };
+        var json = Assert.Throws<SettingsException>(() => FraudTf.Functions.StreamProcessor.Settings.FromEnvironment(n => vars.GetValueOrDefault(n)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(missing!.Message, Does.Contain("DECISIONS_TABLE is not set").And.Contain("Fix:"));
+            Assert.That(malformed!.Message, Does.Contain("TRANSACTION_TTL_DAYS = '1,5' is not a positive whole number").And.Contain("Fix:"), "invariant culture: no separators");
+            Assert.That(negative!.Message, Does.Contain("PATTERN_CACHE_SECONDS = '-3'"));
+            Assert.That(json!.Message, Does.Contain("SCORING_RULES is not a JSON object").And.Contain("Fix:"));
+        });
+    }
+}
