@@ -57,7 +57,7 @@ public static class Fixture
         ["lambda.logBytesPerBatch"] = 50,
         ["lambda.logBytesPerEvent"] = 20,
         ["cloudwatch.logsCompression"] = 0.5,
-        ["cloudwatch.emfCustomMetrics.stream-processor"] = 3,
+        ["cloudwatch.emfDimensionValues.Reason"] = 4,
         ["dynamodb.transactions.itemOverheadBytes"] = 400,
         ["dynamodb.decisions.itemBytes"] = 500,
         ["dynamodb.user-profiles.itemBytes"] = 1000,
@@ -168,6 +168,13 @@ public static class Fixture
                 ["function_name"] = "fraud-detection-stream-processor-dev", ["memory_size"] = 1024, ["architectures"] = new JsonArray("x86_64"),
                 ["reserved_concurrent_executions"] = 3, ["tracing_config"] = new JsonObject { ["mode"] = "Active" },
                 ["environment"] = new JsonObject { ["variables"] = new JsonObject { ["TRANSACTION_TTL_DAYS"] = "10", ["PATTERN_CACHE_SECONDS"] = "60" } },
+                // Two metrics by Environment, one by Environment and Reason: 2 + 4 reasons = 6 custom metrics.
+                ["//"] = JsonNode.Parse("""
+                    {"emits_metrics": [
+                      {"namespace": "FraudDetection", "name": "A", "dimensions": ["Environment"]},
+                      {"namespace": "FraudDetection", "name": "B", "dimensions": ["Environment"]},
+                      {"namespace": "FraudDetection", "name": "C", "dimensions": ["Environment", "Reason"]}]}
+                    """),
             },
         },
         ["aws_lambda_event_source_mapping"] = new JsonObject

@@ -34,6 +34,30 @@ public class RepositoryReportTests
     }
 
     [Test]
+    public void Assumptions_CountAsManyRejectReasonsAsTheStreamProcessorHas()
+    {
+        // RecordsRejected is emitted per reason: the cost of its metrics follows the contract's enum, not a guess.
+        var assumptions = CostApi.LoadAssumptions(Root);
+
+        Assert.That(assumptions.Get("cloudwatch.emfDimensionValues.Reason", "test"),
+            Is.EqualTo(Enum.GetValues<FraudTf.Functions.Shared.Transactions.RejectReason>().Length));
+    }
+
+    [Test]
+    public void RealStacks_PriceTheMetricsEachFunctionDeclares()
+    {
+        RequireSynth();
+        var report = CostApi.ForEnvironment(Root, "dev");
+        var metrics = report.Resources.SelectMany(r => r.Lines).Where(l => l.Item == "EMF custom metrics").ToList();
+
+        // The stream processor and the alert handler declare their EMF metrics ("//".emits_metrics); each is priced.
+        Assert.That(metrics, Has.Count.EqualTo(2));
+        Assert.That(metrics.Sum(l => l.Quantity), Is.EqualTo(
+            FraudTf.Functions.Shared.Metrics.PlatformMetrics.StreamProcessor.Sum(m => m.Dimensions.Contains("Reason") ? Enum.GetValues<FraudTf.Functions.Shared.Transactions.RejectReason>().Length : 1)
+            + FraudTf.Functions.Shared.Metrics.PlatformMetrics.AlertHandler.Count));
+    }
+
+    [Test]
     public void PriceFile_CoversEveryKeyTheFixtureModelsUse()
     {
         var prices = CostApi.LoadPrices(Root, "us-east-1");

@@ -246,7 +246,8 @@ public class ServiceArithmeticTests
             Assert.That(r.Line("aws_cloudwatch_log_metric_filter.f", "custom metric").Quantity, Is.EqualTo(1));
             Assert.That(r.Line("aws_cloudwatch_log_group.lg", "logs ingested").Quantity, Is.EqualTo(ingested).Within(Tolerance));
             Assert.That(r.Line("aws_cloudwatch_log_group.lg", "logs stored").Quantity, Is.EqualTo(ingested * (30 / DaysPerMonth) * 0.5).Within(Tolerance));
-            Assert.That(r.Line("aws_cloudwatch_log_group.lg", "EMF custom metrics").Quantity, Is.EqualTo(3));
+            // From the function's "//".emits_metrics: 2 metrics by Environment + 1 by Environment and 4 reasons.
+            Assert.That(r.Line("aws_cloudwatch_log_group.lg", "EMF custom metrics").Quantity, Is.EqualTo(6));
         });
     }
 

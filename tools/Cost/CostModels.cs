@@ -450,9 +450,28 @@ internal sealed class CostModels(Workload w, PriceBook prices)
                 retentionDays > 0 ? F($"retention_in_days {retentionDays:0}: {keptMonths:0.#} months of logs, stored at {compression:0.##} of their size")
                                   : F($"no retention: one year of logs shown, at {compression:0.##} of their size")),
         };
-        if (w.A.TryGet($"cloudwatch.emfCustomMetrics.{logical}", out var emf) || (isBatch && w.A.TryGet("cloudwatch.emfCustomMetrics", out emf)))
+        // The metrics the function's code emits, as the stack declares them ("//".emits_metrics, from
+        // functions/Shared/Metrics/PlatformMetrics.cs): one custom metric per name and dimension values; the Environment
+        // dimension has one value per stack, any other dimension the number of values the assumptions give it.
+        var emitted = function.Items("//.emits_metrics");
+        if (emitted.Count > 0)
         {
-            lines.Add(Line(g, "EMF custom metrics", emf, "cloudwatch.customMetric", F($"{emf:0} metric x dimension combinations written as embedded metric format")));
+            var count = 0.0;
+            var other = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var m in emitted)
+            {
+                var combinations = 1.0;
+                foreach (var d in m.GetProperty("dimensions").EnumerateArray().Select(x => x.GetString()!).Where(d => d != "Environment"))
+                {
+                    combinations *= A($"cloudwatch.emfDimensionValues.{d}", g);
+                    other.Add(d);
+                }
+
+                count += combinations;
+            }
+
+            lines.Add(Line(g, "EMF custom metrics", count, "cloudwatch.customMetric",
+                F($"{count:0} metric x dimension combinations the function declares (\"//\".emits_metrics: {emitted.Count} metric(s){(other.Count > 0 ? ", values of " + string.Join(", ", other) + " from the assumptions" : "")})")));
         }
 
         return lines;
