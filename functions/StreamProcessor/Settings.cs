@@ -21,6 +21,9 @@ public sealed record Settings
     /// <summary>DLQ_URL: where permanently invalid records go, with the reason.</summary>
     public required string DeadLetterQueueUrl { get; init; }
 
+    /// <summary>QUARANTINE_BUCKET: where quarantined records too large for a queue message go (under <c>quarantine/</c>).</summary>
+    public required string QuarantineBucket { get; init; }
+
     /// <summary>ENVIRONMENT (metric dimension). Default "unknown".</summary>
     public string Environment { get; init; } = "unknown";
 
@@ -51,6 +54,7 @@ public sealed record Settings
             UserProfilesTable = Required("USER_PROFILES_TABLE"),
             PatternsTable = Required("PATTERNS_TABLE"),
             DeadLetterQueueUrl = Required("DLQ_URL"),
+            QuarantineBucket = Required("QUARANTINE_BUCKET"),
             Environment = read("ENVIRONMENT") ?? "unknown",
             TransactionTtlDays = Int("TRANSACTION_TTL_DAYS", 90),
             PatternCacheSeconds = Int("PATTERN_CACHE_SECONDS", 60),

@@ -40,6 +40,9 @@ public static class PlatformMetrics
     /// <summary>Average decision confidence of a batch (None).</summary>
     public const string ConfidenceScore = "ConfidenceScore";
 
+    /// <summary>Stored rows read that were unusable and handled as data: a profile treated as new, a pattern skipped (Count).</summary>
+    public const string CorruptStoredRows = "CorruptStoredRows";
+
     /// <summary>What the stream processor emits, per dimension set.</summary>
     public static IReadOnlyList<EmittedMetric> StreamProcessor { get; } =
     [
@@ -51,5 +54,6 @@ public static class PlatformMetrics
         new(ProcessingLatency, "Milliseconds", [EnvironmentDimension]),
         new(ConfidenceScore, "None", [EnvironmentDimension]),
         new(RecordsRejected, "Count", [EnvironmentDimension, ReasonDimension]),
+        new(CorruptStoredRows, "Count", [EnvironmentDimension]),
     ];
 }
