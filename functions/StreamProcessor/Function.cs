@@ -93,34 +93,15 @@ public sealed class Function
                 continue;
             }
 
-            Exception? failure;
-            try
+            var (failure, kind) = await Attempt(record, parsed, context, stats, now, ct);
+            if (failure is null)
             {
-                if (t is null)
-                {
-                    await Reject(record, parsed.Reason!.Value, parsed.Detail!, parsed.Detail!, stats, ct);
-                    continue;
-                }
-
-                if (context.FailureFor(t) is { } dependency)
-                {
-                    failure = dependency;
-                }
-                else
-                {
-                    await Store(record, t, context, stats, now, ct);
-                    continue;
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                failure = e;
+                continue;
             }
 
-            var kind = Failures.Classify(failure);
             if (kind == FailureKind.Permanent && t is not null && firstFailure is null)
             {
-                // The record's own problem (or a row only it depends on): quarantine it and go on.
+                // The record's own problem: quarantine it and go on.
                 try
                 {
                     var detail = $"scoring or storing failed permanently: {Failures.Describe(failure)}: {Truncate(failure.Message, 300)}";
@@ -129,6 +110,7 @@ public sealed class Function
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
+                    // Not kept: retried (and after the mapping's retries, its on-failure destination), never dropped.
                     failure = e;
                     kind = FailureKind.Transient;
                 }
@@ -157,6 +139,42 @@ public sealed class Function
         return firstFailure is null
             ? new BatchResponse()
             : new BatchResponse { BatchItemFailures = [new BatchItemFailure(firstFailure.Kinesis.SequenceNumber)] };
+    }
+
+    // Quarantines an invalid record or stores a valid one; returns what failed and how to treat it (null: done).
+    // A failed quarantine is transient whatever S3 or SQS said: the record is retried, never dropped, and the batch
+    // need not stop for it (valid records of other users do not depend on the quarantine). A failed read the record
+    // depends on is environmental when not transient: stored rows themselves are read as data and never throw.
+    private async Task<(Exception? Failure, FailureKind Kind)> Attempt(KinesisEventRecord record, ParseResult parsed, BatchContext context, BatchStats stats, DateTimeOffset now, CancellationToken ct)
+    {
+        if (parsed.Transaction is not { } t)
+        {
+            try
+            {
+                await Reject(record, parsed.Reason!.Value, parsed.Detail!, parsed.Detail!, stats, ct);
+                return (null, default);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                return (e, FailureKind.Transient);
+            }
+        }
+
+        if (context.FailureFor(t) is { } dependency)
+        {
+            var kind = Failures.Classify(dependency);
+            return (dependency, kind == FailureKind.Permanent ? FailureKind.Environment : kind);
+        }
+
+        try
+        {
+            await Store(record, t, context, stats, now, ct);
+            return (null, default);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return (e, Failures.Classify(e));
+        }
     }
 
     private static ParseResult Decode(KinesisEventRecord record, DateTimeOffset now)
@@ -278,8 +296,7 @@ public sealed class Function
         {
             var state = context.Profiles[t.UserId];
             var score = FraudScorer.Score(t, state.Profile, recent, context.Patterns, _settings.Rules);
-            var token = TransactionStore.RequestToken(record.EventSourceArn, record.Kinesis.SequenceNumber, t.TransactionId, state, now);
-            switch (await _store.Save(t, score, state, token, now, ct))
+            switch (await _store.Save(t, score, state, record.EventSourceArn, record.Kinesis.SequenceNumber, now, ct))
             {
                 case SaveOutcome.Saved:
                     var next = state.Version + 1;

@@ -207,12 +207,14 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     /// sequence number, transaction id) and from every other input that changes the request (the profile version it is
     /// conditioned on, the processing time written into the items): DynamoDB answers IdempotentParameterMismatch to the
     /// same token with other parameters, which a Kinesis retry of the batch, or a save re-read after a profile
-    /// conflict, would otherwise send. 32 hex digits of SHA-256 (the limit is 36 characters).
+    /// conflict, would otherwise send; and from the table written (tokens are scoped to the account and Region, not to a
+    /// table, so two environments or test runs sharing an account must not share tokens). 32 hex digits of SHA-256
+    /// (the limit is 36 characters).
     /// </summary>
-    public static string RequestToken(string? eventSourceArn, string sequenceNumber, string transactionId, ProfileState state, DateTimeOffset now)
+    public static string RequestToken(string table, string? eventSourceArn, string sequenceNumber, string transactionId, ProfileState state, DateTimeOffset now)
     {
         var stored = state.StoredVersion is null ? "-" : $"{StoredRow.TypeOf(state.StoredVersion)}:{state.StoredVersion.N ?? state.StoredVersion.S}";
-        var input = string.Join('\n', eventSourceArn ?? "", sequenceNumber, transactionId, stored, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
+        var input = string.Join('\n', table, eventSourceArn ?? "", sequenceNumber, transactionId, stored, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input)))[..32];
     }
 
@@ -220,11 +222,13 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     /// <param name="t">The transaction.</param>
     /// <param name="score">Its score.</param>
     /// <param name="state">The user's profile as read (the update is conditioned on its version).</param>
-    /// <param name="requestToken">The call's <see cref="RequestToken"/>.</param>
+    /// <param name="eventSourceArn">The stream the record came from (for the <see cref="RequestToken"/>).</param>
+    /// <param name="sequenceNumber">The record's sequence number (for the <see cref="RequestToken"/>).</param>
     /// <param name="now">Processing time (decision time and expiry).</param>
     /// <param name="ct">Cancellation.</param>
-    public async Task<SaveOutcome> Save(Transaction t, ScoreResult score, ProfileState state, string requestToken, DateTimeOffset now, CancellationToken ct)
+    public async Task<SaveOutcome> Save(Transaction t, ScoreResult score, ProfileState state, string? eventSourceArn, string sequenceNumber, DateTimeOffset now, CancellationToken ct)
     {
+        var requestToken = RequestToken(settings.TransactionsTable, eventSourceArn, sequenceNumber, t.TransactionId, state, now);
         var after = state.Profile.With(t);
         var version = state.Version;
         var expected = state.StoredVersion;

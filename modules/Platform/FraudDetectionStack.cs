@@ -68,6 +68,7 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["USER_PROFILES_TABLE"] = Storage.UserProfiles.Config.TableName,
                 ["PATTERNS_TABLE"] = Storage.Patterns.Config.TableName,
                 ["DLQ_URL"] = DeadLetterQueue.QueueUrl,
+                ["QUARANTINE_BUCKET"] = Storage.Quarantine.Config.BucketName,
                 ["ENVIRONMENT"] = config.Environment,
                 ["PATTERN_CACHE_SECONDS"] = config.Scoring.PatternCacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["TRANSACTION_TTL_DAYS"] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -76,13 +77,15 @@ public sealed class FraudDetectionStack : TerraformStack
                 "retries the batch (bisected, at most the configured attempts and record age) and then sends the record to the mapping's on-failure destination, the environment's dead-letter queue"));
         // Exactly what functions/StreamProcessor calls (its "//".sdk_calls): TransactionStore reads with BatchGetItem,
         // GetItem and Query, and saves with one TransactWriteItems of a Put (transactions), a Put (decisions) and an
-        // Update (user profile: only the running statistics below); DeadLetters sends unprocessable records to the DLQ.
+        // Update (user profile: only the running statistics below); Quarantine sends unprocessable records to the DLQ,
+        // and puts those too large for a message under the quarantine bucket's prefix.
         Storage.Transactions.Grant(StreamProcessor.Role.Policy, TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
         Storage.Decisions.Grant(StreamProcessor.Role.Policy, TableAccess.PutItem);
         Storage.UserProfiles.Grant(StreamProcessor.Role.Policy, TableAccess.GetItem | TableAccess.BatchGetItem | TableAccess.UpdateItem,
             ["txCount", "amountMean", "amountM2", "lastTransactionAt", "profileVersion", "countries", "merchantCategories"]);
         Storage.Patterns.Grant(StreamProcessor.Role.Policy, TableAccess.Query);
         DeadLetterQueue.GrantSendMessage(StreamProcessor.Role.Policy);
+        Storage.Quarantine.GrantPutObjects(StreamProcessor.Role.Policy, FraudStorage.QuarantinePrefix);
         // The metrics its code emits (one contract with functions/Shared/Metrics), for the offline gate's alarm check.
         StreamProcessor.Function.AddOverride("//.emits_metrics", FraudTf.Functions.Shared.Metrics.PlatformMetrics.StreamProcessor
             .Select(m => new Dictionary<string, object>
