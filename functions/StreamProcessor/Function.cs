@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
+using Amazon.S3;
 using Amazon.SQS;
 using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Logging;
@@ -12,35 +13,49 @@ namespace FraudTf.Functions.StreamProcessor;
 
 /// <summary>
 /// The stream processor: for each Kinesis record, decode, validate strictly, score, then store the transaction, its
-/// decision and the user's profile in one DynamoDB transaction. Every record ends in exactly one place: stored (or
-/// recognised as already stored), in the dead-letter queue with its reason (permanently invalid), or returned in
-/// <c>batchItemFailures</c> so Kinesis retries it (a transient failure; processing stops there to keep per-user order).
+/// decision and the user's profile in one DynamoDB transaction. Every record ends in exactly one place:
+/// <list type="bullet">
+/// <item>stored (or recognised as already stored);</item>
+/// <item>quarantined, whole, with its reason (<see cref="Quarantine"/>), when it can never be processed: invalid, or
+/// failing permanently while scored or stored (<see cref="Failures"/>). Corrupt stored rows it depends on are data, not
+/// failures (<see cref="TransactionStore"/>);</item>
+/// <item>left for Kinesis to redeliver, when it failed transiently (throttling, timeouts, 5xx, a conflict, or a
+/// quarantine that could not be written): the partial batch response names the first such record, so the mapping
+/// retries from it.</item>
+/// </list>
+/// Records of one user keep their order: after a user's record failed, that user's later records wait for the
+/// redelivery. Records of other users are independent and go on (they come again with the redelivery and are then
+/// skipped as duplicates), but nothing more is quarantined after the first failure (a quarantine cannot be recognised
+/// as a duplicate), and the batch stops at an environmental failure, one every record shares (the patterns), or the
+/// <see cref="MaxTransientFailures"/>th transient one (the table or service is down, not one user's partition).
 /// </summary>
 public sealed class Function
 {
+    /// <summary>After this many transient failures in a batch, the rest waits for the redelivery.</summary>
+    public const int MaxTransientFailures = 3;
+
     private readonly Settings _settings;
     private readonly TransactionStore _store;
-    private readonly DeadLetters _deadLetters;
+    private readonly Quarantine _quarantine;
     private readonly EmfWriter _metrics;
     private readonly StructuredLog _log;
     private readonly TimeProvider _time;
-    private IReadOnlyList<FraudPattern> _patterns = [];
+    private PatternSet _patterns = new([], []);
     private DateTimeOffset _patternsLoadedAt = DateTimeOffset.MinValue;
 
-    /// <summary>Used by the Lambda runtime: SDK clients configured the standard way (region, credentials, endpoints from the
-    /// environment); metrics and structured logs on the raw standard output (<see cref="StructuredOutput.Standard"/>).</summary>
+    /// <summary>Used by the Lambda runtime: SDK clients configured the standard way (region, credentials, endpoints from the environment).</summary>
     public Function()
-        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), new AmazonSQSClient(), StructuredOutput.Standard, TimeProvider.System)
+        : this(Settings.FromEnvironment(), new AmazonDynamoDBClient(), new AmazonSQSClient(), new AmazonS3Client(), StructuredOutput.Standard, TimeProvider.System)
     {
     }
 
     /// <summary>Creates the function with explicit dependencies (tests, benchmarks); <paramref name="output"/> receives the
     /// EMF documents and structured log lines.</summary>
-    public Function(Settings settings, IAmazonDynamoDB dynamo, IAmazonSQS sqs, StructuredOutput output, TimeProvider time)
+    public Function(Settings settings, IAmazonDynamoDB dynamo, IAmazonSQS sqs, IAmazonS3 s3, StructuredOutput output, TimeProvider time)
     {
         _settings = settings;
         _store = new TransactionStore(dynamo, settings);
-        _deadLetters = new DeadLetters(sqs, settings.DeadLetterQueueUrl);
+        _quarantine = new Quarantine(sqs, settings.DeadLetterQueueUrl, s3, settings.QuarantineBucket, time);
         _log = new StructuredLog(output, time.GetUtcNow);
         _metrics = new EmfWriter(output, time.GetUtcNow);
         _time = time;
@@ -64,48 +79,104 @@ public sealed class Function
         var stats = new BatchStats();
         var now = _time.GetUtcNow();
         var records = batch.Records.Select(r => (Record: r, Parsed: Decode(r, now))).ToList();
-        BatchContext context;
-        try
-        {
-            context = await Prepare(records.Select(r => r.Parsed.Transaction).OfType<Transaction>().ToList(), now, ct);
-        }
-        catch (Exception e) when (records.Count > 0 && (e is not OperationCanceledException || !ct.IsCancellationRequested))
-        {
-            return Retry(records[0].Record, 0, records.Count, e, stats, watch);
-        }
+        var context = await Prepare(records.Select(r => r.Parsed.Transaction).OfType<Transaction>().ToList(), now, stats, ct);
 
+        KinesisEventRecord? firstFailure = null;
+        var waiting = new HashSet<string>(StringComparer.Ordinal);
+        var transientFailures = 0;
         for (var i = 0; i < records.Count; i++)
         {
             var (record, parsed) = records[i];
-            try
+            var t = parsed.Transaction;
+            if (firstFailure is not null && (t is null || waiting.Contains(t.UserId)))
             {
-                if (!parsed.IsValid)
+                // After a failure: quarantine nothing more, and keep each failed user's order; these come again.
+                stats.Deferred++;
+                continue;
+            }
+
+            var (failure, kind) = await Attempt(record, parsed, context, stats, now, ct);
+            if (failure is null)
+            {
+                continue;
+            }
+
+            if (kind == FailureKind.Permanent && t is not null && firstFailure is null)
+            {
+                // The record's own problem: quarantine it and go on.
+                try
                 {
-                    await Reject(record, parsed.Reason!.Value, parsed.Detail!, stats, ct);
+                    var detail = $"scoring or storing failed permanently: {Failures.Describe(failure)}: {Truncate(failure.Message, 300)}";
+                    await Reject(record, RejectReason.Unprocessable, detail, $"scoring or storing failed permanently: {Failures.Describe(failure)}", stats, ct, t);
+                    continue;
                 }
-                else
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    await Store(record, parsed.Transaction!, context, stats, now, ct);
+                    // Not kept: retried (and after the mapping's retries, its on-failure destination), never dropped.
+                    failure = e;
+                    kind = FailureKind.Transient;
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+
+            firstFailure ??= record;
+            stats.Retried++;
+            transientFailures++;
+            if (t is not null)
             {
-                return Retry(record, i, records.Count, e, stats, watch);
+                waiting.Add(t.UserId);
+            }
+
+            Log(LogLevels.Warn, "record failed; it will be retried", record.Kinesis.SequenceNumber, t, Failures.Describe(failure), detail: kind.ToString());
+            if (kind == FailureKind.Environment || ReferenceEquals(failure, context.PatternsError) || transientFailures >= MaxTransientFailures)
+            {
+                stats.Deferred += records.Count - i - 1;
+                break;
             }
         }
 
+        // Kinesis redelivers from the lowest reported sequence number: only the first failure is reported (a record
+        // stored or quarantined is never reported; those after the first failure come again and are recognised).
+        stats.Retried += stats.Deferred;
         Emit(stats, watch.Elapsed);
-        return new BatchResponse();
+        return firstFailure is null
+            ? new BatchResponse()
+            : new BatchResponse { BatchItemFailures = [new BatchItemFailure(firstFailure.Kinesis.SequenceNumber)] };
     }
 
-    // Transient (throttling, timeouts, service errors): Kinesis retries from this record; the records after it come
-    // again with it (idempotent), so a user's transactions keep their order.
-    private BatchResponse Retry(KinesisEventRecord record, int index, int count, Exception e, BatchStats stats, Stopwatch watch)
+    // Quarantines an invalid record or stores a valid one; returns what failed and how to treat it (null: done).
+    // A failed quarantine is transient whatever S3 or SQS said: the record is retried, never dropped, and the batch
+    // need not stop for it (valid records of other users do not depend on the quarantine). A failed read the record
+    // depends on is environmental when not transient: stored rows themselves are read as data and never throw.
+    private async Task<(Exception? Failure, FailureKind Kind)> Attempt(KinesisEventRecord record, ParseResult parsed, BatchContext context, BatchStats stats, DateTimeOffset now, CancellationToken ct)
     {
-        Log(LogLevels.Warn, "transient failure; the record will be retried", record.Kinesis.SequenceNumber, null, e.GetType().Name, detail: e.Message);
-        stats.Retried = count - index;
-        Emit(stats, watch.Elapsed);
-        return new BatchResponse { BatchItemFailures = [new BatchItemFailure(record.Kinesis.SequenceNumber)] };
+        if (parsed.Transaction is not { } t)
+        {
+            try
+            {
+                await Reject(record, parsed.Reason!.Value, parsed.Detail!, parsed.Detail!, stats, ct);
+                return (null, default);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                return (e, FailureKind.Transient);
+            }
+        }
+
+        if (context.FailureFor(t) is { } dependency)
+        {
+            var kind = Failures.Classify(dependency);
+            return (dependency, kind == FailureKind.Permanent ? FailureKind.Environment : kind);
+        }
+
+        try
+        {
+            await Store(record, t, context, stats, now, ct);
+            return (null, default);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return (e, Failures.Classify(e));
+        }
     }
 
     private static ParseResult Decode(KinesisEventRecord record, DateTimeOffset now)
@@ -124,20 +195,88 @@ public sealed class Function
     }
 
     // What the batch needs from DynamoDB, read once: which ids are stored, each user's profile, and each user's
-    // transactions in the velocity window of the batch (three kinds of calls per batch instead of per record).
-    private async Task<BatchContext> Prepare(List<Transaction> txs, DateTimeOffset now, CancellationToken ct)
+    // transactions in the velocity window of the batch (three kinds of calls per batch instead of per record). A read
+    // that fails is recorded against the records that depend on it (the patterns: all; a chunk of ids or profiles: its
+    // records; a user's history: that user's), never thrown: the other records of the batch are independent.
+    private async Task<BatchContext> Prepare(List<Transaction> txs, DateTimeOffset now, BatchStats stats, CancellationToken ct)
     {
-        var context = new BatchContext
+        var context = new BatchContext();
+        if (txs.Count == 0)
         {
-            Patterns = txs.Count > 0 ? await ActivePatterns(now, ct) : [],
-            Stored = await _store.ExistingIds(txs.Select(t => t.TransactionId).ToList(), ct),
-            Profiles = await _store.LoadProfiles(txs.Select(t => t.UserId).ToList(), ct),
-        };
+            return context;
+        }
+
+        bool Failed(Exception e) => e is not OperationCanceledException || !ct.IsCancellationRequested;
+        try
+        {
+            context.Patterns = (await ActivePatterns(now, stats, ct)).Patterns;
+        }
+        catch (Exception e) when (Failed(e))
+        {
+            context.PatternsError = e;
+        }
+
+        foreach (var chunk in txs.Select(t => t.TransactionId).Distinct(StringComparer.Ordinal).Chunk(100))
+        {
+            try
+            {
+                context.Stored.UnionWith(await _store.ExistingIds(chunk, ct));
+            }
+            catch (Exception e) when (Failed(e))
+            {
+                foreach (var id in chunk)
+                {
+                    context.IdErrors[id] = e;
+                }
+            }
+        }
+
+        foreach (var chunk in txs.Select(t => t.UserId).Distinct(StringComparer.Ordinal).Chunk(100))
+        {
+            try
+            {
+                foreach (var (user, state) in await _store.LoadProfiles(chunk, ct))
+                {
+                    context.Profiles[user] = state;
+                    if (state.Problems.Count > 0)
+                    {
+                        CorruptRow(stats, FraudTf.Functions.Shared.Tables.FraudTables.UserProfiles.LogicalName, user, state.Problems, "a profile without usable statistics is a new profile; the next update rewrites it");
+                    }
+                }
+            }
+            catch (Exception e) when (Failed(e))
+            {
+                foreach (var user in chunk)
+                {
+                    context.UserErrors[user] = e;
+                }
+            }
+        }
+
         var window = TimeSpan.FromMinutes(_settings.Rules.VelocityWindowMinutes);
         foreach (var user in txs.GroupBy(t => t.UserId, StringComparer.Ordinal))
         {
-            var from = user.Min(t => t.Timestamp) - window;
-            context.Recent[user.Key] = await _store.RecentTimestamps(user.Key, from, user.Max(t => t.Timestamp), ct);
+            if (context.UserErrors.ContainsKey(user.Key))
+            {
+                continue;
+            }
+
+            try
+            {
+                // The parser bounds timestamps (TransactionParser.MaxAge), so the window cannot underflow.
+                var from = user.Min(t => t.Timestamp) - window;
+                var (recent, unreadable) = await _store.RecentTimestamps(user.Key, from, user.Max(t => t.Timestamp), ct);
+                context.Recent[user.Key] = recent;
+                if (unreadable > 0)
+                {
+                    CorruptRow(stats, FraudTf.Functions.Shared.Tables.FraudTables.Transactions.LogicalName, user.Key,
+                        [$"{unreadable} stored transaction(s) without a readable timestamp"], "ignored by the velocity rule");
+                }
+            }
+            catch (Exception e) when (Failed(e))
+            {
+                context.UserErrors[user.Key] = e;
+            }
         }
 
         return context;
@@ -145,7 +284,7 @@ public sealed class Function
 
     private async Task Store(KinesisEventRecord record, Transaction t, BatchContext context, BatchStats stats, DateTimeOffset now, CancellationToken ct)
     {
-        if (!context.Stored.Add(t.TransactionId))
+        if (context.Stored.Contains(t.TransactionId))
         {
             stats.Duplicates++;
             Log(LogLevels.Info, "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
@@ -153,16 +292,20 @@ public sealed class Function
         }
 
         var window = TimeSpan.FromMinutes(_settings.Rules.VelocityWindowMinutes);
-        var recent = context.Recent[t.UserId].Count(ts => ts >= t.Timestamp - window && ts <= t.Timestamp) + 1;
+        var history = context.Recent[t.UserId];
+        var recent = history.Count(ts => ts >= t.Timestamp - window && ts <= t.Timestamp) + 1;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var (profile, version) = context.Profiles[t.UserId];
-            var score = FraudScorer.Score(t, profile, recent, context.Patterns, _settings.Rules);
-            switch (await _store.Save(t, score, profile, version, now, ct))
+            var state = context.Profiles[t.UserId];
+            var score = FraudScorer.Score(t, state.Profile, recent, context.Patterns, _settings.Rules);
+            switch (await _store.Save(t, score, state, record.EventSourceArn, record.Kinesis.SequenceNumber, now, ct))
             {
                 case SaveOutcome.Saved:
-                    context.Profiles[t.UserId] = (profile.With(t), version + 1);
-                    context.Recent[t.UserId].Add(t.Timestamp);
+                    var next = state.Version + 1;
+                    context.Profiles[t.UserId] = new ProfileState(state.Profile.With(t), next,
+                        new Amazon.DynamoDBv2.Model.AttributeValue { N = next.ToString(System.Globalization.CultureInfo.InvariantCulture) }, []);
+                    context.Stored.Add(t.TransactionId);
+                    history.Add(t.Timestamp);
                     stats.Processed++;
                     stats.ConfidenceSum += score.Confidence;
                     if (score.Decision != Decision.APPROVE)
@@ -173,6 +316,7 @@ public sealed class Function
                     Log(LogLevels.Info, LogMessages.TransactionScored, record.Kinesis.SequenceNumber, t, null, score);
                     return;
                 case SaveOutcome.Duplicate:
+                    context.Stored.Add(t.TransactionId);
                     stats.Duplicates++;
                     Log(LogLevels.Info, "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
                     return;
@@ -183,27 +327,41 @@ public sealed class Function
             }
         }
 
-        context.Stored.Remove(t.TransactionId);
         throw new TimeoutException($"profile of user {t.UserId} kept changing while saving {t.TransactionId}");
     }
 
-    private async Task Reject(KinesisEventRecord record, RejectReason reason, string detail, BatchStats stats, CancellationToken ct)
+    // Quarantines the record; logDetail is what the log line may carry (no exception messages: they may quote values).
+    private async Task Reject(KinesisEventRecord record, RejectReason reason, string detail, string logDetail, BatchStats stats, CancellationToken ct, Transaction? t = null)
     {
-        await _deadLetters.Send(record, reason.ToString(), detail, ct);
+        var placement = await _quarantine.Send(record, reason.ToString(), detail, ct);
         stats.Rejected[reason] = stats.Rejected.GetValueOrDefault(reason) + 1;
-        Log(LogLevels.Warn, "record rejected to the dead-letter queue", record.Kinesis.SequenceNumber, null, reason.ToString(), detail: detail);
+        Log(LogLevels.Warn, "record rejected to the dead-letter queue", record.Kinesis.SequenceNumber, t, reason.ToString(),
+            detail: placement == Quarantine.Placement.Inline ? logDetail : $"{logDetail} (record stored in the quarantine bucket)");
     }
 
-    private async Task<IReadOnlyList<FraudPattern>> ActivePatterns(DateTimeOffset now, CancellationToken ct)
+    private async Task<PatternSet> ActivePatterns(DateTimeOffset now, BatchStats stats, CancellationToken ct)
     {
         if (now - _patternsLoadedAt >= TimeSpan.FromSeconds(_settings.PatternCacheSeconds))
         {
             _patterns = await _store.LoadActivePatterns(ct);
             _patternsLoadedAt = now;
+            foreach (var (id, problems) in _patterns.Skipped)
+            {
+                CorruptRow(stats, FraudTf.Functions.Shared.Tables.FraudTables.Patterns.LogicalName, id, problems, "pattern skipped until its row is fixed");
+            }
         }
 
         return _patterns;
     }
+
+    private void CorruptRow(BatchStats stats, string table, string key, IReadOnlyList<string> problems, string handling)
+    {
+        stats.CorruptRows++;
+        Log(LogLevels.Warn, "corrupt stored row handled as data", "", null, "CorruptStoredRow",
+            detail: $"{table} row '{key}': {string.Join("; ", problems)}; {handling}");
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "...";
 
     private void Emit(BatchStats s, TimeSpan elapsed)
     {
@@ -216,7 +374,8 @@ public sealed class Function
             new MetricValue(PlatformMetrics.RecordsRetried, s.Retried, MetricUnits.Count),
             new MetricValue(PlatformMetrics.RecordsRejected, s.Rejected.Values.Sum(), MetricUnits.Count),
             new MetricValue(PlatformMetrics.ProcessingLatency, elapsed.TotalMilliseconds, MetricUnits.Milliseconds),
-            new MetricValue(PlatformMetrics.ConfidenceScore, s.Processed > 0 ? s.ConfidenceSum / s.Processed : 0, MetricUnits.None));
+            new MetricValue(PlatformMetrics.ConfidenceScore, s.Processed > 0 ? s.ConfidenceSum / s.Processed : 0, MetricUnits.None),
+            new MetricValue(PlatformMetrics.CorruptStoredRows, s.CorruptRows, MetricUnits.Count));
         foreach (var (reason, count) in s.Rejected.OrderBy(p => p.Key))
         {
             _metrics.Emit(new Dictionary<string, string>
@@ -246,13 +405,24 @@ public sealed class Function
 
     private sealed class BatchContext
     {
-        public required IReadOnlyList<FraudPattern> Patterns { get; init; }
+        public IReadOnlyList<FraudPattern> Patterns { get; set; } = [];
 
-        public required HashSet<string> Stored { get; init; }
+        // Set when the patterns could not be read: every valid record depends on them.
+        public Exception? PatternsError { get; set; }
 
-        public required Dictionary<string, (UserProfile Profile, long Version)> Profiles { get; init; }
+        public HashSet<string> Stored { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, Exception> IdErrors { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, ProfileState> Profiles { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, Exception> UserErrors { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, List<DateTimeOffset>> Recent { get; } = new(StringComparer.Ordinal);
+
+        // The failed read t depends on, if any.
+        public Exception? FailureFor(Transaction t) =>
+            PatternsError ?? IdErrors.GetValueOrDefault(t.TransactionId) ?? UserErrors.GetValueOrDefault(t.UserId);
     }
 
     private sealed class BatchStats
@@ -264,6 +434,10 @@ public sealed class Function
         public int Duplicates { get; set; }
 
         public int Retried { get; set; }
+
+        public int Deferred { get; set; }
+
+        public int CorruptRows { get; set; }
 
         public double ConfidenceSum { get; set; }
 

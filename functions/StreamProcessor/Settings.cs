@@ -22,6 +22,9 @@ public sealed record Settings
     /// <summary><see cref="FunctionEnvironment.DeadLetterQueueUrl"/>: where permanently invalid records go, with the reason.</summary>
     public required string DeadLetterQueueUrl { get; init; }
 
+    /// <summary><see cref="FunctionEnvironment.QuarantineBucket"/>: where quarantined records too large for a queue message go (under <c>quarantine/</c>).</summary>
+    public required string QuarantineBucket { get; init; }
+
     /// <summary><see cref="FunctionEnvironment.Environment"/> (metric dimension). Default "unknown".</summary>
     public string Environment { get; init; } = "unknown";
 
@@ -45,6 +48,7 @@ public sealed record Settings
         UserProfilesTable = env.Required(FunctionEnvironment.UserProfilesTable),
         PatternsTable = env.Required(FunctionEnvironment.PatternsTable),
         DeadLetterQueueUrl = env.Required(FunctionEnvironment.DeadLetterQueueUrl),
+        QuarantineBucket = env.Required(FunctionEnvironment.QuarantineBucket),
         Environment = env.Optional(FunctionEnvironment.Environment, "unknown"),
         TransactionTtlDays = env.Int(FunctionEnvironment.TransactionTtlDays, 90),
         PatternCacheSeconds = env.Int(FunctionEnvironment.PatternCacheSeconds, 60),

@@ -21,14 +21,36 @@ public enum SaveOutcome
 }
 
 /// <summary>
+/// A user's profile as read, and how to condition its next update on it.
+/// </summary>
+/// <param name="Profile">The statistics and sets; empty for a new user, and for a stored row whose statistics cannot be read.</param>
+/// <param name="Version">The version read (0 for a new user or an unreadable version); the update writes <c>Version + 1</c>.</param>
+/// <param name="StoredVersion">The stored <c>profileVersion</c> attribute exactly as read (the update is conditioned on it being
+/// unchanged, whatever its type); null when the row or the attribute is absent (the update requires it still absent).</param>
+/// <param name="Problems">What was unusable in the stored row (attribute names and what was wrong, never values); empty when sound.</param>
+public sealed record ProfileState(UserProfile Profile, long Version, AttributeValue? StoredVersion, IReadOnlyList<string> Problems)
+{
+    /// <summary>A user without a stored profile.</summary>
+    public static ProfileState New { get; } = new(new UserProfile(), 0, null, []);
+}
+
+/// <summary>The active patterns, and the rows skipped because they could not be used (pattern id, problems).</summary>
+/// <param name="Patterns">Usable patterns, ordered by id.</param>
+/// <param name="Skipped">Rows skipped: their pattern id (or "?") and what was wrong.</param>
+public sealed record PatternSet(IReadOnlyList<FraudPattern> Patterns, IReadOnlyList<(string PatternId, IReadOnlyList<string> Problems)> Skipped);
+
+/// <summary>
 /// The stream processor's DynamoDB access, on the tables of <see cref="FraudTables"/>. The save is one
 /// TransactWriteItems: the transaction (only if its id is new), its decision, and the profile update (only if the
 /// profile is still at the version that was read), so a replay never duplicates a transaction or double-counts a profile.
+/// Stored rows are read as data that may be corrupt (<see cref="StoredRow"/>): a profile whose statistics cannot be
+/// read is a new profile (its next update rewrites them), a pattern without a usable weight or condition is skipped,
+/// a stored timestamp that is not one is ignored; each is reported, never thrown.
 /// </summary>
 public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
 {
-    /// <summary>The user's profile and its version (0 when the user is new).</summary>
-    public async Task<(UserProfile Profile, long Version)> LoadProfile(string userId, CancellationToken ct)
+    /// <summary>The user's profile and its version (<see cref="ProfileState.New"/> when the user is new).</summary>
+    public async Task<ProfileState> LoadProfile(string userId, CancellationToken ct)
     {
         var r = await dynamo.GetItemAsync(new GetItemRequest
         {
@@ -36,7 +58,7 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = userId } },
             ConsistentRead = true,
         }, ct);
-        return r.Item is { Count: > 0 } item ? ToProfile(item) : (new UserProfile(), 0);
+        return r.Item is { Count: > 0 } item ? ToProfile(item) : ProfileState.New;
     }
 
     /// <summary>The ids among <paramref name="transactionIds"/> that are already stored (BatchGetItem, 100 keys a call).</summary>
@@ -55,10 +77,10 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
         return found;
     }
 
-    /// <summary>The profiles (and versions) of <paramref name="userIds"/>; a user without a profile gets an empty one, version 0.</summary>
-    public async Task<Dictionary<string, (UserProfile Profile, long Version)>> LoadProfiles(IReadOnlyCollection<string> userIds, CancellationToken ct)
+    /// <summary>The profiles (and versions) of <paramref name="userIds"/>; a user without a profile gets <see cref="ProfileState.New"/>.</summary>
+    public async Task<Dictionary<string, ProfileState>> LoadProfiles(IReadOnlyCollection<string> userIds, CancellationToken ct)
     {
-        var result = userIds.Distinct(StringComparer.Ordinal).ToDictionary(u => u, _ => (new UserProfile(), 0L), StringComparer.Ordinal);
+        var result = userIds.Distinct(StringComparer.Ordinal).ToDictionary(u => u, _ => ProfileState.New, StringComparer.Ordinal);
         foreach (var chunk in result.Keys.ToList().Chunk(100))
         {
             var keys = chunk.Select(u => new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = u } }).ToList();
@@ -71,10 +93,14 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
         return result;
     }
 
-    /// <summary>The timestamps of <paramref name="userId"/>'s stored transactions in [from, to] (the velocity window of a whole batch).</summary>
-    public async Task<List<DateTimeOffset>> RecentTimestamps(string userId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    /// <summary>
+    /// The timestamps of <paramref name="userId"/>'s stored transactions in [from, to] (the velocity window of a whole
+    /// batch), and how many stored rows had a timestamp that is not one (ignored).
+    /// </summary>
+    public async Task<(List<DateTimeOffset> Timestamps, int Unreadable)> RecentTimestamps(string userId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var result = new List<DateTimeOffset>();
+        var unreadable = 0;
         Dictionary<string, AttributeValue>? start = null;
         do
         {
@@ -93,12 +119,24 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
                 ProjectionExpression = "#t",
                 ExclusiveStartKey = start,
             }, ct);
-            result.AddRange((r.Items ?? []).Select(i => DateTimeOffset.Parse(i[TransactionAttributes.Timestamp].S, CultureInfo.InvariantCulture)));
+            foreach (var item in r.Items ?? [])
+            {
+                if (item.TryGetValue(TransactionAttributes.Timestamp, out var ts) && ts.S is { } text
+                    && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                {
+                    result.Add(parsed);
+                }
+                else
+                {
+                    unreadable++;
+                }
+            }
+
             start = r.LastEvaluatedKey is { Count: > 0 } k ? k : null;
         }
         while (start is not null);
 
-        return result;
+        return (result, unreadable);
     }
 
     private async Task<List<Dictionary<string, AttributeValue>>> BatchGet(string table, List<Dictionary<string, AttributeValue>> keys, string? projection, CancellationToken ct)
@@ -129,19 +167,71 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
         return items;
     }
 
-    private static (UserProfile, long) ToProfile(Dictionary<string, AttributeValue> item) => (new UserProfile
+    /// <summary>Reads a stored profile row; see <see cref="ProfileState"/> for what happens to unusable attributes.</summary>
+    public static ProfileState ToProfile(IReadOnlyDictionary<string, AttributeValue> item)
     {
-        Count = long.Parse(item["txCount"].N, CultureInfo.InvariantCulture),
-        Mean = double.Parse(item["amountMean"].N, CultureInfo.InvariantCulture),
-        M2 = double.Parse(item["amountM2"].N, CultureInfo.InvariantCulture),
-        Countries = new HashSet<string>(item.TryGetValue("countries", out var c) ? c.SS ?? [] : [], StringComparer.Ordinal),
-        MerchantCategories = new HashSet<string>(item.TryGetValue("merchantCategories", out var m) ? m.SS ?? [] : [], StringComparer.Ordinal),
-    }, long.Parse(item["profileVersion"].N, CultureInfo.InvariantCulture));
+        var row = new StoredRow(item);
+        // Welford's three statistics stand or fall together: without any one of them the others mean nothing.
+        var count = row.Long("txCount", required: true, min: 0, max: MaxTransactionCount);
+        var mean = row.Double("amountMean", required: true, min: 0, max: (double)TransactionParser.MaxAmount);
+        var m2 = row.Double("amountM2", required: true, min: 0);
+        var countries = row.StringSet("countries") ?? [];
+        var categories = row.StringSet("merchantCategories") ?? [];
+        var storedVersion = row.Raw("profileVersion");
+        var version = storedVersion is null ? 0 : row.Long("profileVersion", min: 0, max: long.MaxValue - 1) ?? 0;
+        var sound = count is not null && mean is not null && m2 is not null;
+        var profile = sound
+            ? new UserProfile
+            {
+                Count = count!.Value,
+                Mean = mean!.Value,
+                M2 = m2!.Value,
+                Countries = new HashSet<string>(countries, StringComparer.Ordinal),
+                MerchantCategories = new HashSet<string>(categories, StringComparer.Ordinal),
+            }
+            : new UserProfile
+            {
+                // Statistics unusable: a new profile. The sets are kept when readable (they do not depend on the counts).
+                Countries = new HashSet<string>(countries, StringComparer.Ordinal),
+                MerchantCategories = new HashSet<string>(categories, StringComparer.Ordinal),
+            };
+        return new ProfileState(profile, version, storedVersion, row.Problems);
+    }
+
+    /// <summary>Largest <c>txCount</c> read as a count (a larger one is a corrupt row).</summary>
+    public const long MaxTransactionCount = 1_000_000_000_000;
+
+    /// <summary>
+    /// The <c>ClientRequestToken</c> of a save (TransactWriteItems is then idempotent for 10 minutes: an SDK retry of a
+    /// call that committed succeeds instead of failing its conditions). It is derived from the record (stream ARN,
+    /// sequence number, transaction id) and from every other input that changes the request (the profile version it is
+    /// conditioned on, the processing time written into the items): DynamoDB answers IdempotentParameterMismatch to the
+    /// same token with other parameters, which a Kinesis retry of the batch, or a save re-read after a profile
+    /// conflict, would otherwise send; and from the table written (tokens are scoped to the account and Region, not to a
+    /// table, so two environments or test runs sharing an account must not share tokens). 32 hex digits of SHA-256
+    /// (the limit is 36 characters).
+    /// </summary>
+    public static string RequestToken(string table, string? eventSourceArn, string sequenceNumber, string transactionId, ProfileState state, DateTimeOffset now)
+    {
+        var stored = state.StoredVersion is null ? "-" : $"{StoredRow.TypeOf(state.StoredVersion)}:{state.StoredVersion.N ?? state.StoredVersion.S}";
+        var input = string.Join('\n', table, eventSourceArn ?? "", sequenceNumber, transactionId, stored, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input)))[..32];
+    }
 
     /// <summary>Writes the transaction, its decision and the updated profile in one transaction.</summary>
-    public async Task<SaveOutcome> Save(Transaction t, ScoreResult score, UserProfile before, long version, DateTimeOffset now, CancellationToken ct)
+    /// <param name="t">The transaction.</param>
+    /// <param name="score">Its score.</param>
+    /// <param name="state">The user's profile as read (the update is conditioned on its version).</param>
+    /// <param name="eventSourceArn">The stream the record came from (for the <see cref="RequestToken"/>).</param>
+    /// <param name="sequenceNumber">The record's sequence number (for the <see cref="RequestToken"/>).</param>
+    /// <param name="now">Processing time (decision time and expiry).</param>
+    /// <param name="ct">Cancellation.</param>
+    public async Task<SaveOutcome> Save(Transaction t, ScoreResult score, ProfileState state, string? eventSourceArn, string sequenceNumber, DateTimeOffset now, CancellationToken ct)
     {
-        var after = before.With(t);
+        var requestToken = RequestToken(settings.TransactionsTable, eventSourceArn, sequenceNumber, t.TransactionId, state, now);
+        var after = state.Profile.With(t);
+        var version = state.Version;
+        var expected = state.StoredVersion;
         var expiresAt = now.AddDays(settings.TransactionTtlDays).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var transactionItem = new Dictionary<string, AttributeValue>
         {
@@ -189,8 +279,10 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
         {
             TableName = settings.UserProfilesTable,
             Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = t.UserId } },
-            UpdateExpression = "SET txCount = :count, amountMean = :mean, amountM2 = :m2, lastTransactionAt = :last, profileVersion = :next ADD countries :country, merchantCategories :mcc",
-            ConditionExpression = version == 0 ? "attribute_not_exists(profileVersion)" : "profileVersion = :version",
+            // SET of the whole sets (not ADD): the update is conditioned on the version read, so the sets read are current,
+            // and SET also repairs a set stored with another type (ADD would fail on it with a ValidationException).
+            UpdateExpression = "SET txCount = :count, amountMean = :mean, amountM2 = :m2, lastTransactionAt = :last, profileVersion = :next, countries = :countries, merchantCategories = :mccs",
+            ConditionExpression = expected is null ? "attribute_not_exists(profileVersion)" : "profileVersion = :version",
             ExpressionAttributeValues = new Dictionary<string, AttributeValue>
             {
                 [":count"] = new() { N = after.Count.ToString(CultureInfo.InvariantCulture) },
@@ -198,19 +290,20 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
                 [":m2"] = new() { N = after.M2.ToString("R", CultureInfo.InvariantCulture) },
                 [":last"] = new() { S = Iso(t.Timestamp) },
                 [":next"] = new() { N = (version + 1).ToString(CultureInfo.InvariantCulture) },
-                [":country"] = new() { SS = [t.Country] },
-                [":mcc"] = new() { SS = [t.MerchantCategory] },
+                [":countries"] = new() { SS = after.Countries.Order(StringComparer.Ordinal).ToList() },
+                [":mccs"] = new() { SS = after.MerchantCategories.Order(StringComparer.Ordinal).ToList() },
             },
         };
-        if (version != 0)
+        if (expected is not null)
         {
-            profileUpdate.ExpressionAttributeValues[":version"] = new() { N = version.ToString(CultureInfo.InvariantCulture) };
+            profileUpdate.ExpressionAttributeValues[":version"] = expected;
         }
 
         try
         {
             await dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest
             {
+                ClientRequestToken = requestToken,
                 TransactItems =
                 [
                     new TransactWriteItem
@@ -253,10 +346,15 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
         }
     }
 
-    /// <summary>The current version of every active pattern (the sparse byActiveStatus index).</summary>
-    public async Task<IReadOnlyList<FraudPattern>> LoadActivePatterns(CancellationToken ct)
+    /// <summary>
+    /// The current version of every active pattern (the sparse byActiveStatus index). A row without a usable id,
+    /// version or weight (a finite number in [0, 1]), or with a condition it cannot read, is skipped: a condition read
+    /// as "any" would make the pattern match everything.
+    /// </summary>
+    public async Task<PatternSet> LoadActivePatterns(CancellationToken ct)
     {
         var patterns = new List<FraudPattern>();
+        var skipped = new List<(string, IReadOnlyList<string>)>();
         Dictionary<string, AttributeValue>? start = null;
         do
         {
@@ -271,24 +369,52 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             }, ct);
             foreach (var item in r.Items ?? [])
             {
-                patterns.Add(new FraudPattern
+                var (pattern, row) = ToPattern(item);
+                if (pattern is not null)
                 {
-                    PatternId = item[PatternAttributes.PatternId].S,
-                    Version = long.Parse(item[PatternAttributes.Version].N, CultureInfo.InvariantCulture),
-                    Description = item.TryGetValue("description", out var d) ? d.S : "",
-                    Weight = double.Parse(item["weight"].N, CultureInfo.InvariantCulture),
-                    MerchantCategories = item.TryGetValue("merchantCategories", out var m) ? m.SS ?? [] : [],
-                    Countries = item.TryGetValue("countries", out var c) ? c.SS ?? [] : [],
-                    Channels = item.TryGetValue("channels", out var ch) ? ch.SS ?? [] : [],
-                    MinAmount = item.TryGetValue("minAmount", out var a) ? decimal.Parse(a.N, CultureInfo.InvariantCulture) : null,
-                });
+                    patterns.Add(pattern);
+                }
+                else
+                {
+                    skipped.Add((item.TryGetValue(PatternAttributes.PatternId, out var id) && id.S is { } s ? s : "?", row.Problems));
+                }
             }
 
             start = r.LastEvaluatedKey is { Count: > 0 } k ? k : null;
         }
         while (start is not null);
 
-        return patterns.OrderBy(p => p.PatternId, StringComparer.Ordinal).ToList();
+        return new PatternSet(patterns.OrderBy(p => p.PatternId, StringComparer.Ordinal).ToList(), skipped);
+    }
+
+    /// <summary>Reads a stored pattern row: the pattern, or null (and the row's problems) when it cannot be used.</summary>
+    public static (FraudPattern? Pattern, StoredRow Row) ToPattern(IReadOnlyDictionary<string, AttributeValue> item)
+    {
+        var row = new StoredRow(item);
+        var id = row.String(PatternAttributes.PatternId, required: true);
+        var version = row.Long(PatternAttributes.Version, required: true);
+        var weight = row.Double("weight", required: true, min: 0, max: 1);
+        var description = row.String("description");
+        var categories = row.StringSet("merchantCategories");
+        var countries = row.StringSet("countries");
+        var channels = row.StringSet("channels");
+        var minAmount = row.Decimal("minAmount");
+        if (row.IsCorrupt || id is null || version is null || weight is null)
+        {
+            return (null, row);
+        }
+
+        return (new FraudPattern
+        {
+            PatternId = id,
+            Version = version.Value,
+            Description = description ?? "",
+            Weight = weight.Value,
+            MerchantCategories = categories!,
+            Countries = countries!,
+            Channels = channels!,
+            MinAmount = minAmount,
+        }, row);
     }
 
     /// <summary>ISO 8601 UTC with fixed width (sorts as time in the byUserTime index).</summary>

@@ -70,6 +70,7 @@ public sealed class FraudDetectionStack : TerraformStack
                 [FunctionEnvironment.UserProfilesTable] = Storage.UserProfiles.Config.TableName,
                 [FunctionEnvironment.PatternsTable] = Storage.Patterns.Config.TableName,
                 [FunctionEnvironment.DeadLetterQueueUrl] = DeadLetterQueue.QueueUrl,
+                [FunctionEnvironment.QuarantineBucket] = Storage.Quarantine.Config.BucketName,
                 [FunctionEnvironment.Environment] = config.Environment,
                 [FunctionEnvironment.PatternCacheSeconds] = config.Scoring.PatternCacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [FunctionEnvironment.TransactionTtlDays] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -78,13 +79,15 @@ public sealed class FraudDetectionStack : TerraformStack
                 "retries the batch (bisected, at most the configured attempts and record age) and then sends the record to the mapping's on-failure destination, the environment's dead-letter queue"));
         // Exactly what functions/StreamProcessor calls (its "//".sdk_calls): TransactionStore reads with BatchGetItem,
         // GetItem and Query, and saves with one TransactWriteItems of a Put (transactions), a Put (decisions) and an
-        // Update (user profile: only the running statistics below); DeadLetters sends unprocessable records to the DLQ.
+        // Update (user profile: only the running statistics below); Quarantine sends unprocessable records to the DLQ,
+        // and puts those too large for a message under the quarantine bucket's prefix.
         Storage.Transactions.Grant(StreamProcessor.Role.Policy, TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
         Storage.Decisions.Grant(StreamProcessor.Role.Policy, TableAccess.PutItem);
         Storage.UserProfiles.Grant(StreamProcessor.Role.Policy, TableAccess.GetItem | TableAccess.BatchGetItem | TableAccess.UpdateItem,
             ["txCount", "amountMean", "amountM2", "lastTransactionAt", "profileVersion", "countries", "merchantCategories"]);
         Storage.Patterns.Grant(StreamProcessor.Role.Policy, TableAccess.Query);
         DeadLetterQueue.GrantSendMessage(StreamProcessor.Role.Policy);
+        Storage.Quarantine.GrantPutObjects(StreamProcessor.Role.Policy, FraudStorage.QuarantinePrefix);
         // The metrics its code emits (one contract with functions/Shared/Metrics), for the offline gate's alarm check.
         DeclareEmittedMetrics(StreamProcessor, PlatformMetrics.StreamProcessor);
         TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,

@@ -64,6 +64,21 @@ public sealed class FraudStorage : Construct
             WriteOncePrefixes = [TrailsPrefix],
         });
 
+        // Records the stream processor can never process and that are too large for a queue message (a Kinesis record
+        // can be 1 MiB): kept whole, written once per record, until they are redriven or their transactions would have
+        // expired anyway (the transaction TTL).
+        Quarantine = new SecureBucket(this, "quarantine-bucket", new SecureBucketConfig
+        {
+            BucketName = config.ResourceName("quarantine"),
+            Key = keys.Data,
+            Region = config.Region,
+            AccessLogs = new AccessLogTarget(AccessLogs, "quarantine/"),
+            ExpirationDays = config.Scoring.TransactionTtlDays,
+            NoncurrentVersionExpirationDays = 1,
+            PreventDestroy = protect,
+            WriteOncePrefixes = [QuarantinePrefix],
+        });
+
         Models = new SecureBucket(this, "models-bucket", new SecureBucketConfig
         {
             BucketName = config.ResourceName("models"),
@@ -87,6 +102,9 @@ public sealed class FraudStorage : Construct
     /// <summary>Prefix of the alert handler's audit records in <see cref="AuditLogs"/> (write-once: one per decision record).</summary>
     public const string AuditPrefix = "audit/";
 
+    /// <summary>Prefix of quarantined records in <see cref="Quarantine"/> (write-once: one object per record).</summary>
+    public const string QuarantinePrefix = "quarantine/";
+
     /// <summary>Transaction history.</summary>
     public DataTable Transactions { get; }
 
@@ -107,6 +125,9 @@ public sealed class FraudStorage : Construct
 
     /// <summary>Decision trails: small JSON objects kept in STANDARD until they expire (no transitions, see above).</summary>
     public SecureBucket DecisionTrails { get; }
+
+    /// <summary>Quarantined records too large for the quarantine queue's messages (the queue carries a pointer).</summary>
+    public SecureBucket Quarantine { get; }
 
     /// <summary>Versioned model artifacts.</summary>
     public SecureBucket Models { get; }

@@ -270,6 +270,14 @@ internal sealed class CostModels(Workload w, PriceBook prices)
             }
             case "models":
                 return (0, 0, A("s3.models.storedGigabytes", b), A("s3.models.putsPerMonth", b), "model artifacts (assumed size)");
+            case "quarantine":
+            {
+                // Only quarantined records too large for a queue message (over about 190 KiB of data) are written here.
+                var share = A("sqs.deadLetterShare", b) * A("s3.quarantine.largeShare", b);
+                var perDay = w.Tps * 86400 * share;
+                var bytes = A("s3.quarantine.objectBytes", b);
+                return (perDay, bytes, 0, perDay * w.DaysPerMonth, F($"{share:0.#######} of transactions quarantined with a record too large for a message ({perDay:#,0.##}/day, stream processor), {bytes:#,0} B each"));
+            }
             case "access-logs":
             {
                 var sources = w.Stack.OfType("aws_s3_bucket_logging").Where(l => w.Stack.Resolve(l.Str("target_bucket")) == b)

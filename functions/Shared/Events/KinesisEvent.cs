@@ -19,6 +19,14 @@ public sealed record KinesisEventRecord
     [JsonPropertyName("eventSourceARN")]
     public string? EventSourceArn { get; init; }
 
+    /// <summary>The record's event id: <c>&lt;shard id&gt;:&lt;sequence number&gt;</c>.</summary>
+    [JsonPropertyName("eventID")]
+    public string? EventId { get; init; }
+
+    /// <summary>The shard the record came from (the part of <see cref="EventId"/> before the colon), when known.</summary>
+    [JsonIgnore]
+    public string? ShardId => EventId is { } id && id.IndexOf(':') is > 0 and var colon ? id[..colon] : null;
+
     /// <summary>The Kinesis payload.</summary>
     [JsonPropertyName("kinesis")]
     public KinesisData Kinesis { get; init; } = new();

@@ -72,6 +72,9 @@ public static class PlatformMetrics
     /// <summary>The metric of the processing-errors log metric filter.</summary>
     public const string ProcessingErrorsLogged = "ProcessingErrorsLogged";
 
+    /// <summary>Stored rows read that were unusable and handled as data: a profile treated as new, a pattern skipped (Count).</summary>
+    public const string CorruptStoredRows = "CorruptStoredRows";
+
     /// <summary>What the stream processor emits, per dimension set.</summary>
     public static IReadOnlyList<EmittedMetric> StreamProcessor { get; } =
     [
@@ -83,6 +86,7 @@ public static class PlatformMetrics
         new(ProcessingLatency, MetricUnits.Milliseconds, [EnvironmentDimension]),
         new(ConfidenceScore, MetricUnits.None, [EnvironmentDimension]),
         new(RecordsRejected, MetricUnits.Count, [EnvironmentDimension, ReasonDimension]),
+        new(CorruptStoredRows, MetricUnits.Count, [EnvironmentDimension]),
     ];
 
     /// <summary>What the alert handler emits, per dimension set (one document per event).</summary>

@@ -24,6 +24,9 @@ public static class FunctionEnvironment
     /// <summary>The dead-letter (quarantine) queue's URL.</summary>
     public const string DeadLetterQueueUrl = "DLQ_URL";
 
+    /// <summary>The bucket of the stream processor's quarantine (records too large for a queue message, under <c>quarantine/</c>).</summary>
+    public const string QuarantineBucket = "QUARANTINE_BUCKET";
+
     /// <summary>The environment's name (dev, staging, prod): the <c>Environment</c> metric dimension and a log field.</summary>
     public const string Environment = "ENVIRONMENT";
 

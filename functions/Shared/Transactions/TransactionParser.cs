@@ -31,6 +31,12 @@ public enum RejectReason
 
     /// <summary>A field the schema does not know, or a field given twice.</summary>
     UnknownField,
+
+    /// <summary>
+    /// The record is valid but scoring or storing it failed permanently (a value DynamoDB refuses, an overflow, a
+    /// stored row it depends on that cannot be read): retrying would fail the same way.
+    /// </summary>
+    Unprocessable,
 }
 
 /// <summary>The outcome of parsing one record: a transaction, or why it was rejected.</summary>
@@ -65,6 +71,13 @@ public static class TransactionParser
 
     /// <summary>How far in the future a timestamp may be (clock skew of the producer).</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far in the past a timestamp may be: a record waits at most the stream's retention (365 days at most) and
+    /// then the quarantine's before it is processed, so an older timestamp (e.g. year 1) is a producer's error, and
+    /// would underflow the velocity window.
+    /// </summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(731);
 
     private static readonly string[] Required =
         ["transactionId", "userId", "amount", "currency", "merchantId", "merchantCategory", "country", "timestamp"];
@@ -243,6 +256,10 @@ public static class TransactionParser
         else if (timestamp > now + MaxClockSkew)
         {
             error ??= ParseResult.Reject(RejectReason.InvalidValue, $"'timestamp' is more than {MaxClockSkew.TotalMinutes} minutes in the future");
+        }
+        else if (timestamp < now - MaxAge)
+        {
+            error ??= ParseResult.Reject(RejectReason.InvalidValue, $"'timestamp' is more than {MaxAge.TotalDays} days in the past");
         }
 
         var deviceId = Optional("deviceId", s => DeviceIdPattern.IsMatch(s), "1-128 letters, digits or _.:-");

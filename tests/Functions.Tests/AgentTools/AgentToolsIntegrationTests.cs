@@ -49,6 +49,7 @@ public class AgentToolsIntegrationTests
             UserProfilesTable = _settings.UserProfilesTable,
             PatternsTable = _settings.PatternsTable,
             DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
+            QuarantineBucket = "fraud-detection-quarantine-test",
             Environment = "test",
         };
         await DynamoDbLocal.CreateTables(_dynamo, prefix);
@@ -69,7 +70,7 @@ public class AgentToolsIntegrationTests
     private async Task Ingest(params Tx[] txs)
     {
         var (sqs, fake) = RecordingSqs.Create();
-        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, new CapturedOutput(), new FixedClock(Now));
+        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, FraudTf.Functions.Tests.Integration.ScriptedS3.Unused(), new CapturedOutput(), new FixedClock(Now));
         var records = txs.Select((t, i) =>
         {
             var json = new JsonObject

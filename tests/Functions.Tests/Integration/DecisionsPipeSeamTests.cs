@@ -76,6 +76,7 @@ public class DecisionsPipeSeamTests
             UserProfilesTable = $"{prefix}-user-profiles",
             PatternsTable = $"{prefix}-patterns",
             DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
+            QuarantineBucket = "fraud-detection-quarantine-test",
             Environment = "test",
         };
         _alertSettings = new AlertSettings
@@ -123,7 +124,7 @@ public class DecisionsPipeSeamTests
     private async Task Ingest(params JsonObject[] transactions)
     {
         var (sqs, fake) = RecordingSqs.Create();
-        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, new CapturedOutput(), new FixedClock(Now));
+        var processor = new StreamFunction(_streamSettings, _dynamo, sqs, ScriptedS3.Unused(), new CapturedOutput(), new FixedClock(Now));
         var records = transactions.Select((t, i) => new KinesisEventRecord
         {
             EventSourceArn = "arn:aws:kinesis:us-east-1:111111111111:stream/fraud-detection-transactions-test",

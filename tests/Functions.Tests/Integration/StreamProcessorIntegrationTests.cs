@@ -32,6 +32,7 @@ public class StreamProcessorIntegrationTests
             UserProfilesTable = $"{prefix}-user-profiles",
             PatternsTable = $"{prefix}-patterns",
             DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
+            QuarantineBucket = "fraud-detection-quarantine-test",
             Environment = "test",
         };
         await DynamoDbLocal.CreateTables(_dynamo, prefix);
@@ -45,7 +46,7 @@ public class StreamProcessorIntegrationTests
         var (sqs, fake) = RecordingSqs.Create();
         var (dynamo, throttle) = ThrottlingDynamo.Wrap(_dynamo);
         var log = new CapturedOutput();
-        return (new Function(_settings, dynamo, sqs, log, new FixedClock(Now)), fake, log, throttle);
+        return (new Function(_settings, dynamo, sqs, ScriptedS3.Unused(), log, new FixedClock(Now)), fake, log, throttle);
     }
 
     private static JsonObject Tx(string id, string user = "u-1", decimal amount = 50m, string country = "DE", string mcc = "5411", int minutesAgo = 30) => new()
@@ -285,6 +286,7 @@ public class StreamProcessorIntegrationTests
             ["USER_PROFILES_TABLE"] = _settings.UserProfilesTable,
             ["PATTERNS_TABLE"] = _settings.PatternsTable,
             ["DLQ_URL"] = _settings.DeadLetterQueueUrl,
+            ["QUARANTINE_BUCKET"] = _settings.QuarantineBucket,
         };
         using (new ScopedEnvironment(vars))
         {

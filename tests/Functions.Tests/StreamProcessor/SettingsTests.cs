@@ -8,6 +8,7 @@ public class SettingsTests
     private static readonly Dictionary<string, string?> Required = new()
     {
         ["TRANSACTIONS_TABLE"] = "t", ["DECISIONS_TABLE"] = "d", ["USER_PROFILES_TABLE"] = "u", ["PATTERNS_TABLE"] = "p", ["DLQ_URL"] = "q",
+        ["QUARANTINE_BUCKET"] = "b",
     };
 
     [Test]
