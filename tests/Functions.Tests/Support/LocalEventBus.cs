@@ -29,6 +29,8 @@ namespace FraudTf.Functions.Tests.Support;
 /// </summary>
 public static class LocalEventBus
 {
+    private static readonly string[] Operators = ["prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"];
+
     /// <summary>True when <paramref name="event"/> matches the event pattern <paramref name="pattern"/>.</summary>
     public static bool Matches(JsonNode pattern, JsonNode @event)
     {
@@ -81,6 +83,11 @@ public static class LocalEventBus
             }
 
             var (name, arg) = op.First();
+            if (!Operators.Contains(name))
+            {
+                throw new NotSupportedException($"operator '{name}' is not supported by this local runner ({string.Join(", ", Operators)} and exact values)");
+            }
+
             if (name == "exists")
             {
                 return arg!.GetValue<bool>() == (present && actual is not JsonObject);
