@@ -268,7 +268,8 @@ public sealed class FraudEvents : Construct
     /// What the alerts topic receives for a FraudDetected event: a short JSON alert (a one-line summary, the ids, decision,
     /// score, time, rule version and reasons), not the event. Values are ids, enums, numbers and ISO times, which EventBridge
     /// inserts without escaping (EventBridge user guide, "Amazon EventBridge input transformation", common issues); the
-    /// reasons are spliced as JSON.
+    /// reasons are spliced as JSON. The topic receives it at least once per event (a target is retried; a re-published
+    /// stream record is a new event), so it carries <c>recordId</c>, on which subscribers dedupe.
     /// </summary>
     public static CloudwatchEventTargetInputTransformer AlertMessage => new()
     {
