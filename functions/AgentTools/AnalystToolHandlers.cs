@@ -142,7 +142,8 @@ public sealed class AnalystToolHandlers
         var automated = decisions.FirstOrDefault(d => Str(d, DecisionAttributes.DecisionKey) == AutomatedKey);
         var analyst = decisions
             .Where(d => Str(d, DecisionAttributes.DecisionKey)?.StartsWith(AnalystKeyPrefix, StringComparison.Ordinal) == true)
-            .OrderBy(d => Str(d, DecisionAttributes.DecisionKey), StringComparer.Ordinal)
+            .OrderBy(d => Str(d, DecisionAttributes.DecidedAt), StringComparer.Ordinal)
+            .ThenBy(d => Str(d, DecisionAttributes.DecisionKey), StringComparer.Ordinal)
             .Select(d => (JsonNode)new JsonObject
             {
                 ["decision"] = Str(d, "decision"),
@@ -251,7 +252,10 @@ public sealed class AnalystToolHandlers
             ?? throw new ToolInputException($"no transaction with id '{transactionId}': nothing recorded. Check the id (get_recent_transactions lists a user's transactions).");
         var now = _time.GetUtcNow();
         var decidedAt = Iso(now);
-        var key = AnalystKeyPrefix + decidedAt;
+        // Bedrock may retry an action-group invocation (a timeout, a throttled or failed Lambda call): the key is derived
+        // from the call, not the clock, so a retry maps to the row the first attempt wrote and the condition below keeps
+        // it to one row. Time order comes from decidedAt (fixed-width ISO, sorts as time).
+        var key = AnalystDecisionKey(request.SessionId, transactionId, decision, reason);
         var item = new Dictionary<string, AttributeValue>
         {
             [DecisionAttributes.TransactionId] = new() { S = transactionId },
@@ -286,7 +290,7 @@ public sealed class AnalystToolHandlers
         }
         catch (ConditionalCheckFailedException)
         {
-            // Same key already written (a retry at the same instant): never overwrite. Same content = idempotent retry.
+            // The same call was recorded before (a retried invocation): never overwrite; answer with the first record.
             var existing = await _dynamo.GetItemAsync(new GetItemRequest
             {
                 TableName = _settings.DecisionsTable,
@@ -295,10 +299,12 @@ public sealed class AnalystToolHandlers
             }, ct);
             if (Str(existing.Item, "decision") != decision || Str(existing.Item, "reason") != reason)
             {
-                throw new ToolInputException($"another decision on {transactionId} was recorded at the same instant; call record_analyst_decision again");
+                // Only a SHA-256 collision gets here.
+                throw new InvalidOperationException($"decision row {key} of transaction {transactionId} holds another decision than the one its key was derived from. Fix: inspect the row; nothing was overwritten.");
             }
 
             status = "already-recorded";
+            decidedAt = Str(existing.Item, DecisionAttributes.DecidedAt) ?? decidedAt;
         }
 
         return ToolResult.Ok(new JsonObject
@@ -309,6 +315,17 @@ public sealed class AnalystToolHandlers
             ["decidedAt"] = decidedAt,
             ["note"] = "added to the transaction's decision history; the automated decision is unchanged",
         });
+    }
+
+    /// <summary>
+    /// The sort key of an analyst decision: <c>ANALYST#</c> and the first 32 hex digits of SHA-256 over the agent session,
+    /// the transaction, the decision and the reason. The same call (a retry) gives the same key, so it is recorded once;
+    /// another session, decision or reason is another row.
+    /// </summary>
+    public static string AnalystDecisionKey(string sessionId, string transactionId, string decision, string reason)
+    {
+        var material = string.Join('\n', sessionId.Length.ToString(CultureInfo.InvariantCulture), sessionId, transactionId, decision, reason);
+        return AnalystKeyPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..32];
     }
 
     private async Task<Dictionary<string, AttributeValue>?> LoadTransaction(string transactionId, CancellationToken ct)

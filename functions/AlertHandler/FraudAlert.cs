@@ -41,6 +41,10 @@ public sealed record FraudAlert
     /// <summary>The reasons, as plain JSON objects (rule, weight, explanation).</summary>
     public required JsonArray Reasons { get; init; }
 
+    /// <summary>True when <paramref name="s"/> is 1 to <paramref name="max"/> of A-Z a-z 0-9 - _ . : starting with a letter or digit.</summary>
+    public static bool IsId(string s, int max) =>
+        s.Length >= 1 && s.Length <= max && char.IsAsciiLetterOrDigit(s[0]) && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+
     /// <summary>Parses an event; on failure returns null and says why in <paramref name="problem"/>.</summary>
     public static FraudAlert? Parse(string raw, out string? problem)
     {
@@ -91,13 +95,29 @@ public sealed record FraudAlert
             return null;
         }
 
-        // Both become parts of S3 keys and of the marker's sort key.
-        static bool IsId(string s, int max) => s.Length <= max && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':');
+        // Re-validated here, whatever the pipe's filter let through: the ids become S3 keys (trail, audit record) and
+        // DynamoDB keys (the marker, the user's profile), the decision a count. The rules are the stream processor's
+        // (TransactionParser: ids of 1-64 letters, digits or _.:- starting with a letter or digit); a stream record's
+        // eventID is up to 128 such characters.
         var recordId = S(FraudDetectedDetail.RecordId)!;
         var transactionId = S(FraudDetectedDetail.TransactionId)!;
-        if (!IsId(recordId, 128) || !IsId(transactionId, 64))
+        var userId = S(FraudDetectedDetail.UserId)!;
+        var decision = S(FraudDetectedDetail.Decision)!;
+        foreach (var (field, value, max) in new[]
+                 {
+                     (FraudDetectedDetail.RecordId, recordId, 128), (FraudDetectedDetail.TransactionId, transactionId, 64), (FraudDetectedDetail.UserId, userId, 64),
+                 })
         {
-            problem = $"the decision's '{FraudDetectedDetail.RecordId}' or '{FraudDetectedDetail.TransactionId}' is not an id (A-Z a-z 0-9 - _ . :, at most 128 / 64 characters)";
+            if (!IsId(value, max))
+            {
+                problem = $"the decision's '{field}' is not an id (1-{max} of A-Z a-z 0-9 - _ . :, starting with a letter or digit)";
+                return null;
+            }
+        }
+
+        if (!AutomatedDecision.AlertingDecisions.Contains(decision, StringComparer.Ordinal))
+        {
+            problem = $"the decision '{decision}' is not an alerting decision ({string.Join(", ", AutomatedDecision.AlertingDecisions)})";
             return null;
         }
 
@@ -125,8 +145,8 @@ public sealed record FraudAlert
             RecordId = recordId,
             EventId = eventId,
             TransactionId = transactionId,
-            UserId = S(FraudDetectedDetail.UserId)!,
-            Decision = S(FraudDetectedDetail.Decision)!,
+            UserId = userId,
+            Decision = decision,
             Score = score,
             Confidence = confidence,
             RulesVersion = S(FraudDetectedDetail.RulesVersion)!,

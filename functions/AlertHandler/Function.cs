@@ -26,6 +26,23 @@ namespace FraudTf.Functions.AlertHandler;
 /// write-once (<c>If-None-Match: *</c>), and an object already there (412/409, left by an earlier attempt) counts as
 /// written. A malformed event goes to the dead-letter queue with the reason and is acknowledged; a transient failure
 /// throws, so EventBridge retries (and finally dead-letters) it.
+/// <para>
+/// Effects exactly once, whatever fails when. The effects are, in order: (1) the trail, (2) the audit record, (3) one
+/// DynamoDB transaction of the profile's flag and <c>alertCount + 1</c> with the marker (condition: no marker yet). A
+/// crash or error before (1), between (1) and (2), or between (2) and (3) leaves no marker, so the next delivery (a
+/// Lambda retry, or the same stream record re-published by the pipe under a new event id) redoes the steps: the objects
+/// already written answer 412 and are kept (no second version: the buckets deny unconditional puts under these
+/// prefixes), and (3) commits once. A crash after (3) committed: the next delivery finds the marker (strongly consistent
+/// read) and does nothing. A lost response of (3) retried by the SDK carries the same <c>ClientRequestToken</c>, so
+/// DynamoDB answers success without applying it again (10-minute window); a concurrent delivery fails the marker's
+/// condition, which cancels its whole transaction (no count). Every value of the transaction comes from the event, never
+/// from a clock, so a retried call never differs from the first (which DynamoDB would refuse as a parameter mismatch).
+/// The marker carries <c>expiresAt</c> = <c>decidedAt</c> + TRANSACTION_TTL_DAYS, the expiry the stream processor gives
+/// the decision row itself, so it expires with its decision, long after the pipe could re-publish it (stream retention:
+/// 24 hours). The alerts topic's message is not sent here: the FraudDetected rule's SNS target sends it, at least once
+/// per event (EventBridge retries a target; a re-published record is a new event), so its consumers dedupe on the
+/// <c>recordId</c> (or <c>transactionId</c>) the message carries.
+/// </para>
 /// </summary>
 public sealed class Function
 {
@@ -164,6 +181,7 @@ public sealed class Function
         {
             [DecisionAttributes.UserId] = new() { S = alert.UserId },
             [DecisionAttributes.DecidedAt] = new() { S = decidedAt },
+            [CommonAttributes.ExpiresAt] = new() { N = MarkerExpiresAt(alert.DecidedAt, _settings.TransactionTtlDays).ToString(CultureInfo.InvariantCulture) },
         };
         try
         {
@@ -213,6 +231,12 @@ public sealed class Function
             trailWritten && auditWritten ? null : "trail or audit record already written by an earlier attempt");
         return "handled";
     }
+
+    /// <summary>
+    /// The marker's TTL (epoch seconds): <paramref name="decidedAt"/> + <paramref name="ttlDays"/>, computed as the stream
+    /// processor computes the decision row's <c>expiresAt</c> (its clock at the decision is <c>decidedAt</c>).
+    /// </summary>
+    public static long MarkerExpiresAt(DateTimeOffset decidedAt, int ttlDays) => decidedAt.AddDays(ttlDays).ToUnixTimeSeconds();
 
     /// <summary>
     /// Puts an object only if its key does not exist (the buckets deny unconditional puts under these prefixes).

@@ -26,6 +26,13 @@ public sealed record Settings
     /// <summary><see cref="FunctionEnvironment.Environment"/> (metric dimension). Default "unknown".</summary>
     public string Environment { get; init; } = "unknown";
 
+    /// <summary>
+    /// <see cref="FunctionEnvironment.TransactionTtlDays"/>: how long transactions and decisions are kept (the stream
+    /// processor's setting, same variable). A handled-decision marker expires with its decision: <c>decidedAt</c> + this
+    /// many days. Default 90.
+    /// </summary>
+    public int TransactionTtlDays { get; init; } = 90;
+
     /// <summary>Reads the settings; a missing or malformed variable is a <see cref="SettingsException"/> naming it.</summary>
     public static Settings FromEnvironment(Func<string, string?>? read = null) => From(new SettingsReader(read));
 
@@ -38,6 +45,7 @@ public sealed record Settings
         TransactionsTable = env.Required(FunctionEnvironment.TransactionsTable),
         DecisionsTable = env.Required(FunctionEnvironment.DecisionsTable),
         DeadLetterQueueUrl = env.Required(FunctionEnvironment.DeadLetterQueueUrl),
+        TransactionTtlDays = env.Int(FunctionEnvironment.TransactionTtlDays, 90),
         Environment = env.Optional(FunctionEnvironment.Environment, "unknown"),
     };
 }

@@ -15,7 +15,9 @@ namespace FraudTf.Functions.KnowledgeBaseSetup;
 /// <c>aws_lambda_invocation</c> (lifecycle_scope CRUD) before the knowledge base is created. Create and update: PUT the
 /// index (faiss/HNSW knn_vector, text, metadata); when it already exists, its mapping must match (vector field and
 /// dimension), otherwise the error names the index, both dimensions and the fix. Delete: nothing is deleted (the
-/// index holds the ingested data). Requests are SigV4-signed for service <c>aoss</c>; 403 (data-access policy not yet
+/// index holds the ingested data). Requests are SigV4-signed (AWSSDK.Core's signer) for service <c>aoss</c>, and only
+/// for the collection named by COLLECTION_ENDPOINT: an input naming another endpoint is refused before anything is
+/// signed; 403 (data-access policy not yet
 /// propagated), 429, 5xx and connection errors are retried with capped exponential backoff within a time budget.
 /// Output: <c>{"index":...,"status":"created"|"exists"|"unchanged-on-delete"}</c>.
 /// <para>With <c>"operation":"start-ingestion"</c> (<see cref="IngestionRequest"/>) it starts an ingestion job of the
@@ -91,6 +93,19 @@ public sealed class Function
         }
 
         var request = IndexRequest.Parse(raw);
+        if (_settings.CollectionEndpoint is not { } configured)
+        {
+            throw new InvalidOperationException("this function has no COLLECTION_ENDPOINT, so it signs requests for no collection and creates no index. " +
+                "Fix: invoke the index-setup function (whose environment names its collection), not the knowledge-base sync function.");
+        }
+
+        if (!SigV4.SameEndpoint(request.CollectionEndpoint, configured))
+        {
+            throw new ArgumentException($"collectionEndpoint {request.CollectionEndpoint.Scheme}://{request.CollectionEndpoint.Authority} is not this function's configured collection " +
+                $"{configured.Scheme}://{configured.Authority} (COLLECTION_ENDPOINT): nothing was signed or sent. Fix: invoke the index-setup function of that collection, " +
+                "or pass its own collection's endpoint.");
+        }
+
         var deadline = _time.GetUtcNow() + _settings.RetryBudget;
         var body = Encoding.UTF8.GetBytes(request.IndexBody().ToJsonString());
         var (status, text) = await Send(HttpMethod.Put, request.CollectionEndpoint, Service, "/" + request.IndexName, body, request.IndexName, deadline, ct);
@@ -208,7 +223,8 @@ public sealed class Function
                     message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                 }
 
-                SigV4.Sign(message, body, await _credentials(), _settings.Region, service, _time.GetUtcNow().UtcDateTime);
+                SigV4.Sign(message, body, await _credentials(), _settings.Region, service, _time.GetUtcNow().UtcDateTime,
+                    service == Service ? _settings.CollectionEndpoint! : _settings.BedrockAgent);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(_settings.RequestTimeout);
                 using var response = await _http.SendAsync(message, timeout.Token);

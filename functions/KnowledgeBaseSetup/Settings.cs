@@ -28,6 +28,13 @@ public sealed record Settings
     /// </summary>
     public Uri? BedrockAgentEndpoint { get; init; }
 
+    /// <summary>
+    /// <see cref="FunctionEnvironment.CollectionEndpoint"/>: the OpenSearch Serverless collection endpoint this function may
+    /// sign requests for (the stack sets it on the index-setup function). An invocation naming another collection is
+    /// refused; without it, the function creates no index (the knowledge-base sync function, which shares this package, has none).
+    /// </summary>
+    public Uri? CollectionEndpoint { get; init; }
+
     /// <summary>The Bedrock Agent endpoint to call: <see cref="BedrockAgentEndpoint"/> or the regional default.</summary>
     public Uri BedrockAgent => BedrockAgentEndpoint ?? new Uri($"https://bedrock-agent.{Region}.amazonaws.com");
 
@@ -40,5 +47,20 @@ public sealed record Settings
         Region = env.Required(FunctionEnvironment.AwsRegion),
         RetryBudget = TimeSpan.FromSeconds(env.Int(FunctionEnvironment.VectorIndexRetryBudgetSeconds, 240, min: 1, max: 900)),
         BedrockAgentEndpoint = env.OptionalAbsoluteUri(FunctionEnvironment.BedrockAgentEndpoint) ?? env.OptionalAbsoluteUri(FunctionEnvironment.AwsEndpointUrl),
+        CollectionEndpoint = CollectionEndpointOf(env),
     };
+
+    // The collection's https URL without a path (http only on loopback, for tests).
+    private static Uri? CollectionEndpointOf(SettingsReader env)
+    {
+        var collection = env.OptionalAbsoluteUri(FunctionEnvironment.CollectionEndpoint);
+        if (collection is not null && (collection.AbsolutePath != "/" || collection.Query.Length > 0
+                || !(collection.Scheme == Uri.UriSchemeHttps || (collection.Scheme == Uri.UriSchemeHttp && collection.IsLoopback))))
+        {
+            throw new SettingsException($"environment variable {FunctionEnvironment.CollectionEndpoint} = '{collection}' is not the collection's https URL without a path " +
+                                        "(e.g. https://<id>.<region>.aoss.amazonaws.com). Fix: set it to the collection's collection_endpoint.");
+        }
+
+        return collection;
+    }
 }

@@ -1,70 +1,57 @@
-using System.Globalization;
-using System.Security.Cryptography;
+using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
+using Amazon.Runtime.Signing;
 
 namespace FraudTf.Functions.KnowledgeBaseSetup;
 
 /// <summary>
-/// Signs an HTTP request with AWS Signature Version 4. The canonical request is built here (per the SigV4
-/// specification; AWSSDK.Core 4.1 keeps its canonicalisation internal); the string to sign, the signing key and the
-/// signature come from AWSSDK.Core's <see cref="AWS4Signer.ComputeSignature(ImmutableCredentials, string, DateTime, string, string, string)"/>.
+/// Signs an HTTP request with AWS Signature Version 4, using AWSSDK.Core's own signer
+/// (<see cref="AWSSigV4Signer"/>, the SDK's public standalone signing API: canonical request, string to sign, signing key
+/// and signature are all the SDK's). Nothing is canonicalised here. A request is signed only for the one endpoint the
+/// caller was configured with: credentials never sign a request for any other host.
 /// </summary>
 public static class SigV4
 {
-    /// <summary>Adds host-independent SigV4 headers (x-amz-date, x-amz-content-sha256, x-amz-security-token when the
-    /// credentials have a session token) and the Authorization header to <paramref name="request"/>.</summary>
-    public static void Sign(HttpRequestMessage request, byte[] body, ImmutableCredentials credentials, string region, string service, DateTime signedAtUtc)
+    /// <summary>
+    /// Adds the SigV4 headers the SDK's signer returns (X-Amz-Date, X-Amz-Content-SHA256, X-Amz-Security-Token when the
+    /// credentials have a session token, Authorization) to <paramref name="request"/>. The signed headers are
+    /// <c>host</c> (scheme default port omitted, as HttpClient sends it), the payload hash, the date and the token.
+    /// Throws <see cref="InvalidOperationException"/> when the request's scheme, host or port is not
+    /// <paramref name="configuredEndpoint"/>'s.
+    /// </summary>
+    public static void Sign(HttpRequestMessage request, byte[] body, ImmutableCredentials credentials, string region, string service, DateTime signedAtUtc,
+        Uri configuredEndpoint)
     {
         var uri = request.RequestUri ?? throw new ArgumentException("the request has no URI");
-        var bodyHash = Convert.ToHexStringLower(SHA256.HashData(body));
-        var amzDate = signedAtUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        if (!SameEndpoint(uri, configuredEndpoint))
         {
-            ["host"] = uri.IsDefaultPort ? uri.Host : uri.Authority,
-            ["x-amz-content-sha256"] = bodyHash,
-            ["x-amz-date"] = amzDate,
-        };
-        if (!string.IsNullOrEmpty(credentials.Token))
-        {
-            headers["x-amz-security-token"] = credentials.Token;
+            throw new InvalidOperationException(
+                $"refusing to sign a request for {uri.Scheme}://{uri.Authority}: this function signs {service} requests only for its configured endpoint " +
+                $"{configuredEndpoint.Scheme}://{configuredEndpoint.Authority}. Fix: pass the configured endpoint (COLLECTION_ENDPOINT for the vector index, " +
+                "the Bedrock Agent endpoint of AWS_REGION for ingestion), or change the function's configuration.");
         }
 
-        var signedHeaders = string.Join(';', headers.Keys);
-
-        // The canonical request (AWS4Signer's own canonicalisation is not public in AWSSDK.Core 4.1). The paths this
-        // function sends hold only unreserved characters (index names are restricted to a-z 0-9 . _ -), so the
-        // canonical URI is the path itself, whether the service encodes once or twice.
-        var canonical = string.Join('\n',
-            request.Method.Method,
-            uri.AbsolutePath,
-            CanonicalQuery(uri),
-            string.Concat(headers.Select(h => $"{h.Key}:{h.Value.Trim()}\n")),
-            signedHeaders,
-            bodyHash);
-        var result = AWS4Signer.ComputeSignature(credentials, region, signedAtUtc, service, signedHeaders, canonical);
-
-        foreach (var (name, value) in headers.Where(h => h.Key != "host"))
+        var result = AWSSigV4Signer.Sign(
+            new AWSSigningRequest { HttpMethod = request.Method, RequestUri = uri, Content = body },
+            new AWSSigV4Parameters
+            {
+                Credentials = string.IsNullOrEmpty(credentials.Token)
+                    ? new BasicAWSCredentials(credentials.AccessKey, credentials.SecretKey)
+                    : new SessionAWSCredentials(credentials.AccessKey, credentials.SecretKey, credentials.Token),
+                Region = RegionEndpoint.GetBySystemName(region),
+                Service = service,
+                SignPayload = true,
+                SignedAt = signedAtUtc,
+            });
+        foreach (var (name, value) in result.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
-
-        request.Headers.TryAddWithoutValidation("Authorization", result.ForAuthorizationHeader);
     }
 
-    // Query parameters sorted by name then value, each RFC 3986 encoded (the requests of this function have none).
-    private static string CanonicalQuery(Uri uri)
-    {
-        var query = uri.Query.TrimStart('?');
-        if (query.Length == 0)
-        {
-            return "";
-        }
-
-        return string.Join('&', query.Split('&')
-            .Select(p => p.Split('=', 2))
-            .Select(p => (Name: Uri.EscapeDataString(Uri.UnescapeDataString(p[0])), Value: Uri.EscapeDataString(Uri.UnescapeDataString(p.Length > 1 ? p[1] : ""))))
-            .OrderBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal)
-            .Select(p => $"{p.Name}={p.Value}"));
-    }
+    /// <summary>True when both URIs have the same scheme, host (case-insensitive) and port.</summary>
+    public static bool SameEndpoint(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
 }

@@ -119,6 +119,8 @@ public sealed class AnalystKnowledgeBase : Construct
         IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", "functions/KnowledgeBaseSetup",
             $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
             agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, deadLetterQueue: null,
+            // The only endpoint the function signs requests for (it refuses an input naming another).
+            environment: new Dictionary<string, string> { [FraudTf.Functions.Shared.Settings.FunctionEnvironment.CollectionEndpoint] = Collection.Endpoint },
             signedRequests: [new SignedRequest("aoss:APIAccessAll", IndexSetupRequest)]) with
         {
             SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
@@ -282,7 +284,7 @@ public sealed class AnalystKnowledgeBase : Construct
     /// <summary>Why the index setup function's role needs aoss:APIAccessAll although its code uses no SDK client.</summary>
     public const string IndexSetupRequest =
         "functions/KnowledgeBaseSetup (Function.cs, signed by SigV4.cs for service aoss) PUTs and GETs the vector index through the " +
-        "collection's data-plane endpoint; every OpenSearch Serverless data-plane request is authorized as aoss:APIAccessAll " +
+        "collection's data-plane endpoint (COLLECTION_ENDPOINT, the only host it signs for); every OpenSearch Serverless data-plane request is authorized as aoss:APIAccessAll " +
         "(Service Authorization Reference, Amazon OpenSearch Serverless), then by the collection's data-access policy.";
 
     /// <summary>Why the sync function's role needs bedrock:StartIngestionJob although its code uses no SDK client.</summary>

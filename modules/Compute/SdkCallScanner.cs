@@ -190,7 +190,8 @@ public static class SdkCallScanner
                     errors.Add($"{name} uses {ns}.{type}, an SDK layer whose AWS operations are not visible in the code. Fix: call the service client (IAmazon...) directly.");
                 }
 
-                if (ns == "Amazon.Runtime.Internal.Auth" && type.Contains("Signer", StringComparison.Ordinal))
+                // The SDK's signers: the internal ones and the public standalone API of AWSSDK.Core 4 (Amazon.Runtime.Signing).
+                if (ns is "Amazon.Runtime.Internal.Auth" or "Amazon.Runtime.Signing" && (type.Contains("Signer", StringComparison.Ordinal) || type.Contains("SigningHandler", StringComparison.Ordinal)))
                 {
                     signs = true;
                 }

@@ -103,16 +103,18 @@ public sealed class FraudDetectionStack : TerraformStack
                 [FunctionEnvironment.DecisionsTable] = Storage.Decisions.Config.TableName,
                 [FunctionEnvironment.DeadLetterQueueUrl] = DeadLetterQueue.QueueUrl,
                 [FunctionEnvironment.Environment] = config.Environment,
+                [FunctionEnvironment.TransactionTtlDays] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }, DeadLetterQueue, null);
         // Exactly what functions/AlertHandler calls: GetItem of the event's marker (decisions) and of the transaction,
         // PutObject of the trail and the audit record, UpdateItem of the profile's alert fields, PutItem of the marker
-        // (keys only: it can never write a decision), SendMessage of malformed events to the DLQ.
+        // (keys, user, time and TTL only: it can never write a decision), SendMessage of malformed events to the DLQ.
         Storage.DecisionTrails.GrantPutObjects(AlertHandler.Role.Policy, FraudStorage.TrailsPrefix);
         Storage.AuditLogs.GrantPutObjects(AlertHandler.Role.Policy, FraudStorage.AuditPrefix);
         Storage.UserProfiles.Grant(AlertHandler.Role.Policy, TableAccess.UpdateItem, ["flagged", "lastAlertAt", "lastAlertTransactionId", "alertCount"]);
         Storage.Transactions.Grant(AlertHandler.Role.Policy, TableAccess.GetItem);
         Storage.Decisions.Grant(AlertHandler.Role.Policy, TableAccess.GetItem | TableAccess.PutItem,
-            [FraudTf.Functions.Shared.Tables.DecisionAttributes.UserId, FraudTf.Functions.Shared.Tables.DecisionAttributes.DecidedAt]);
+            [FraudTf.Functions.Shared.Tables.DecisionAttributes.UserId, FraudTf.Functions.Shared.Tables.DecisionAttributes.DecidedAt,
+                FraudTf.Functions.Shared.Tables.CommonAttributes.ExpiresAt]);
         DeadLetterQueue.GrantSendMessage(AlertHandler.Role.Policy);
         DeclareEmittedMetrics(AlertHandler, PlatformMetrics.AlertHandler);
 

@@ -7,6 +7,7 @@ using FraudTf.Functions.Shared.Tables;
 using FraudTf.Security;
 using FraudTf.Storage;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventBus;
+using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventBusPolicy;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventRule;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventTarget;
 using HashiCorp.Cdktf.Providers.Aws.LambdaPermission;
@@ -57,6 +58,13 @@ public sealed record FraudEventsConfig
 /// Every pipe and target has bounded retries and the dead-letter queue; the Lambda permission, topic policy and
 /// queue policy are restricted to the rule or pipe ARNs, and the pipe and EventBridge roles trust their service only on
 /// behalf of their own pipe or rules (<c>aws:SourceArn</c>).
+/// <para>
+/// Only the platform writes to the bus: its resource policy (<see cref="BusPolicy"/>) denies <c>events:PutEvents</c> to
+/// every principal but the two pipes' roles (<c>aws:PrincipalArn</c>; an explicit Deny in a resource policy overrides any
+/// IAM Allow, so an administrator or another function of the account cannot put a forged FraudDetected event), and each
+/// rule's pattern also requires the environment's account (<c>"account"</c>, the account of the PutEvents caller), so an
+/// event from another account never matches even if the policy is later widened.
+/// </para>
 /// <para>
 /// The pipes start at TRIM_HORIZON, so records written before a pipe runs (first deploy, a replaced pipe) still become
 /// events; a replaced pipe therefore re-sends up to the stream's 24 hours, and consumers are idempotent on the stream
@@ -118,11 +126,26 @@ public sealed class FraudEvents : Construct
             }, env);
         DecisionsPipe.AddOverride("//.event_producers", c.DecisionProducers.Select(r => r.RoleArn).ToArray());
 
+        // The bus accepts events only from the pipes (their roles call PutEvents on the bus).
+        BusPolicy = new CloudwatchEventBusPolicy(this, "bus-policy", new CloudwatchEventBusPolicyConfig
+        {
+            EventBusName = Bus.Name,
+            Policy = new PolicyDocument().Add(new PolicyStatement
+            {
+                Sid = "OnlyThePipesPutEvents",
+                Effect = "Deny",
+                Principal = PolicyPrincipal.Everyone,
+                Actions = Permissions.EventsPut,
+                Resources = [Bus.Arn],
+                Conditions = [new PolicyCondition("ArnNotEquals", "aws:PrincipalArn", PipeRoles.Select(r => r.RoleArn).ToArray())],
+            }).ToJson(),
+        });
+
         PipeNames = [env.ResourceName("transaction-received"), env.ResourceName("fraud-detected")];
-        TransactionReceivedRule = Rule("transaction-received-rule", env.ResourceName("transaction-received"), TransactionsSource, TransactionReceived,
-            "Every new transaction, to the events stream");
-        FraudDetectedRule = Rule("fraud-detected-rule", env.ResourceName("fraud-detected"), DecisionsSource, FraudDetected,
-            "Transactions decided REVIEW or DECLINE: alert handler, alerts topic, events stream");
+        TransactionReceivedRule = Rule("transaction-received-rule", env.ResourceName("transaction-received"),
+            EventPattern(TransactionsSource, TransactionReceived, env.AccountId), "Every new transaction, to the events stream");
+        FraudDetectedRule = Rule("fraud-detected-rule", env.ResourceName("fraud-detected"),
+            EventPattern(DecisionsSource, FraudDetected, env.AccountId), "Transactions decided REVIEW or DECLINE: alert handler, alerts topic, events stream");
 
         // EventBridge writes into the (KMS-encrypted) events stream with its own role, only on behalf of the two rules.
         EventsRole = new ServiceRole(this, "events-role", new ServiceRoleConfig
@@ -183,19 +206,35 @@ public sealed class FraudEvents : Construct
         c.AlertsTopic.AllowPublishFrom("AllowFraudDetectedRule", "events.amazonaws.com", [FraudDetectedRule.Arn]);
         c.DeadLetterQueue.AllowSendFrom("AllowRuleTargetDeadLetters", "events.amazonaws.com", [TransactionReceivedRule.Arn, FraudDetectedRule.Arn]);
 
-        CloudwatchEventRule Rule(string ruleId, string name, string source, string detailType, string description) =>
+        CloudwatchEventRule Rule(string ruleId, string name, string pattern, string description) =>
             new(this, ruleId, new CloudwatchEventRuleConfig
             {
                 Name = name,
                 Description = description,
                 EventBusName = Bus.Name,
-                EventPattern = JsonSerializer.Serialize(new Dictionary<string, string[]>
-                {
-                    ["source"] = [source],
-                    ["detail-type"] = [detailType],
-                }),
+                EventPattern = pattern,
             });
     }
+
+    /// <summary>
+    /// A rule's event pattern: the platform's source and detail-type, put by the expected account (the <c>account</c> field
+    /// of an event is the account of the PutEvents caller; EventBridge user guide, "Amazon EventBridge events").
+    /// </summary>
+    public static string EventPattern(string source, string detailType, string accountId) =>
+        JsonSerializer.Serialize(new Dictionary<string, string[]>
+        {
+            ["source"] = [source],
+            ["detail-type"] = [detailType],
+            ["account"] = [accountId],
+        });
+
+    /// <summary>The bus's resource policy: only the pipes' roles may put events on it.</summary>
+    public CloudwatchEventBusPolicy BusPolicy { get; }
+
+    /// <summary>The roles of the two pipes (the only principals allowed to put events on <see cref="Bus"/>).</summary>
+    public IReadOnlyList<ServiceRole> PipeRoles => _pipeRoles;
+
+    private readonly List<ServiceRole> _pipeRoles = [];
 
     /// <summary>The environment's custom event bus.</summary>
     public CloudwatchEventBus Bus { get; }
@@ -229,7 +268,8 @@ public sealed class FraudEvents : Construct
     /// What the alerts topic receives for a FraudDetected event: a short JSON alert (a one-line summary, the ids, decision,
     /// score, time, rule version and reasons), not the event. Values are ids, enums, numbers and ISO times, which EventBridge
     /// inserts without escaping (EventBridge user guide, "Amazon EventBridge input transformation", common issues); the
-    /// reasons are spliced as JSON.
+    /// reasons are spliced as JSON. The topic receives it at least once per event (a target is retried; a re-published
+    /// stream record is a new event), so it carries <c>recordId</c>, on which subscribers dedupe.
     /// </summary>
     public static CloudwatchEventTargetInputTransformer AlertMessage => new()
     {
@@ -268,6 +308,7 @@ public sealed class FraudEvents : Construct
             Description = $"Lets the {name} pipe read its table stream and put {detailType} events",
             SourceArns = [PipeArn(env, name)],
         });
+        _pipeRoles.Add(role);
         source.GrantStreamRead(role.Policy);
         dlq.GrantSend(role.Policy);
         role.Policy.Add(new PolicyStatement { Sid = "PutEventsOnBus", Actions = Permissions.EventsPut, Resources = [Bus.Arn] });

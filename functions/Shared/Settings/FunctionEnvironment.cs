@@ -51,6 +51,12 @@ public static class FunctionEnvironment
     /// </summary>
     public const string VectorIndexRetryBudgetSeconds = "VECTOR_INDEX_RETRY_BUDGET_SECONDS";
 
+    /// <summary>
+    /// The OpenSearch Serverless collection endpoint the index-setup function may sign requests for (set on that function
+    /// only; the knowledge-base sync function shares the package and signs for no collection).
+    /// </summary>
+    public const string CollectionEndpoint = "COLLECTION_ENDPOINT";
+
     /// <summary>The region, set by Lambda itself (a reserved variable the stack cannot set).</summary>
     public const string AwsRegion = "AWS_REGION";
 
@@ -70,6 +76,7 @@ public static class FunctionEnvironment
         [AwsRegion] = "reserved: Lambda sets it in every execution environment",
         [BedrockAgentEndpoint] = "an AWS SDK endpoint override, for tests and local runs only",
         [AwsEndpointUrl] = "an AWS SDK endpoint override, for tests and local runs only",
+        [CollectionEndpoint] = "set on the index-setup function only: the knowledge-base sync function shares its package and must sign for no collection",
         [VectorIndexRetryBudgetSeconds] = "a tuning knob: its default (240 s) is what the stack deploys with the function's 300 s timeout",
     };
 }

@@ -8,7 +8,8 @@ namespace FraudTf.Functions.Shared.Tables;
 /// SK <c>timestamp</c>, ISO 8601 UTC so it sorts by time): a user's transactions in a time window (velocity) and the
 /// agent's recent-transactions tool. TTL <c>expiresAt</c>; stream NEW_AND_OLD_IMAGES.</item>
 /// <item><b>decisions</b> — PK <c>transactionId</c>, SK <c>decisionKey</c> (<c>AUTOMATED</c> for the scorer's decision,
-/// <c>ANALYST#&lt;timestamp&gt;</c> for each analyst review): a transaction's decision is a GetItem, its whole history a
+/// <c>ANALYST#&lt;hash of the call&gt;</c> for each analyst review, <c>ALERT#&lt;recordId&gt;</c> for the alert handler's
+/// handled-event marker): a transaction's decision is a GetItem, its whole history a
 /// Query. GSI <c>byUserDecidedAt</c> (PK <c>userId</c>, SK <c>decidedAt</c>): a user's decision history (the agent's
 /// memory). TTL <c>expiresAt</c>; stream NEW_IMAGE, which the EventBridge pipe filters into fraud events.</item>
 /// <item><b>user-profiles</b> — PK <c>userId</c>: a user's behaviour profile (running amount mean and variance, known
@@ -121,7 +122,7 @@ public static class DecisionAttributes
 {
     /// <summary>Partition key.</summary>
     public const string TransactionId = "transactionId";
-    /// <summary>Sort key: AUTOMATED or ANALYST#&lt;timestamp&gt;.</summary>
+    /// <summary>Sort key: AUTOMATED, ANALYST#&lt;hash of the call&gt; or ALERT#&lt;recordId&gt;.</summary>
     public const string DecisionKey = "decisionKey";
     /// <summary>The user the transaction belongs to.</summary>
     public const string UserId = "userId";

@@ -329,9 +329,46 @@ public class StreamingStackTests
             Assert.That(rule["event_bus_name"]!.GetValue<string>(), Is.EqualTo(bus));
             Assert.That(Values(pattern["source"]), Is.EqualTo(new[] { source }));
             Assert.That(Values(pattern["detail-type"]), Is.EqualTo(new[] { detailType }));
+            Assert.That(Values(pattern["account"]), Is.EqualTo(new[] { ConfigFixture.Real(env)["accountId"]!.GetValue<string>() }), "only events put in the stack's own account");
+            Assert.That(pattern.AsObject().Select(p => p.Key), Is.EquivalentTo(new[] { "source", "detail-type", "account" }));
         }
 
         Assert.That(stack.Resource("aws_cloudwatch_event_bus", "/events/bus")["name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-bus-{env}"));
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void Bus_DeniesPutEventsToEveryPrincipalButThePipesRoles(string env)
+    {
+        var stack = Stack(env);
+        var policies = stack.Resources("aws_cloudwatch_event_bus_policy").Values.ToList();
+        Assert.That(policies, Has.Count.EqualTo(1), "one resource policy, on the platform's bus");
+        var busPolicy = policies[0];
+        var statements = Statements(Policy(busPolicy)).ToList();
+        var pipeRoles = stack.Resources("aws_pipes_pipe").Values.Select(p => p["role_arn"]!.GetValue<string>()).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(busPolicy["event_bus_name"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_cloudwatch_event_bus", "/events/bus", "name")));
+            Assert.That(statements, Has.Count.EqualTo(1), "a Deny only: same-account principals still need an IAM Allow, and only the pipes' roles have one");
+            var deny = statements[0];
+            Assert.That(deny["Effect"]!.GetValue<string>(), Is.EqualTo("Deny"));
+            Assert.That(deny["Principal"]!.GetValue<string>(), Is.EqualTo("*"));
+            Assert.That(Values(deny["Action"]), Is.EqualTo(new[] { "events:PutEvents" }));
+            Assert.That(Values(deny["Resource"]), Is.EqualTo(new[] { Ref(stack, "aws_cloudwatch_event_bus", "/events/bus", "arn") }));
+            Assert.That(deny["Condition"]!.AsObject().Select(c => c.Key), Is.EqualTo(new[] { "ArnNotEquals" }), "no other condition narrows the Deny");
+            Assert.That(deny["Condition"]!["ArnNotEquals"]!.AsObject().Select(c => c.Key), Is.EqualTo(new[] { "aws:PrincipalArn" }));
+            Assert.That(Values(deny["Condition"]!["ArnNotEquals"]!["aws:PrincipalArn"]), Is.EquivalentTo(pipeRoles), "exactly the two pipes' roles");
+            Assert.That(pipeRoles, Has.Count.EqualTo(2));
+        });
+
+        // Every role the stack allows events:PutEvents on the bus is a pipe's role: the policy's exceptions are no wider.
+        var bus = Ref(stack, "aws_cloudwatch_event_bus", "/events/bus", "arn");
+        var putters = stack.Resources("aws_iam_role_policy").Values
+            .Where(p => Statements(Policy(p)).Any(st => st["Effect"]!.GetValue<string>() == "Allow"
+                && Values(st["Action"]).Contains("events:PutEvents") && Values(st["Resource"]).Contains(bus)))
+            .Select(p => p["role"]!.GetValue<string>().Replace(".id}", ".arn}", StringComparison.Ordinal))
+            .ToList();
+        Assert.That(putters, Is.EquivalentTo(pipeRoles));
     }
 
     [TestCaseSource(nameof(Envs))]

@@ -6,6 +6,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Tables;
+using FraudTf.Functions.AgentTools;
 using FraudTf.Functions.Tests.Agent;
 using AgentFunction = FraudTf.Functions.AgentTools.Function;
 using AgentSettings = FraudTf.Functions.AgentTools.Settings;
@@ -275,8 +276,12 @@ public class AgentToolsIntegrationTests
         Assert.That(second.Body["decision"]!.GetValue<string>(), Is.EqualTo("APPROVE"));
 
         var rows = await Decisions("tx-1");
-        Assert.That(rows.Select(r => r["decisionKey"].S), Is.EquivalentTo(new[] { "AUTOMATED", $"ANALYST#{Iso(Now)}", $"ANALYST#{Iso(Now.AddMinutes(5))}" }));
-        var analyst = rows.Single(r => r["decisionKey"].S == $"ANALYST#{Iso(Now)}");
+        var firstKey = AnalystToolHandlers.AnalystDecisionKey("session-0001", "tx-1", "ESCALATE", "amount unusual for the merchant");
+        Assert.That(rows.Select(r => r["decisionKey"].S), Is.EquivalentTo(new[]
+        {
+            "AUTOMATED", firstKey, AnalystToolHandlers.AnalystDecisionKey("session-0001", "tx-1", "APPROVE", "customer confirmed by phone"),
+        }));
+        var analyst = rows.Single(r => r["decisionKey"].S == firstKey);
         Assert.Multiple(() =>
         {
             Assert.That(analyst["userId"].S, Is.EqualTo("u-7"), "copied from the transaction");
@@ -315,21 +320,71 @@ public class AgentToolsIntegrationTests
     }
 
     [Test]
-    public async Task RecordAnalystDecision_RetriedWithTheSameKey_NeverOverwrites()
+    public async Task RecordAnalystDecision_RetriedByBedrockLater_IsOneRow_WithTheFirstAttemptsTime()
     {
+        // Bedrock retries an action-group invocation whose Lambda call timed out or failed, possibly after the first
+        // attempt wrote its row: same session, same parameters, a later clock.
         await Ingest(new Tx("tx-1", "u-1", 10m, 20));
 
         var first = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "DECLINE"), ("reason", "card testing"));
+        _clock.Now = Now.AddSeconds(31);
         var retry = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "DECLINE"), ("reason", "card testing"));
-        var different = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "APPROVE"), ("reason", "changed my mind"));
+        _clock.Now = Now.AddMinutes(10);
+        var retryAgain = await Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "decline"), ("reason", "card testing"));
 
-        Assert.That(first.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"));
-        Assert.That(retry.State, Is.Null);
+        Assert.That(first.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"), first.BodyText);
+        Assert.That(retry.State, Is.Null, retry.BodyText);
         Assert.That(retry.Body["status"]!.GetValue<string>(), Is.EqualTo("already-recorded"));
-        Assert.That(different.State, Is.EqualTo("REPROMPT"), "same instant, different content: not overwritten");
+        Assert.That(retryAgain.Body["status"]!.GetValue<string>(), Is.EqualTo("already-recorded"), "the decision is normalised before the key is derived");
+        Assert.That(retry.Body["decidedAt"]!.GetValue<string>(), Is.EqualTo(Iso(Now)), "the answer is the first attempt's record");
         var analyst = (await Decisions("tx-1")).Where(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)).ToList();
         Assert.That(analyst, Has.Count.EqualTo(1));
-        Assert.That((analyst[0]["decision"].S, analyst[0]["reason"].S), Is.EqualTo(("DECLINE", "card testing")));
+        Assert.That((analyst[0]["decision"].S, analyst[0]["reason"].S, analyst[0]["decidedAt"].S), Is.EqualTo(("DECLINE", "card testing", Iso(Now))));
+    }
+
+    [Test]
+    public async Task RecordAnalystDecision_AnotherDecisionReasonOrSession_IsAnotherRow_AndNothingIsOverwritten()
+    {
+        await Ingest(new Tx("tx-1", "u-1", 10m, 20));
+        var tools = Tools();
+        async Task<AgentEvents.Reply> Record(string session, string decision, string reason)
+        {
+            var e = AgentEvents.Event("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", decision), ("reason", reason));
+            e["sessionId"] = session;
+            return AgentEvents.Read(await tools.Process(e.ToJsonString(), CancellationToken.None));
+        }
+
+        var replies = new[]
+        {
+            await Record("session-a", "DECLINE", "card testing"),
+            await Record("session-a", "APPROVE", "card testing"),
+            await Record("session-a", "DECLINE", "card testing, confirmed"),
+            await Record("session-b", "DECLINE", "card testing"),
+            await Record("session-a", "DECLINE", "card testing"),
+        };
+
+        Assert.That(replies.Select(r => r.Body["status"]!.GetValue<string>()), Is.EqualTo(new[] { "recorded", "recorded", "recorded", "recorded", "already-recorded" }));
+        var analyst = (await Decisions("tx-1")).Where(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)).ToList();
+        Assert.That(analyst.Select(r => (r["sessionId"].S, r["decision"].S, r["reason"].S)), Is.EquivalentTo(new[]
+        {
+            ("session-a", "DECLINE", "card testing"), ("session-a", "APPROVE", "card testing"),
+            ("session-a", "DECLINE", "card testing, confirmed"), ("session-b", "DECLINE", "card testing"),
+        }));
+    }
+
+    [Test]
+    public async Task RecordAnalystDecision_ConcurrentRetries_WriteOneRow()
+    {
+        // Two invocations of the same call at once (a retry while the first is still running): the conditional put on
+        // the derived key lets exactly one write.
+        await Ingest(new Tx("tx-1", "u-1", 10m, 20));
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Call("record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "ESCALATE"), ("reason", "needs a second look"))));
+
+        Assert.That(replies.Select(r => r.State), Has.All.Null, string.Join("\n", replies.Select(r => r.BodyText)));
+        Assert.That(replies.Count(r => r.Body["status"]!.GetValue<string>() == "recorded"), Is.EqualTo(1));
+        Assert.That(replies.Count(r => r.Body["status"]!.GetValue<string>() == "already-recorded"), Is.EqualTo(5));
+        Assert.That((await Decisions("tx-1")).Count(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)), Is.EqualTo(1));
     }
 
     // ---- get_active_fraud_patterns ----

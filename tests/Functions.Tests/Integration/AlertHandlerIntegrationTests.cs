@@ -284,7 +284,7 @@ public class AlertHandlerIntegrationTests
             "the decision has no 'userId'",
             "the decision has no 'recordId'",
             "the decision has no 'recordId'",
-            "the decision's 'recordId' or 'transactionId' is not an id (A-Z a-z 0-9 - _ . :, at most 128 / 64 characters)",
+            "the decision's 'transactionId' is not an id (1-64 of A-Z a-z 0-9 - _ . :, starting with a letter or digit)",
         }));
         Assert.That(await Objects(_settings.DecisionTrailsBucket), Is.Zero);
     }
@@ -303,5 +303,80 @@ public class AlertHandlerIntegrationTests
         Assert.That(_s3Control.Refused.Single(), Does.EndWith("/trails/2026/11/25/tx-9.json"), "the first attempt's trail stands (412 on the retry)");
         Assert.That(await Objects(_settings.AuditLogsBucket), Is.EqualTo(1));
         Assert.That((await Profile())["alertCount"].N, Is.EqualTo("1"));
+    }
+    [TestCase(FraudDetectedDetail.UserId, "../u-7", "the decision's 'userId' is not an id")]
+    [TestCase(FraudDetectedDetail.UserId, "u-7/../../x", "the decision's 'userId' is not an id")]
+    [TestCase(FraudDetectedDetail.TransactionId, ".hidden", "the decision's 'transactionId' is not an id")]
+    [TestCase(FraudDetectedDetail.RecordId, "rec 1", "the decision's 'recordId' is not an id")]
+    [TestCase(FraudDetectedDetail.Decision, "APPROVE", "the decision 'APPROVE' is not an alerting decision (REVIEW, DECLINE)")]
+    public async Task IdsAndDecision_AreRevalidatedBeforeBecomingKeys_NothingIsWritten(string field, string value, string reason)
+    {
+        var (f, sqs) = NewFunction();
+        var forged = JsonNode.Parse(Event())!;
+        forged["detail"]![field] = value;
+
+        var status = await f.Process(forged.ToJsonString(), CancellationToken.None);
+
+        Assert.That(status, Is.EqualTo("rejected"));
+        Assert.That(JsonNode.Parse(sqs.Sent.Single().MessageBody)!["reason"]!.GetValue<string>(), Does.StartWith(reason));
+        Assert.That(_s3Control.Written, Is.Empty);
+        Assert.That((await _dynamo.ScanAsync(new ScanRequest { TableName = _settings.DecisionsTable })).Items, Is.Empty, "no marker");
+        Assert.That(await Profile(), Is.Null.Or.Empty, "no profile flagged");
+    }
+
+    [TestCase(90)]
+    [TestCase(30)]
+    public async Task Marker_ExpiresWithItsDecision_DecidedAtPlusTheTransactionTtl(int days)
+    {
+        _settings = _settings with { TransactionTtlDays = days };
+        var (f, _) = NewFunction();
+
+        await f.Process(Event(recordId: "rec-ttl"), CancellationToken.None);
+
+        var marker = (await _dynamo.GetItemAsync(_settings.DecisionsTable, new Dictionary<string, AttributeValue>
+        {
+            ["transactionId"] = new() { S = "tx-9" },
+            ["decisionKey"] = new() { S = "ALERT#rec-ttl" },
+        })).Item;
+        // The event's decidedAt is 2026-11-25T12:00:00Z; the stream processor gives the decision row now + days, now being decidedAt.
+        var expected = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero).AddDays(days).ToUnixTimeSeconds();
+        Assert.That(long.Parse(marker["expiresAt"].N, System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Marker_WritesOnlyTheAttributesTheSynthesizedGrantAllows()
+    {
+        // The decisions table grant of the alert handler's role (cdktf.out) limits the attributes it may write
+        // (dynamodb:Attributes); the marker DynamoDB Local stored must fit in it, keys included.
+        var stack = FraudTf.Functions.Tests.Support.SynthesizedStack.LoadOrIgnore();
+        var policy = FraudTf.Functions.Tests.Support.SynthesizedStack.Resource(stack, "aws_iam_role_policy", "/alert-handler/role/policy");
+        var statement = JsonNode.Parse(policy["policy"]!.GetValue<string>())!["Statement"]!.AsArray()
+            .Single(st => st!["Sid"]!.GetValue<string>() == "DecisionsTableWrite")!;
+        var allowed = statement["Condition"]!["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        var (f, _) = NewFunction();
+
+        await f.Process(Event(recordId: "rec-attrs"), CancellationToken.None);
+
+        var marker = (await _dynamo.ScanAsync(new ScanRequest { TableName = _settings.DecisionsTable })).Items.Single();
+        Assert.That(marker.Keys, Does.Contain("expiresAt"));
+        Assert.That(marker.Keys, Is.SubsetOf(allowed), $"allowed: {string.Join(", ", allowed)}");
+    }
+
+    [Test]
+    public void Settings_TransactionTtlDays_FromTheEnvironment()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["DECISION_TRAILS_BUCKET"] = "t", ["AUDIT_LOGS_BUCKET"] = "a", ["USER_PROFILES_TABLE"] = "u", ["TRANSACTIONS_TABLE"] = "x",
+            ["DECISIONS_TABLE"] = "d", ["DLQ_URL"] = "q",
+        };
+        Assert.That(Settings.FromEnvironment(n => env.GetValueOrDefault(n)).TransactionTtlDays, Is.EqualTo(90));
+        env["TRANSACTION_TTL_DAYS"] = "30";
+        Assert.That(Settings.FromEnvironment(n => env.GetValueOrDefault(n)).TransactionTtlDays, Is.EqualTo(30));
+        env["TRANSACTION_TTL_DAYS"] = "thirty";
+        Assert.That(() => Settings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("TRANSACTION_TTL_DAYS = 'thirty'").And.Message.Contains("Fix:"));
+        env["TRANSACTION_TTL_DAYS"] = "30";
+        env.Remove("DLQ_URL");
+        Assert.That(() => Settings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("DLQ_URL"));
     }
 }

@@ -116,6 +116,9 @@ public class DecisionsPipeSeamTests
         _dynamo.Dispose();
     }
 
+    // The account the stack deploys to (the AWS provider's allowed_account_ids: one account per environment).
+    private string StackAccount => _stack["provider"]!["aws"]!.AsArray().Single()!["allowed_account_ids"]!.AsArray().Single()!.GetValue<string>();
+
     private JsonObject DecisionsPipe => SynthesizedStack.Resource(_stack, "aws_pipes_pipe", "/events/decisions-pipe");
 
     private JsonObject TransactionsPipe => SynthesizedStack.Resource(_stack, "aws_pipes_pipe", "/events/transactions-pipe");
@@ -157,7 +160,12 @@ public class DecisionsPipeSeamTests
         var template = SynthesizedStack.PipeInputTemplate(pipe);
         var (source, detailType) = SynthesizedStack.PipeBusParameters(pipe);
         return records.Where(r => LocalPipes.Matches(filter, r))
-            .Select(r => LocalPipes.ToBusEvent(LocalPipes.ApplyInputTemplate(template, r), source, detailType, Now).ToJsonString())
+            .Select(r =>
+            {
+                var e = LocalPipes.ToBusEvent(LocalPipes.ApplyInputTemplate(template, r), source, detailType, Now);
+                e["account"] = StackAccount; // the pipe puts events with its role, in the stack's account
+                return e.ToJsonString();
+            })
             .ToArray();
     }
 
@@ -226,6 +234,212 @@ public class DecisionsPipeSeamTests
         Assert.That(await Keys(_alertSettings.AuditLogsBucket), Has.Count.EqualTo(1));
         Assert.That(profileAfter["alertCount"].N, Is.EqualTo("1"));
         Assert.That(await _streams.Read(_decisionsStream), Is.Empty, "no second marker");
+    }
+
+    // ---- the bus: the synthesized rules and their targets ----
+
+    private string AddressOf(string type, string pathSuffix)
+    {
+        var matches = (_stack["resource"]?[type] as JsonObject ?? [])
+            .Where(p => p.Value!["//"]?["metadata"]?["path"]?.GetValue<string>().EndsWith(pathSuffix, StringComparison.Ordinal) == true)
+            .Select(p => $"{type}.{p.Key}")
+            .ToList();
+        Assert.That(matches, Has.Count.EqualTo(1), $"one {type} at a path ending '{pathSuffix}'");
+        return matches[0];
+    }
+
+    /// <summary>What the bus delivered for one event: the rules it matched and each target's payload.</summary>
+    private sealed record Routed(IReadOnlyList<string> Rules, IReadOnlyList<(string TargetArn, string Payload)> Deliveries);
+
+    // EventBridge: the event is matched against every rule on the platform's bus (patterns from the synthesized stack),
+    // and each target of a matching rule receives the event, or its input transformer's output.
+    private Routed Route(string eventJson)
+    {
+        var @event = JsonNode.Parse(eventJson)!;
+        var bus = $"${{{AddressOf("aws_cloudwatch_event_bus", "/events/bus")}.name}}";
+        var rules = LocalEventBus.RulesOnBus(_stack, bus);
+        Assert.That(rules, Is.Not.Empty, "the platform's bus has rules");
+        var matched = rules.Where(r => LocalEventBus.Matches(LocalEventBus.Pattern(r.Rule), @event)).ToList();
+        var deliveries = new List<(string, string)>();
+        foreach (var (address, _) in matched)
+        {
+            foreach (var target in LocalEventBus.TargetsOf(_stack, address))
+            {
+                Assert.That(target["input"] ?? target["input_path"], Is.Null, "this runner delivers the event or an input transformer's output only");
+                var payload = target["input_transformer"] is JsonObject t
+                    ? LocalPipes.ApplyInputTransformer(t["input_paths"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()),
+                        t["input_template"]!.GetValue<string>(), @event)
+                    : eventJson;
+                deliveries.Add((target["arn"]!.GetValue<string>(), payload));
+            }
+        }
+
+        return new Routed(matched.Select(m => m.Address).ToList(), deliveries);
+    }
+
+    /// <summary>What the targets received over a test.</summary>
+    private sealed class Targets
+    {
+        public List<string> HandlerStatuses { get; } = [];
+
+        public List<JsonNode> AlertMessages { get; } = [];
+
+        public List<JsonNode> StreamEvents { get; } = [];
+    }
+
+    // Hands each delivery to its target: the real alert handler (as EventBridge invokes it, asynchronously: an exception
+    // is a failed invocation that EventBridge retries), the alerts topic and the events stream (recorded).
+    private async Task Deliver(Routed routed, AlertFunction handler, Targets into)
+    {
+        var handlerArn = $"${{{AddressOf("aws_lambda_function", "/alert-handler/this")}.arn}}";
+        var topicArn = $"${{{AddressOf("aws_sns_topic", "/alerts-topic/this")}.arn}}";
+        var streamArn = $"${{{AddressOf("aws_kinesis_stream", "/events-stream/this")}.arn}}";
+        foreach (var (arn, payload) in routed.Deliveries)
+        {
+            if (arn == handlerArn)
+            {
+                into.HandlerStatuses.Add(await handler.Process(payload, CancellationToken.None));
+            }
+            else if (arn == topicArn)
+            {
+                into.AlertMessages.Add(JsonNode.Parse(payload)!);
+            }
+            else if (arn == streamArn)
+            {
+                into.StreamEvents.Add(JsonNode.Parse(payload)!);
+            }
+            else
+            {
+                Assert.Fail($"a target this test does not know: {arn}. Fix: teach Deliver what it receives and assert on it.");
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, AttributeValue>> Profile() =>
+        (await _dynamo.GetItemAsync(_streamSettings.UserProfilesTable, new Dictionary<string, AttributeValue> { ["userId"] = new() { S = "u-1" } })).Item;
+
+    private async Task<List<Dictionary<string, AttributeValue>>> DecisionRows(string transactionId) =>
+        (await _dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = _streamSettings.DecisionsTable,
+            KeyConditionExpression = "transactionId = :t",
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":t"] = new() { S = transactionId } },
+            ConsistentRead = true,
+        })).Items;
+
+    // Every effect of one alert, exactly once: one trail, one audit record, one count, one marker that expires with its decision.
+    private async Task AssertEveryEffectOnce(string streamEventId)
+    {
+        var profile = await Profile();
+        var rows = await DecisionRows("tx-1");
+        var automated = rows.Single(r => r[DecisionAttributes.DecisionKey].S == AutomatedDecision.DecisionKeyValue);
+        var markers = rows.Where(r => r[DecisionAttributes.DecisionKey].S.StartsWith(AlertFunction.MarkerPrefix, StringComparison.Ordinal)).ToList();
+        var trails = await Keys(_alertSettings.DecisionTrailsBucket);
+        var audits = await Keys(_alertSettings.AuditLogsBucket);
+        Assert.Multiple(() =>
+        {
+            Assert.That(trails, Is.EqualTo(new[] { "trails/2026/11/25/tx-1.json" }), "one trail");
+            Assert.That(audits, Is.EqualTo(new[] { $"audit/2026/11/25/{streamEventId}.json" }), "one audit record");
+            Assert.That(_s3Control.Written, Has.Count.EqualTo(2), "each object written once: no second version");
+            Assert.That(profile["alertCount"].N, Is.EqualTo("1"), "counted once");
+            Assert.That(profile["flagged"].BOOL, Is.True);
+            Assert.That(markers.Select(m => m[DecisionAttributes.DecisionKey].S), Is.EqualTo(new[] { AlertFunction.MarkerPrefix + streamEventId }), "one marker");
+            Assert.That(markers[0][CommonAttributes.ExpiresAt].N, Is.EqualTo(automated[CommonAttributes.ExpiresAt].N), "the marker expires with its decision");
+        });
+    }
+
+    [Test]
+    public async Task Decision_MatchesOnlyTheFraudDetectedRule_ReachesEveryTarget_AndARepublishedRecordRepeatsNoEffect()
+    {
+        await Ingest(Tx("tx-1", 950m, "6051"));
+        var decisionRecords = await _streams.Read(_decisionsStream);
+        var streamEventId = decisionRecords.Single()["eventID"]!.GetValue<string>();
+        var (sqs, dead) = RecordingSqs.Create();
+        var handler = new AlertFunction(_alertSettings, _dynamo, _conditionalS3, sqs, new StringWriter());
+        var received = new Targets();
+
+        var first = Route(Pipe(DecisionsPipe, decisionRecords).Single());
+        await Deliver(first, handler, received);
+        // A pipe retry (or a replaced pipe reading from TRIM_HORIZON) publishes the same stream record again: a new event id.
+        var again = Pipe(DecisionsPipe, decisionRecords).Single();
+        var second = Route(again);
+        await Deliver(second, handler, received);
+
+        Assert.That(first.Rules, Is.EqualTo(new[] { AddressOf("aws_cloudwatch_event_rule", "/events/fraud-detected-rule") }), "only the FraudDetected rule matches");
+        Assert.That(first.Deliveries, Has.Count.EqualTo(3), "alert handler, alerts topic, events stream");
+        Assert.That(received.HandlerStatuses, Is.EqualTo(new[] { "handled", "duplicate" }));
+        Assert.That(dead.Sent, Is.Empty);
+        await AssertEveryEffectOnce(streamEventId);
+
+        // The SNS message is the rule target's, outside the handler: at least once per event, so a re-published record
+        // is a second message. Both carry the same recordId and transactionId, on which consumers dedupe.
+        Assert.That(received.AlertMessages, Has.Count.EqualTo(2));
+        Assert.That(received.AlertMessages.Select(m => m["recordId"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { streamEventId }));
+        Assert.That(received.AlertMessages.Select(m => m["transactionId"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { "tx-1" }));
+        Assert.That(received.StreamEvents.Select(e => e["detail"]![FraudDetectedDetail.RecordId]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { streamEventId }),
+            "the events stream gets the whole event, recordId included, for its consumers to dedupe on");
+    }
+
+    [TestCase(CrashPoint.AfterTrailWrite)]
+    [TestCase(CrashPoint.AfterAuditWrite)]
+    [TestCase(CrashPoint.AfterTransactionCommitted)]
+    [TestCase(CrashPoint.SdkRetryOfACommittedTransaction)]
+    public async Task CrashOfTheFirstAttempt_ThenEventBridgesRetry_ThenARepublishedRecord_EveryEffectOnce(CrashPoint crash)
+    {
+        await Ingest(Tx("tx-1", 950m, "6051"));
+        var decisionRecords = await _streams.Read(_decisionsStream);
+        var streamEventId = decisionRecords.Single()["eventID"]!.GetValue<string>();
+        var @event = Pipe(DecisionsPipe, decisionRecords).Single();
+        var routed = Route(@event);
+        var (crashingS3, s3Crash) = CrashingS3.Wrap(_conditionalS3);
+        var (crashingDynamo, dynamoCrash) = CrashingDynamo.Wrap(_dynamo);
+        s3Crash.CrashAfterPutUnder = crash switch { CrashPoint.AfterTrailWrite => "trails/", CrashPoint.AfterAuditWrite => "audit/", _ => null };
+        dynamoCrash.Next = crash is CrashPoint.AfterTransactionCommitted or CrashPoint.SdkRetryOfACommittedTransaction ? crash : null;
+        var (sqs, dead) = RecordingSqs.Create();
+        var log = new StringWriter();
+        var handler = new AlertFunction(_alertSettings, crashingDynamo, crashingS3, sqs, log);
+        var received = new Targets();
+
+        // First attempt: dies at the crash point (a failed asynchronous invocation), or completes after the SDK's retry.
+        var firstAttempt = Deliver(routed, handler, received);
+        if (crash == CrashPoint.SdkRetryOfACommittedTransaction)
+        {
+            await firstAttempt;
+            // DynamoDB: a TransactWriteItems repeated with the same ClientRequestToken within 10 minutes succeeds without
+            // applying it again (DynamoDB Local implements the token too).
+            Assert.That(dynamoCrash.RetryOutcome, Is.EqualTo("succeeded"), "the SDK's retry of the committed transaction");
+            Assert.That(received.HandlerStatuses, Is.EqualTo(new[] { "handled" }));
+        }
+        else
+        {
+            Assert.ThrowsAsync<SimulatedCrash>(async () => await firstAttempt);
+        }
+
+        // EventBridge retries the invocation with the same event; later the pipe re-publishes the record under a new id.
+        await Deliver(routed, handler, received);
+        await Deliver(Route(Pipe(DecisionsPipe, decisionRecords).Single()), handler, received);
+
+        Assert.That(received.HandlerStatuses.Last(), Is.EqualTo("duplicate"), log.ToString());
+        Assert.That(received.HandlerStatuses.Count(s => s == "handled"), Is.LessThanOrEqualTo(1), log.ToString());
+        Assert.That(dead.Sent, Is.Empty);
+        await AssertEveryEffectOnce(streamEventId);
+        var trail = await Read(_alertSettings.DecisionTrailsBucket, "trails/2026/11/25/tx-1.json");
+        Assert.That(trail["recordId"]!.GetValue<string>(), Is.EqualTo(streamEventId));
+    }
+
+    [Test]
+    public async Task EventsFromAnotherAccountOrSource_MatchNoRuleOfTheBus()
+    {
+        await Ingest(Tx("tx-1", 950m, "6051"));
+        var @event = JsonNode.Parse(Pipe(DecisionsPipe, await _streams.Read(_decisionsStream)).Single())!;
+        var otherAccount = @event.DeepClone();
+        otherAccount["account"] = "999999999999";
+        var otherSource = @event.DeepClone();
+        otherSource["source"] = "someone.else";
+
+        Assert.That(Route(@event.ToJsonString()).Rules, Has.Count.EqualTo(1), "the pipe's event, from the stack's account, matches");
+        Assert.That(Route(otherAccount.ToJsonString()).Rules, Is.Empty, "the rules require the stack's account");
+        Assert.That(Route(otherSource.ToJsonString()).Rules, Is.Empty);
     }
 
     [Test]

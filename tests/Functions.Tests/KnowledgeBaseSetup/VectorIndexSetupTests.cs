@@ -38,9 +38,11 @@ public class VectorIndexSetupTests
         _http.Dispose();
     }
 
-    private static IndexSettings Fast(double budgetSeconds = 10) => new()
+    // The settings of the index-setup function configured for the fake collection (or for <paramref name="collection"/>).
+    private IndexSettings Fast(double budgetSeconds = 10, string? collection = null) => new()
     {
         Region = Region,
+        CollectionEndpoint = new Uri(collection ?? _server.Endpoint),
         RetryBudget = TimeSpan.FromSeconds(budgetSeconds),
         InitialRetryDelay = TimeSpan.FromMilliseconds(10),
         MaxRetryDelay = TimeSpan.FromMilliseconds(40),
@@ -252,7 +254,7 @@ public class VectorIndexSetupTests
     public void ConnectionRefused_IsRetried_ThenGivesUp()
     {
         var closed = $"http://127.0.0.1:{FakeOpenSearch.FreePort()}";
-        var e = Assert.ThrowsAsync<TimeoutException>(() => NewFunction(Fast(0.3)).Process(Input(endpoint: closed).ToJsonString(), CancellationToken.None));
+        var e = Assert.ThrowsAsync<TimeoutException>(() => NewFunction(Fast(0.3, closed)).Process(Input(endpoint: closed).ToJsonString(), CancellationToken.None));
         Assert.That(e!.Message, Does.Contain("HttpRequestException"));
         Assert.That(_log.ToString(), Does.Contain("\"retrying\""));
     }
@@ -350,6 +352,7 @@ public class VectorIndexSetupTests
             ["AWS_SECRET_ACCESS_KEY"] = "secret-from-env",
             ["AWS_SESSION_TOKEN"] = null,
             ["VECTOR_INDEX_RETRY_BUDGET_SECONDS"] = "5",
+            ["COLLECTION_ENDPOINT"] = _server.Endpoint,
         };
         using (new ScopedEnvironment(vars))
         {
@@ -390,7 +393,7 @@ public class VectorIndexSetupTests
         // The request of "get-vanilla" in the AWS SigV4 test suite (service "service", region us-east-1, 2015-08-30T12:36:00Z, the suite's example keys).
         using var request = new HttpRequestMessage(HttpMethod.Get, "https://example.amazonaws.com/");
         SigV4.Sign(request, [], new ImmutableCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", null), "us-east-1", "service",
-            new DateTime(2015, 8, 30, 12, 36, 0, DateTimeKind.Utc));
+            new DateTime(2015, 8, 30, 12, 36, 0, DateTimeKind.Utc), new Uri("https://example.amazonaws.com"));
         var auth = request.Headers.GetValues("Authorization").Single();
         Assert.That(auth, Does.StartWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature="));
         // Recompute independently (the suite's own vector signs host;x-amz-date only; this function also signs the payload hash).
@@ -404,5 +407,66 @@ public class VectorIndexSetupTests
         var parsed = SigV4Verifier.Parse(auth);
         Assert.That(parsed.Signature, Is.EqualTo(SigV4Verifier.Expected(received, parsed, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")));
         Assert.That(headers["x-amz-date"], Is.EqualTo("20150830T123600Z"));
+    }
+    // ---- signing only for the configured collection ----
+
+    [Test]
+    public void InputNamingAnotherHost_IsRefused_BeforeAnythingIsSignedOrSent()
+    {
+        using var other = new FakeOpenSearch();
+
+        var e = Assert.ThrowsAsync<ArgumentException>(() => NewFunction().Process(Input(endpoint: other.Endpoint).ToJsonString(), CancellationToken.None));
+
+        Assert.That(e!.Message, Does.Contain($"collectionEndpoint {other.Endpoint}").And.Contain($"configured collection {_server.Endpoint}")
+            .And.Contain("COLLECTION_ENDPOINT").And.Contain("Fix:"));
+        Assert.That(other.Requests, Is.Empty, "no request reached the other host");
+        Assert.That(_server.Requests, Is.Empty);
+    }
+
+    [TestCase("https://abc.eu-central-1.aoss.amazonaws.com", "https://evil.eu-central-1.aoss.amazonaws.com")]
+    [TestCase("https://abc.eu-central-1.aoss.amazonaws.com", "https://abc.eu-central-1.aoss.amazonaws.com:8443")]
+    [TestCase("https://abc.eu-central-1.aoss.amazonaws.com", "http://abc.eu-central-1.aoss.amazonaws.com")]
+    public void Signer_RefusesAnyEndpointButTheConfiguredOne(string configured, string requested)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(new Uri(requested), "/fraud-kb-index"));
+
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            SigV4.Sign(request, [], new ImmutableCredentials(AccessKey, SecretKey, null), Region, "aoss", DateTime.UtcNow, new Uri(configured)));
+
+        Assert.That(e!.Message, Does.StartWith("refusing to sign a request for ").And.Contain("Fix:"));
+        Assert.That(request.Headers.Contains("Authorization"), Is.False);
+    }
+
+    [Test]
+    public void Signer_AcceptsTheConfiguredHost_WhateverItsCase()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://ABC.eu-central-1.aoss.amazonaws.com/fraud-kb-index/_mapping");
+
+        SigV4.Sign(request, [], new ImmutableCredentials(AccessKey, SecretKey, null), Region, "aoss", DateTime.UtcNow, new Uri("https://abc.eu-central-1.aoss.amazonaws.com"));
+
+        Assert.That(request.Headers.GetValues("Authorization").Single(), Does.Contain($"/{Region}/aoss/aws4_request"));
+    }
+
+    [Test]
+    public void WithoutACollectionEndpoint_NoIndexIsCreated()
+    {
+        // The knowledge-base sync function shares this package but is configured for no collection.
+        var e = Assert.ThrowsAsync<InvalidOperationException>(() => NewFunction(Fast() with { CollectionEndpoint = null }).Process(Input().ToJsonString(), CancellationToken.None));
+
+        Assert.That(e!.Message, Does.Contain("no COLLECTION_ENDPOINT").And.Contain("Fix:"));
+        Assert.That(_server.Requests, Is.Empty);
+    }
+
+    [Test]
+    public void Settings_CollectionEndpoint_FromTheEnvironment()
+    {
+        var env = new Dictionary<string, string> { ["AWS_REGION"] = "us-west-2", ["COLLECTION_ENDPOINT"] = "https://abc.us-west-2.aoss.amazonaws.com" };
+        Assert.That(IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)).CollectionEndpoint, Is.EqualTo(new Uri("https://abc.us-west-2.aoss.amazonaws.com")));
+        env["COLLECTION_ENDPOINT"] = "https://abc.us-west-2.aoss.amazonaws.com/path";
+        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("COLLECTION_ENDPOINT"));
+        env["COLLECTION_ENDPOINT"] = "http://abc.us-west-2.aoss.amazonaws.com";
+        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("COLLECTION_ENDPOINT"));
+        env.Remove("COLLECTION_ENDPOINT");
+        Assert.That(IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)).CollectionEndpoint, Is.Null);
     }
 }
