@@ -355,7 +355,7 @@ public class DecisionsPipeSeamTests
         var decisionRecords = await _streams.Read(_decisionsStream);
         var streamEventId = decisionRecords.Single()["eventID"]!.GetValue<string>();
         var (sqs, dead) = RecordingSqs.Create();
-        var handler = new AlertFunction(_alertSettings, _dynamo, _conditionalS3, sqs, new StringWriter());
+        var handler = new AlertFunction(_alertSettings, _dynamo, _conditionalS3, sqs, new CapturedOutput());
         var received = new Targets();
 
         var first = Route(Pipe(DecisionsPipe, decisionRecords).Single());
@@ -396,7 +396,7 @@ public class DecisionsPipeSeamTests
         s3Crash.CrashAfterPutUnder = crash switch { CrashPoint.AfterTrailWrite => "trails/", CrashPoint.AfterAuditWrite => "audit/", _ => null };
         dynamoCrash.Next = crash is CrashPoint.AfterTransactionCommitted or CrashPoint.SdkRetryOfACommittedTransaction ? crash : null;
         var (sqs, dead) = RecordingSqs.Create();
-        var log = new StringWriter();
+        var log = new CapturedOutput();
         var handler = new AlertFunction(_alertSettings, crashingDynamo, crashingS3, sqs, log);
         var received = new Targets();
 

@@ -463,9 +463,9 @@ public class VectorIndexSetupTests
         var env = new Dictionary<string, string> { ["AWS_REGION"] = "us-west-2", ["COLLECTION_ENDPOINT"] = "https://abc.us-west-2.aoss.amazonaws.com" };
         Assert.That(IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)).CollectionEndpoint, Is.EqualTo(new Uri("https://abc.us-west-2.aoss.amazonaws.com")));
         env["COLLECTION_ENDPOINT"] = "https://abc.us-west-2.aoss.amazonaws.com/path";
-        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("COLLECTION_ENDPOINT"));
+        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InstanceOf<FraudTf.Functions.Shared.Settings.SettingsException>().With.Message.Contains("COLLECTION_ENDPOINT"));
         env["COLLECTION_ENDPOINT"] = "http://abc.us-west-2.aoss.amazonaws.com";
-        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("COLLECTION_ENDPOINT"));
+        Assert.That(() => IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InstanceOf<FraudTf.Functions.Shared.Settings.SettingsException>().With.Message.Contains("COLLECTION_ENDPOINT"));
         env.Remove("COLLECTION_ENDPOINT");
         Assert.That(IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n)).CollectionEndpoint, Is.Null);
     }

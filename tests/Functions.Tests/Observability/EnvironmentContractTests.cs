@@ -43,7 +43,11 @@ public class EnvironmentContractTests
                 }
 
                 var set = SynthesizedMonitoring.Variables(function);
-                var reader = new SettingsReader(n => set.TryGetValue(n, out var v) ? v : LambdaReserved.GetValueOrDefault(n));
+                // A value the stack takes from another resource is a Terraform reference until apply: stand in a
+                // well-formed value of its kind (an endpoint's URL), so that the reader's parsing is exercised too.
+                var reader = new SettingsReader(n => set.TryGetValue(n, out var v)
+                    ? v.Contains("${", StringComparison.Ordinal) && n.EndsWith("_ENDPOINT", StringComparison.Ordinal) ? "https://collection-id.us-east-1.aoss.amazonaws.com" : v
+                    : LambdaReserved.GetValueOrDefault(n));
                 Assert.DoesNotThrow(() => read(reader), $"{address}: its settings must read from what the stack sets");
                 var read_ = reader.NamesRead.ToHashSet(StringComparer.Ordinal);
                 Assert.That(set.Keys.Where(k => !read_.Contains(k)), Is.Empty, $"{address}: variables the stack sets that {assembly} never reads (dead or renamed)");
@@ -67,6 +71,7 @@ public class EnvironmentContractTests
                 FunctionEnvironment.AwsRegion => "us-east-1",
                 FunctionEnvironment.ScoringRules => "{}",
                 _ when n.StartsWith("AWS_ENDPOINT_URL", StringComparison.Ordinal) => null,
+                _ when n.EndsWith("_ENDPOINT", StringComparison.Ordinal) => "https://collection-id.us-east-1.aoss.amazonaws.com",
                 _ when n.EndsWith("_SECONDS", StringComparison.Ordinal) || n.EndsWith("_DAYS", StringComparison.Ordinal) => "1",
                 _ => "x",
             });
@@ -104,7 +109,8 @@ public class EnvironmentContractTests
         var vars = new Dictionary<string, string?>
         {
             [FunctionEnvironment.TransactionsTable] = "t", [FunctionEnvironment.DecisionsTable] = "d", [FunctionEnvironment.UserProfilesTable] = "u",
-            [FunctionEnvironment.PatternsTable] = "p", [FunctionEnvironment.DeadLetterQueueUrl] = "q", [FunctionEnvironment.ScoringRules] = "{not json",
+            [FunctionEnvironment.PatternsTable] = "p", [FunctionEnvironment.DeadLetterQueueUrl] = "q", [FunctionEnvironment.QuarantineBucket] = "b",
+            [FunctionEnvironment.ScoringRules] = "{not json",
         };
         var json = Assert.Throws<SettingsException>(() => FraudTf.Functions.StreamProcessor.Settings.FromEnvironment(n => vars.GetValueOrDefault(n)));
 

@@ -54,7 +54,7 @@ public class StreamProcessorTelemetryTests
     [TearDown]
     public void Dispose() => _dynamo.Dispose();
 
-    private Function NewFunction(StructuredOutput output) => new(_settings, _dynamo, RecordingSqs.Create().Client, output, new FixedClock(Now));
+    private Function NewFunction(StructuredOutput output) => new(_settings, _dynamo, RecordingSqs.Create().Client, FraudTf.Functions.Tests.Integration.ScriptedS3.Unused(), output, new FixedClock(Now));
 
     private static KinesisEventRecord Record(int seq, string data) => new()
     {
