@@ -73,7 +73,7 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["TRANSACTION_TTL_DAYS"] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["SCORING_RULES"] = System.Text.Json.JsonSerializer.Serialize(config.Scoring.RuleOverrides),
             }, deadLetterQueue: null, new SynchronousInvocation("its Kinesis event source mapping",
-                "retries the batch (bisected, at most the configured attempts and record age) and then sends the record to the mapping's on-failure destination, the environment's dead-letter queue"));
+                "retries the batch (bisected, until the configured attempts or record age) and then writes the whole invocation record, with the batch's data, to the mapping's on-failure destination, the failed-batches bucket (make redrive re-publishes it)"));
         // Exactly what functions/StreamProcessor calls (its "//".sdk_calls): TransactionStore reads with BatchGetItem,
         // GetItem and Query, and saves with one TransactWriteItems of a Put (transactions), a Put (decisions) and an
         // Update (user profile: only the running statistics below); DeadLetters sends unprocessable records to the DLQ.
@@ -92,7 +92,7 @@ public sealed class FraudDetectionStack : TerraformStack
                 ["dimensions"] = m.Dimensions.Order(StringComparer.Ordinal).ToArray(),
             }).ToArray());
         TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,
-            DeadLetterQueue, config.Streaming);
+            Storage.FailedBatches, config.Streaming, config.AccountId);
 
         AlertHandler = Function("alert-handler", "functions/AlertHandler", config.Functions.AlertHandler,
             "Writes decision trails and audit records for FraudDetected events", repoRoot, new Dictionary<string, string>
@@ -150,6 +150,7 @@ public sealed class FraudDetectionStack : TerraformStack
             DeadLetterQueue = DeadLetterQueue,
             Events = Events,
             StreamProcessor = StreamProcessor,
+            FailedBatches = new FraudTf.Monitoring.FailedBatchesWatch(Storage.FailedBatches, FraudStorage.FailedBatchesFilterId),
         });
 
         RestrictWriters(config);
