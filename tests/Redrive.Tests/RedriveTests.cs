@@ -161,15 +161,15 @@ public class RedriveTests
         }
 
         const string shard = "shardId-000000000000";
-        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"aws/lambda/esm-uuid/{shard}/2026/01/31/2026-01-31T00.38.06-a", ContentBody = InvocationRecord(stream, shard, originals[..2], true) });
-        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"aws/lambda/esm-uuid/{shard}/2026/01/31/2026-01-31T00.39.00-b", ContentBody = InvocationRecord(stream, shard, originals[2..3], false, "RecordAgeExceeded") });
+        await _s3.PutObjectAsync(new PutObjectRequest { UseChunkEncoding = false, BucketName = bucket, Key = $"aws/lambda/esm-uuid/{shard}/2026/01/31/2026-01-31T00.38.06-a", ContentBody = InvocationRecord(stream, shard, originals[..2], true) });
+        await _s3.PutObjectAsync(new PutObjectRequest { UseChunkEncoding = false, BucketName = bucket, Key = $"aws/lambda/esm-uuid/{shard}/2026/01/31/2026-01-31T00.39.00-b", ContentBody = InvocationRecord(stream, shard, originals[2..3], false, "RecordAgeExceeded") });
 
         var queue = new LocalQuarantineQueue(TimeProvider.System);
         // Quarantined records carry the sequence numbers they had on the stream (not on this test stream: any unique ones).
         queue.Send(Inline("49000000000000000000000000000000000000000000000000000001", "u-q1", Tx("q1")));
         var big = new byte[1024 * 1024];
         Tx("q2").CopyTo(big, 0);
-        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = large, Key = "quarantine/q2", InputStream = new MemoryStream(big) });
+        await _s3.PutObjectAsync(new PutObjectRequest { UseChunkEncoding = false, BucketName = large, Key = "quarantine/q2", InputStream = new MemoryStream(big) });
         queue.Send(Pointer("49000000000000000000000000000000000000000000000000000002", "u-q2", large, "quarantine/q2", Convert.ToHexStringLower(SHA256.HashData(big))));
         var notARecord = """{"source":"alert-handler","reason":"malformed-event","detail":"no detail"}""";
         queue.Send(notARecord);
@@ -282,7 +282,7 @@ public class RedriveTests
         var s = await Arrange();
         // A metadata-only record for a shard the stream no longer has (its records are past retention).
         var gone = new List<StreamRecord> { new("49600000000000000000000000000000000000000000000000000001", "u-x", []) };
-        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = s.Bucket, Key = "aws/lambda/esm-uuid/shardId-000000000009/2026/01/01/2026-01-01T00.00.00-c",
+        await _s3.PutObjectAsync(new PutObjectRequest { UseChunkEncoding = false, BucketName = s.Bucket, Key = "aws/lambda/esm-uuid/shardId-000000000009/2026/01/01/2026-01-01T00.00.00-c",
             ContentBody = InvocationRecord(s.Stream, "shardId-000000000009", gone, false) });
 
         var report = await Redriver(s).Run(CancellationToken.None);

@@ -233,7 +233,7 @@ public sealed class Redriver(IKinesisApi kinesis, IObjectStore s3, IQuarantineQu
     {
         if (options.DryRun)
         {
-            _report.Republished(source, item, record.SequenceNumber, null);
+            _report.Published(source, item, record.SequenceNumber, null);
             return;
         }
 
@@ -248,7 +248,7 @@ public sealed class Redriver(IKinesisApi kinesis, IObjectStore s3, IQuarantineQu
             ["redrivenAt"] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         };
         await s3.Put(options.FailedBatchesBucket, Marker(record.SequenceNumber), Encoding.UTF8.GetBytes(marker.ToJsonString()), ct);
-        _report.Republished(source, item, record.SequenceNumber, sequence);
+        _report.Published(source, item, record.SequenceNumber, sequence);
     }
 
     /// <summary>The marker key of the stream record with original sequence number <paramref name="sequenceNumber"/>.</summary>
@@ -283,7 +283,7 @@ public sealed class RedriveReport(bool dryRun)
 
     internal void Skip(string source, string item, string why) => Skipped.Add((source, item, why));
 
-    internal void Republished(string source, string item, string original, string? republished)
+    internal void Published(string source, string item, string original, string? republished)
     {
         RepublishedBySource[source] = RepublishedBySource.GetValueOrDefault(source) + 1;
         Republished.Add((source, item, original, republished));

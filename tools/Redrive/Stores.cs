@@ -79,7 +79,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3) : IObjectStore
 
     /// <inheritdoc />
     public Task Put(string bucket, string key, byte[] body, CancellationToken ct) =>
-        s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(body), ContentType = "application/json" }, ct);
+        s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(body), ContentType = "application/json", UseChunkEncoding = false }, ct);
 }
 
 /// <summary>A message received from the quarantine queue.</summary>
