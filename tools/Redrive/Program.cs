@@ -77,11 +77,12 @@ public static class Program
         }
 
         var region = Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } r ? r : config.Region;
-        var options = new RedriveOptions(
-            a.GetValueOrDefault("stream") ?? config.ResourceName("transactions"),
-            a.GetValueOrDefault("bucket") ?? config.ResourceName("failed-batches"),
-            from,
-            a.ContainsKey("dry-run"));
+        var options = RedriveOptions.For(config, from, a.ContainsKey("dry-run"));
+        options = options with
+        {
+            StreamName = a.GetValueOrDefault("stream") ?? options.StreamName,
+            FailedBatchesBucket = a.GetValueOrDefault("bucket") ?? options.FailedBatchesBucket,
+        };
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var kinesis = new KinesisApi(http, KinesisApi.EndpointFromEnvironment(region), region,
@@ -91,12 +92,12 @@ public static class Program
         IQuarantineQueue? queue = null;
         if (!a.ContainsKey("no-quarantine"))
         {
-            var url = a.GetValueOrDefault("queue-url") ?? (await sqs.GetQueueUrlAsync(config.ResourceName("dlq"))).QueueUrl;
+            var url = a.GetValueOrDefault("queue-url") ?? (await sqs.GetQueueUrlAsync(RedriveOptions.QueueName(config))).QueueUrl;
             queue = new SqsQuarantineQueue(sqs, url);
         }
 
         Console.Error.WriteLine($"redrive {env}: into stream {options.StreamName}; failed batches in s3://{options.FailedBatchesBucket}/{RedriveOptions.FailedBatchPrefix}" +
-            (queue is null ? "" : $"; quarantine {config.ResourceName("dlq")}") + (from is null ? "" : $"; from {from:O}") + (options.DryRun ? " (dry run)" : ""));
+            (queue is null ? "" : $"; quarantine {RedriveOptions.QueueName(config)}") + (from is null ? "" : $"; from {from:O}") + (options.DryRun ? " (dry run)" : ""));
         var report = await new Redriver(kinesis, new S3ObjectStore(s3), queue, options, TimeProvider.System).Run(CancellationToken.None);
         Console.WriteLine(report.ToText());
         if (a.GetValueOrDefault("report") is { Length: > 0 } file)

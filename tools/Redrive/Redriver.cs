@@ -17,6 +17,13 @@ public sealed record RedriveOptions(string StreamName, string FailedBatchesBucke
     /// <summary>Prefix of the redrive markers: one object per re-published stream record, named by its original sequence number.</summary>
     public const string MarkerPrefix = "redriven/records/";
 
+    /// <summary>The environment's names, as the stack creates them: the transactions stream and the failed-batches bucket.</summary>
+    public static RedriveOptions For(FraudTf.Config.EnvironmentConfig config, DateTimeOffset? from, bool dryRun) =>
+        new(config.ResourceName("transactions"), config.ResourceName("failed-batches"), from, dryRun);
+
+    /// <summary>The environment's quarantine queue (its dead-letter queue), as the stack names it.</summary>
+    public static string QueueName(FraudTf.Config.EnvironmentConfig config) => config.ResourceName("dlq");
+
     /// <summary>How long a received quarantine message stays hidden while the run handles it.</summary>
     public static readonly TimeSpan Visibility = TimeSpan.FromMinutes(5);
 }
