@@ -132,7 +132,7 @@ public sealed class FraudMonitoring : Construct
         {
             specs.Add(new AlarmSpec("failed-batches", failed.MetricPutRequests(), 1, "GreaterThanOrEqualToThreshold", 1, 1, "notBreaching",
                 $"The stream processor's event source mapping discarded a batch to {failed.Bucket.Config.BucketName} after its retries or record age: " +
-                "those transactions are not scored. Fix the cause (the function's errors and logs), then run make redrive (README, operator guide)."));
+                "those transactions are not scored. Check the stream processor's errors and logs, fix the cause, then run make redrive ENV=<env> (README, operator guide)."));
         }
 
         foreach (var (pipeId, pipe) in new[] { "transaction-received", "fraud-detected" }.Zip(c.Events.PipeNames))
