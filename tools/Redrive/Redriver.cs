@@ -60,12 +60,14 @@ public sealed class Redriver(IKinesisApi kinesis, IObjectStore s3, IQuarantineQu
         while (true)
         {
             var batch = await queue.Receive(RedriveOptions.Visibility, ct);
-            if (batch.Count == 0 || batch.All(m => !seen.Add(m.Id)))
+            // A message seen again (its visibility ran out during a long run) is not handled twice; none new: done.
+            var fresh = batch.Where(m => seen.Add(m.Id)).ToList();
+            if (fresh.Count == 0)
             {
                 break;
             }
 
-            foreach (var message in batch)
+            foreach (var message in fresh)
             {
                 var keep = await Quarantined(message, ct);
                 if (keep)
