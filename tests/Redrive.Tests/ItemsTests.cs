@@ -33,7 +33,7 @@ public class ItemsTests
     [Test]
     public void APayloadThatIsNotAKinesisEventIsReported()
     {
-        var broken = MetadataOnly.TrimEnd().TrimEnd('}') + ""","payload":"{\"Records\":[{\"kinesis\":{\"partitionKey\":\"u\"}}]}"}""";
+        var broken = MetadataOnly.TrimEnd()[..^1] + ""","payload":"{\"Records\":[{\"kinesis\":{\"partitionKey\":\"u\"}}]}"}""";
 
         var (record, problem) = InvocationRecord.Parse(Encoding.UTF8.GetBytes(broken));
 
