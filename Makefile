@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change
+.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -110,6 +110,18 @@ cost-diff: $(COST_DLL) ## cost difference of two environments' stacks: make cost
 cost-change: $(COST_DLL) ## cost difference a change makes to ENV: make cost-change ENV=prod BASE=origin/main
 	@$(MAKE) -s synth >/dev/null
 	@scripts/cost-change.sh "$(ENV)" "$(BASE)"
+
+REDRIVE_DLL := tools/Redrive/bin/Release/net10.0/FraudTf.Redrive.dll
+REDRIVE_SOURCES := $(wildcard tools/Redrive/*.cs tools/Redrive/*.csproj modules/Config/*.cs)
+
+# A console tool (no jsii, no bindings): builds in seconds.
+$(REDRIVE_DLL): $(REDRIVE_SOURCES)
+	dotnet build tools/Redrive/FraudTf.Redrive.csproj -c Release --nologo -v quiet -clp:NoSummary
+	touch $@
+
+redrive: $(REDRIVE_DLL) ## re-publish quarantined records and discarded batches of ENV into its transactions stream: make redrive ENV=prod [FROM=2026-01-31T00:00:00Z] [DRY_RUN=1] (needs AWS credentials)
+	@[[ -n "$(ENV)" ]] || { echo "error: no environment given. Fix: make redrive ENV=<dev|staging|prod> [FROM=<ISO time>] [DRY_RUN=1]." >&2; exit 2; }
+	@dotnet $(REDRIVE_DLL) --env "$(ENV)" $(if $(FROM),--from "$(FROM)") $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) --report "redrive-$(ENV).json"
 
 clean: ## remove build output (keeps node_modules and the bindings)
 	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj

@@ -134,6 +134,12 @@ public sealed record RetentionConfig
 
     /// <summary>Days until S3 server access logs expire. Default 90 (365 in prod).</summary>
     public required int AccessLogExpirationDays { get; init; }
+
+    /// <summary>
+    /// Days the failed-batches bucket keeps the invocation records of discarded batches (with their data) before they
+    /// expire: the time operators have to fix the cause and run <c>make redrive</c>. Default 30 (7 to 36500).
+    /// </summary>
+    public int FailedBatchExpirationDays { get; init; } = 30;
 }
 
 /// <summary>Protection of stateful resources (tables and data buckets).</summary>
@@ -174,11 +180,29 @@ public sealed record StreamingConfig
     /// <summary>Concurrent batches per shard (1-10). Default 2 (prod 4).</summary>
     public required int ParallelizationFactor { get; init; }
 
-    /// <summary>Retries of a failing batch before it goes to the dead-letter queue (0-10000). Default 3.</summary>
+    /// <summary>
+    /// Retries of a failing batch before Lambda discards it to the on-failure bucket: -1 (the default) retries until the
+    /// records reach <see cref="MaximumRecordAgeSeconds"/>, or 0 to 10000. Unbounded is safe because the stream processor
+    /// throws only for transient errors (a permanent problem of one record is quarantined and the batch goes on); a batch
+    /// that keeps failing blocks its shard until its records reach the maximum age (the iterator-age alarm fires first).
+    /// </summary>
     public required int MaximumRetryAttempts { get; init; }
 
-    /// <summary>Records older than this (60-604800 s) go to the dead-letter queue instead of being processed. Default 3600.</summary>
+    /// <summary>
+    /// Records older than this (60 s to the transactions stream's retention, at most 604800 s) are discarded with their
+    /// batch to the on-failure bucket (with the batch's data). Default: <see cref="DefaultRecordAge"/>.
+    /// </summary>
     public required int MaximumRecordAgeSeconds { get; init; }
+
+    /// <summary>The largest <c>maximum_record_age_in_seconds</c> the Lambda API accepts (7 days).</summary>
+    public const int MaximumRecordAgeLimit = 604800;
+
+    /// <summary>
+    /// The default record age for a stream kept <paramref name="retentionHours"/>: the retention less one hour, at most
+    /// <see cref="MaximumRecordAgeLimit"/>. An outage of up to the retention then loses nothing: the failing batch is
+    /// discarded, with its data, to the on-failure bucket an hour before Kinesis may trim its records.
+    /// </summary>
+    public static int DefaultRecordAge(int retentionHours) => (int)Math.Min(((long)retentionHours - 1) * 3600, MaximumRecordAgeLimit);
 }
 
 /// <summary>Size and limits of one function, from the environment config.</summary>

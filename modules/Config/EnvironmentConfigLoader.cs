@@ -203,6 +203,8 @@ public static partial class EnvironmentConfigLoader
                 "give the days a superseded model artifact is kept", 90);
             var accessLogDays = ret.OptionalInt("accessLogExpirationDays", 1, 36500,
                 "give the days S3 server access logs are kept", prod ? 365 : 90);
+            var failedBatchDays = ret.OptionalInt("failedBatchExpirationDays", 7, 36500,
+                "give the days discarded stream batches are kept for make redrive (at least 7; default 30)", 30);
             ret.RejectUnknownFields();
 
             var prot = r.OptionalObject("protection", "give protection settings as an object, e.g. {\"deletionProtection\": true}");
@@ -220,17 +222,18 @@ public static partial class EnvironmentConfigLoader
             var traffic = ReadTraffic(r, environment);
 
             var st = r.OptionalObject("streaming", "give streaming settings as an object, e.g. {\"batchSize\": 100}");
+            var transactionsRetention = st.OptionalInt("transactionsRetentionHours", 24, 8760, "Kinesis keeps records 24 to 8760 hours", 48);
             var streaming = new StreamingConfig
             {
-                TransactionsRetentionHours = st.OptionalInt("transactionsRetentionHours", 24, 8760, "Kinesis keeps records 24 to 8760 hours", 48),
+                TransactionsRetentionHours = transactionsRetention,
                 EventsRetentionHours = st.OptionalInt("eventsRetentionHours", 24, 8760, "Kinesis keeps records 24 to 8760 hours", 24),
                 BatchSize = st.OptionalInt("batchSize", 1, 10000, "Lambda reads 1 to 10000 Kinesis records per batch", 100),
                 BatchingWindowSeconds = st.OptionalInt("batchingWindowSeconds", 0, 300, "use 0 to 300 seconds", 1),
                 ParallelizationFactor = st.OptionalInt("parallelizationFactor", 1, 10, "Lambda runs 1 to 10 batches per shard at once", prod ? 4 : 2),
-                MaximumRetryAttempts = st.OptionalInt("maximumRetryAttempts", 0, 10000,
-                    "bound the retries (0 to 10000; -1, retry forever, would block the shard)", 3),
-                MaximumRecordAgeSeconds = st.OptionalInt("maximumRecordAgeSeconds", 60, 604800,
-                    "use 60 to 604800 seconds (-1, no limit, is not allowed: stale records must reach the dead-letter queue)", 3600),
+                MaximumRetryAttempts = st.OptionalInt("maximumRetryAttempts", -1, 10000,
+                    "use -1 (retry a failing batch until its records reach maximumRecordAgeSeconds: the default, since the stream processor " +
+                    "throws only for transient errors) or 0 to 10000 retries", -1),
+                MaximumRecordAgeSeconds = ReadRecordAge(st, transactionsRetention),
             };
             st.RejectUnknownFields();
 
@@ -344,6 +347,7 @@ public static partial class EnvironmentConfigLoader
                     DecisionTrailExpirationDays = trailExpire,
                     ModelNoncurrentVersionExpirationDays = modelNoncurrent,
                     AccessLogExpirationDays = accessLogDays,
+                    FailedBatchExpirationDays = failedBatchDays,
                 },
                 Protection = new ProtectionConfig { DeletionProtection = deletionProtection, AuditLogLockMode = lockMode },
                 Functions = new FunctionsConfig { StreamProcessor = streamProcessor, AlertHandler = alertHandler },
@@ -750,5 +754,38 @@ public static partial class EnvironmentConfigLoader
         }
 
         return int.MaxValue;
+    }
+
+    /// <summary>
+    /// <c>streaming.maximumRecordAgeSeconds</c>: 60 to the transactions stream's retention (at most the API's 604800 s).
+    /// Default: the retention less one hour (at most 604800 s), so that a batch still failing after any outage up to the
+    /// retention is discarded to the on-failure bucket, with its data, before Kinesis trims its records. -1 (no age limit)
+    /// is refused: Lambda then retries until Kinesis trims the records, which then reach no destination.
+    /// </summary>
+    private static int ReadRecordAge(ConfigReader st, int retentionHours)
+    {
+        var retentionSeconds = (long)retentionHours * 3600;
+        var max = (int)Math.Min(retentionSeconds, StreamingConfig.MaximumRecordAgeLimit);
+        var fallback = StreamingConfig.DefaultRecordAge(retentionHours);
+        var age = st.OptionalInt("maximumRecordAgeSeconds", -1, StreamingConfig.MaximumRecordAgeLimit,
+            $"use 60 to {max} seconds (default {fallback}: the transactions stream's retention less an hour)", fallback);
+        if (age == -1)
+        {
+            st.ErrorValue("maximumRecordAgeSeconds", age,
+                "-1 (no age limit) lets Lambda retry a failing batch until Kinesis trims its records, and trimmed records reach no on-failure destination: they are lost",
+                $"use the transactions stream's retention less an hour ({fallback}, the default) or any value from 60 to {max}");
+            return fallback;
+        }
+
+        if (age < 60 || age > max)
+        {
+            st.ErrorValue("maximumRecordAgeSeconds", age,
+                $"is out of range: must be between 60 and {max} (the transactions stream keeps records {retentionHours} h = {retentionSeconds} s, and the API allows at most {StreamingConfig.MaximumRecordAgeLimit} s); " +
+                "an age beyond the retention is never reached, since Kinesis trims the records first",
+                $"use {fallback} (the default: the retention less an hour), or raise streaming.transactionsRetentionHours");
+            return fallback;
+        }
+
+        return age;
     }
 }

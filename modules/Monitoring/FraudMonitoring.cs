@@ -26,6 +26,18 @@ namespace FraudTf.Monitoring;
 public sealed record AlarmSpec(string Id, Metric Metric, double Threshold, string Comparison, int EvaluationPeriods, int DatapointsToAlarm,
     string TreatMissingData, string Description);
 
+/// <summary>
+/// A bucket whose new objects under a prefix mean a failure: <paramref name="FilterId"/> is the name of its
+/// <c>aws_s3_bucket_metric</c> (S3 request metrics, filtered by that prefix), the CloudWatch dimension <c>FilterId</c>.
+/// </summary>
+public sealed record FailedBatchesWatch(SecureBucket Bucket, string FilterId)
+{
+    /// <summary>S3 request metric <c>PutRequests</c> of the filter: objects written under its prefix (AWS/S3; BucketName, FilterId).</summary>
+    public Metric MetricPutRequests(int periodSeconds = 300) => new("AWS/S3", "PutRequests",
+        new Dictionary<string, string> { ["BucketName"] = Bucket.Config.BucketName, ["FilterId"] = FilterId }, "Sum",
+        $"{Bucket.Config.BucketName} discarded batches", periodSeconds);
+}
+
 /// <summary>What <see cref="FraudMonitoring"/> watches.</summary>
 public sealed record FraudMonitoringConfig
 {
@@ -58,6 +70,9 @@ public sealed record FraudMonitoringConfig
 
     /// <summary>The function whose logs carry scoring decisions (metric filters).</summary>
     public required DotnetFunction StreamProcessor { get; init; }
+
+    /// <summary>The stream mapping's on-failure bucket: an alarm on each discarded batch. Default: none.</summary>
+    public FailedBatchesWatch? FailedBatches { get; init; }
 }
 
 /// <summary>
@@ -113,6 +128,13 @@ public sealed class FraudMonitoring : Construct
 
         specs.Add(new AlarmSpec("dlq-messages", c.DeadLetterQueue.MetricVisibleMessages(), m.DeadLetters, "GreaterThanOrEqualToThreshold", 1, 1, "notBreaching",
             $"{c.DeadLetterQueue.Config.QueueName} holds records or events that could not be processed: they need a look before the 14-day retention ends. Read a message's 'reason'."));
+        if (c.FailedBatches is { } failed)
+        {
+            specs.Add(new AlarmSpec("failed-batches", failed.MetricPutRequests(), 1, "GreaterThanOrEqualToThreshold", 1, 1, "notBreaching",
+                $"The stream processor's event source mapping discarded a batch to {failed.Bucket.Config.BucketName} after its retries or record age: " +
+                "those transactions are not scored. Check the stream processor's errors and logs, fix the cause, then run make redrive ENV=<env> (README, operator guide)."));
+        }
+
         foreach (var (pipeId, pipe) in new[] { "transaction-received", "fraud-detected" }.Zip(c.Events.PipeNames))
         {
             specs.Add(new AlarmSpec($"{pipeId}-pipe-failures", FraudEvents.MetricPipeFailures(pipe), 1, "GreaterThanOrEqualToThreshold", 3, 2, "notBreaching",

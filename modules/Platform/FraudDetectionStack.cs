@@ -76,7 +76,7 @@ public sealed class FraudDetectionStack : TerraformStack
                 [FunctionEnvironment.TransactionTtlDays] = config.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [FunctionEnvironment.ScoringRules] = System.Text.Json.JsonSerializer.Serialize(config.Scoring.RuleOverrides),
             }, deadLetterQueue: null, new SynchronousInvocation("its Kinesis event source mapping",
-                "retries the batch (bisected, at most the configured attempts and record age) and then sends the record to the mapping's on-failure destination, the environment's dead-letter queue"));
+                "retries the batch (bisected, until the configured attempts or record age) and then writes the whole invocation record, with the batch's data, to the mapping's on-failure destination, the failed-batches bucket (make redrive re-publishes it)"));
         // Exactly what functions/StreamProcessor calls (its "//".sdk_calls): TransactionStore reads with BatchGetItem,
         // GetItem and Query, and saves with one TransactWriteItems of a Put (transactions), a Put (decisions) and an
         // Update (user profile: only the running statistics below); Quarantine sends unprocessable records to the DLQ,
@@ -91,7 +91,7 @@ public sealed class FraudDetectionStack : TerraformStack
         // The metrics its code emits (one contract with functions/Shared/Metrics), for the offline gate's alarm check.
         DeclareEmittedMetrics(StreamProcessor, PlatformMetrics.StreamProcessor);
         TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,
-            DeadLetterQueue, config.Streaming);
+            Storage.FailedBatches, config.Streaming, config.AccountId);
 
         AlertHandler = Function("alert-handler", "functions/AlertHandler", config.Functions.AlertHandler,
             "Writes decision trails and audit records for FraudDetected events", repoRoot, new Dictionary<string, string>
@@ -152,6 +152,7 @@ public sealed class FraudDetectionStack : TerraformStack
             DeadLetterQueue = DeadLetterQueue,
             Events = Events,
             StreamProcessor = StreamProcessor,
+            FailedBatches = new FraudTf.Monitoring.FailedBatchesWatch(Storage.FailedBatches, FraudStorage.FailedBatchesFilterId),
         });
 
         RestrictWriters(config);

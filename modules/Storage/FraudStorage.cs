@@ -2,12 +2,14 @@ using Constructs;
 using FraudTf.Config;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Security;
+using HashiCorp.Cdktf.Providers.Aws.S3BucketMetric;
 
 namespace FraudTf.Storage;
 
 /// <summary>
-/// The data stores of one environment: the four DynamoDB tables of <see cref="FraudTables"/> and the three data
-/// buckets (audit logs, decision trails, model artifacts), plus the bucket their server access logs go to.
+/// The data stores of one environment: the four DynamoDB tables of <see cref="FraudTables"/>, the three data
+/// buckets (audit logs, decision trails, model artifacts), the failed-batches bucket of the stream processor's event
+/// source mapping (with a request-metrics filter on new records), plus the bucket their server access logs go to.
 /// Names follow the seed: <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>.
 /// </summary>
 public sealed class FraudStorage : Construct
@@ -91,7 +93,41 @@ public sealed class FraudStorage : Construct
             NoncurrentVersionExpirationDays = retention.ModelNoncurrentVersionExpirationDays,
             PreventDestroy = protect,
         });
+
+        // The stream processor's event source mapping discards a batch here after its retries or record age: Lambda
+        // writes the whole invocation record (metadata and the batch's records) under aws/lambda/ (Lambda developer guide,
+        // "Retain discarded batch records for a Kinesis Data Streams event source"). make redrive re-publishes them and
+        // writes its markers under redriven/. Kept long enough to fix the cause and redrive, then expired.
+        FailedBatches = new SecureBucket(this, "failed-batches-bucket", new SecureBucketConfig
+        {
+            BucketName = config.ResourceName("failed-batches"),
+            Key = keys.Data,
+            Region = config.Region,
+            AccessLogs = new AccessLogTarget(AccessLogs, "failed-batches/"),
+            ExpirationDays = retention.FailedBatchExpirationDays,
+            NoncurrentVersionExpirationDays = 1,
+            PreventDestroy = protect,
+        });
+
+        // S3 request metrics for the invocation records only (not the redrive markers): PutRequests on this filter is the
+        // "a batch was discarded" signal the monitoring alarms on (S3 user guide, "Creating a CloudWatch metrics
+        // configuration for all the objects in your bucket" / "filtered by prefix").
+        FailedBatchesMetric = new S3BucketMetric(this, "failed-batches-metric", new S3BucketMetricConfig
+        {
+            Bucket = FailedBatches.Bucket.Id,
+            Name = FailedBatchesFilterId,
+            Filter = new S3BucketMetricFilter { Prefix = FailedBatchPrefix },
+        });
     }
+
+    /// <summary>Prefix under which Lambda writes the invocation records of discarded batches (fixed by Lambda).</summary>
+    public const string FailedBatchPrefix = "aws/lambda/";
+
+    /// <summary>Prefix of the redrive markers in <see cref="FailedBatches"/> (one object per re-published item).</summary>
+    public const string RedrivenPrefix = "redriven/";
+
+    /// <summary>Id of the S3 request-metrics filter on <see cref="FailedBatchPrefix"/> (CloudWatch dimension FilterId).</summary>
+    public const string FailedBatchesFilterId = "discarded-batches";
 
     /// <summary>Key prefix of the knowledge base's documents in the models bucket (writable only by <c>writers.knowledgeBase</c>).</summary>
     public const string KnowledgeBasePrefix = "knowledge-base/";
@@ -131,6 +167,12 @@ public sealed class FraudStorage : Construct
 
     /// <summary>Versioned model artifacts.</summary>
     public SecureBucket Models { get; }
+
+    /// <summary>The stream processor mapping's on-failure destination: invocation records of discarded batches, and redrive markers.</summary>
+    public SecureBucket FailedBatches { get; }
+
+    /// <summary>The request-metrics configuration (<c>aws_s3_bucket_metric</c>) counting new invocation records in <see cref="FailedBatches"/>.</summary>
+    public S3BucketMetric FailedBatchesMetric { get; }
 
     /// <summary>Target of the other buckets' server access logs.</summary>
     public SecureBucket AccessLogs { get; }

@@ -55,7 +55,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_bedrock_guardrail", "aws_bedrockagent_agent", "aws_bedrockagent_knowledge_base", "aws_cloudwatch_dashboard",
         "aws_cloudwatch_event_bus", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm",
         "aws_dynamodb_table", "aws_kinesis_stream", "aws_kms_key", "aws_lambda_function", "aws_opensearchserverless_collection",
-        "aws_pipes_pipe", "aws_s3_bucket", "aws_sns_topic", "aws_sns_topic_subscription", "aws_sqs_queue",
+        "aws_pipes_pipe", "aws_s3_bucket", "aws_s3_bucket_metric", "aws_sns_topic", "aws_sns_topic_subscription", "aws_sqs_queue",
     ];
 
     /// <summary>Findings worth a reviewer's attention, found while pricing (e.g. a lifecycle that costs more than it saves).</summary>
@@ -71,6 +71,8 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_cloudwatch_dashboard" => [Line(r, "dashboard", 1, "cloudwatch.dashboard", "one dashboard")],
         "aws_cloudwatch_log_group" => LogGroup(r),
         "aws_cloudwatch_log_metric_filter" => [Line(r, "custom metric", 1, "cloudwatch.customMetric", "the filter's metric, no dimensions")],
+        "aws_s3_bucket_metric" => [Line(r, "request metrics", A("s3.requestMetricsPerFilter", r), "cloudwatch.customMetric",
+            "S3 request metrics of one filter, billed as CloudWatch custom metrics (upper bound: every metric of the filter published all month)")],
         "aws_kms_key" => KmsKey(r),
         "aws_sqs_queue" => Queue(r),
         "aws_sns_topic" => Topic(r),
@@ -287,6 +289,15 @@ internal sealed class CostModels(Workload w, PriceBook prices)
                 var objectsPerDay = sources.Count * A("s3.accessLogObjectsPerHour", b) * 24;
                 var bytes = objectsPerDay > 0 ? requestsPerDay * perRequest / objectsPerDay : 0;
                 return (objectsPerDay, bytes, 0, 0, F($"server access logs of {sources.Count} bucket(s): {requestsPerDay:#,0} requests/day x {perRequest:0} B, delivered as {objectsPerDay:#,0} objects/day (delivery is not billed as PUTs)"));
+            }
+            case "failed-batches":
+            {
+                // Invocation records of discarded batches: rare by design (only after every retry up to the record age).
+                var perDay = A("s3.failed-batches.objectsPerDay", b);
+                var mapping = w.Stack.OfType("aws_lambda_event_source_mapping").FirstOrDefault(m => m.Str("destination_config.on_failure.destination_arn") is { } d && w.Stack.Resolve(d) == b);
+                var batch = mapping?.Num("batch_size") ?? 100;
+                var bytes = batch * w.Traffic.RecordSizeBytes * 4 / 3 + A("s3.failed-batches.metadataBytes", b);
+                return (perDay, bytes, 0, perDay * w.DaysPerMonth, F($"{perDay:0.#} discarded batch(es)/day (assumed), each {batch:0} records x {w.Traffic.RecordSizeBytes} B base64 in one invocation record"));
             }
             case "knowledge-base":
             case "kb-documents":

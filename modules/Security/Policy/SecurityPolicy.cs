@@ -89,6 +89,7 @@ public static class SecurityPolicy
         "aws_s3_bucket_lifecycle_configuration",
         "aws_s3_bucket_logging",
         "aws_s3_bucket_object_lock_configuration",
+        "aws_s3_bucket_metric",
         "aws_s3_object",
         "aws_lambda_event_source_mapping",
         "aws_lambda_invocation",

@@ -343,12 +343,22 @@ public class StreamingConfigTests
     }
 
     [Test]
-    public void UnboundedRetries_Fail()
+    public void UnboundedRetries_AreAllowedAndTheDefault()
     {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["streaming"] = new JsonObject { ["maximumRetryAttempts"] = -1 }));
+        var dev = ConfigFixture.Load("dev", j => j["streaming"] = new JsonObject { ["maximumRetryAttempts"] = -1 });
+        var byDefault = ConfigFixture.Load("prod", _ => { });
 
-        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'streaming.maximumRetryAttempts' = -1: is out of range"));
-        Assert.That(errors.Single(), Does.Contain("would block the shard"));
+        Assert.That(dev.Streaming.MaximumRetryAttempts, Is.EqualTo(-1));
+        Assert.That(byDefault.Streaming.MaximumRetryAttempts, Is.EqualTo(-1), "retry until the record age: only transient errors are thrown");
+    }
+
+    [Test]
+    public void RetriesBelowMinusOne_Fail()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["streaming"] = new JsonObject { ["maximumRetryAttempts"] = -2 }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'streaming.maximumRetryAttempts' = -2: is out of range: must be between -1 and 10000"));
+        Assert.That(errors.Single(), Does.Contain("Fix: use -1"));
     }
 
     [Test]
@@ -356,7 +366,41 @@ public class StreamingConfigTests
     {
         var errors = ConfigFixture.Errors(ConfigFixture.Folder("prod", j => j["streaming"] = new JsonObject { ["maximumRecordAgeSeconds"] = -1 }));
 
-        Assert.That(errors.Single(), Does.StartWith("environments/prod.json: field 'streaming.maximumRecordAgeSeconds' = -1: is out of range: must be between 60 and 604800"));
+        Assert.That(errors.Single(), Does.StartWith("environments/prod.json: field 'streaming.maximumRecordAgeSeconds' = -1: -1 (no age limit)"));
+        Assert.That(errors.Single(), Does.Contain("lost").And.Contain("Fix: use the transactions stream's retention less an hour (169200"));
+    }
+
+    [TestCase(24, 82800)]
+    [TestCase(48, 169200)]
+    [TestCase(168, 601200)]
+    [TestCase(720, 604800)]
+    public void RecordAge_DefaultsToTheRetentionLessAnHour_CappedAtTheApiLimit(int retentionHours, int expected)
+    {
+        var config = ConfigFixture.Load("dev", j => j["streaming"] = new JsonObject { ["transactionsRetentionHours"] = retentionHours });
+
+        Assert.That(config.Streaming.MaximumRecordAgeSeconds, Is.EqualTo(expected));
+        Assert.That(config.Streaming.MaximumRecordAgeSeconds, Is.LessThan(retentionHours * 3600), "discarded (to S3, with data) before Kinesis trims");
+    }
+
+    [Test]
+    public void RecordAgeBeyondTheRetention_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["streaming"] = new JsonObject
+        {
+            ["transactionsRetentionHours"] = 24,
+            ["maximumRecordAgeSeconds"] = 90000,
+        }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'streaming.maximumRecordAgeSeconds' = 90000: is out of range: must be between 60 and 86400"));
+        Assert.That(errors.Single(), Does.Contain("Kinesis trims the records first").And.Contain("Fix: use 82800"));
+    }
+
+    [Test]
+    public void FailedBatchExpiration_DefaultsTo30Days_AndRefusesLessThanAWeek()
+    {
+        Assert.That(ConfigFixture.Load("dev", _ => { }).Retention.FailedBatchExpirationDays, Is.EqualTo(30));
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["retention"] = new JsonObject { ["failedBatchExpirationDays"] = 3 }));
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'retention.failedBatchExpirationDays' = 3: is out of range"));
     }
 
     [Test]

@@ -37,7 +37,8 @@ public class MonitoringStackTests
         // stream, iterator age per consumed stream, the DLQ, 2 pipes, 4 custom.
         var expected = 3 * stack.Resources("aws_lambda_function").Count(f => f.Value["function_name"]!.GetValue<string>() is var n && !n.Contains("-setup-") && !n.Contains("-sync-"))
                        + 2 * stack.Resources("aws_dynamodb_table").Count + stack.Resources("aws_kinesis_stream").Count
-                       + stack.Resources("aws_lambda_event_source_mapping").Count + 1 + stack.Resources("aws_pipes_pipe").Count + 4;
+                       + stack.Resources("aws_lambda_event_source_mapping").Count + 1 + stack.Resources("aws_pipes_pipe").Count + 4
+                       + stack.Resources("aws_s3_bucket_metric").Count; // new objects in the failed-batches bucket
         Assert.That(stack.Resources("aws_cloudwatch_metric_alarm"), Has.Count.EqualTo(expected).And.Count.GreaterThanOrEqualTo(15));
     }
 
@@ -61,6 +62,15 @@ public class MonitoringStackTests
         foreach (var (id, alarm) in stack.Resources("aws_cloudwatch_metric_alarm"))
         {
             var dims = alarm["dimensions"]!.AsObject();
+            if (alarm["namespace"]!.GetValue<string>() == "AWS/S3")
+            {
+                // S3 request metrics: the bucket and the id of its metrics configuration (S3 user guide, "Metrics and dimensions").
+                Assert.That(dims.Select(d => d.Key).Order(), Is.EqualTo(new[] { "BucketName", "FilterId" }), id);
+                Assert.That(stack.Resources("aws_s3_bucket").Values.Select(b => b["bucket"]!.GetValue<string>()), Does.Contain(dims["BucketName"]!.GetValue<string>()), id);
+                Assert.That(stack.Resources("aws_s3_bucket_metric").Values.Select(b => b["name"]!.GetValue<string>()), Does.Contain(dims["FilterId"]!.GetValue<string>()), id);
+                continue;
+            }
+
             Assert.That(dims, Has.Count.EqualTo(1), $"{id}: one dimension, one resource");
             foreach (var (key, value) in dims)
             {

@@ -77,13 +77,22 @@ public sealed class LeastPrivilegeTests
             }
         }
 
-        if (f.Function["dead_letter_config"] is not null || f.KinesisMappings.Any(m => m["destination_config"]?["on_failure"] is not null))
+        if (f.Function["dead_letter_config"] is not null || f.KinesisMappings.Any(m => OnFailure(m) is { } d && d.StartsWith("${aws_sqs_queue.", StringComparison.Ordinal)))
         {
             extra["sqs:SendMessage"] = "Lambda sends to the dead-letter queue / on-failure destination with the execution role";
         }
 
+        if (f.KinesisMappings.Any(m => OnFailure(m) is { } d && d.StartsWith("${aws_s3_bucket.", StringComparison.Ordinal)))
+        {
+            // Lambda developer guide, "Retain discarded batch records for a Kinesis Data Streams event source".
+            extra["s3:PutObject"] = "Lambda writes the discarded batch's invocation record to the S3 on-failure destination with the execution role";
+            extra["s3:ListBucket"] = "Lambda lists the S3 on-failure destination with the execution role";
+        }
+
         return extra;
     }
+
+    private static string? OnFailure(JsonNode mapping) => mapping["destination_config"]?["on_failure"]?["destination_arn"]?.GetValue<string>();
 
     [TestCaseSource(nameof(Envs))]
     public void EveryFunction_HasSdkCallsReadFromItsCode(string env)
@@ -126,9 +135,14 @@ public sealed class LeastPrivilegeTests
                 services.Add("kinesis");
             }
 
-            if (f.Function["dead_letter_config"] is not null || f.KinesisMappings.Any(m => m["destination_config"] is not null))
+            if (f.Function["dead_letter_config"] is not null || f.KinesisMappings.Any(m => OnFailure(m) is { } d && d.StartsWith("${aws_sqs_queue.", StringComparison.Ordinal)))
             {
                 services.Add("sqs");
+            }
+
+            if (f.KinesisMappings.Any(m => OnFailure(m) is { } d && d.StartsWith("${aws_s3_bucket.", StringComparison.Ordinal)))
+            {
+                services.Add("s3");
             }
 
             foreach (var s in f.Statements.Where(s => Values(s["Action"]).Any(a => a.StartsWith("kms:", StringComparison.Ordinal))))

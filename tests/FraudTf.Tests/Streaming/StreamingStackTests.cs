@@ -295,10 +295,13 @@ public class StreamingStackTests
             Assert.That(m["maximum_batching_window_in_seconds"]!.GetValue<int>(), Is.EqualTo(1));
             Assert.That(m["parallelization_factor"]!.GetValue<int>(), Is.EqualTo(parallel));
             Assert.That(m["bisect_batch_on_function_error"]!.GetValue<bool>(), Is.True);
-            Assert.That(m["maximum_retry_attempts"]!.GetValue<int>(), Is.EqualTo(3));
-            Assert.That(m["maximum_record_age_in_seconds"]!.GetValue<int>(), Is.EqualTo(3600));
+            // Retry until the record age (only transient errors are thrown), which ends an hour before the stream's retention.
+            Assert.That(m["maximum_retry_attempts"]!.GetValue<int>(), Is.EqualTo(-1));
+            var retention = stack.Resource("aws_kinesis_stream", "/transactions-stream/this")["retention_period"]!.GetValue<int>();
+            Assert.That(m["maximum_record_age_in_seconds"]!.GetValue<int>(), Is.EqualTo((retention - 1) * 3600));
             Assert.That(m["function_response_types"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EqualTo(new[] { "ReportBatchItemFailures" }));
-            Assert.That(m["destination_config"]!["on_failure"]!["destination_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_sqs_queue", "/dlq/this", "arn")));
+            Assert.That(m["destination_config"]!["on_failure"]!["destination_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_s3_bucket", "/storage/failed-batches-bucket/this", "arn")),
+                "an S3 destination receives the whole invocation record, with the batch's data");
         });
     }
 

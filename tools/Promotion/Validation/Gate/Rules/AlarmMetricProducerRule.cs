@@ -40,7 +40,13 @@ public sealed class AlarmMetricProducerRule : GateRule
                     ["EventBusName"] = new("aws_cloudwatch_event_bus", "name", ":event-bus/"),
                 },
                 "Amazon EventBridge User Guide, \"Monitoring Amazon EventBridge\" (RuleName alone: default bus; EventBusName and RuleName: custom bus)"),
+            ["AWS/S3"] = (new Dictionary<string, Producer> { ["BucketName"] = new("aws_s3_bucket", "bucket", ":::") },
+                "Amazon S3 User Guide, \"Metrics and dimensions\" (daily storage metrics BucketSizeBytes and NumberOfObjects with BucketName and " +
+                "StorageType; request metrics with BucketName and FilterId, published only for a metrics configuration of that id on the bucket)"),
         };
+
+    /// <summary>The S3 daily storage metrics, which S3 publishes for every bucket; every other AWS/S3 metric is a request metric.</summary>
+    private static readonly string[] S3StorageMetrics = ["BucketSizeBytes", "NumberOfObjects"];
 
     /// <summary>
     /// Kinesis stream metrics that only a reader produces (GetRecords.*, SubscribeToShard*, ReadProvisionedThroughputExceeded):
@@ -61,7 +67,8 @@ public sealed class AlarmMetricProducerRule : GateRule
     public override string Source =>
         "Amazon CloudWatch User Guide, \"Metrics concepts\" (each unique combination of dimensions is a separate metric), " +
         "\"Specification: Embedded metric format\" (DimensionSets) and \"Creating metrics from log events using filters\"; " +
-        "per-namespace dimension tables in the Lambda, Kinesis Data Streams, DynamoDB, SQS, SNS and EventBridge guides";
+        "per-namespace dimension tables in the Lambda, Kinesis Data Streams, DynamoDB, SQS, SNS, EventBridge and S3 guides " +
+        "(S3 request metrics: BucketName and FilterId of an aws_s3_bucket_metric)";
 
     /// <inheritdoc />
     public override string Limits =>
@@ -175,6 +182,11 @@ public sealed class AlarmMetricProducerRule : GateRule
                     $"({entry.Source}). Fix: add dimension EventBusName = the bus's name.");
             }
 
+            if (ns == "AWS/S3" && key == "BucketName" && !S3StorageMetrics.Contains(name) && S3RequestMetricsProblem(stack, resource, dimensions) is { } s3)
+            {
+                problems.Add($"{s3} ({entry.Source}).");
+            }
+
             if (ns == "AWS/Kinesis" && IsKinesisConsumerMetric(name) && !HasConsumer(stack, resource))
             {
                 problems.Add($"{name} is published only when a consumer reads stream {resource.Address}, and nothing in the stack reads it " +
@@ -185,6 +197,31 @@ public sealed class AlarmMetricProducerRule : GateRule
         }
 
         return problems.Count == 0 ? null : string.Join(" ", problems);
+    }
+
+    /// <summary>
+    /// Why no S3 request metric with these dimensions is published: request metrics exist only for a metrics configuration
+    /// (<c>aws_s3_bucket_metric</c>) of the bucket whose name is the alarm's <c>FilterId</c>.
+    /// </summary>
+    private static string? S3RequestMetricsProblem(GateStack stack, GateResource bucket, IReadOnlyList<KeyValuePair<string, JsonNode?>> dimensions)
+    {
+        var configs = stack.OfType("aws_s3_bucket_metric").Where(m => GateQueries.Designates(m.Body["bucket"], bucket, "bucket", ":::")).ToList();
+        var filter = dimensions.FirstOrDefault(d => d.Key == "FilterId").Value;
+        if (filter is null)
+        {
+            return $"S3 request metrics are published per metrics configuration, with dimensions BucketName and FilterId; this alarm has no FilterId, so it never " +
+                $"gets a datapoint. Fix: add dimension FilterId = the name of an aws_s3_bucket_metric of {bucket.Address}" +
+                (configs.Count > 0 ? $" ({string.Join(", ", configs.Select(c => c.String("name")))})" : " (create one, e.g. filtered by prefix)");
+        }
+
+        if (configs.Any(c => c.IsReferencedBy(filter) || (filter is JsonValue v && v.TryGetValue<string>(out var id) && id == c.String("name"))))
+        {
+            return null;
+        }
+
+        return $"no aws_s3_bucket_metric of {bucket.Address} is named \"{filter}\", so S3 publishes no request metrics with FilterId \"{filter}\"" +
+            (configs.Count > 0 ? $" (its metrics configurations: {string.Join(", ", configs.Select(c => c.String("name")))})" : " (it has no metrics configuration)") +
+            ". Fix: create an aws_s3_bucket_metric on the bucket with that name (S3 request metrics), or use the name of an existing one";
     }
 
     private static bool HasConsumer(GateStack stack, GateResource stream)

@@ -7,7 +7,8 @@ namespace FraudTf.Promotion.Validation.Gate.Rules;
 /// The app writes the IAM actions of the AWS calls a function's code makes on the function (<c>"//".sdk_calls</c>, read
 /// from its assemblies at synth). For every <c>aws_lambda_function</c>: each action the role's policies allow must be one
 /// of those calls or a platform action the function's own settings in the stack explain (logs; X-Ray with active
-/// tracing; reading the source of an event source mapping; sending to a dead-letter queue or a destination; decrypting
+/// tracing; reading the source of an event source mapping; sending to a dead-letter queue or a destination, S3 buckets
+/// included (<c>s3:PutObject</c>, <c>s3:ListBucket</c> and the bucket key's <c>kms:GenerateDataKey</c> through S3); decrypting
 /// its environment with <c>kms_key_arn</c>; other KMS use only through a service the function reaches), and every call
 /// must be allowed (else AccessDenied at run time). A function without <c>sdk_calls</c> is a finding: its role can't be checked.
 /// </summary>
@@ -22,7 +23,8 @@ public sealed class CodeActionsRule : GateRule
     /// <inheritdoc />
     public override string Source =>
         "Lambda developer guide, \"Defining Lambda function permissions with an execution role\" (logs, X-Ray, event source mappings, " +
-        "dead-letter queues and destinations use the execution role); \"Lambda environment variables\" (the function's key); " +
+        "dead-letter queues and destinations use the execution role); \"Retain discarded batch records for a Kinesis Data Streams event source\" " +
+        "(an S3 on-failure destination needs s3:PutObject, s3:ListBucket and, with SSE-KMS, kms:GenerateDataKey); \"Lambda environment variables\" (the function's key); " +
         "Service Authorization Reference (actions); AWS KMS developer guide, \"kms:ViaService\".";
 
     /// <inheritdoc />
@@ -277,6 +279,10 @@ public sealed class CodeActionsRule : GateRule
         "sns" => ["sns:Publish"],
         "lambda" => ["lambda:InvokeFunction"],
         "events" => ["events:PutEvents"],
+        // An S3 destination: Lambda puts the invocation record and lists the bucket with the execution role (Lambda developer
+        // guide, "Retain discarded batch records for a Kinesis Data Streams event source"); with SSE-KMS it needs
+        // kms:GenerateDataKey, which the KMS check allows through S3 once S3 is a service Lambda reaches for the function.
+        "s3" => ["s3:ListBucket", "s3:PutObject"],
         _ => [],
     };
 
@@ -292,6 +298,7 @@ public sealed class CodeActionsRule : GateRule
             "aws_dynamodb_table" => "dynamodb",
             "aws_lambda_function" => "lambda",
             "aws_cloudwatch_event_bus" => "events",
+            "aws_s3_bucket" => "s3",
             _ => value is JsonValue v && v.TryGetValue<string>(out var s) && s.Split(':') is { Length: > 2 } parts && parts[0] == "arn" ? parts[2] : null,
         };
     }

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+
+namespace FraudTf.Redrive;
+
+/// <summary>One record read back from a Kinesis shard.</summary>
+/// <param name="SequenceNumber">Its sequence number.</param>
+/// <param name="PartitionKey">Its partition key.</param>
+/// <param name="Data">Its bytes.</param>
+public sealed record StreamRecord(string SequenceNumber, string PartitionKey, byte[] Data);
+
+/// <summary>A page of <c>GetRecords</c>.</summary>
+/// <param name="Records">The records.</param>
+/// <param name="NextShardIterator">The iterator of the next page (null once the shard is closed and read).</param>
+/// <param name="MillisBehindLatest">How far the page is from the shard's tip (0: nothing newer).</param>
+public sealed record RecordsPage(IReadOnlyList<StreamRecord> Records, string? NextShardIterator, long MillisBehindLatest);
+
+/// <summary>A Kinesis API error (the service's <c>__type</c> and message).</summary>
+public sealed class KinesisApiException(string type, string message, HttpStatusCode status) : Exception($"{type}: {message}")
+{
+    /// <summary>The error type, e.g. <c>ResourceNotFoundException</c>, <c>InvalidArgumentException</c>.</summary>
+    public string Type { get; } = type;
+
+    /// <summary>The HTTP status.</summary>
+    public HttpStatusCode Status { get; } = status;
+}
+
+/// <summary>The Kinesis calls the redrive makes.</summary>
+public interface IKinesisApi
+{
+    /// <summary>PutRecord: returns the new sequence number.</summary>
+    Task<string> PutRecord(string streamName, string partitionKey, byte[] data, CancellationToken ct);
+
+    /// <summary>GetShardIterator AT_SEQUENCE_NUMBER.</summary>
+    Task<string> ShardIteratorAt(string streamName, string shardId, string sequenceNumber, CancellationToken ct);
+
+    /// <summary>GetRecords.</summary>
+    Task<RecordsPage> GetRecords(string shardIterator, int limit, CancellationToken ct);
+}
+
+/// <summary>
+/// The Kinesis Data Streams JSON API (<c>application/x-amz-json-1.1</c>, target <c>Kinesis_20131202.&lt;Operation&gt;</c>)
+/// over HTTP, signed with SigV4 (service <c>kinesis</c>). Endpoint: <c>AWS_ENDPOINT_URL_KINESIS</c>, else
+/// <c>AWS_ENDPOINT_URL</c>, else <c>https://kinesis.&lt;region&gt;.amazonaws.com</c> (the AWS SDKs' "service-specific
+/// endpoints" variables). Throttling and 5xx answers are retried with backoff.
+/// </summary>
+public sealed class KinesisApi(HttpClient http, Uri endpoint, string region, Func<Task<ImmutableCredentials>> credentials, TimeProvider time) : IKinesisApi
+{
+    /// <summary>The endpoint from the standard environment variables, or the region's public endpoint.</summary>
+    public static Uri EndpointFromEnvironment(string region) =>
+        new(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_KINESIS") is { Length: > 0 } k ? k
+            : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL") is { Length: > 0 } a ? a
+            : $"https://kinesis.{region}.amazonaws.com");
+
+    /// <inheritdoc />
+    public async Task<string> PutRecord(string streamName, string partitionKey, byte[] data, CancellationToken ct)
+    {
+        var answer = await Call("PutRecord", new JsonObject
+        {
+            ["StreamName"] = streamName,
+            ["PartitionKey"] = partitionKey,
+            ["Data"] = Convert.ToBase64String(data),
+        }, ct);
+        return answer["SequenceNumber"]?.GetValue<string>() ?? throw new KinesisApiException("InvalidResponse", "PutRecord returned no SequenceNumber", HttpStatusCode.OK);
+    }
+
+    /// <inheritdoc />
+    public async Task<string> ShardIteratorAt(string streamName, string shardId, string sequenceNumber, CancellationToken ct)
+    {
+        var answer = await Call("GetShardIterator", new JsonObject
+        {
+            ["StreamName"] = streamName,
+            ["ShardId"] = shardId,
+            ["ShardIteratorType"] = "AT_SEQUENCE_NUMBER",
+            ["StartingSequenceNumber"] = sequenceNumber,
+        }, ct);
+        return answer["ShardIterator"]?.GetValue<string>() ?? throw new KinesisApiException("InvalidResponse", "GetShardIterator returned no ShardIterator", HttpStatusCode.OK);
+    }
+
+    /// <inheritdoc />
+    public async Task<RecordsPage> GetRecords(string shardIterator, int limit, CancellationToken ct)
+    {
+        var answer = await Call("GetRecords", new JsonObject { ["ShardIterator"] = shardIterator, ["Limit"] = limit }, ct);
+        var records = (answer["Records"] as JsonArray ?? []).OfType<JsonObject>().Select(r => new StreamRecord(
+            r["SequenceNumber"]!.GetValue<string>(),
+            r["PartitionKey"]!.GetValue<string>(),
+            Convert.FromBase64String(r["Data"]!.GetValue<string>()))).ToList();
+        return new RecordsPage(records, answer["NextShardIterator"]?.GetValue<string>(), answer["MillisBehindLatest"]?.GetValue<long>() ?? 0);
+    }
+
+    /// <summary>Any Kinesis operation with a JSON request (the tests create streams and read shards with it).</summary>
+    public Task<JsonObject> Invoke(string operation, JsonObject request, CancellationToken ct) => Call(operation, request, ct);
+
+    private async Task<JsonObject> Call(string operation, JsonObject request, CancellationToken ct)
+    {
+        var body = Encoding.UTF8.GetBytes(request.ToJsonString());
+        for (var attempt = 1; ; attempt++)
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, "/")) { Content = new ByteArrayContent(body) };
+            message.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-amz-json-1.1");
+            SigV4.Sign(message, body, $"Kinesis_20131202.{operation}", await credentials(), region, "kinesis", time.GetUtcNow().UtcDateTime);
+            using var response = await http.SendAsync(message, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (response.IsSuccessStatusCode)
+            {
+                return JsonNode.Parse(text.Length == 0 ? "{}" : text)!.AsObject();
+            }
+
+            var (type, error) = ParseError(text);
+            var transient = (int)response.StatusCode >= 500 || type is "ProvisionedThroughputExceededException" or "LimitExceededException" or "ThrottlingException";
+            if (!transient || attempt >= 6)
+            {
+                throw new KinesisApiException(type, $"{operation} failed ({(int)response.StatusCode}): {error}", response.StatusCode);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt)), time, ct);
+        }
+    }
+
+    private static (string Type, string Message) ParseError(string text)
+    {
+        try
+        {
+            var o = JsonNode.Parse(text) as JsonObject;
+            var type = o?["__type"]?.GetValue<string>() ?? "UnknownError";
+            return (type[(type.LastIndexOf('#') + 1)..], o?["message"]?.GetValue<string>() ?? o?["Message"]?.GetValue<string>() ?? text);
+        }
+        catch (JsonException)
+        {
+            return ("UnknownError", text);
+        }
+    }
+}
