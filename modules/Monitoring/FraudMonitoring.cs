@@ -151,6 +151,11 @@ public sealed class FraudMonitoring : Construct
         specs.Add(new AlarmSpec("rejected-records", new Metric(PlatformMetrics.Namespace, PlatformMetrics.RecordsRejected, dims, "Sum", "rejected records", 300), m.RejectedRecordsPer5Minutes,
             "GreaterThanThreshold", 1, 1, "notBreaching",
             "Many transaction records are malformed: a producer sends a broken schema. Read the reasons in the DLQ messages."));
+        // A corrupt stored row is handled as data (a profile treated as new, a pattern skipped), so scoring goes on, but
+        // a weaker score for that user or a silently inactive pattern needs a person: any occurrence is worth a look.
+        specs.Add(new AlarmSpec("corrupt-stored-rows", new Metric(PlatformMetrics.Namespace, PlatformMetrics.CorruptStoredRows, dims, "Sum", "corrupt stored rows", 300), 0,
+            "GreaterThanThreshold", 1, 1, "notBreaching",
+            "The stream processor read stored rows it could not use (a profile without counters, a pattern without a weight) and handled them as data: scores of those users or patterns are weaker. Check its WARN log lines 'corrupt stored row handled as data' for the table and key, then repair or delete the row."));
         specs.Add(new AlarmSpec("no-transactions-processed", new Metric(PlatformMetrics.Namespace, PlatformMetrics.TransactionsProcessed, dims, "Sum", "transactions processed", 3600), 0,
             "LessThanOrEqualToThreshold", 1, 1, env.Environment == "prod" ? "breaching" : "notBreaching",
             "No transaction was scored in an hour: the pipeline may be stalled. Check the event source mapping's state and the stream's incoming records."));
@@ -232,7 +237,7 @@ public sealed class FraudMonitoring : Construct
         Metric Custom(string name, string stat, string label) => new(PlatformMetrics.Namespace, name, dims, stat, label);
         var widgets = new List<(string Title, IReadOnlyList<Metric> Metrics)>
         {
-            ("Transaction processing", [Custom(PlatformMetrics.TransactionsProcessed, "Sum", "processed"), Custom(PlatformMetrics.DuplicatesSkipped, "Sum", "duplicates skipped"), Custom(PlatformMetrics.RecordsRejected, "Sum", "rejected"), Custom(PlatformMetrics.RecordsRetried, "Sum", "retried")]),
+            ("Transaction processing", [Custom(PlatformMetrics.TransactionsProcessed, "Sum", "processed"), Custom(PlatformMetrics.DuplicatesSkipped, "Sum", "duplicates skipped"), Custom(PlatformMetrics.RecordsRejected, "Sum", "rejected"), Custom(PlatformMetrics.RecordsRetried, "Sum", "retried"), Custom(PlatformMetrics.CorruptStoredRows, "Sum", "corrupt stored rows")]),
             ("Detection and confidence", [Custom(PlatformMetrics.FraudDetected, "Sum", "fraud detected"), Custom(PlatformMetrics.ConfidenceScore, "Average", "average confidence")]),
             ("Processing latency", [Custom(PlatformMetrics.ProcessingLatency, "Average", "average (ms)"), Custom(PlatformMetrics.ProcessingLatency, "p99", "p99 (ms)")]),
             ("Alerts", [Custom(PlatformMetrics.AlertsHandled, "Sum", "handled"), Custom(PlatformMetrics.AlertsDuplicate, "Sum", "duplicates skipped"), Custom(PlatformMetrics.AlertsRejected, "Sum", "rejected")]),

@@ -60,3 +60,49 @@ public class ItemsTests
         Assert.That(problem, Does.Contain(why));
     }
 }
+
+/// <summary>The redrive reads the messages the stream processor writes: built with the shared contract type itself.</summary>
+public class QuarantineContractTests
+{
+    private static string Serialize(FraudTf.Functions.Shared.Transactions.QuarantineMessage m) => System.Text.Json.JsonSerializer.Serialize(m);
+
+    [Test]
+    public void AnInlineQuarantineMessageOfTheStreamProcessorIsRead()
+    {
+        var data = Encoding.UTF8.GetBytes("{\"transactionId\":\"t-1\"}");
+        var body = Serialize(new FraudTf.Functions.Shared.Transactions.QuarantineMessage
+        {
+            QuarantineId = "q1", Reason = "MissingField", Detail = "amount: missing", SequenceNumber = "4960", PartitionKey = "u-1",
+            EventSourceArn = "arn:aws:kinesis:us-east-1:111111111111:stream/fraud-detection-transactions-dev",
+            QuarantinedAt = "2026-12-02T00:00:00Z", Data = Convert.ToBase64String(data),
+        });
+
+        var (record, problem) = QuarantinedRecord.Parse(body);
+
+        Assert.That(problem, Is.Null);
+        Assert.That(record!.InlineData, Is.EqualTo(data));
+        Assert.That((record.Reason, record.SequenceNumber, record.PartitionKey), Is.EqualTo(("MissingField", "4960", "u-1")));
+    }
+
+    [Test]
+    public void AQuarantineMessagePointingToS3IsRead()
+    {
+        var body = Serialize(new FraudTf.Functions.Shared.Transactions.QuarantineMessage
+        {
+            QuarantineId = "q2", Reason = "TooLarge", Detail = "record has 1048576 bytes", SequenceNumber = "4961", PartitionKey = "u-2",
+            QuarantinedAt = "2026-12-02T00:00:00Z",
+            Object = new FraudTf.Functions.Shared.Transactions.QuarantinedObject
+            {
+                Bucket = "fraud-detection-quarantine-dev", Key = "quarantine/2026/12/02/q2", Size = 1048576,
+                Sha256 = new string('a', 64), Content = "record",
+            },
+        });
+
+        var (record, problem) = QuarantinedRecord.Parse(body);
+
+        Assert.That(problem, Is.Null);
+        Assert.That(record!.InlineData, Is.Null);
+        Assert.That(record.Pointer, Is.Not.Null);
+        Assert.That(record.Pointer!.ToString(), Does.Contain("fraud-detection-quarantine-dev").And.Contain("quarantine/2026/12/02/q2"));
+    }
+}

@@ -34,10 +34,10 @@ public class MonitoringStackTests
     {
         var stack = Stack(env);
         // 3 per function that runs with traffic (not the two apply-time setup functions), 2 per table, write throttles per
-        // stream, iterator age per consumed stream, the DLQ, 2 pipes, 4 custom.
+        // stream, iterator age per consumed stream, the DLQ, 2 pipes, 5 custom (one is corrupt stored rows).
         var expected = 3 * stack.Resources("aws_lambda_function").Count(f => f.Value["function_name"]!.GetValue<string>() is var n && !n.Contains("-setup-") && !n.Contains("-sync-"))
                        + 2 * stack.Resources("aws_dynamodb_table").Count + stack.Resources("aws_kinesis_stream").Count
-                       + stack.Resources("aws_lambda_event_source_mapping").Count + 1 + stack.Resources("aws_pipes_pipe").Count + 4
+                       + stack.Resources("aws_lambda_event_source_mapping").Count + 1 + stack.Resources("aws_pipes_pipe").Count + 5
                        + stack.Resources("aws_s3_bucket_metric").Count; // new objects in the failed-batches bucket
         Assert.That(stack.Resources("aws_cloudwatch_metric_alarm"), Has.Count.EqualTo(expected).And.Count.GreaterThanOrEqualTo(15));
     }
