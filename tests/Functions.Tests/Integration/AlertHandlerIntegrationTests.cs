@@ -377,6 +377,6 @@ public class AlertHandlerIntegrationTests
         Assert.That(() => Settings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InstanceOf<FraudTf.Functions.Shared.Settings.SettingsException>().With.Message.Contains("TRANSACTION_TTL_DAYS = 'thirty'").And.Message.Contains("Fix:"));
         env["TRANSACTION_TTL_DAYS"] = "30";
         env.Remove("DLQ_URL");
-        Assert.That(() => Settings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InvalidOperationException.With.Message.Contains("DLQ_URL"));
+        Assert.That(() => Settings.FromEnvironment(n => env.GetValueOrDefault(n)), Throws.InstanceOf<FraudTf.Functions.Shared.Settings.SettingsException>().With.Message.Contains("DLQ_URL"));
     }
 }
