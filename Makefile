@@ -18,14 +18,17 @@ APP_DLL := bin/Release/net10.0/FraudTf.dll
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
+# npm ci, retried: a registry connection reset (seen here: ECONNRESET) must not fail a fresh machine's first run.
+NPM_CI := for attempt in 1 2 3; do npm ci --no-audit --no-fund --loglevel=error --fetch-retries=5 && exit 0; echo "npm ci failed (attempt $$attempt of 3); retrying" >&2; sleep $$((attempt * 10)); done; exit 1
+
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@bash -c '$(NPM_CI)'
 	touch $@
 
 EMULATORS_STAMP := tests/emulators/node_modules/.fraudtf-installed
 
 $(EMULATORS_STAMP): tests/emulators/package.json tests/emulators/package-lock.json
-	cd tests/emulators && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/emulators && bash -c '$(NPM_CI)'
 	touch $@
 
 deps: $(NPM_STAMP) ## install the pinned npm packages (cdktf-cli, jsii assemblies, jsii-pacmak)
