@@ -31,8 +31,6 @@ public sealed record AnalystKnowledgeBaseConfig
     /// <summary>Key of the log groups (the index-setup function's).</summary>
     public required EncryptionKey LogKey { get; init; }
 
-    /// <summary>Dead-letter queue of the index-setup function.</summary>
-    public required EncryptedQueue DeadLetterQueue { get; init; }
 }
 
 /// <summary>

@@ -29,8 +29,6 @@ public sealed record FraudAnalystAgentConfig
     /// <summary>The environment's keys: data (agent, guardrail, knowledge base, collection) and logs (log groups).</summary>
     public required PlatformKeys Keys { get; init; }
 
-    /// <summary>Dead-letter queue of the functions.</summary>
-    public required EncryptedQueue DeadLetterQueue { get; init; }
 }
 
 /// <summary>
@@ -73,7 +71,6 @@ public sealed class FraudAnalystAgent : Construct
             SourceBucket = config.Storage.Models,
             DataKey = dataKey,
             LogKey = config.Keys.Logs,
-            DeadLetterQueue = config.DeadLetterQueue,
         });
         Guardrail = new AnalystGuardrail(this, "guardrail", env, dataKey);
 

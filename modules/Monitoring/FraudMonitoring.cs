@@ -242,9 +242,15 @@ public sealed class FraudMonitoring : Construct
             ("Processing latency", [Custom(PlatformMetrics.ProcessingLatency, "Average", "average (ms)"), Custom(PlatformMetrics.ProcessingLatency, "p99", "p99 (ms)")]),
             ("Alerts", [Custom(PlatformMetrics.AlertsHandled, "Sum", "handled"), Custom(PlatformMetrics.AlertsDuplicate, "Sum", "duplicates skipped"), Custom(PlatformMetrics.AlertsRejected, "Sum", "rejected")]),
             ("Lambda errors and throttles", c.Functions.SelectMany(f => new[] { f.MetricErrors(), f.MetricThrottles() }).ToList()),
-            ("Kinesis stream health", c.Streams.SelectMany(s => new[] { s.MetricIncomingRecords(), s.MetricIteratorAgeMilliseconds(), s.MetricWriteThrottles() }).ToList()),
+            // Iterator age only where something in the stack reads the stream (it has no data points otherwise).
+            ("Kinesis stream health", c.Streams.SelectMany(s => c.ConsumedStreams.Contains(s)
+                ? new[] { s.MetricIncomingRecords(), s.MetricIteratorAgeMilliseconds(), s.MetricWriteThrottles() }
+                : new[] { s.MetricIncomingRecords(), s.MetricWriteThrottles() }).ToList()),
             ("DynamoDB capacity", c.Tables.SelectMany(t => new[] { t.MetricConsumedReadCapacity(), t.MetricConsumedWriteCapacity(), t.MetricReadThrottles(), t.MetricWriteThrottles() }).ToList()),
-            ("Dead-letter queue", [c.DeadLetterQueue.MetricVisibleMessages(), c.DeadLetterQueue.MetricOldestMessageAgeSeconds()]),
+            // The two places a record waits for a person: the queue (quarantine, dead-lettered events) and the failed batches.
+            ("Dead-letter queue", c.FailedBatches is { } failedBatches
+                ? [c.DeadLetterQueue.MetricVisibleMessages(), c.DeadLetterQueue.MetricOldestMessageAgeSeconds(), failedBatches.MetricPutRequests()]
+                : [c.DeadLetterQueue.MetricVisibleMessages(), c.DeadLetterQueue.MetricOldestMessageAgeSeconds()]),
         };
 
         var array = new JsonArray();

@@ -136,7 +136,6 @@ public sealed class FraudDetectionStack : TerraformStack
             RepoRoot = repoRoot,
             Storage = Storage,
             Keys = Keys,
-            DeadLetterQueue = DeadLetterQueue,
         });
 
         Monitoring = new FraudTf.Monitoring.FraudMonitoring(this, "monitoring", new FraudTf.Monitoring.FraudMonitoringConfig

@@ -25,6 +25,8 @@ public class MonitoringStackTests
             ["TableName"] = Names("aws_dynamodb_table", "name"),
             ["QueueName"] = Names("aws_sqs_queue", "name"),
             ["PipeName"] = Names("aws_pipes_pipe", "name"),
+            ["BucketName"] = Names("aws_s3_bucket", "bucket"),
+            ["FilterId"] = Names("aws_s3_bucket_metric", "name"),
             ["Environment"] = [env],
         };
     }
@@ -136,6 +138,22 @@ public class MonitoringStackTests
         Assert.That(stack.Resource("aws_cloudwatch_metric_alarm", "/monitoring/fraud-spike")["threshold"]!.GetValue<double>(), Is.EqualTo(500));
         Assert.That(stack.Resource("aws_cloudwatch_metric_alarm", "/monitoring/no-transactions-processed")["treat_missing_data"]!.GetValue<string>(),
             Is.EqualTo("breaching"), "in prod, silence is itself a problem");
+    }
+
+    [TestCaseSource(nameof(Envs))]
+    public void Dashboard_ChartsIteratorAgeOnlyWhereAConsumerReads_AndTheFailedBatches(string env)
+    {
+        var stack = Stack(env);
+        var body = JsonNode.Parse(stack.Resource("aws_cloudwatch_dashboard", "/monitoring/dashboard")["dashboard_body"]!.GetValue<string>())!;
+        var lines = body["widgets"]!.AsArray().SelectMany(w => w!["properties"]!["metrics"]!.AsArray()).Select(l => l!.AsArray()).ToList();
+        string? Dimension(JsonArray line, string key) =>
+            Enumerable.Range(2, Math.Max(0, line.Count - 2)).Where(i => line[i] is JsonValue v && v.TryGetValue<string>(out var k) && k == key && i + 1 < line.Count)
+                .Select(i => line[i + 1]!.GetValue<string>()).FirstOrDefault();
+
+        var ages = lines.Where(l => l[1]!.GetValue<string>() == "GetRecords.IteratorAgeMilliseconds").Select(l => Dimension(l, "StreamName")).ToList();
+        Assert.That(ages, Is.EqualTo(new[] { $"fraud-detection-transactions-{env}" }), "the events stream has no consumer: no data points");
+        Assert.That(lines.Count(l => l[0]!.GetValue<string>() == "AWS/S3" && l[1]!.GetValue<string>() == "PutRequests"
+                                     && Dimension(l, "BucketName") == $"fraud-detection-failed-batches-{env}"), Is.EqualTo(1));
     }
 
     [TestCaseSource(nameof(Envs))]
