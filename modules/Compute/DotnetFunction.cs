@@ -123,13 +123,17 @@ public sealed record DotnetFunctionConfig
 /// </summary>
 public sealed class DotnetFunction : Construct
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SdkCallReport> Scans = new(StringComparer.Ordinal);
+
     /// <summary>Builds the project and creates the function, its role and its log group.</summary>
     public DotnetFunction(Construct scope, string id, DotnetFunctionConfig config) : base(scope, id)
     {
         Validate(id, config);
         Config = config;
         Package = FunctionPackage.Build(config.RepoRoot, config.ProjectDir);
-        CodeCalls = SdkCallScanner.ScanZip(Package.ZipPath, FunctionPackage.OwnAssemblies(config.RepoRoot, config.ProjectDir));
+        // Every environment's stack builds the same packages: scan each zip once per process, keyed by its content.
+        var own = FunctionPackage.OwnAssemblies(config.RepoRoot, config.ProjectDir);
+        CodeCalls = Scans.GetOrAdd($"{Package.Sha256}|{string.Join(',', own)}", _ => SdkCallScanner.ScanZip(Package.ZipPath, own));
         SdkCalls = DeclaredAndScanned(id, config, CodeCalls);
         var asset = new TerraformAsset(this, "code", new TerraformAssetConfig
         {

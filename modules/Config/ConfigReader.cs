@@ -384,7 +384,8 @@ public sealed class ConfigReader
         return raw.Length > 80 ? raw[..77] + "..." : raw;
     }
 
-    private static int Distance(string a, string b)
+    /// <summary>Case-insensitive edit distance (Levenshtein), for "did you mean" suggestions here and in the offline gate.</summary>
+    internal static int Distance(string a, string b)
     {
         a = a.ToLowerInvariant();
         b = b.ToLowerInvariant();

@@ -37,76 +37,62 @@ public sealed class FraudStorage : Construct
         AccessLogs = SecureBucket.ForAccessLogs(this, "access-logs-bucket", config.ResourceName("access-logs"), config.AccountId,
             config.Region, config.Partition, retention.AccessLogExpirationDays, protect);
 
-        AuditLogs = new SecureBucket(this, "audit-logs-bucket", new SecureBucketConfig
+        // Every data bucket: <prefix>-<name>-<env>, the data key, server access logs under <name>/, prevent_destroy per
+        // protection.deletionProtection. Each adds only what is its own.
+        SecureBucketConfig DataBucket(string name) => new()
         {
-            BucketName = config.ResourceName("audit-logs"),
+            BucketName = config.ResourceName(name),
             Key = keys.Data,
             Region = config.Region,
-            AccessLogs = new AccessLogTarget(AccessLogs, "audit-logs/"),
+            AccessLogs = new AccessLogTarget(AccessLogs, $"{name}/"),
+            PreventDestroy = protect,
+        };
+
+        AuditLogs = new SecureBucket(this, "audit-logs-bucket", DataBucket("audit-logs") with
+        {
             ObjectLockRetentionDays = retention.AuditLogRetentionDays,
             ObjectLockMode = config.Protection.AuditLogLockMode,
             ExpirationDays = retention.AuditLogRetentionDays,
             NoncurrentVersionExpirationDays = 1,
-            PreventDestroy = protect,
             WriteOncePrefixes = [AuditPrefix],
         });
 
-        DecisionTrails = new SecureBucket(this, "decision-trails-bucket", new SecureBucketConfig
+        DecisionTrails = new SecureBucket(this, "decision-trails-bucket", DataBucket("decision-trails") with
         {
-            BucketName = config.ResourceName("decision-trails"),
-            Key = keys.Data,
-            Region = config.Region,
-            AccessLogs = new AccessLogTarget(AccessLogs, "decision-trails/"),
             // No transitions: a trail is a few KB. S3 skips objects under 128 KB by default, and forcing them would
             // cost more than STANDARD (128 KB minimum in STANDARD_IA, 40 KB overhead in GLACIER, a request per object);
             // the cost report's lifecycle finding priced it. Trails stay in STANDARD until they expire.
             ExpirationDays = retention.DecisionTrailExpirationDays,
             NoncurrentVersionExpirationDays = 30,
-            PreventDestroy = protect,
             WriteOncePrefixes = [TrailsPrefix],
         });
 
         // Records the stream processor can never process and that are too large for a queue message (a Kinesis record
         // can be 1 MiB): kept whole, written once per record, until they are redriven or their transactions would have
         // expired anyway (the transaction TTL).
-        Quarantine = new SecureBucket(this, "quarantine-bucket", new SecureBucketConfig
+        Quarantine = new SecureBucket(this, "quarantine-bucket", DataBucket("quarantine") with
         {
-            BucketName = config.ResourceName("quarantine"),
-            Key = keys.Data,
-            Region = config.Region,
-            AccessLogs = new AccessLogTarget(AccessLogs, "quarantine/"),
             ExpirationDays = config.Scoring.TransactionTtlDays,
             NoncurrentVersionExpirationDays = 1,
-            PreventDestroy = protect,
             WriteOncePrefixes = [QuarantinePrefix],
         });
 
-        Models = new SecureBucket(this, "models-bucket", new SecureBucketConfig
+        Models = new SecureBucket(this, "models-bucket", DataBucket("models") with
         {
-            BucketName = config.ResourceName("models"),
-            Key = keys.Data,
-            Region = config.Region,
-            AccessLogs = new AccessLogTarget(AccessLogs, "models/"),
             // The knowledge base's documents are what the analyst agent retrieves and trusts: only the deploying
             // principal (Terraform uploads them) may change them.
             RestrictedPrefixes = [new PrefixWriters(KnowledgeBasePrefix, config.Writers.KnowledgeBase, "the principal that runs terraform apply")],
             NoncurrentVersionExpirationDays = retention.ModelNoncurrentVersionExpirationDays,
-            PreventDestroy = protect,
         });
 
         // The stream processor's event source mapping discards a batch here after its retries or record age: Lambda
         // writes the whole invocation record (metadata and the batch's records) under aws/lambda/ (Lambda developer guide,
         // "Retain discarded batch records for a Kinesis Data Streams event source"). make redrive re-publishes them and
         // writes its markers under redriven/. Kept long enough to fix the cause and redrive, then expired.
-        FailedBatches = new SecureBucket(this, "failed-batches-bucket", new SecureBucketConfig
+        FailedBatches = new SecureBucket(this, "failed-batches-bucket", DataBucket("failed-batches") with
         {
-            BucketName = config.ResourceName("failed-batches"),
-            Key = keys.Data,
-            Region = config.Region,
-            AccessLogs = new AccessLogTarget(AccessLogs, "failed-batches/"),
             ExpirationDays = retention.FailedBatchExpirationDays,
             NoncurrentVersionExpirationDays = 1,
-            PreventDestroy = protect,
         });
 
         // S3 request metrics for the invocation records only (not the redrive markers): PutRequests on this filter is the

@@ -43,16 +43,7 @@ public class AgentToolsIntegrationTests
             PatternsTable = $"{prefix}-patterns",
             Environment = "test",
         };
-        _streamSettings = new StreamSettings
-        {
-            TransactionsTable = _settings.TransactionsTable,
-            DecisionsTable = _settings.DecisionsTable,
-            UserProfilesTable = _settings.UserProfilesTable,
-            PatternsTable = _settings.PatternsTable,
-            DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
-            QuarantineBucket = "fraud-detection-quarantine-test",
-            Environment = "test",
-        };
+        _streamSettings = TestSettings.StreamProcessor(prefix);
         await DynamoDbLocal.CreateTables(_dynamo, prefix);
         _clock = new FixedClock(Now);
         _log = new CapturedOutput();

@@ -35,15 +35,7 @@ public class AlertHandlerIntegrationTests
         (_conditionalS3, _s3Control) = ConditionalS3.Wrap(_s3);
         _dynamo = DynamoDbLocal.Client();
         var prefix = $"a{Guid.NewGuid():N}"[..12];
-        _settings = new Settings
-        {
-            DecisionTrailsBucket = $"{prefix}-trails",
-            AuditLogsBucket = $"{prefix}-audit",
-            UserProfilesTable = $"{prefix}-user-profiles",
-            TransactionsTable = $"{prefix}-transactions",
-            DecisionsTable = $"{prefix}-decisions",
-            DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
-        };
+        _settings = TestSettings.AlertHandler(prefix);
         await _s3.PutBucketAsync(_settings.DecisionTrailsBucket);
         await _s3.PutBucketAsync(_settings.AuditLogsBucket);
         await DynamoDbLocal.CreateTable(_dynamo, FraudTables.UserProfiles, _settings.UserProfilesTable);

@@ -69,25 +69,8 @@ public class DecisionsPipeSeamTests
         await DynamoDbLocal.CreateTables(_dynamo, prefix);
         _decisionsStream = await DynamoDbStreams.Enable(_dynamo, $"{prefix}-decisions", FraudTables.Decisions.StreamViewType!);
         _transactionsStream = await DynamoDbStreams.Enable(_dynamo, $"{prefix}-transactions", FraudTables.Transactions.StreamViewType!);
-        _streamSettings = new StreamSettings
-        {
-            TransactionsTable = $"{prefix}-transactions",
-            DecisionsTable = $"{prefix}-decisions",
-            UserProfilesTable = $"{prefix}-user-profiles",
-            PatternsTable = $"{prefix}-patterns",
-            DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
-            QuarantineBucket = "fraud-detection-quarantine-test",
-            Environment = "test",
-        };
-        _alertSettings = new AlertSettings
-        {
-            DecisionTrailsBucket = $"{prefix}-trails",
-            AuditLogsBucket = $"{prefix}-audit",
-            UserProfilesTable = _streamSettings.UserProfilesTable,
-            TransactionsTable = _streamSettings.TransactionsTable,
-            DecisionsTable = _streamSettings.DecisionsTable,
-            DeadLetterQueueUrl = _streamSettings.DeadLetterQueueUrl,
-        };
+        _streamSettings = TestSettings.StreamProcessor(prefix);
+        _alertSettings = TestSettings.AlertHandler(prefix);
         await _s3.PutBucketAsync(_alertSettings.DecisionTrailsBucket);
         await _s3.PutBucketAsync(_alertSettings.AuditLogsBucket);
 

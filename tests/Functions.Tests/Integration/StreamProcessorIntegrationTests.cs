@@ -25,16 +25,7 @@ public class StreamProcessorIntegrationTests
     {
         _dynamo = DynamoDbLocal.Client();
         var prefix = $"t{Guid.NewGuid():N}"[..12];
-        _settings = new Settings
-        {
-            TransactionsTable = $"{prefix}-transactions",
-            DecisionsTable = $"{prefix}-decisions",
-            UserProfilesTable = $"{prefix}-user-profiles",
-            PatternsTable = $"{prefix}-patterns",
-            DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
-            QuarantineBucket = "fraud-detection-quarantine-test",
-            Environment = "test",
-        };
+        _settings = TestSettings.StreamProcessor(prefix);
         await DynamoDbLocal.CreateTables(_dynamo, prefix);
     }
 

@@ -43,16 +43,7 @@ public class StreamProcessorPoisonTests
         _dynamo = DynamoDbLocal.Client();
         _s3 = _s3rver.Client();
         var prefix = $"t{Guid.NewGuid():N}"[..12];
-        _settings = new Settings
-        {
-            TransactionsTable = $"{prefix}-transactions",
-            DecisionsTable = $"{prefix}-decisions",
-            UserProfilesTable = $"{prefix}-user-profiles",
-            PatternsTable = $"{prefix}-patterns",
-            DeadLetterQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
-            QuarantineBucket = $"{prefix}-quarantine",
-            Environment = "test",
-        };
+        _settings = TestSettings.StreamProcessor(prefix);
         await DynamoDbLocal.CreateTables(_dynamo, prefix);
         await _s3.PutBucketAsync(_settings.QuarantineBucket);
     }

@@ -62,7 +62,7 @@ public class AlertHandlerTelemetryTests
             [FunctionEnvironment.UserProfilesTable] = $"{prefix}-user-profiles",
             [FunctionEnvironment.TransactionsTable] = $"{prefix}-transactions",
             [FunctionEnvironment.DecisionsTable] = $"{prefix}-decisions",
-            [FunctionEnvironment.DeadLetterQueueUrl] = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
+            [FunctionEnvironment.DeadLetterQueueUrl] = TestSettings.DeadLetterQueueUrl,
         };
         _settings = Settings.FromEnvironment(n => local.TryGetValue(n, out var v) ? v : deployed.GetValueOrDefault(n));
         await _s3.PutBucketAsync(_settings.DecisionTrailsBucket);

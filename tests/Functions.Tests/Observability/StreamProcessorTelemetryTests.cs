@@ -46,7 +46,7 @@ public class StreamProcessorTelemetryTests
             [FunctionEnvironment.DecisionsTable] = $"{prefix}-decisions",
             [FunctionEnvironment.UserProfilesTable] = $"{prefix}-user-profiles",
             [FunctionEnvironment.PatternsTable] = $"{prefix}-patterns",
-            [FunctionEnvironment.DeadLetterQueueUrl] = "https://sqs.us-east-1.amazonaws.com/111111111111/fraud-detection-dlq-test",
+            [FunctionEnvironment.DeadLetterQueueUrl] = TestSettings.DeadLetterQueueUrl,
         };
         _settings = Settings.FromEnvironment(n => local.TryGetValue(n, out var v) ? v : deployed.GetValueOrDefault(n));
     }

@@ -10,37 +10,15 @@ namespace FraudTf.Promotion.Validation.Gate.Rules;
 /// </summary>
 internal static class GateQueries
 {
-    /// <summary>Every resource argument of the stack that holds an IAM-style policy document (type, argument).</summary>
-    public static readonly IReadOnlyList<(string Type, string Argument)> PolicyArguments =
-    [
-        ("aws_iam_role_policy", "policy"),
-        ("aws_iam_policy", "policy"),
-        ("aws_iam_role", "assume_role_policy"),
-        ("aws_kms_key", "policy"),
-        ("aws_s3_bucket_policy", "policy"),
-        ("aws_sqs_queue_policy", "policy"),
-        ("aws_sns_topic_policy", "policy"),
-        ("aws_dynamodb_resource_policy", "policy"),
-        ("aws_kinesis_resource_policy", "policy"),
-        ("aws_cloudwatch_event_bus_policy", "policy"),
-        ("aws_sqs_queue", "policy"),
-        ("aws_sns_topic", "policy"),
-    ];
-
-    /// <summary>Every parsed policy document of the stack with the resource and argument holding it.</summary>
-    public static IEnumerable<(GateResource Owner, string Argument, IReadOnlyList<GateStatement> Statements)> Policies(GateStack stack)
-    {
-        foreach (var (type, argument) in PolicyArguments)
-        {
-            foreach (var r in stack.OfType(type))
-            {
-                if (GateStack.Statements(r.Body[argument]) is { } statements)
-                {
-                    yield return (r, argument, statements);
-                }
-            }
-        }
-    }
+    /// <summary>
+    /// Every parsed policy document of the stack with the resource and argument holding it (the documents of
+    /// <see cref="Gate1Support.PolicyDocuments"/>, the one list of policy-holding arguments).
+    /// </summary>
+    public static IEnumerable<(GateResource Owner, string Argument, IReadOnlyList<GateStatement> Statements)> Policies(GateStack stack) =>
+        Gate1Support.PolicyDocuments(stack)
+            .Select(d => (d.Resource, d.Argument, Statements: GateStack.Statements(d.Document)))
+            .Where(d => d.Statements is not null)
+            .Select(d => (d.Resource, d.Argument, (IReadOnlyList<GateStatement>)d.Statements!));
 
     /// <summary>
     /// The identity-policy statements granted to <paramref name="role"/>: its <c>aws_iam_role_policy</c> resources and the
@@ -167,27 +145,6 @@ internal static class GateQueries
     /// <summary>The resource of <paramref name="type"/> that <paramref name="value"/> references (any attribute), or null.</summary>
     public static GateResource? ReferencedOfType(GateStack stack, JsonNode? value, string type) =>
         GateStack.References(value).Select(a => stack.ByAddress.GetValueOrDefault(a)).FirstOrDefault(r => r?.Type == type);
-
-    /// <summary>Edit distance between two strings, case-insensitive (to suggest the action a typo meant).</summary>
-    public static int Distance(string a, string b)
-    {
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
 
     /// <summary>A statement's name for messages: its Sid, or its position.</summary>
     public static string Label(GateStatement s, int index) => s.Sid is { Length: > 0 } sid ? $"'{sid}'" : $"#{index + 1}";

@@ -66,8 +66,8 @@ public sealed class IamActionExistsRule : GateRule
         var name = action[(colon + 1)..];
         if (!IamActionCatalogue.Actions.TryGetValue(prefix, out var actions))
         {
-            var close = IamActionCatalogue.Actions.Keys.OrderBy(k => GateQueries.Distance(k, prefix)).First();
-            var hint = GateQueries.Distance(close, prefix) <= 2 ? $" (did you mean '{close}'?)" : "";
+            var close = IamActionCatalogue.Actions.Keys.OrderBy(k => FraudTf.Config.ConfigReader.Distance(k, prefix)).First();
+            var hint = FraudTf.Config.ConfigReader.Distance(close, prefix) <= 2 ? $" (did you mean '{close}'?)" : "";
             return $"service prefix '{prefix}' of '{action}' is not in the IAM action catalogue{hint}. " +
                 "Fix: correct the prefix, or, if it is a service the project now uses, add its actions to " +
                 "tools/Promotion/Validation/Gate/Data/IamActionCatalogue.cs from its AWS Service Authorization Reference page.";
@@ -78,7 +78,7 @@ public sealed class IamActionExistsRule : GateRule
             return null;
         }
 
-        var nearest = actions.Select(a => (a, d: GateQueries.Distance(a, name))).OrderBy(x => x.d).ThenBy(x => x.a, StringComparer.Ordinal).First();
+        var nearest = actions.Select(a => (a, d: FraudTf.Config.ConfigReader.Distance(a, name))).OrderBy(x => x.d).ThenBy(x => x.a, StringComparer.Ordinal).First();
         var suggestion = !name.Contains('*') && !name.Contains('?') && nearest.d <= 3 ? $" Did you mean '{prefix}:{nearest.a}'?" : "";
         return $"'{action}' matches no action of service '{prefix}' (AWS Service Authorization Reference): IAM accepts it and never matches it, " +
             $"so an Allow grants nothing and a Deny denies nothing.{suggestion} Fix: use the exact action name.";
