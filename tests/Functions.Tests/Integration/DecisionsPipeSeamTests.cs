@@ -9,6 +9,7 @@ using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Tests.Agent;
 using FraudTf.Functions.Tests.Support;
+using FraudTf.Local.Events;
 using AgentFunction = FraudTf.Functions.AgentTools.Function;
 using AgentSettings = FraudTf.Functions.AgentTools.Settings;
 using AlertFunction = FraudTf.Functions.AlertHandler.Function;
@@ -240,13 +241,13 @@ public class DecisionsPipeSeamTests
     {
         var @event = JsonNode.Parse(eventJson)!;
         var bus = $"${{{AddressOf("aws_cloudwatch_event_bus", "/events/bus")}.name}}";
-        var rules = LocalEventBus.RulesOnBus(_stack, bus);
+        var rules = EventPattern.RulesOnBus(_stack, bus);
         Assert.That(rules, Is.Not.Empty, "the platform's bus has rules");
-        var matched = rules.Where(r => LocalEventBus.Matches(LocalEventBus.Pattern(r.Rule), @event)).ToList();
+        var matched = rules.Where(r => EventPattern.Matches(EventPattern.Pattern(r.Rule), @event)).ToList();
         var deliveries = new List<(string, string)>();
         foreach (var (address, _) in matched)
         {
-            foreach (var target in LocalEventBus.TargetsOf(_stack, address))
+            foreach (var target in EventPattern.TargetsOf(_stack, address))
             {
                 Assert.That(target["input"] ?? target["input_path"], Is.Null, "this runner delivers the event or an input transformer's output only");
                 var payload = target["input_transformer"] is JsonObject t

@@ -1,14 +1,16 @@
 using System.Text.Json.Nodes;
 
-namespace FraudTf.Functions.Tests.Support;
+using FraudTf.Local.Events;
+
+namespace FraudTf.Local.Tests.Events;
 
 /// <summary>
-/// <see cref="LocalEventBus.Matches"/> against the examples of the EventBridge user guide ("Creating event patterns",
+/// <see cref="EventPattern.Matches"/> against the examples of the EventBridge user guide ("Creating event patterns",
 /// "Content filtering in Amazon EventBridge event patterns"), so the seam tests' rule matching follows the documented
 /// semantics rather than the code under test.
 /// </summary>
 [TestFixture]
-public class LocalEventBusTests
+public class EventPatternTests
 {
     // The guide's sample EC2 state-change event (trimmed), with a few fields added for the operators.
     private static readonly JsonNode Event = JsonNode.Parse("""
@@ -21,7 +23,7 @@ public class LocalEventBusTests
         }
         """)!;
 
-    private static bool M(string pattern) => LocalEventBus.Matches(JsonNode.Parse(pattern)!, Event);
+    private static bool M(string pattern) => EventPattern.Matches(JsonNode.Parse(pattern)!, Event);
 
     [TestCase("""{"source": ["aws.ec2"]}""", true)]
     [TestCase("""{"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"], "account": ["111122223333"]}""", true)]

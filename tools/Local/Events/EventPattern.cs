@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace FraudTf.Functions.Tests.Support;
+namespace FraudTf.Local.Events;
 
 /// <summary>
 /// A local runner of EventBridge's documented event-pattern semantics (EventBridge user guide, "Creating event patterns"
@@ -27,7 +27,7 @@ namespace FraudTf.Functions.Tests.Support;
 /// It also finds a bus's rules and a rule's targets in a synthesized stack (<see cref="RulesOnBus"/>,
 /// <see cref="TargetsOf"/>).
 /// </summary>
-public static class LocalEventBus
+public static class EventPattern
 {
     private static readonly string[] Operators = ["prefix", "suffix", "equals-ignore-case", "anything-but", "numeric", "exists"];
 
