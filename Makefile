@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive
+.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -125,6 +125,24 @@ $(REDRIVE_DLL): $(REDRIVE_SOURCES)
 redrive: $(REDRIVE_DLL) ## re-publish quarantined records and discarded batches of ENV into its transactions stream: make redrive ENV=prod [FROM=2026-01-31T00:00:00Z] [DRY_RUN=1] (needs AWS credentials)
 	@[[ -n "$(ENV)" ]] || { echo "error: no environment given. Fix: make redrive ENV=<dev|staging|prod> [FROM=<ISO time>] [DRY_RUN=1]." >&2; exit 2; }
 	@dotnet $(REDRIVE_DLL) --env "$(ENV)" $(if $(FROM),--from "$(FROM)") $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) --report "redrive-$(ENV).json"
+
+LOCAL_DLL := tools/Local/bin/Release/net10.0/FraudTf.Local.dll
+LOCAL_SOURCES := $(shell find tools/Local tools/Redrive functions/Shared \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
+
+# A console tool (no jsii): the local runners, the traffic generator and the function host.
+$(LOCAL_DLL): $(LOCAL_SOURCES)
+	dotnet build tools/Local/FraudTf.Local.csproj -c Release --nologo -v quiet -clp:NoSummary
+	touch $@
+
+local-tool: $(LOCAL_DLL)
+
+local: emulators ## run ENV's synthesized data path on this machine with labelled traffic: make local [ENV=dev] [SCENARIO=mix|<scenario>] [DURATION=30s] [RATE=50] [SEED=42] [FAULT=throttle:user-profiles:5-10]; report in cdktf.out/local-ENV.md
+	@$(MAKE) -s synth >/dev/null
+	@$(MAKE) -s local-tool
+	@dotnet $(LOCAL_DLL) --env "$(or $(ENV),dev)" --scenario "$(or $(SCENARIO),mix)" --duration "$(or $(DURATION),30s)" --rate "$(or $(RATE),50)" --seed "$(or $(SEED),42)" --fault "$(FAULT)"
+
+local-down: ## stop whatever a local run left running (engines, function processes), from its pid file
+	@scripts/local-down.sh
 
 clean: ## remove build output (keeps node_modules and the bindings)
 	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj
