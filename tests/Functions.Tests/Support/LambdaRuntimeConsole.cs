@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using FraudTf.Functions.Shared.Logging;
+using FraudTf.Local.Functions;
 
 namespace FraudTf.Functions.Tests.Support;
 
@@ -24,8 +23,9 @@ public sealed record CloudWatchLogEvent(string Message, string Source);
 /// Runs code under a console that formats exactly as the Lambda .NET managed runtime does, and collects the log events
 /// CloudWatch Logs would store. No emulator reproduces this, so this class implements the documented behaviour:
 /// <list type="bullet">
-/// <item><c>Console.Out</c> and <c>Console.Error</c> are replaced (as Amazon.Lambda.RuntimeSupport's LogLevelLoggerWriter
-/// does, aws/aws-lambda-dotnet Libraries/src/Amazon.Lambda.RuntimeSupport/Helpers/ConsoleLoggerWriter.cs). Every
+/// <item><c>Console.Out</c> and <c>Console.Error</c> are replaced by <see cref="RuntimeConsoleWriter"/> (tools/Local/Functions, the
+/// same writer the local function host installs), as Amazon.Lambda.RuntimeSupport's LogLevelLoggerWriter does (
+/// aws/aws-lambda-dotnet Libraries/src/Amazon.Lambda.RuntimeSupport/Helpers/ConsoleLoggerWriter.cs). Every
 /// <c>WriteLine</c> becomes one event, formatted by the log format: Text,
 /// <c>&lt;yyyy-MM-ddTHH:mm:ss.fffZ&gt;\t&lt;requestId&gt;\tinfo\t&lt;line&gt;</c> (<c>fail</c> for Console.Error;
 /// DefaultLogMessageFormatter); JSON, <c>{"timestamp":…,"level":"Information","requestId":…,"message":"&lt;line&gt;"}</c>
@@ -55,8 +55,9 @@ public sealed class LambdaRuntimeConsole : IDisposable
         _previousError = Console.Error;
         _raw = new RawStream(this);
         RawStdout = new StructuredOutput(_raw);
-        Console.SetOut(new RuntimeWriter(this, "Console.Out", "Information", "info"));
-        Console.SetError(new RuntimeWriter(this, "Console.Error", "Error", "fail"));
+        var shared = format == LambdaLogFormat.Json ? RuntimeLogFormat.Json : RuntimeLogFormat.Text;
+        Console.SetOut(new RuntimeConsoleWriter(shared, error: false, () => RequestId, m => Add(m, "Console.Out")));
+        Console.SetError(new RuntimeConsoleWriter(shared, error: true, () => RequestId, m => Add(m, "Console.Error")));
     }
 
     /// <summary>The log format being reproduced.</summary>
@@ -95,100 +96,6 @@ public sealed class LambdaRuntimeConsole : IDisposable
         lock (_lock)
         {
             _events.Add(new CloudWatchLogEvent(message, source));
-        }
-    }
-
-    private string FormatLine(string line, string jsonLevel, string textLevel)
-    {
-        var timestamp = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-        if (Format == LambdaLogFormat.Text)
-        {
-            return $"{timestamp}\t{RequestId}\t{textLevel}\t{line}";
-        }
-
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("timestamp", timestamp);
-            w.WriteString("level", jsonLevel);
-            w.WriteString("requestId", RequestId);
-            w.WriteString("message", line);
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    // The runtime's WrapperTextWriter: WriteLine overloads are formatted into one event each; Write passes through.
-    private sealed class RuntimeWriter(LambdaRuntimeConsole console, string source, string jsonLevel, string textLevel) : TextWriter
-    {
-        private readonly StringBuilder _pending = new();
-
-        public override Encoding Encoding => Encoding.UTF8;
-
-        public override IFormatProvider FormatProvider => CultureInfo.InvariantCulture;
-
-        private void Formatted(string? line) => console.Add(console.FormatLine(line ?? string.Empty, jsonLevel, textLevel), source);
-
-        public override void WriteLine(string? value) => Formatted(value);
-
-        public override void WriteLine() => Formatted(string.Empty);
-
-        public override void WriteLine(object? value) => Formatted(value?.ToString());
-
-        public override void WriteLine(bool value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(char value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(char[]? buffer) => Formatted(buffer is null ? string.Empty : new string(buffer));
-
-        public override void WriteLine(char[] buffer, int index, int count) => Formatted(new string(buffer, index, count));
-
-        public override void WriteLine(ReadOnlySpan<char> buffer) => Formatted(new string(buffer));
-
-        public override void WriteLine(int value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(long value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(double value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(decimal value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(float value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(uint value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(ulong value) => Formatted(value.ToString(FormatProvider));
-
-        public override void WriteLine(StringBuilder? value) => Formatted(value?.ToString());
-
-        public override void WriteLine([System.Diagnostics.CodeAnalysis.StringSyntax("CompositeFormat")] string format, params object?[] arg) => Formatted(string.Format(FormatProvider, format, arg));
-
-        public override Task WriteLineAsync(string? value)
-        {
-            Formatted(value);
-            return Task.CompletedTask;
-        }
-
-        public override Task WriteLineAsync()
-        {
-            Formatted(string.Empty);
-            return Task.CompletedTask;
-        }
-
-        // Unformatted writes reach the log stream as they are; a line end closes the event.
-        public override void Write(char value)
-        {
-            if (value == '\n')
-            {
-                console.Add(_pending.ToString().TrimEnd('\r'), source);
-                _pending.Clear();
-            }
-            else
-            {
-                _pending.Append(value);
-            }
         }
     }
 
