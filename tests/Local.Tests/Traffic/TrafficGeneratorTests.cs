@@ -277,6 +277,8 @@ public class TrafficGeneratorTests
                 Assert.That(txs, Has.Count.GreaterThanOrEqualTo(6));
                 Assert.That(txs.Max(t => t.Timestamp) - txs.Min(t => t.Timestamp), Is.LessThanOrEqualTo(TimeSpan.FromMinutes(1)));
                 Assert.That(txs.Select(t => t.Country).Distinct().Count(), Is.EqualTo(1), "the user's usual country");
+                Assert.That(txs.Select(t => t.DeviceId).Distinct().Count(), Is.EqualTo(1), "one device");
+                Assert.That(txs.Select(t => t.Channel), Has.All.AnyOf("web", "mobile"), "online");
                 Assert.That(txs.Select(Usd).Max(), Is.LessThan(legitMedianUsd * 100), "normal-size amounts");
             }
         });

@@ -76,7 +76,7 @@ public class TrafficSenderTests
     {
         var records = Records(9, 100, 20);
         var kinesis = new FlakyKinesis(entryFailureRate: 0.3, failEveryNthRequest: 7);
-        var sender = new TrafficSender(kinesis, TimeProvider.System);
+        var sender = new TrafficSender(kinesis, new JumpingClock());
         var sent = await sender.Send(records, Fast(), null, CancellationToken.None);
 
         Assert.Multiple(() =>
@@ -111,7 +111,7 @@ public class TrafficSenderTests
         var big = Enumerable.Range(0, 60).Select(i => new LabelledRecord($"u{i}", data, Scenarios.Legitimate, false, $"t{i}", RecordKind.Valid, Start));
         var many = Enumerable.Range(0, 1200).Select(i => new LabelledRecord($"k{i}", [1, 2, 3], Scenarios.Legitimate, false, $"s{i}", RecordKind.Valid, Start));
         var kinesis = new FlakyKinesis(0, 0);
-        await new TrafficSender(kinesis, TimeProvider.System).Send([.. big, .. many], Fast(), null, CancellationToken.None);
+        await new TrafficSender(kinesis, new JumpingClock()).Send([.. big, .. many], Fast(), null, CancellationToken.None);
         Assert.Multiple(() =>
         {
             Assert.That(kinesis.Requests.Max(r => r.Count), Is.LessThanOrEqualTo(500));
@@ -133,6 +133,18 @@ public class TrafficSenderTests
             Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(0.45)), "the last of 100 records is due at 99/200 s");
             Assert.That(progress.Count, Is.GreaterThan(10), "many small requests, not one");
             Assert.That(progress[^1].Sent, Is.EqualTo(100));
+        });
+    }
+
+    [Test]
+    public void TheStreamIsTheOneTheStackProcessesTransactionsFrom()
+    {
+        var options = SendOptions.FromStack(Repo.Stack("dev"), 25);
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.StreamName, Is.EqualTo("fraud-detection-transactions-dev"));
+            Assert.That(options.RecordsPerSecond, Is.EqualTo(25));
+            Assert.That(options.MaxBatchRecords, Is.EqualTo(500));
         });
     }
 
@@ -260,6 +272,14 @@ public class TrafficSenderTests
                 await Task.Delay(100);
             }
         }
+    }
+
+    /// <summary>A clock that moves an hour at every reading: every record is due and every backoff over at once (no timing in the test).</summary>
+    private sealed class JumpingClock : TimeProvider
+    {
+        private DateTimeOffset _now = Start;
+
+        public override DateTimeOffset GetUtcNow() => _now = _now.AddHours(1);
     }
 
     private sealed class SyncProgress(List<SendProgress> into) : IProgress<SendProgress>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -75,12 +76,8 @@ public sealed record GeneratedTraffic(IReadOnlyList<LabelledRecord> Records, IRe
 /// </summary>
 public sealed class TrafficGenerator
 {
-    /// <summary>The serializer of the transaction body: the shared <see cref="Transaction"/> type in camelCase, nulls left out.</summary>
-    public static readonly JsonSerializerOptions BodyJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>The serializer options of the transaction body: the shared <see cref="Transaction"/> type in camelCase, nulls left out (source-generated).</summary>
+    public static JsonSerializerOptions BodyJson => TrafficJsonContext.Default.Options;
 
     private static readonly (MalformedKind Kind, double Weight)[] MalformedMix =
     [
@@ -214,7 +211,7 @@ public sealed class TrafficGenerator
             else
             {
                 var tx = d.Tx with { TransactionId = string.Create(CultureInfo.InvariantCulture, $"t{runTag}-{valid++:D7}") };
-                records.Add(new LabelledRecord(tx.UserId, JsonSerializer.SerializeToUtf8Bytes(tx, BodyJson), d.Scenario, d.IsFraud, tx.TransactionId, RecordKind.Valid, tx.Timestamp));
+                records.Add(new LabelledRecord(tx.UserId, JsonSerializer.SerializeToUtf8Bytes(tx, TrafficJsonContext.Default.Transaction), d.Scenario, d.IsFraud, tx.TransactionId, RecordKind.Valid, tx.Timestamp));
             }
         }
 
@@ -342,15 +339,21 @@ public sealed class TrafficGenerator
         return result;
     }
 
-    /// <summary>A user making 6-15 transactions of their usual size and kind within 20-60 seconds.</summary>
+    /// <summary>
+    /// A user making 6-15 transactions of their usual size and categories within 20-60 seconds, scripted from one of
+    /// their devices (web or mobile, one IP): no card-present purchase happens seconds apart.
+    /// </summary>
     private List<Draft> VelocityBurst(int budget)
     {
         var n = Math.Min(budget, _rng.Next(6, 16));
         var user = NewHabits();
         var window = TimeSpan.FromSeconds(20 + (40 * _rng.NextDouble()));
         var start = _from + ((_o.SimulatedSpan - window) * _rng.NextDouble());
+        var device = user.Devices[_rng.Next(user.Devices.Count)];
+        var ip = user.IpAddresses[_rng.Next(user.IpAddresses.Count)];
+        var channel = _rng.NextDouble() < 0.5 ? "web" : "mobile";
         return Enumerable.Range(0, n).Select(_ => Ms(start + (window * _rng.NextDouble()))).Order().ToList()
-            .Select(t => new Draft(HabitTransaction(user, t), Scenarios.VelocityBurst, true, null, _order++)).ToList();
+            .Select(t => new Draft(HabitTransaction(user, t) with { Channel = channel, DeviceId = device, IpAddress = ip }, Scenarios.VelocityBurst, true, null, _order++)).ToList();
     }
 
     /// <summary>1-3 online payments (median 400 USD) at gambling, crypto, money-transfer or stored-value merchants within 2 hours.</summary>
@@ -453,7 +456,7 @@ public sealed class TrafficGenerator
 
     private byte[] Malform(Transaction tx, MalformedKind defect)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(tx, BodyJson);
+        var body = JsonSerializer.SerializeToUtf8Bytes(tx, TrafficJsonContext.Default.Transaction);
         if (defect == MalformedKind.InvalidJson)
         {
             return body[..((body.Length / 2) + _rng.Next(-10, 11))];
@@ -483,7 +486,7 @@ public sealed class TrafficGenerator
                 break;
         }
 
-        return Encoding.UTF8.GetBytes(node.ToJsonString());
+        return Encoding.UTF8.GetBytes(node.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     /// <summary>A time in [from, to) drawn from the hourly activity curve in the country's local time (rejection sampling).</summary>
@@ -594,3 +597,8 @@ public sealed class TrafficGenerator
 
     private sealed record Draft(Transaction Tx, string Scenario, bool IsFraud, MalformedKind? Defect, long Order);
 }
+
+/// <summary>Source-generated serialization of the transaction body (works with reflection disabled, e.g. trimmed or AOT hosts).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(Transaction))]
+internal sealed partial class TrafficJsonContext : JsonSerializerContext;

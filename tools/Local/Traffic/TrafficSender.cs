@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FraudTf.Local.Stack;
 using FraudTf.Redrive;
 
 namespace FraudTf.Local.Traffic;
@@ -24,6 +25,25 @@ public sealed record SendOptions
 
     /// <summary>Longest wait between attempts of one entry. Omitted: 5 s.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Options for the synthesized stack: the stream is the Kinesis stream an <c>aws_lambda_event_source_mapping</c> of the
+    /// stack consumes (the transactions stream; the only one that has a consumer function).
+    /// </summary>
+    public static SendOptions FromStack(LocalStack stack, double recordsPerSecond)
+    {
+        var streams = stack.Resources("aws_lambda_event_source_mapping")
+            .Select(m => m.Body["event_source_arn"]?.GetValue<string>() is { } arn ? LocalStack.Reference(arn) : null)
+            .Where(r => r is { Type: "aws_kinesis_stream" })
+            .Select(r => stack.Resource("aws_kinesis_stream", r!.Value.Name)["name"]!.GetValue<string>())
+            .Distinct()
+            .ToList();
+        return streams.Count == 1
+            ? new SendOptions { StreamName = streams[0], RecordsPerSecond = recordsPerSecond }
+            : throw new InvalidOperationException(
+                $"{stack.Path} has {streams.Count} Kinesis streams consumed by an event source mapping ({string.Join(", ", streams)}); the traffic needs exactly one. " +
+                "Fix: synthesize the stack again (make synth), or pass SendOptions with the stream name.");
+    }
 }
 
 /// <summary>One record as written to the stream.</summary>
