@@ -18,6 +18,28 @@ public sealed record StreamRecord(string SequenceNumber, string PartitionKey, by
 /// <param name="MillisBehindLatest">How far the page is from the shard's tip (0: nothing newer).</param>
 public sealed record RecordsPage(IReadOnlyList<StreamRecord> Records, string? NextShardIterator, long MillisBehindLatest);
 
+/// <summary>The outcome of one entry of a <c>PutRecords</c> request (a <c>PutRecordsResultEntry</c>).</summary>
+/// <param name="SequenceNumber">Its sequence number, when it was written.</param>
+/// <param name="ShardId">The shard it was written to, when it was written.</param>
+/// <param name="ErrorCode">Why it was not written (<c>ProvisionedThroughputExceededException</c> or <c>InternalFailure</c>), else null.</param>
+/// <param name="ErrorMessage">The error's message, else null.</param>
+public sealed record PutRecordsEntryResult(string? SequenceNumber, string? ShardId, string? ErrorCode, string? ErrorMessage)
+{
+    /// <summary>True when the entry was written (it has a sequence number and no error code).</summary>
+    public bool Succeeded => ErrorCode is null && SequenceNumber is not null;
+}
+
+/// <summary>
+/// The answer of <c>PutRecords</c>: one entry per request entry, in the request's order (Amazon Kinesis Data Streams API
+/// Reference, "PutRecords": "Each record in the response array directly correlates with a record in the request array").
+/// </summary>
+/// <param name="Records">One result per request entry, same order.</param>
+public sealed record PutRecordsResult(IReadOnlyList<PutRecordsEntryResult> Records)
+{
+    /// <summary>How many entries were not written (the API's <c>FailedRecordCount</c>).</summary>
+    public int FailedRecordCount => Records.Count(r => !r.Succeeded);
+}
+
 /// <summary>A Kinesis API error (the service's <c>__type</c> and message).</summary>
 public sealed class KinesisApiException(string type, string message, HttpStatusCode status) : Exception($"{type}: {message}")
 {
@@ -39,6 +61,29 @@ public interface IKinesisApi
 
     /// <summary>GetRecords.</summary>
     Task<RecordsPage> GetRecords(string shardIterator, int limit, CancellationToken ct);
+
+    /// <summary>
+    /// PutRecords: writes up to 500 records (5 MiB with the partition keys) in one request and says per entry whether it
+    /// was written; a failed entry does not stop the others. The default (for implementations written before this
+    /// method) puts the entries one by one with <see cref="PutRecord"/>, reporting a throttled entry as failed.
+    /// </summary>
+    async Task<PutRecordsResult> PutRecords(string streamName, IReadOnlyList<(string PartitionKey, byte[] Data)> records, CancellationToken ct)
+    {
+        var results = new List<PutRecordsEntryResult>(records.Count);
+        foreach (var (key, data) in records)
+        {
+            try
+            {
+                results.Add(new PutRecordsEntryResult(await PutRecord(streamName, key, data, ct), null, null, null));
+            }
+            catch (KinesisApiException e) when (e.Type is "ProvisionedThroughputExceededException" or "InternalFailure")
+            {
+                results.Add(new PutRecordsEntryResult(null, null, e.Type, e.Message));
+            }
+        }
+
+        return new PutRecordsResult(results);
+    }
 }
 
 /// <summary>
@@ -65,6 +110,27 @@ public sealed class KinesisApi(HttpClient http, Uri endpoint, string region, Fun
             ["Data"] = Convert.ToBase64String(data),
         }, ct);
         return answer["SequenceNumber"]?.GetValue<string>() ?? throw new KinesisApiException("InvalidResponse", "PutRecord returned no SequenceNumber", HttpStatusCode.OK);
+    }
+
+    /// <inheritdoc />
+    public async Task<PutRecordsResult> PutRecords(string streamName, IReadOnlyList<(string PartitionKey, byte[] Data)> records, CancellationToken ct)
+    {
+        var entries = new JsonArray();
+        foreach (var (key, data) in records)
+        {
+            entries.Add(new JsonObject { ["PartitionKey"] = key, ["Data"] = Convert.ToBase64String(data) });
+        }
+
+        var answer = await Call("PutRecords", new JsonObject { ["StreamName"] = streamName, ["Records"] = entries }, ct);
+        var results = (answer["Records"] as JsonArray ?? []).OfType<JsonObject>().Select(r => new PutRecordsEntryResult(
+            r["SequenceNumber"]?.GetValue<string>(), r["ShardId"]?.GetValue<string>(),
+            r["ErrorCode"]?.GetValue<string>(), r["ErrorMessage"]?.GetValue<string>())).ToList();
+        if (results.Count != records.Count)
+        {
+            throw new KinesisApiException("InvalidResponse", $"PutRecords returned {results.Count} results for {records.Count} records", HttpStatusCode.OK);
+        }
+
+        return new PutRecordsResult(results);
     }
 
     /// <inheritdoc />
