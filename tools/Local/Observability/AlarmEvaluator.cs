@@ -120,7 +120,7 @@ public sealed record AlarmOutcome(AlarmDefinition Alarm, AlarmState State, IRead
 
     /// <summary>How close it came: breaching datapoints seen vs needed, and the peak against the threshold.</summary>
     public string Closeness => string.Create(CultureInfo.InvariantCulture,
-        $"{MostBreaching} of {Alarm.DatapointsToAlarm} breaching datapoints needed (out of {Alarm.EvaluationPeriods} periods of {Alarm.PeriodSeconds} s); peak {Alarm.Statistic.Name} {(Peak is { } p ? AlarmEvaluator.Number(p) : "none")} vs {Alarm.ComparisonText} {AlarmEvaluator.Number(Alarm.Threshold)}");
+        $"{MostBreaching} of {Alarm.DatapointsToAlarm} breaching {(Alarm.DatapointsToAlarm == 1 ? "datapoint" : "datapoints")} needed (out of {Alarm.EvaluationPeriods} {(Alarm.EvaluationPeriods == 1 ? "period" : "periods")} of {Alarm.PeriodSeconds} s); peak {Alarm.Statistic.Name} {(Peak is { } p ? AlarmEvaluator.Number(p) : "none")} vs {Alarm.ComparisonText} {AlarmEvaluator.Number(Alarm.Threshold)}");
 }
 
 /// <summary>The decision of one evaluation.</summary>
@@ -364,8 +364,8 @@ public sealed class AlarmEvaluator
     private static string Reason(AlarmDefinition a, AlarmState next, AlarmDecision d, (DateTimeOffset Start, double? Value)[] slots)
     {
         var n = a.EvaluationPeriods;
-        string Points(IEnumerable<int> indexes) =>
-            "[" + string.Join(", ", indexes.Reverse().Select(i => $"{Number(slots[i].Value!.Value)} ({slots[i].Start.UtcDateTime.ToString("dd/MM/yy HH:mm:ss", CultureInfo.InvariantCulture)})")) + "]";
+        string Points(IReadOnlyList<int> indexes) => indexes.Count == 0 ? "" :
+            " [" + string.Join(", ", indexes.Reverse().Select(i => $"{Number(slots[i].Value!.Value)} ({slots[i].Start.UtcDateTime.ToString("dd/MM/yy HH:mm:ss", CultureInfo.InvariantCulture)})")) + "]";
         static string Plural(int k, string one, string many) => k == 1 ? one : many;
 
         if (next == AlarmState.InsufficientData)
@@ -385,7 +385,7 @@ public sealed class AlarmEvaluator
         {
             var breaching = d.Evaluated.Where(i => slots[i].Value is { } v && a.Breaches(v)).ToList();
             var k = breaching.Count + d.FilledBreaching;
-            sb.Append(CultureInfo.InvariantCulture, $"{k} out of the last {n} datapoints {Points(breaching)} {Plural(k, "was", "were")} {a.ComparisonText} the threshold ({Number(a.Threshold)})");
+            sb.Append(CultureInfo.InvariantCulture, $"{k} out of the last {n} datapoints{Points(breaching)} {Plural(k, "was", "were")} {a.ComparisonText} the threshold ({Number(a.Threshold)})");
             if (d.FilledBreaching > 0)
             {
                 sb.Append(CultureInfo.InvariantCulture, $" with {d.FilledBreaching} missing {Plural(d.FilledBreaching, "datapoint", "datapoints")} treated as [Breaching]");
@@ -398,7 +398,7 @@ public sealed class AlarmEvaluator
             var fine = d.Evaluated.Where(i => slots[i].Value is { } v && !a.Breaches(v)).ToList();
             var k = fine.Count + d.FilledNotBreaching;
             var minimum = n - a.DatapointsToAlarm + 1;
-            sb.Append(CultureInfo.InvariantCulture, $"{k} out of the last {n} datapoints {Points(fine)} {Plural(k, "was", "were")} not {a.ComparisonText} the threshold ({Number(a.Threshold)})");
+            sb.Append(CultureInfo.InvariantCulture, $"{k} out of the last {n} datapoints{Points(fine)} {Plural(k, "was", "were")} not {a.ComparisonText} the threshold ({Number(a.Threshold)})");
             if (d.FilledNotBreaching > 0)
             {
                 sb.Append(CultureInfo.InvariantCulture, $" with {d.FilledNotBreaching} missing {Plural(d.FilledNotBreaching, "datapoint", "datapoints")} treated as [NonBreaching]");

@@ -291,7 +291,7 @@ public sealed partial class FilterPattern
             var selector = token;
             _ = Steps(pattern, selector).ToList();
             var op = Next("an operator");
-            switch (op.ToUpperInvariant())
+            switch (op)
             {
                 case "IS":
                     var what = Next("NULL, TRUE or FALSE");

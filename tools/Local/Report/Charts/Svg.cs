@@ -94,7 +94,7 @@ public static class Svg
             throw new ArgumentException("a line series has a point that is not a finite number. Fix: drop NaN/infinity points before charting.");
         }
 
-        const int left = 64, right = 16, top = 40, bottom = 56;
+        const int left = 64, right = 16, top = 40, bottom = 76;
         var plotW = width - left - right;
         var plotH = height - top - bottom;
         var points = series.SelectMany(s => s.Points).ToList();
@@ -135,7 +135,7 @@ public static class Svg
             }
         }
 
-        Legend(svg, series.Select(s => s.Name).ToList(), left, height - 18);
+        Legend(svg, series.Select(s => s.Name).ToList(), left, height - 10);
         return End(svg);
     }
 
