@@ -108,16 +108,17 @@ public sealed class LocalCloudWatchTests
     }
 
     [Test]
-    public void EventsOutsideCloudWatchsTimeWindow_AreRejected()
+    public void EventsOutsideCloudWatchsTimeWindow_AndNonFiniteValues_AreRejected()
     {
         var cw = Dev(); // now = T0 + 1 h
         cw.Write(Event(LogLines.Retried(), T0.AddHours(1).AddDays(-15)));
         cw.Write(Event(LogLines.Retried(), T0.AddHours(4)));
         cw.Put(new Datapoint("N", "M", new Dictionary<string, string>(), T0.AddHours(4), 1));
+        cw.Put(new Datapoint("N", "M", new Dictionary<string, string>(), T0, double.NaN));
 
         Assert.Multiple(() =>
         {
-            Assert.That(cw.Rejected, Is.EqualTo(3), "more than 14 days old or more than 2 hours ahead");
+            Assert.That(cw.Rejected, Is.EqualTo(4), "more than 14 days old or more than 2 hours ahead (PutLogEvents, PutMetricData); NaN (PutMetricData)");
             Assert.That(cw.AllDatapoints(), Is.Empty);
         });
     }

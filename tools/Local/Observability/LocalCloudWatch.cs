@@ -59,7 +59,9 @@ public sealed record MetricTotal(string Namespace, string Name, IReadOnlyDiction
 /// value to emit when a filter pattern does not match a log event"; the per-minute reading only changes SampleCount.)</item>
 /// <item>Time window: CloudWatch Logs rejects events more than 14 days old or more than 2 hours in the future (PutLogEvents)
 /// and CloudWatch accepts datapoints up to two weeks old and two hours ahead (PutMetricData); outside that window against
-/// <see cref="TimeProvider"/>'s now, an event or datapoint is counted in <see cref="Rejected"/> and not stored.</item>
+/// <see cref="TimeProvider"/>'s now, an event or datapoint is counted in <see cref="Rejected"/> and not stored; so is a
+/// datapoint whose value is NaN or infinite ("special values (for example, NaN, +Infinity, -Infinity) are not supported",
+/// PutMetricData).</item>
 /// </list>
 /// Differs from AWS: nothing is aggregated at storage (every datapoint is kept raw, so percentiles are exact, where
 /// CloudWatch keeps percentiles approximately); no retention, no ingestion delay; metric filters see events in the order
@@ -90,7 +92,7 @@ public sealed class LocalCloudWatch : ILogSink, IMetricSink
     /// <summary>The metric filters of the stack.</summary>
     public IReadOnlyList<MetricFilterDefinition> MetricFilters { get; }
 
-    /// <summary>Events and datapoints refused for a timestamp outside CloudWatch's window (see the class summary).</summary>
+    /// <summary>Events and datapoints refused: a timestamp outside CloudWatch's window, or a value that is not a finite number (see the class summary).</summary>
     public int Rejected
     {
         get
@@ -260,7 +262,7 @@ public sealed class LocalCloudWatch : ILogSink, IMetricSink
 
     private void StoreChecked(Datapoint d)
     {
-        if (InWindow(d.Timestamp))
+        if (InWindow(d.Timestamp) && double.IsFinite(d.Value))
         {
             _datapoints.Add(d);
         }
