@@ -303,8 +303,8 @@ public class StreamProcessorIntegrationTests
         await f.Process(Batch(Record(10, Tx("r-1", country: "FR", mcc: "7995")), Record(11, Tx("a-1")), Record(12, "%%%")), CancellationToken.None);
 
         var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var fraud = lines.Where(l => Support.FilterPattern.Matches(FraudTf.Functions.Shared.Metrics.LogPatterns.FraudEvent, l)).ToList();
-        var errors = lines.Where(l => Support.FilterPattern.Matches(FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError, l)).ToList();
+        var fraud = lines.Where(l => FraudTf.Local.Observability.FilterPattern.Matches(FraudTf.Functions.Shared.Metrics.LogPatterns.FraudEvent, l)).ToList();
+        var errors = lines.Where(l => FraudTf.Local.Observability.FilterPattern.Matches(FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError, l)).ToList();
         Assert.That(fraud, Has.Count.EqualTo(1));
         Assert.That(fraud[0], Does.Contain("\"transactionId\":\"r-1\""));
         Assert.That(errors, Has.Count.EqualTo(1));

@@ -1,5 +1,6 @@
 using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Functions.Tests.Support;
+using FraudTf.Local.Observability;
 
 namespace FraudTf.Functions.Tests.Metrics;
 

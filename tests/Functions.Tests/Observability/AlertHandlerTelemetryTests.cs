@@ -10,6 +10,7 @@ using FraudTf.Functions.Shared.Settings;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Tests.Integration;
 using FraudTf.Functions.Tests.Support;
+using FraudTf.Local.Observability;
 
 // Under the Integration namespace: its SetUpFixture starts DynamoDB Local.
 namespace FraudTf.Functions.Tests.Integration.Observability;
@@ -128,7 +129,7 @@ public class AlertHandlerTelemetryTests
         };
 
         Assert.That(statuses, Is.EqualTo(new[] { "handled", "duplicate", "rejected" }));
-        var extracted = EmbeddedMetrics.Extract(console.Events);
+        var extracted = EmbeddedMetrics.Extract(console.Events.Select(e => e.Message));
         var produced = PlatformMetrics.AlertHandler.Select(m => m.Name).ToHashSet();
         var read = SynthesizedMonitoring.ReadMetrics(_stack, PlatformMetrics.Namespace).Where(m => produced.Contains(m.Name)).ToList();
         Assert.That(read.Select(m => m.Name).Distinct(), Is.EquivalentTo(produced), "the dashboard charts every alert-handler metric");

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FraudTf.Functions.Shared.Logging;
 using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Functions.Tests.Support;
+using FraudTf.Local.Observability;
 
 namespace FraudTf.Functions.Tests.Observability;
 
@@ -75,9 +76,9 @@ public class RuntimeConsoleTests
         var emf = EmfDocument();
 
         Console.WriteLine(emf);
-        var throughConsole = EmbeddedMetrics.Extract(console.Events);
+        var throughConsole = EmbeddedMetrics.Extract(console.Events.Select(e => e.Message));
         console.RawStdout.WriteLine(Encoding.UTF8.GetBytes(emf));
-        var all = EmbeddedMetrics.Extract(console.Events);
+        var all = EmbeddedMetrics.Extract(console.Events.Select(e => e.Message));
 
         Assert.That(throughConsole, Is.Empty, "prefixed (Text) or escaped into message (JSON): not the root object of its event");
         Assert.That(all, Has.Count.EqualTo(1));

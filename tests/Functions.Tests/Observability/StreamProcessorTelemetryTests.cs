@@ -9,6 +9,7 @@ using FraudTf.Functions.Shared.Settings;
 using FraudTf.Functions.StreamProcessor;
 using FraudTf.Functions.Tests.Integration;
 using FraudTf.Functions.Tests.Support;
+using FraudTf.Local.Observability;
 
 // Under the Integration namespace: its SetUpFixture starts DynamoDB Local.
 namespace FraudTf.Functions.Tests.Integration.Observability;
@@ -99,7 +100,7 @@ public class StreamProcessorTelemetryTests
     public async Task EveryMetricTheAlarmsAndDashboardRead_IsExtracted(LambdaLogFormat format)
     {
         var events = await RunBatch(format);
-        var extracted = EmbeddedMetrics.Extract(events);
+        var extracted = EmbeddedMetrics.Extract(events.Select(e => e.Message));
         var produced = PlatformMetrics.StreamProcessor.Select(m => m.Name).ToHashSet();
         var read = SynthesizedMonitoring.ReadMetrics(_stack, PlatformMetrics.Namespace).Where(m => produced.Contains(m.Name)).ToList();
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace FraudTf.Functions.Tests.Support;
+namespace FraudTf.Local.Observability;
 
 /// <summary>A metric CloudWatch extracts from an embedded-metric-format log event.</summary>
 /// <param name="Namespace">Namespace.</param>
@@ -8,29 +8,44 @@ namespace FraudTf.Functions.Tests.Support;
 /// <param name="Dimensions">Dimension name to value (one dimension set).</param>
 /// <param name="Values">The values of this event.</param>
 /// <param name="Unit">Unit, or null.</param>
-public sealed record ExtractedMetric(string Namespace, string Name, IReadOnlyDictionary<string, string> Dimensions, IReadOnlyList<double> Values, string? Unit)
+/// <param name="Timestamp">The event's <c>_aws.Timestamp</c>.</param>
+public sealed record ExtractedMetric(string Namespace, string Name, IReadOnlyDictionary<string, string> Dimensions, IReadOnlyList<double> Values, string? Unit, DateTimeOffset Timestamp)
 {
     /// <summary>True when this is the metric (namespace, name, exact dimension set) <paramref name="dimensions"/> names.</summary>
     public bool Is(string ns, string name, IReadOnlyDictionary<string, string> dimensions) =>
         Namespace == ns && Name == name && Dimensions.Count == dimensions.Count && dimensions.All(d => Dimensions.TryGetValue(d.Key, out var v) && v == d.Value);
+
+    /// <summary>One datapoint per value, as CloudWatch stores them.</summary>
+    public IEnumerable<Datapoint> Datapoints() => Values.Select(v => new Datapoint(Namespace, Name, Dimensions, Timestamp, v, Unit));
 }
 
 /// <summary>
 /// Extracts metrics from stored log events as CloudWatch Logs does with the embedded metric format (CloudWatch user
 /// guide, "Specification: Embedded metric format"): only an event that is a JSON object with an <c>_aws</c> member at its
-/// root counts; <c>_aws.Timestamp</c> must be a number; each directive of <c>_aws.CloudWatchMetrics</c> names a
-/// <c>Namespace</c>, <c>Dimensions</c> (arrays of at most 30 keys, each a root member holding a string) and <c>Metrics</c>
-/// (at most 100, each a <c>Name</c> whose root member holds a number or an array of at most 100 numbers). An event that
-/// breaks a rule yields no metric (and no error to the writer). No service implements this locally, hence this class.
+/// root counts ("The LogEvent message MUST be a valid JSON object with no additional data at the beginning or end");
+/// <c>_aws.Timestamp</c> must be a number (milliseconds since the epoch, the metrics' time); each directive of
+/// <c>_aws.CloudWatchMetrics</c> names a <c>Namespace</c>, <c>Dimensions</c> (arrays of at most 30 keys, each a root member
+/// holding a string) and <c>Metrics</c> (at most 100, each a <c>Name</c> whose root member holds a number or an array of at
+/// most 100 numbers). An event that breaks a rule yields no metric (and no error to the writer). No service implements
+/// this locally, hence this class.
+/// <para>Differs from AWS: the same specification also says that on Lambda "a valid embedded metric format document
+/// after [the metadata Lambda prepends] is considered valid"; this class follows the project's reading
+/// (aws-semantics.md: a prefixed or escaped document yields nothing), so a document written through <c>Console</c> is
+/// never counted here. The functions write EMF to the raw standard output, where both readings agree.</para>
 /// </summary>
 public static class EmbeddedMetrics
 {
-    /// <summary>Every metric extracted from <paramref name="events"/>, one entry per event, directive, dimension set and metric.</summary>
-    public static IReadOnlyList<ExtractedMetric> Extract(IEnumerable<CloudWatchLogEvent> events) => events.SelectMany(e => Extract(e.Message)).ToList();
+    /// <summary>Every metric extracted from <paramref name="messages"/> (stored event messages), one entry per event, directive, dimension set and metric.</summary>
+    public static IReadOnlyList<ExtractedMetric> Extract(IEnumerable<string> messages) => messages.SelectMany(Extract).ToList();
 
     /// <summary>The metrics of one stored event message (none unless it is a valid EMF document at its root).</summary>
     public static IReadOnlyList<ExtractedMetric> Extract(string message)
     {
+        if (message.Length == 0 || message[0] != '{')
+        {
+            return [];
+        }
+
         JsonObject? root;
         try
         {
@@ -41,8 +56,18 @@ public static class EmbeddedMetrics
             return [];
         }
 
-        if (root?["_aws"] is not JsonObject aws || aws["Timestamp"] is not JsonValue ts || !ts.TryGetValue<double>(out _)
+        if (root?["_aws"] is not JsonObject aws || aws["Timestamp"] is not JsonValue ts || !ts.TryGetValue<double>(out var millis)
             || aws["CloudWatchMetrics"] is not JsonArray directives)
+        {
+            return [];
+        }
+
+        DateTimeOffset timestamp;
+        try
+        {
+            timestamp = DateTimeOffset.FromUnixTimeMilliseconds((long)millis);
+        }
+        catch (ArgumentOutOfRangeException)
         {
             return [];
         }
@@ -67,7 +92,7 @@ public static class EmbeddedMetrics
                 var dims = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var k in keys)
                 {
-                    if (k is not JsonValue kv || !kv.TryGetValue<string>(out var key) || root[key] is not JsonValue dv || !dv.TryGetValue<string>(out var value))
+                    if (k is not JsonValue kv || !kv.TryGetValue<string>(out var key) || root[key] is not JsonValue dv || !dv.TryGetValue<string>(out var value) || value.Length > 1024)
                     {
                         return [];
                     }
@@ -86,7 +111,7 @@ public static class EmbeddedMetrics
                 }
 
                 var unit = m["Unit"] is JsonValue uv && uv.TryGetValue<string>(out var u) ? u : null;
-                result.AddRange(dimensionSets.Select(dims => new ExtractedMetric(ns, name, dims, values, unit)));
+                result.AddRange(dimensionSets.Select(dims => new ExtractedMetric(ns, name, dims, values, unit, timestamp)));
             }
         }
 
@@ -95,8 +120,8 @@ public static class EmbeddedMetrics
 
     private static IReadOnlyList<double>? Values(JsonNode? node) => node switch
     {
-        JsonValue v when v.TryGetValue<double>(out var x) => [x],
-        JsonArray a when a.Count <= 100 && a.All(i => i is JsonValue iv && iv.TryGetValue<double>(out _)) => a.Select(i => i!.GetValue<double>()).ToList(),
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number => [v.GetValue<double>()],
+        JsonArray a when a.Count <= 100 && a.All(i => i is JsonValue iv && iv.GetValueKind() == System.Text.Json.JsonValueKind.Number) => a.Select(i => i!.GetValue<double>()).ToList(),
         _ => null,
     };
 }
