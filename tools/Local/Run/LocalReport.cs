@@ -19,7 +19,7 @@ public sealed record ScenarioOutcome(string Scenario, bool Fraud, int Transactio
 /// <param name="Fired">True when it went to ALARM.</param>
 /// <param name="FiredAt">When (seconds after the traffic started), if it fired.</param>
 /// <param name="Detail">CloudWatch's reason text when it fired, or how close it came.</param>
-public sealed record AlarmOutcome(string Name, bool Fired, double? FiredAt, string Detail);
+public sealed record ReportAlarm(string Name, bool Fired, double? FiredAt, string Detail);
 
 /// <summary>A metric's total over the run.</summary>
 /// <param name="Namespace">Namespace.</param>
@@ -27,7 +27,7 @@ public sealed record AlarmOutcome(string Name, bool Fired, double? FiredAt, stri
 /// <param name="Dimensions">Dimensions, as <c>k=v</c> joined.</param>
 /// <param name="Sum">Sum of its values.</param>
 /// <param name="Count">Number of values.</param>
-public sealed record MetricTotal(string Namespace, string Name, string Dimensions, double Sum, long Count);
+public sealed record ReportMetric(string Namespace, string Name, string Dimensions, double Sum, long Count);
 
 /// <summary>Everything a local run measured.</summary>
 public sealed record LocalReport
@@ -81,10 +81,10 @@ public sealed record LocalReport
     public IReadOnlyDictionary<string, int> Alerts { get; init; } = new Dictionary<string, int>();
 
     /// <summary>Every metric's total.</summary>
-    public IReadOnlyList<MetricTotal> Metrics { get; init; } = [];
+    public IReadOnlyList<ReportMetric> Metrics { get; init; } = [];
 
     /// <summary>Every alarm.</summary>
-    public IReadOnlyList<AlarmOutcome> Alarms { get; init; } = [];
+    public IReadOnlyList<ReportAlarm> Alarms { get; init; } = [];
 
     /// <summary>Valid records per second from the first put to the last decision.</summary>
     public double Throughput { get; init; }

@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Amazon.S3.Model;
+using FraudTf.Functions.Shared.Metrics;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Local.Engines;
+using FraudTf.Local.Events;
+using FraudTf.Local.Fronts;
+using FraudTf.Local.Functions;
+using FraudTf.Local.Observability;
+using FraudTf.Local.Pipes;
+using FraudTf.Local.Stack;
+using FraudTf.Local.Streaming;
+using FraudTf.Local.Traffic;
+using FraudTf.Redrive;
+
+namespace FraudTf.Local.Run;
+
+public sealed partial class LocalRun
+{
+    /// <summary>Runs the platform with the traffic, drains it, and returns what it measured.</summary>
+    public async Task<LocalReport> Execute(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var stack = LocalStack.Load(_options.OutDir, _options.Environment);
+        var mix = TrafficMix.Parse(_options.Scenario == "mix" ? null : _options.Scenario);
+        var cloudWatch = LocalCloudWatch.FromStack(stack, _time);
+        Say($"make local: {stack.Path}");
+        Say("starting DynamoDB Local, s3rver and kinesalite on 127.0.0.1 ...");
+        var engines = await Task.WhenAll(
+            Engines.Engines.DynamoDbLocal(_options.RepoRoot, _pids, ct),
+            Engines.Engines.S3rver(_options.RepoRoot, _pids, ct),
+            Engines.Engines.Kinesalite(_options.RepoRoot, _pids, ct));
+        foreach (var e in engines)
+        {
+            Track(e);
+        }
+
+        var (dynamoEngine, s3Engine, kinesisEngine) = (engines[0], engines[1], engines[2]);
+        var dynamoFront = Track(new DynamoDbFront(dynamoEngine.Endpoint, cloudWatch, _time));
+        dynamoFront.Start();
+        var s3Front = Track(new S3Front(s3Engine.Endpoint, stack, cloudWatch, _time));
+        s3Front.Start();
+        var sqs = Track(LocalSqs.FromStack(stack, cloudWatch, _time));
+        var sns = LocalSns.FromStack(stack, _time);
+
+        using var dynamo = DynamoClient(dynamoEngine.Endpoint, stack.Region);
+        using var streamsClient = new AmazonDynamoDBStreamsClient(new BasicAWSCredentials(LocalCredentials.AccessKey, LocalCredentials.SecretKey),
+            new AmazonDynamoDBStreamsConfig { ServiceURL = dynamoEngine.Endpoint, AuthenticationRegion = stack.Region });
+        using var s3 = S3Client(s3Front.Endpoint, stack.Region);
+        using var http = new HttpClient();
+        var credentials = new ImmutableCredentials(LocalCredentials.AccessKey, LocalCredentials.SecretKey, null);
+        var kinesis = new KinesisApi(http, new Uri(kinesisEngine.Endpoint), stack.Region, () => Task.FromResult(credentials), _time);
+
+        var tableStreams = await Provisioner.CreateTables(stack, dynamo, ct);
+        var buckets = await Provisioner.CreateBuckets(stack, s3, ct);
+        var streams = await Provisioner.CreateStreams(stack, kinesis, ct);
+        Say(Inv($"created {tableStreams.Count + stack.Resources("aws_dynamodb_table").Count - tableStreams.Count} tables, {buckets.Count} buckets, {streams.Count} streams ({string.Join(", ", streams.Select(s => $"{s.Key}: {s.Value} shards"))}), {sqs.Queues.Count} queue(s) from the stack"));
+
+        var start = _time.GetUtcNow();
+        var traffic = TrafficGenerator.Generate(new TrafficOptions { Seed = _options.Seed, RecordsPerSecond = _options.Rate, Duration = _options.Duration, Start = start, Mix = mix });
+        var labels = Labels.From(traffic.Records);
+        Directory.CreateDirectory(_options.OutDir);
+        await using (var file = File.Create(Path.Combine(_options.OutDir, $"local-{_options.Environment}-traffic.jsonl")))
+        {
+            labels.WriteJsonLines(file);
+        }
+
+        await ApplyCorruptProfiles(stack, dynamo, traffic, ct);
+
+        var awsEnvironment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AWS_REGION"] = stack.Region,
+            ["AWS_DEFAULT_REGION"] = stack.Region,
+            ["AWS_ACCESS_KEY_ID"] = LocalCredentials.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = LocalCredentials.SecretKey,
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoFront.Endpoint,
+            ["AWS_ENDPOINT_URL_S3"] = s3Front.Endpoint,
+            ["AWS_ENDPOINT_URL_SQS"] = sqs.Endpoint,
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+        };
+
+        // The functions the data path invokes: the mapping's function, and the rules' Lambda targets (asynchronously).
+        var functions = new Dictionary<string, LocalFunction>(StringComparer.Ordinal);
+        LocalFunction Function(string reference, int instances)
+        {
+            var name = LocalStack.Reference(reference)?.Name ?? throw new InvalidOperationException($"'{reference}' is not a function reference");
+            if (!functions.TryGetValue(name, out var f))
+            {
+                f = Track(LocalFunction.FromStack(stack, name, _options.OutDir, awsEnvironment, cloudWatch, cloudWatch, instances));
+                functions[name] = f;
+                Say($"function {f.FunctionName}: {instances} instance(s) from {f.Spec.ZipPath}");
+            }
+
+            return f;
+        }
+
+        var failedBatches = new S3FailedBatchDestination(s3);
+        var mappings = new List<KinesisEventSourceMapping>();
+        foreach (var (name, body) in stack.Resources("aws_lambda_event_source_mapping"))
+        {
+            var source = LocalStack.Reference(body["event_source_arn"]!.GetValue<string>());
+            if (source?.Type != "aws_kinesis_stream")
+            {
+                continue;
+            }
+
+            var shards = streams[stack.Resolve($"${{aws_kinesis_stream.{source.Value.Name}.name}}")];
+            var lanes = shards * LocalStack.Int(body, "parallelization_factor", 1);
+            var instances = Math.Min(lanes, Math.Max(2, Environment.ProcessorCount * 2));
+            var function = Function(body["function_name"]!.GetValue<string>(), instances);
+            mappings.Add(KinesisEventSourceMapping.FromStack(stack, name, kinesis, function, failedBatches, cloudWatch, _time));
+        }
+
+        var asyncInvokers = new Dictionary<string, AsyncInvoker>(StringComparer.Ordinal);
+        foreach (var (_, body) in stack.Resources("aws_cloudwatch_event_target"))
+        {
+            var target = LocalStack.Reference(body["arn"]!.GetValue<string>());
+            if (target?.Type == "aws_lambda_function" && !asyncInvokers.ContainsKey(stack.Resolve(body["arn"]!.GetValue<string>())))
+            {
+                var function = Function(body["arn"]!.GetValue<string>(), 2);
+                asyncInvokers[stack.Resolve(body["arn"]!.GetValue<string>())] = Track(AsyncInvoker.FromStack(stack, target.Value.Name, function, sqs, _options.AsyncRetryDelays));
+            }
+        }
+
+        var events = new RunTargets(asyncInvokers, sns, kinesis, stack);
+        var bus = LocalEventBus.FromStack(stack, events, sqs, cloudWatch, _time);
+        var pipes = new List<DynamoDbStreamPipe>();
+        foreach (var (name, body) in stack.Resources("aws_pipes_pipe"))
+        {
+            var source = LocalStack.Reference(body["source"]!.GetValue<string>());
+            if (source?.Type != "aws_dynamodb_table")
+            {
+                continue;
+            }
+
+            var busTarget = new BusTarget(bus, stack.Resolve(body["target"]!.GetValue<string>()));
+            pipes.Add(DynamoDbStreamPipe.FromStack(stack, name, streamsClient, stack.Resolve(body["source"]!.GetValue<string>()), busTarget, sqs, cloudWatch, _time));
+        }
+
+        foreach (var fault in _options.Faults.Where(f => f.Kind == "throttle"))
+        {
+            var table = stack.Resources("aws_dynamodb_table").Select(t => stack.Resolve(t.Body["name"]!.GetValue<string>()))
+                .SingleOrDefault(n => n.EndsWith($"-{fault.Target}-{_options.Environment}", StringComparison.Ordinal) || n == fault.Target)
+                ?? throw new ArgumentException($"FAULT throttle:{fault.Target}: the stack has no table '{fault.Target}'. Fix: use one of {string.Join(", ", stack.Resources("aws_dynamodb_table").Select(t => t.Body["name"]!.GetValue<string>()))} (or its logical name, e.g. user-profiles).");
+            dynamoFront.Throttle(new ThrottleWindow(table, start + TimeSpan.FromSeconds(fault.From), start + TimeSpan.FromSeconds(fault.Until)));
+        }
+
+        using var runners = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var running = mappings.Select(m => m.Run(runners.Token)).Concat(pipes.Select(p => p.Run(runners.Token))).ToList();
+        Say(Inv($"sending {traffic.Records.Count} records ({labels.FraudRecords} fraudulent) at {_options.Rate:0.#}/s for {_options.Duration.TotalSeconds:0} s, seed {_options.Seed} ..."));
+        var sender = new TrafficSender(kinesis, _time);
+        using var progressStop = new CancellationTokenSource();
+        var progressTask = ReportProgress(sender, cloudWatch, sqs, start, progressStop.Token);
+        var sent = await sender.Send(traffic.Records, SendOptions.FromStack(stack, _options.Rate), null, ct);
+        Say(Inv($"sent {sent.Count} records in {(_time.GetUtcNow() - start).TotalSeconds:0.0} s; draining ..."));
+
+        await Drain(mappings, pipes, asyncInvokers.Values, bus, ct);
+        await progressStop.CancelAsync();
+        await progressTask;
+        await runners.CancelAsync();
+        await Task.WhenAll(running.Select(async r =>
+        {
+            try
+            {
+                await r;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }));
+
+        var report = await Collect(stack, traffic, labels, sent, start, dynamo, s3, sqs, sns, kinesis, cloudWatch, mappings, pipes, asyncInvokers, bus, dynamoFront, s3Front, ct);
+        Say(Inv($"done in {clock.Elapsed.TotalSeconds:0.0} s"));
+        return report;
+    }
+
+    private async Task Drain(List<KinesisEventSourceMapping> mappings, List<DynamoDbStreamPipe> pipes, IEnumerable<AsyncInvoker> invokers, LocalEventBus bus, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.DrainTimeout);
+        try
+        {
+            // Quiet twice in a row: a drained stage can feed the next (decisions -> pipe -> bus -> alert handler).
+            for (var quiet = 0; quiet < 2;)
+            {
+                var before = Activity(mappings, pipes, bus);
+                foreach (var m in mappings)
+                {
+                    await m.Drain(timeout.Token);
+                }
+
+                foreach (var p in pipes)
+                {
+                    await p.Drain(timeout.Token);
+                }
+
+                await bus.Drain(timeout.Token);
+                foreach (var i in invokers)
+                {
+                    await i.Drain(timeout.Token);
+                }
+
+                await Task.Delay(500, timeout.Token);
+                quiet = Activity(mappings, pipes, bus) == before ? quiet + 1 : 0;
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            Say(Inv($"warning: the platform did not drain within {_options.DrainTimeout.TotalSeconds:0} s; the report counts what was done by then"));
+        }
+    }
+
+    private static string Activity(List<KinesisEventSourceMapping> mappings, List<DynamoDbStreamPipe> pipes, LocalEventBus bus) =>
+        string.Join("|", mappings.Select(m => m.Counters.ToString()).Concat(pipes.Select(p => p.Counters.ToString())).Concat(bus.Counters.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")));
+
+    private async Task ReportProgress(TrafficSender sender, LocalCloudWatch cloudWatch, LocalSqs sqs, DateTimeOffset start, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), _time, ct);
+                var p = sender.Progress;
+                double Total(string name) => cloudWatch.Totals().Where(t => t.Namespace == PlatformMetrics.Namespace && t.Name == name).Sum(t => t.Sum);
+                Say(Inv($"  {(_time.GetUtcNow() - start).TotalSeconds,5:0} s  sent {p.Sent}/{p.Total}  processed {Total(PlatformMetrics.TransactionsProcessed):0}  flagged {Total(PlatformMetrics.FraudDetected):0}  rejected {Total(PlatformMetrics.RecordsRejected):0}  alerts {Total(PlatformMetrics.AlertsHandled):0}  dead letters {sqs.Queues.Sum(q => sqs.Messages(q).Count)}"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ApplyCorruptProfiles(LocalStack stack, IAmazonDynamoDB dynamo, GeneratedTraffic traffic, CancellationToken ct)
+    {
+        foreach (var fault in _options.Faults.Where(f => f.Kind == "corrupt-profile"))
+        {
+            var table = stack.Resources("aws_dynamodb_table").Select(t => stack.Resolve(t.Body["name"]!.GetValue<string>())).Single(n => n.Contains("user-profiles", StringComparison.Ordinal));
+            var users = traffic.Records.Where(r => r.Kind == RecordKind.Valid && r.Scenario == Scenarios.Legitimate).Select(r => r.PartitionKey).Distinct().Take(int.Parse(fault.Target, CultureInfo.InvariantCulture));
+            foreach (var user in users)
+            {
+                // A row a tool or an older version wrote by mistake: txCount as a string. The processor must treat it as data.
+                await dynamo.PutItemAsync(new PutItemRequest
+                {
+                    TableName = table,
+                    Item = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = user }, ["txCount"] = new() { S = "many" } },
+                }, ct);
+            }
+        }
+    }
+
+    /// <summary>The bus as a pipe's target.</summary>
+    private sealed class BusTarget(LocalEventBus bus, string busArn) : IPipeTarget
+    {
+        public Task<PipeTargetResult> Put(IReadOnlyList<string> transformedEvents, string source, string detailType, CancellationToken ct)
+        {
+            bus.PutEvents(busArn, transformedEvents.Select(e => (source, detailType, e)).ToList());
+            return Task.FromResult(PipeTargetResult.AllSucceeded(transformedEvents.Count));
+        }
+    }
+
+    /// <summary>Where the rules deliver: the async invokers, the topics, the streams.</summary>
+    private sealed class RunTargets(IReadOnlyDictionary<string, AsyncInvoker> invokers, LocalSns sns, KinesisApi kinesis, LocalStack stack) : IEventTargets
+    {
+        public Task InvokeAsync(string functionArn, string payload, CancellationToken ct)
+        {
+            invokers[functionArn].Enqueue(payload);
+            return Task.CompletedTask;
+        }
+
+        public Task Publish(string topicArn, string message, CancellationToken ct)
+        {
+            sns.Publish(topicArn, message);
+            return Task.CompletedTask;
+        }
+
+        public Task PutRecord(string streamArn, string partitionKey, string data, CancellationToken ct) =>
+            kinesis.PutRecord(streamArn[(streamArn.LastIndexOf('/') + 1)..], partitionKey, Encoding.UTF8.GetBytes(data), ct);
+
+        public LocalStack Stack => stack;
+    }
+}
