@@ -9,6 +9,7 @@ using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Tests.Agent;
 using FraudTf.Functions.Tests.Support;
+using FraudTf.Local.Pipes;
 using AgentFunction = FraudTf.Functions.AgentTools.Function;
 using AgentSettings = FraudTf.Functions.AgentTools.Settings;
 using AlertFunction = FraudTf.Functions.AlertHandler.Function;
