@@ -10,7 +10,11 @@ namespace FraudTf.Redrive;
 /// <param name="SequenceNumber">Its sequence number.</param>
 /// <param name="PartitionKey">Its partition key.</param>
 /// <param name="Data">Its bytes.</param>
-public sealed record StreamRecord(string SequenceNumber, string PartitionKey, byte[] Data);
+public sealed record StreamRecord(string SequenceNumber, string PartitionKey, byte[] Data)
+{
+    /// <summary>When Kinesis received the record (<c>ApproximateArrivalTimestamp</c> of GetRecords); null when not read from the stream.</summary>
+    public DateTimeOffset? ApproximateArrivalTimestamp { get; init; }
+}
 
 /// <summary>A page of <c>GetRecords</c>.</summary>
 /// <param name="Records">The records.</param>
@@ -84,6 +88,17 @@ public interface IKinesisApi
 
         return new PutRecordsResult(results);
     }
+
+    /// <summary>ListShards: the ids of the stream's shards.</summary>
+    Task<IReadOnlyList<string>> ListShards(string streamName, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement ListShards");
+
+    /// <summary>
+    /// GetShardIterator of any type: <c>TRIM_HORIZON</c>, <c>LATEST</c> (no <paramref name="sequenceNumber"/>),
+    /// <c>AT_SEQUENCE_NUMBER</c> or <c>AFTER_SEQUENCE_NUMBER</c> (with it).
+    /// </summary>
+    Task<string> ShardIterator(string streamName, string shardId, string iteratorType, string? sequenceNumber, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement ShardIterator");
 }
 
 /// <summary>
@@ -153,8 +168,44 @@ public sealed class KinesisApi(HttpClient http, Uri endpoint, string region, Fun
         var records = (answer["Records"] as JsonArray ?? []).OfType<JsonObject>().Select(r => new StreamRecord(
             r["SequenceNumber"]!.GetValue<string>(),
             r["PartitionKey"]!.GetValue<string>(),
-            Convert.FromBase64String(r["Data"]!.GetValue<string>()))).ToList();
+            Convert.FromBase64String(r["Data"]!.GetValue<string>()))
+        {
+            ApproximateArrivalTimestamp = r["ApproximateArrivalTimestamp"] is JsonValue t && t.TryGetValue<double>(out var seconds)
+                ? DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000))
+                : null,
+        }).ToList();
         return new RecordsPage(records, answer["NextShardIterator"]?.GetValue<string>(), answer["MillisBehindLatest"]?.GetValue<long>() ?? 0);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListShards(string streamName, CancellationToken ct)
+    {
+        var shards = new List<string>();
+        JsonObject request = new() { ["StreamName"] = streamName };
+        while (true)
+        {
+            var answer = await Call("ListShards", request, ct);
+            shards.AddRange((answer["Shards"] as JsonArray ?? []).OfType<JsonObject>().Select(s => s["ShardId"]!.GetValue<string>()));
+            if (answer["NextToken"]?.GetValue<string>() is not { Length: > 0 } next)
+            {
+                return shards;
+            }
+
+            request = new JsonObject { ["NextToken"] = next };
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<string> ShardIterator(string streamName, string shardId, string iteratorType, string? sequenceNumber, CancellationToken ct)
+    {
+        var request = new JsonObject { ["StreamName"] = streamName, ["ShardId"] = shardId, ["ShardIteratorType"] = iteratorType };
+        if (sequenceNumber is not null)
+        {
+            request["StartingSequenceNumber"] = sequenceNumber;
+        }
+
+        var answer = await Call("GetShardIterator", request, ct);
+        return answer["ShardIterator"]?.GetValue<string>() ?? throw new KinesisApiException("InvalidResponse", "GetShardIterator returned no ShardIterator", HttpStatusCode.OK);
     }
 
     /// <summary>Any Kinesis operation with a JSON request (the tests create streams and read shards with it).</summary>

@@ -10,6 +10,7 @@ using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Tests.Agent;
 using FraudTf.Functions.Tests.Support;
 using FraudTf.Local.Events;
+using FraudTf.Local.Pipes;
 using AgentFunction = FraudTf.Functions.AgentTools.Function;
 using AgentSettings = FraudTf.Functions.AgentTools.Settings;
 using AlertFunction = FraudTf.Functions.AlertHandler.Function;

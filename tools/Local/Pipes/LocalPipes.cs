@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace FraudTf.Functions.Tests.Support;
+namespace FraudTf.Local.Pipes;
 
 /// <summary>
 /// A small local implementation of what an EventBridge Pipe with a DynamoDB stream source and an event-bus target does
