@@ -65,7 +65,7 @@ public sealed partial class LocalRun
         }
 
         bool InDiscarded(SentRecord s) => discarded.Any(b => b.ShardId == s.ShardId
-            && InvocationRecord.Compare(s.SequenceNumber, b.StartSequenceNumber) >= 0 && InvocationRecord.Compare(s.SequenceNumber, b.EndSequenceNumber) <= 0);
+            && SequenceNumbers.Compare(s.SequenceNumber, b.StartSequenceNumber) >= 0 && SequenceNumbers.Compare(s.SequenceNumber, b.EndSequenceNumber) <= 0);
 
         var lost = new List<string>();
         var discardedCount = 0;
@@ -144,12 +144,12 @@ public sealed partial class LocalRun
         var runners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var m in mappings)
         {
-            runners["event source mapping"] = m.Counters.ToString()!;
+            runners["event source mapping"] = Describe(m.Counters);
         }
 
         foreach (var p in pipes)
         {
-            runners[$"pipe {p.Name}"] = p.Counters.ToString()!;
+            runners[$"pipe {p.Settings.PipeName}"] = Describe(p.Counters);
         }
 
         foreach (var (arn, i) in invokers)

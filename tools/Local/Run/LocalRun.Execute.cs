@@ -50,12 +50,11 @@ public sealed partial class LocalRun
         var sns = LocalSns.FromStack(stack, _time);
 
         using var dynamo = DynamoClient(dynamoEngine.Endpoint, stack.Region);
-        using var streamsClient = new AmazonDynamoDBStreamsClient(new BasicAWSCredentials(LocalCredentials.AccessKey, LocalCredentials.SecretKey),
-            new AmazonDynamoDBStreamsConfig { ServiceURL = dynamoEngine.Endpoint, AuthenticationRegion = stack.Region });
         using var s3 = S3Client(s3Front.Endpoint, stack.Region);
         using var http = new HttpClient();
         var credentials = new ImmutableCredentials(LocalCredentials.AccessKey, LocalCredentials.SecretKey, null);
         var kinesis = new KinesisApi(http, new Uri(kinesisEngine.Endpoint), stack.Region, () => Task.FromResult(credentials), _time);
+        var streamsClient = new DynamoDbStreamsApi(http, new Uri(dynamoEngine.Endpoint), stack.Region, () => Task.FromResult(credentials), _time);
 
         var tableStreams = await Provisioner.CreateTables(stack, dynamo, ct);
         var buckets = await Provisioner.CreateBuckets(stack, s3, ct);
@@ -94,13 +93,12 @@ public sealed partial class LocalRun
             {
                 f = Track(LocalFunction.FromStack(stack, name, _options.OutDir, awsEnvironment, cloudWatch, cloudWatch, instances));
                 functions[name] = f;
-                Say($"function {f.FunctionName}: {instances} instance(s) from {f.Spec.ZipPath}");
+                Say($"function {f.FunctionName}: {instances} instance(s) in {f.Spec.TaskRoot}");
             }
 
             return f;
         }
 
-        var failedBatches = new S3FailedBatchDestination(s3);
         var mappings = new List<KinesisEventSourceMapping>();
         foreach (var (name, body) in stack.Resources("aws_lambda_event_source_mapping"))
         {
@@ -114,7 +112,7 @@ public sealed partial class LocalRun
             var lanes = shards * LocalStack.Int(body, "parallelization_factor", 1);
             var instances = Math.Min(lanes, Math.Max(2, Environment.ProcessorCount * 2));
             var function = Function(body["function_name"]!.GetValue<string>(), instances);
-            mappings.Add(KinesisEventSourceMapping.FromStack(stack, name, kinesis, function, failedBatches, cloudWatch, _time));
+            mappings.Add(KinesisEventSourceMapping.FromStack(stack, name, kinesis, function, S3FailedBatchDestination.FromStack(stack, name, s3), cloudWatch, _time));
         }
 
         var asyncInvokers = new Dictionary<string, AsyncInvoker>(StringComparer.Ordinal);
@@ -217,7 +215,10 @@ public sealed partial class LocalRun
     }
 
     private static string Activity(List<KinesisEventSourceMapping> mappings, List<DynamoDbStreamPipe> pipes, LocalEventBus bus) =>
-        string.Join("|", mappings.Select(m => m.Counters.ToString()).Concat(pipes.Select(p => p.Counters.ToString())).Concat(bus.Counters.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")));
+        string.Join("|", mappings.Select(m => Describe(m.Counters)).Concat(pipes.Select(p => Describe(p.Counters))).Concat(bus.Counters.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")));
+
+    private static string Describe(StreamCounters c) => Inv(
+        $"batches {c.Batches}, records delivered {c.RecordsDelivered}, retried batches {c.RetriedBatches}, bisections {c.Bisections}, discarded batches {c.DiscardedBatches} ({c.DiscardedRecords} records), filtered out {c.FilteredOut}, checkpoints {string.Join(" ", c.Checkpoints.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}@{k.Value}"))}");
 
     private async Task ReportProgress(TrafficSender sender, LocalCloudWatch cloudWatch, LocalSqs sqs, DateTimeOffset start, CancellationToken ct)
     {
@@ -260,7 +261,7 @@ public sealed partial class LocalRun
         public Task<PipeTargetResult> Put(IReadOnlyList<string> transformedEvents, string source, string detailType, CancellationToken ct)
         {
             bus.PutEvents(busArn, transformedEvents.Select(e => (source, detailType, e)).ToList());
-            return Task.FromResult(PipeTargetResult.AllSucceeded(transformedEvents.Count));
+            return Task.FromResult(PipeTargetResult.Success);
         }
     }
 
