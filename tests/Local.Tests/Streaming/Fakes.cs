@@ -193,6 +193,8 @@ internal sealed class Engine : IAsyncDisposable
         Endpoint = new Uri($"http://127.0.0.1:{port}");
     }
 
+    private string? DataDir { get; init; }
+
     public Uri Endpoint { get; }
 
     public static int FreePort()
@@ -220,6 +222,17 @@ internal sealed class Engine : IAsyncDisposable
         var port = FreePort();
         return Start(Path.Combine(dir, "DynamoDBLocal.jar"), "java",
             [$"-Djava.library.path={Path.Combine(dir, "DynamoDBLocal_lib")}", "-jar", Path.Combine(dir, "DynamoDBLocal.jar"), "-inMemory", "-disableTelemetry", "-port", port.ToString(CultureInfo.InvariantCulture)], port, dir);
+    }
+
+    /// <summary>s3rver with a temporary data folder (fixed credentials S3RVER/S3RVER).</summary>
+    public static async Task<Engine> S3rver()
+    {
+        var script = Path.Combine(Repo.Root(), "tests", "emulators", "node_modules", "s3rver", "bin", "s3rver.js");
+        var port = FreePort();
+        var data = Path.Combine(Path.GetTempPath(), "fraudtf-local-s3rver", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var engine = await Start(script, "node", [script, "-d", data, "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--silent"], port);
+        return new Engine(engine._process, port) { DataDir = data };
     }
 
     private static async Task<Engine> Start(string installed, string program, string[] args, int port, string? workingDirectory = null)
@@ -261,6 +274,17 @@ internal sealed class Engine : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (DataDir is not null)
+        {
+            try
+            {
+                Directory.Delete(DataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 }

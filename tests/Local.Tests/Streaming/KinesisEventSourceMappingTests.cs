@@ -336,6 +336,40 @@ public class KinesisEventSourceMappingTests
 
     [Test]
     [Category("Integration")]
+    public async Task TheS3DestinationWritesOneObjectPerDiscardedBatchUnderTheDocumentedKeyAndRedriveParsesIt()
+    {
+        await using var s3rver = await Engine.S3rver();
+        using var s3 = new Amazon.S3.AmazonS3Client(new BasicAWSCredentials("S3RVER", "S3RVER"),
+            new Amazon.S3.AmazonS3Config { ServiceURL = s3rver.Endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        await s3.PutBucketAsync("failed-batches");
+        var kinesis = new FakeKinesis(TimeProvider.System, Shard);
+        var r = kinesis.Add("user-1", "{\"transactionId\":\"t-1\"}");
+        var function = new ScriptedFunction("fn", (_, _) => ScriptedFunction.Error());
+        var stack = Stack(new JsonObject { ["maximum_retry_attempts"] = 0 });
+        var destination = S3FailedBatchDestination.FromStack(stack, "m", s3);
+        var esm = KinesisEventSourceMapping.FromStack(stack, "m", kinesis, function, destination, new MemoryMetrics(), TimeProvider.System);
+        esm.PollInterval = TimeSpan.FromMilliseconds(10);
+
+        await Run(esm);
+
+        var listed = await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = "failed-batches" });
+        var key = listed.S3Objects.Single().Key;
+        using var got = await s3.GetObjectAsync("failed-batches", key);
+        using var bytes = new MemoryStream();
+        await got.ResponseStream.CopyToAsync(bytes);
+        var (parsed, problem) = InvocationRecord.Parse(bytes.ToArray());
+        Assert.Multiple(() =>
+        {
+            Assert.That(key, Does.Match($@"^aws/lambda/{esm.Settings.Uuid}/{Shard}/\d{{4}}/\d\d/\d\d/\d{{4}}-\d\d-\d\dT\d\d\.\d\d\.\d\d-[0-9a-f-]{{36}}$"));
+            Assert.That(problem, Is.Null);
+            Assert.That(parsed!.Condition, Is.EqualTo("RetryAttemptsExhausted"));
+            Assert.That(parsed.PayloadRecords!.Single().SequenceNumber, Is.EqualTo(r.SequenceNumber));
+            Assert.That(parsed.PayloadRecords!.Single().Data, Is.EqualTo(r.Data));
+        });
+    }
+
+    [Test]
+    [Category("Integration")]
     public async Task AgainstKinesaliteEveryRecordOfEveryShardIsDeliveredOnceAndCheckpointed()
     {
         await using var engine = await Engine.Kinesalite();
