@@ -289,5 +289,5 @@ public sealed class DynamoDbStreamPipe : IShardSource<JsonObject>, IBatchHandler
     }
 
     private void Put(string metric, double value, DateTimeOffset at, string? unit = null) =>
-        _metrics.Put(new Datapoint(Namespace, metric, new Dictionary<string, string> { ["PipeName"] = Settings.PipeName }, at, value, unit ?? "Count"));
+        _metrics.Put(new Datapoint(Namespace, metric, new Dictionary<string, string> { ["PipeName"] = Settings.PipeName }, at, value, unit ?? "None"));
 }

@@ -64,6 +64,7 @@ public sealed class S3FailedBatchDestination(IAmazonS3 s3, string bucket) : IFai
     {
         var key = ObjectKey(batch.MappingUuid, batch.ShardId, batch.Time, Guid.NewGuid());
         using var content = new MemoryStream(Encoding.UTF8.GetBytes(batch.InvocationRecord.ToJsonString()));
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = content, ContentType = "application/json" }, ct);
+        // One signed payload, not aws-chunked: s3rver stores chunked bodies with their chunk headers (the repository's other writers do the same).
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = content, ContentType = "application/json", UseChunkEncoding = false }, ct);
     }
 }

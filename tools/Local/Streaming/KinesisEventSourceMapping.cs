@@ -149,8 +149,8 @@ public sealed class KinesisEventSourceMapping : IShardSource<StreamRecord>, IBat
     /// <summary>Polls every shard and invokes the function until <paramref name="ct"/> is cancelled (returns at once when the mapping is disabled).</summary>
     public Task Run(CancellationToken ct) => Settings.Enabled ? _poller.Run(ct) : Task.CompletedTask;
 
-    /// <summary>Completes once every shard is read to its tip and no batch is in flight or waiting for a retry.</summary>
-    public Task Drain(CancellationToken ct) => _poller.Drain(ct);
+    /// <summary>Completes once every shard is read to its tip and no batch is in flight or waiting for a retry (at once for a disabled mapping).</summary>
+    public Task Drain(CancellationToken ct) => Settings.Enabled ? _poller.Drain(ct) : Task.CompletedTask;
 
     /// <summary>The invocation event Lambda sends for <paramref name="batch"/> of <paramref name="shardId"/>.</summary>
     public string Event(string shardId, IReadOnlyList<StreamRecord> batch)

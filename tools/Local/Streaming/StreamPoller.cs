@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Numerics;
-using System.Threading.Channels;
 
 namespace FraudTf.Local.Streaming;
 
@@ -225,8 +224,8 @@ internal sealed class StreamPoller<T>
 
     private async Task RunShard(ShardState state, CancellationToken ct)
     {
-        var lanes = Enumerable.Range(0, Parallelization).Select(_ => Channel.CreateUnbounded<T>()).ToArray();
-        var workers = lanes.Select(lane => RunLane(state, lane.Reader, ct)).ToList();
+        var lanes = Enumerable.Range(0, Parallelization).Select(_ => new LaneQueue()).ToArray();
+        var workers = lanes.Select(lane => RunLane(state, lane, ct)).ToList();
         var shardId = state.Shard.ShardId;
         string? iterator = null;
         var limit = Math.Clamp(BatchSize * Parallelization, 100, 10_000);
@@ -276,9 +275,10 @@ internal sealed class StreamPoller<T>
                     state.Finished = page.NextIterator is null;
                 }
 
-                foreach (var record in kept)
+                // A page reaches each lane at once, so a batch without a window holds what one read returned.
+                foreach (var group in kept.GroupBy(r => Lane(_source.LaneKey(r))))
                 {
-                    lanes[Lane(_source.LaneKey(record))].Writer.TryWrite(record);
+                    lanes[group.Key].Add(group);
                 }
 
                 if (page.NextIterator is null)
@@ -300,7 +300,7 @@ internal sealed class StreamPoller<T>
         {
             foreach (var lane in lanes)
             {
-                lane.Writer.TryComplete();
+                lane.Complete();
             }
         }
 
@@ -319,47 +319,36 @@ internal sealed class StreamPoller<T>
         return (int)(BitConverter.ToUInt64(hash, 0) % (ulong)Parallelization);
     }
 
-    private async Task RunLane(ShardState state, ChannelReader<T> lane, CancellationToken ct)
+    private async Task RunLane(ShardState state, LaneQueue lane, CancellationToken ct)
     {
         try
         {
-            while (await lane.WaitToReadAsync(ct))
+            while (true)
             {
+                if (lane.IsEmpty)
+                {
+                    if (lane.Completed)
+                    {
+                        return;
+                    }
+
+                    await lane.Wait(Timeout.InfiniteTimeSpan, ct);
+                    continue;
+                }
+
                 var batch = new List<T>();
                 var bytes = 0;
                 var deadline = _time.GetUtcNow() + Window;
-                while (batch.Count < BatchSize)
+                while (true)
                 {
-                    if (lane.TryPeek(out var next))
-                    {
-                        var size = _source.Size(next);
-                        if (batch.Count > 0 && bytes + size > MaxBatchBytes)
-                        {
-                            break;
-                        }
-
-                        lane.TryRead(out _);
-                        batch.Add(next);
-                        bytes += size;
-                        continue;
-                    }
-
+                    var full = lane.Take(batch, BatchSize, MaxBatchBytes, ref bytes, _source.Size);
                     var remaining = deadline - _time.GetUtcNow();
-                    if (remaining <= TimeSpan.Zero)
+                    if (full || remaining <= TimeSpan.Zero || (lane.Completed && lane.IsEmpty))
                     {
                         break;
                     }
 
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    var arrived = lane.WaitToReadAsync(wait.Token).AsTask();
-                    var timeout = Task.Delay(remaining, _time, wait.Token);
-                    await Task.WhenAny(arrived, timeout);
-                    await wait.CancelAsync();
-                    ct.ThrowIfCancellationRequested();
-                    if (arrived.IsCompletedSuccessfully && !arrived.Result)
-                    {
-                        break; // the shard is closed and read
-                    }
+                    await lane.Wait(remaining, ct);
                 }
 
                 await RunBatch(state.Shard.ShardId, batch, ct, done: records => Done(state, records));
@@ -368,6 +357,69 @@ internal sealed class StreamPoller<T>
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>The records of one lane, in order; a signal for the lane's worker when records arrive.</summary>
+    private sealed class LaneQueue
+    {
+        private readonly Queue<T> _items = new();
+        private readonly SemaphoreSlim _signal = new(0);
+        private volatile bool _completed;
+
+        public bool Completed => _completed;
+
+        public bool IsEmpty
+        {
+            get
+            {
+                lock (_items)
+                {
+                    return _items.Count == 0;
+                }
+            }
+        }
+
+        public void Add(IEnumerable<T> records)
+        {
+            lock (_items)
+            {
+                foreach (var r in records)
+                {
+                    _items.Enqueue(r);
+                }
+            }
+
+            _signal.Release();
+        }
+
+        public void Complete()
+        {
+            _completed = true;
+            _signal.Release();
+        }
+
+        /// <summary>Moves records into <paramref name="batch"/> up to the count and byte limits; true when the batch is full.</summary>
+        public bool Take(List<T> batch, int max, int maxBytes, ref int bytes, Func<T, int> size)
+        {
+            lock (_items)
+            {
+                while (batch.Count < max && _items.Count > 0)
+                {
+                    var s = size(_items.Peek());
+                    if (batch.Count > 0 && bytes + s > maxBytes)
+                    {
+                        return true;
+                    }
+
+                    batch.Add(_items.Dequeue());
+                    bytes += s;
+                }
+
+                return batch.Count >= max;
+            }
+        }
+
+        public Task Wait(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
     }
 
     private void Done(ShardState state, IEnumerable<T> records)
