@@ -8,7 +8,8 @@ stopped=0
 for file in .local/*.pids; do
   while read -r pid; do
     [[ "$pid" =~ ^[0-9]+$ ]] || continue
-    if kill -0 "$pid" 2>/dev/null; then
+    # Alive and not a zombie (an exited child nobody reaped yet holds its pid until then).
+    if kill -0 "$pid" 2>/dev/null && [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z* ]]; then
       pkill -TERM -P "$pid" 2>/dev/null
       kill -TERM "$pid" 2>/dev/null && stopped=$((stopped + 1))
     fi

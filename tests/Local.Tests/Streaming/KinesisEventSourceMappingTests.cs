@@ -376,7 +376,7 @@ public class KinesisEventSourceMappingTests
         using var http = new HttpClient();
         var kinesis = new KinesisApi(http, engine.Endpoint, "eu-west-1", () => Task.FromResult(new ImmutableCredentials("local", "local", null)), TimeProvider.System);
         await kinesis.Invoke("CreateStream", new JsonObject { ["StreamName"] = "tx", ["ShardCount"] = 2 }, CancellationToken.None);
-        var put = await kinesis.PutRecords("tx", Enumerable.Range(0, 20).Select(i => ($"user-{i % 5}", Encoding.UTF8.GetBytes($"r{i}"))).ToList(), CancellationToken.None);
+        var put = (await kinesis.PutRecords("tx", Enumerable.Range(0, 20).Select(i => ($"user-{i % 5}", Encoding.UTF8.GetBytes($"r{i}"))).ToList(), CancellationToken.None)).Records;
         Assert.That(put.Select(p => p.ErrorCode), Has.All.Null);
         var function = new ScriptedFunction("fn", (_, _) => ScriptedFunction.Ok());
         var (esm, _, _) = Mapping(new JsonObject { ["batch_size"] = 4, ["parallelization_factor"] = 2 }, kinesis, function);

@@ -49,8 +49,12 @@ public sealed class EngineProcess : IAsyncDisposable
     /// <summary>Starts <paramref name="file"/> with <paramref name="arguments"/> and waits until its port accepts connections.</summary>
     public static async Task<EngineProcess> Start(string name, string file, IReadOnlyList<string> arguments, int port, string? workingDirectory, string? dataDir, PidFile? pids, TimeSpan timeout, CancellationToken ct)
     {
-        var info = new ProcessStartInfo(file, arguments)
+        // A watchdog shell runs the engine and stops it when this process is gone, even after kill -9 (no dispose runs then).
+        const string Watchdog = "\"$@\" & child=$!; trap 'kill $child 2>/dev/null' EXIT TERM INT; " +
+            "while kill -0 \"$FRAUDTF_LOCAL_PARENT_PID\" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done; kill $child 2>/dev/null; wait $child";
+        var info = new ProcessStartInfo("bash", ["-c", Watchdog, name, file, .. arguments])
         {
+            Environment = { ["FRAUDTF_LOCAL_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
