@@ -27,13 +27,11 @@ public sealed partial class LocalRun
         List<KinesisEventSourceMapping> mappings, List<DynamoDbStreamPipe> pipes, Dictionary<string, AsyncInvoker> invokers, LocalEventBus bus,
         DynamoDbFront dynamoFront, S3Front s3Front, CancellationToken ct)
     {
-        string Table(string logical) => stack.Resources("aws_dynamodb_table").Select(t => stack.Resolve(t.Body["name"]!.GetValue<string>()))
-            .Single(n => n.Contains(logical, StringComparison.Ordinal));
-        string Bucket(string logical) => stack.Resources("aws_s3_bucket").Select(b => stack.Resolve(b.Body["bucket"]!.GetValue<string>()))
-            .Single(n => n.Contains(logical, StringComparison.Ordinal));
+        var table = World!.Table;
+        var bucket = World.Bucket;
 
-        var stored = (await Scan(dynamo, Table("transactions"), ct)).Select(i => i[TransactionAttributes.TransactionId].S).ToHashSet(StringComparer.Ordinal);
-        var decisionRows = await Scan(dynamo, Table("decisions"), ct);
+        var stored = (await Scan(dynamo, table("transactions"), ct)).Select(i => i[TransactionAttributes.TransactionId].S).ToHashSet(StringComparer.Ordinal);
+        var decisionRows = await Scan(dynamo, table("decisions"), ct);
         var decisions = decisionRows.Where(i => i[DecisionAttributes.DecisionKey].S == DecisionKeys.Automated)
             .ToDictionary(i => i[DecisionAttributes.TransactionId].S, i => (Decision: i["decision"].S, DecidedAt: DateTimeOffset.Parse(i[DecisionAttributes.DecidedAt].S, CultureInfo.InvariantCulture)), StringComparer.Ordinal);
         var markers = decisionRows.Count(i => i[DecisionAttributes.DecisionKey].S.StartsWith(DecisionKeys.AlertMarkerPrefix, StringComparison.Ordinal));
@@ -52,7 +50,7 @@ public sealed partial class LocalRun
         }
 
         var discarded = new List<BatchInfo>();
-        var failedBucket = Bucket("failed-batches");
+        var failedBucket = bucket("failed-batches");
         foreach (var key in await Keys(s3, failedBucket, "", ct))
         {
             using var obj = await s3.GetObjectAsync(failedBucket, key, ct);
@@ -118,8 +116,8 @@ public sealed partial class LocalRun
         var alerts = new Dictionary<string, int>(StringComparer.Ordinal)
         {
             ["alerts handled (markers)"] = markers,
-            ["decision trails"] = (await Keys(s3, Bucket("decision-trails"), "trails/", ct)).Count,
-            ["audit records"] = (await Keys(s3, Bucket("audit-logs"), "audit/", ct)).Count,
+            ["decision trails"] = (await Keys(s3, bucket("decision-trails"), "trails/", ct)).Count,
+            ["audit records"] = (await Keys(s3, bucket("audit-logs"), "audit/", ct)).Count,
             ["alerts-topic messages"] = sns.Published.Count(p => p.TopicArn == alertsTopic),
             ["events-stream records"] = await CountRecords(stack, kinesis, ct),
             ["conditional writes refused (already written)"] = (int)s3Front.Refused,

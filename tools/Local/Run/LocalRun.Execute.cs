@@ -48,6 +48,7 @@ public sealed partial class LocalRun
         s3Front.Start();
         var sqs = Track(LocalSqs.FromStack(stack, cloudWatch, _time));
         var sns = LocalSns.FromStack(stack, _time);
+        World = new LocalWorld(stack, dynamoEngine.Endpoint, s3Front.Endpoint, sqs, sns);
 
         using var dynamo = DynamoClient(dynamoEngine.Endpoint, stack.Region);
         using var s3 = S3Client(s3Front.Endpoint, stack.Region);

@@ -38,6 +38,9 @@ public sealed partial class LocalRun : IAsyncDisposable
         _pids = new PidFile(Path.Combine(options.RepoRoot, ".local", $"{options.Environment}.pids"));
     }
 
+    /// <summary>The engines and runners of the run, once <see cref="Execute"/> started them (until disposed): for tests and tools that inspect what the platform stored.</summary>
+    public LocalWorld? World { get; private set; }
+
     /// <summary>Stops everything the run started, in reverse order.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -76,6 +79,31 @@ public sealed partial class LocalRun : IAsyncDisposable
 
     private static AmazonS3Client S3Client(string endpoint, string region) => new(new BasicAWSCredentials(LocalCredentials.AccessKey, LocalCredentials.SecretKey),
         new AmazonS3Config { ServiceURL = endpoint, ForcePathStyle = true, AuthenticationRegion = region });
+}
+
+/// <summary>Where a run's data is, while it runs.</summary>
+/// <param name="Stack">The stack, with its references resolved to the local world.</param>
+/// <param name="DynamoDbEndpoint">DynamoDB Local.</param>
+/// <param name="S3Endpoint">The S3 front (s3rver behind it).</param>
+/// <param name="Sqs">The local queues.</param>
+/// <param name="Sns">The local topics.</param>
+public sealed record LocalWorld(LocalStack Stack, string DynamoDbEndpoint, string S3Endpoint, LocalSqs Sqs, LocalSns Sns)
+{
+    /// <summary>A DynamoDB client of the run's engine.</summary>
+    public AmazonDynamoDBClient Dynamo() => new(new BasicAWSCredentials(LocalCredentials.AccessKey, LocalCredentials.SecretKey),
+        new AmazonDynamoDBConfig { ServiceURL = DynamoDbEndpoint, AuthenticationRegion = Stack.Region });
+
+    /// <summary>An S3 client of the run's front.</summary>
+    public AmazonS3Client S3() => new(new BasicAWSCredentials(LocalCredentials.AccessKey, LocalCredentials.SecretKey),
+        new AmazonS3Config { ServiceURL = S3Endpoint, ForcePathStyle = true, AuthenticationRegion = Stack.Region });
+
+    /// <summary>The name of the stack's table whose name contains <paramref name="logical"/> (e.g. decisions).</summary>
+    public string Table(string logical) => Stack.Resources("aws_dynamodb_table").Select(t => Stack.Resolve(t.Body["name"]!.GetValue<string>()))
+        .Single(n => n.Contains(logical, StringComparison.Ordinal));
+
+    /// <summary>The name of the stack's bucket whose name contains <paramref name="logical"/> (e.g. decision-trails).</summary>
+    public string Bucket(string logical) => Stack.Resources("aws_s3_bucket").Select(b => Stack.Resolve(b.Body["bucket"]!.GetValue<string>()))
+        .Single(n => n.Contains(logical, StringComparison.Ordinal));
 }
 
 /// <summary>The credentials of every local call: s3rver checks signatures with its fixed keys; the other engines accept any.</summary>

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using Amazon.DynamoDBv2.Model;
+using Amazon.S3.Model;
+using FraudTf.Functions.Shared.Metrics;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Local.Run;
+using FraudTf.Local.Traffic;
+
+namespace FraudTf.Local.Tests.Run;
+
+/// <summary>
+/// A short <c>make local</c> of the synthesized dev stack, as part of <c>make test</c>: the engines, the functions from their
+/// zips, the runners and a fixed-seed traffic of every scenario (malformed records and replays included), with two
+/// injected failures: the user-profiles table throttled for three seconds, and two stored profiles corrupt. Seed 2 at
+/// 30 records/s for 10 s gives, with today's scorer, one flagged transaction, so the alert path runs too; the tests say
+/// what they need of the seed, so a scorer change that flags nothing fails them loudly rather than passing vacuously.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+[Category("Integration")]
+public class LocalRunTests
+{
+    private LocalRun _run = null!;
+    private LocalReport _report = null!;
+    private LocalWorld _world = null!;
+    private string _out = null!;
+
+    [OneTimeSetUp]
+    public async Task RunIt()
+    {
+        _out = Path.Combine(Path.GetTempPath(), "fraudtf-local-test-" + Guid.NewGuid().ToString("N"));
+        CopyDirectory(Path.Combine(Repo.Root(), "cdktf.out", "stacks", "fraud-detection-dev"), Path.Combine(_out, "stacks", "fraud-detection-dev"));
+        var options = LocalOptions.Parse(
+            ["--env", "dev", "--duration", "10", "--rate", "30", "--seed", "2", "--fault", "throttle:user-profiles:3-6,corrupt-profile:2", "--out", _out], Repo.Root());
+        _run = new LocalRun(options, TestContext.Progress);
+        _report = await _run.Execute(CancellationToken.None);
+        _world = _run.World!;
+        TestContext.Progress.WriteLine(_report.Terminal());
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        await _run.DisposeAsync();
+        Directory.Delete(_out, recursive: true);
+    }
+
+    [Test]
+    public void NothingIsLostAndEveryRecordEndsInOnePlace()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(_report.Lost, Is.Empty);
+            Assert.That(_report.Sent, Is.EqualTo(300));
+            Assert.That(_report.SentMalformed, Is.GreaterThan(0), "the seed sends malformed records");
+            Assert.That(_report.Quarantined.Values.Sum(), Is.EqualTo(_report.SentMalformed), "every malformed record is quarantined, once");
+            Assert.That(_report.Stored, Is.EqualTo(_report.SentValid), "every valid transaction is stored");
+            Assert.That(_report.Decisions.Values.Sum(), Is.EqualTo(_report.SentValid), "one decision per transaction");
+            Assert.That(_report.Discarded, Is.Zero, "no batch was discarded (the throttle was absorbed by retries)");
+        });
+    }
+
+    [Test]
+    public void ReplaysChangeNothing()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(_report.SentReplays, Is.GreaterThan(0), "the seed sends replays");
+            Assert.That(_report.DuplicatesSkipped, Is.EqualTo(_report.SentReplays), "every replay is recognised as a duplicate");
+            Assert.That(_report.Stored, Is.EqualTo(_report.SentValid), "a replay adds no transaction");
+        });
+    }
+
+    [Test]
+    public async Task EveryAlertHasItsTrailAndAuditRecordAndOneSnsMessage()
+    {
+        var flagged = _report.Decisions.Where(d => d.Key is "REVIEW" or "DECLINE").Sum(d => d.Value);
+        Assert.That(flagged, Is.GreaterThan(0), "seed 2 must flag at least one transaction for the alert path to run; pick another seed if the scorer changed");
+        using var dynamo = _world.Dynamo();
+        using var s3 = _world.S3();
+        var markers = (await dynamo.ScanAsync(new ScanRequest { TableName = _world.Table("decisions"), ConsistentRead = true })).Items
+            .Where(i => i[DecisionAttributes.DecisionKey].S.StartsWith(DecisionKeys.AlertMarkerPrefix, StringComparison.Ordinal)).ToList();
+        var trails = (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _world.Bucket("decision-trails"), Prefix = "trails/" })).S3Objects ?? [];
+        var audits = (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _world.Bucket("audit-logs"), Prefix = "audit/" })).S3Objects ?? [];
+        Assert.That(markers, Has.Count.EqualTo(flagged), "one alert per flagged decision, no duplicate");
+        foreach (var marker in markers)
+        {
+            var recordId = marker[DecisionAttributes.DecisionKey].S[DecisionKeys.AlertMarkerPrefix.Length..];
+            var transactionId = marker[DecisionAttributes.TransactionId].S;
+            Assert.Multiple(() =>
+            {
+                Assert.That(trails.Select(o => o.Key), Has.One.EndsWith($"/{transactionId}.json"), $"trail of {transactionId}");
+                Assert.That(audits.Select(o => o.Key), Has.One.EndsWith($"/{recordId}.json"), $"audit record of {recordId}");
+            });
+        }
+
+        Assert.That(_report.Alerts["alerts-topic messages"], Is.EqualTo(flagged), "the rule's SNS target got one message per alert");
+    }
+
+    [Test]
+    public void TheMetricsMatchTheCounts()
+    {
+        double Total(string name) => _report.Metrics.Where(m => m.Namespace == PlatformMetrics.Namespace && m.Name == name && m.Dimensions == "Environment=dev").Sum(m => m.Sum);
+        var flagged = _report.Decisions.Where(d => d.Key is "REVIEW" or "DECLINE").Sum(d => d.Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Total(PlatformMetrics.TransactionsProcessed), Is.EqualTo(_report.Stored));
+            Assert.That(Total(PlatformMetrics.RecordsRejected), Is.EqualTo(_report.Quarantined.Values.Sum()));
+            Assert.That(Total(PlatformMetrics.DuplicatesSkipped), Is.EqualTo(_report.SentReplays));
+            Assert.That(Total(PlatformMetrics.FraudDetected), Is.EqualTo(flagged));
+            Assert.That(Total(PlatformMetrics.AlertsHandled), Is.EqualTo(_report.Alerts["alerts handled (markers)"]));
+            Assert.That(Total(PlatformMetrics.CorruptStoredRows), Is.EqualTo(2), "the two corrupted profiles, each read once and then rewritten");
+            var filter = _report.Metrics.Single(m => m.Namespace == PlatformMetrics.Namespace && m.Name == PlatformMetrics.FraudEventsLogged);
+            Assert.That(filter.Sum, Is.EqualTo(flagged), "the log metric filter counts the same flagged transactions as the embedded metric");
+        });
+    }
+
+    [Test]
+    public void TheInjectedFailuresShowInTheirMetricsAndTheExpectedAlarmsFire()
+    {
+        ReportAlarm Alarm(string suffix) => _report.Alarms.Single(a => a.Name == $"fraud-detection-{suffix}-dev");
+        var throttles = _report.Metrics.Where(m => m.Namespace == "AWS/DynamoDB" && m.Name is "ReadThrottleEvents" or "WriteThrottleEvents"
+            && m.Dimensions == "TableName=fraud-detection-user-profiles-dev").Sum(m => m.Sum);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Alarm("corrupt-stored-rows").Fired, Is.True, "corrupt stored rows: one datapoint above 0 fires it");
+            Assert.That(Alarm("dlq-messages").Fired, Is.True, "quarantined records wait in the dead-letter queue");
+            Assert.That(throttles, Is.GreaterThan(0), "the throttled table's calls were refused and counted");
+            Assert.That(Alarm("user-profiles-read-throttles").Fired, Is.False, "2 of 3 one-minute periods are needed: a 10 s run cannot fire it");
+            Assert.That(Alarm("user-profiles-read-throttles").Detail, Does.Contain("1 of 2 breaching datapoints"));
+            Assert.That(Alarm("fraud-spike").Fired, Is.False);
+            Assert.That(_report.Alarms.Where(a => a.Fired).Select(a => a.Name), Is.EquivalentTo(new[] { "fraud-detection-corrupt-stored-rows-dev", "fraud-detection-dlq-messages-dev" }));
+        });
+    }
+
+    [Test]
+    public void TheReportIsWrittenWithItsChartsAndTheTrafficLabels()
+    {
+        var markdown = File.ReadAllText(Path.Combine(_out, "local-dev.md"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(markdown, Does.Contain("| 300 |"));
+            foreach (var (file, _) in _report.Charts)
+            {
+                Assert.That(File.Exists(Path.Combine(_out, file)), Is.True, file);
+                Assert.That(markdown, Does.Contain($"]({file})"));
+            }
+
+            Assert.That(_report.Charts, Has.Count.GreaterThanOrEqualTo(2));
+            var labels = Labels.ReadJsonLines(new StreamReader(Path.Combine(_out, "local-dev-traffic.jsonl")));
+            Assert.That(labels.Lines, Has.Count.EqualTo(300));
+            Assert.That(_report.Scenarios.Single(s => s.Scenario == Scenarios.Legitimate).Transactions, Is.EqualTo(
+                labels.Lines.Count(l => l.Kind == RecordKind.Valid && !l.IsFraud)));
+        });
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+        }
+    }
+}
+
+/// <summary>Stopping a run, by cancellation as Ctrl-C does, leaves nothing running.</summary>
+[TestFixture]
+[NonParallelizable]
+[Category("Integration")]
+public class LocalRunCancellationTests
+{
+    [Test]
+    public async Task CancellingARunStopsEveryProcessItStarted()
+    {
+        var options = LocalOptions.Parse(["--env", "dev", "--duration", "60", "--rate", "10", "--seed", "1", "--out", Path.Combine(Repo.Root(), "cdktf.out")], Repo.Root());
+        var pids = Path.Combine(Repo.Root(), ".local", "dev.pids");
+        using var cancel = new CancellationTokenSource();
+        var run = new LocalRun(options, TextWriter.Null);
+        var execution = run.Execute(cancel.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(pids) || File.ReadAllLines(pids).Length < 3)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the engines did not start");
+            await Task.Delay(200);
+        }
+
+        var started = File.ReadAllLines(pids).Select(int.Parse).ToList();
+        await Task.Delay(3000);
+        await cancel.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => execution);
+        await run.DisposeAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.Exists(pids), Is.False, "the pid file is removed once everything stopped");
+            foreach (var pid in started)
+            {
+                Assert.That(Alive(pid), Is.False, $"process {pid} still runs");
+            }
+        });
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
