@@ -92,6 +92,7 @@ bench: build ## run the benchmarks of bench/ and print their medians
 	bench/functions-runtime.sh
 	bench/promotion.sh
 	bench/cost.sh
+	bench/local.sh
 
 COST_DLL := tools/Cost/bin/Release/net10.0/FraudTf.Cost.dll
 COST_SOURCES := $(wildcard tools/Cost/*.cs tools/Cost/*.csproj modules/Config/*.cs)

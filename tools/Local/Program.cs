@@ -25,6 +25,15 @@ public static class Program
         }
 
         using var cancel = new CancellationTokenSource();
+        if (args.Contains("--baseline"))
+        {
+            // The benchmark's baseline (bench/local.sh): DynamoDB Local's raw transactional write rate, same machine, same run.
+            var stack = Stack.LocalStack.Load(options.OutDir, options.Environment);
+            var rate = await EngineBaseline.Measure(root, stack, records: 2000, concurrency: 4, cancel.Token);
+            Console.WriteLine(System.FormattableString.Invariant($"baseline: {rate:0.0} records/s (DynamoDB Local, TransactWriteItems of the processor's shape, 4 writers)"));
+            return 0;
+        }
+
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;

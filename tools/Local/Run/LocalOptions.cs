@@ -89,9 +89,14 @@ public sealed record LocalOptions
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || (i + 1 >= args.Count && args[i] != "--baseline"))
             {
                 throw new ArgumentException($"argument '{args[i]}' is not understood. Fix: pass --env, --scenario, --duration, --rate, --seed, --fault, --out, each with a value.");
+            }
+
+            if (args[i] == "--baseline")
+            {
+                continue;
             }
 
             values[args[i][2..]] = args[++i];

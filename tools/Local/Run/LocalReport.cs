@@ -212,6 +212,30 @@ public sealed record LocalReport
         return s.ToString();
     }
 
+    /// <summary>The key numbers, machine-readable (cdktf.out/local-&lt;env&gt;.json; the benchmark reads it).</summary>
+    public System.Text.Json.Nodes.JsonObject Summary() => new()
+    {
+        ["environment"] = Options.Environment,
+        ["seed"] = Options.Seed,
+        ["scenario"] = Options.Scenario,
+        ["rate"] = Options.Rate,
+        ["durationSeconds"] = Options.Duration.TotalSeconds,
+        ["machine"] = Machine,
+        ["sent"] = Sent,
+        ["stored"] = Stored,
+        ["quarantined"] = Quarantined.Values.Sum(),
+        ["duplicatesSkipped"] = DuplicatesSkipped,
+        ["discarded"] = Discarded,
+        ["lost"] = Lost.Count,
+        ["throughput"] = Math.Round(Throughput, 2),
+        ["processingSeconds"] = Math.Round(ProcessingSeconds, 2),
+        ["decisionLatencyP50"] = Math.Round(DecisionLatency.P50),
+        ["decisionLatencyP95"] = Math.Round(DecisionLatency.P95),
+        ["alertLatencyP50"] = Math.Round(AlertLatency.P50),
+        ["alertLatencyP95"] = Math.Round(AlertLatency.P95),
+        ["alarmsFired"] = new System.Text.Json.Nodes.JsonArray(Alarms.Where(a => a.Fired).Select(a => (System.Text.Json.Nodes.JsonNode?)a.Name).ToArray()),
+    };
+
     /// <summary>The nearest-rank percentile of <paramref name="values"/> (0 when empty).</summary>
     public static double Percentile(IReadOnlyList<double> values, double p)
     {

@@ -42,6 +42,7 @@ public sealed partial class LocalRun
 
         var final = report with { Charts = charts };
         File.WriteAllText(_options.ReportPath, final.Markdown());
+        File.WriteAllText(Path.ChangeExtension(_options.ReportPath, ".json"), final.Summary().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         return final;
     }
 }
