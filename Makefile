@@ -137,10 +137,10 @@ $(LOCAL_DLL): $(LOCAL_SOURCES)
 
 local-tool: $(LOCAL_DLL)
 
-local: emulators ## run ENV's synthesized data path on this machine with labelled traffic: make local [ENV=dev] [SCENARIO=mix|<scenario>] [DURATION=30s] [RATE=50] [SEED=42] [FAULT=throttle:user-profiles:5-10]; report in cdktf.out/local-ENV.md
+local: emulators ## run ENV's synthesized data path on this machine with labelled traffic: make local [ENV=dev] [SCENARIO=mix|<scenario>] [DURATION=30s] [RATE=20] [SEED=42] [FAULT=throttle:user-profiles:5-10]; report in cdktf.out/local-ENV.md
 	@$(MAKE) -s synth >/dev/null
 	@$(MAKE) -s local-tool
-	@dotnet $(LOCAL_DLL) --env "$(or $(ENV),dev)" --scenario "$(or $(SCENARIO),mix)" --duration "$(or $(DURATION),30s)" --rate "$(or $(RATE),50)" --seed "$(or $(SEED),42)" --fault "$(FAULT)"
+	@dotnet $(LOCAL_DLL) --env "$(or $(ENV),dev)" --scenario "$(or $(SCENARIO),mix)" --duration "$(or $(DURATION),30s)" --rate "$(or $(RATE),20)" --seed "$(or $(SEED),42)" --fault "$(FAULT)"
 
 local-down: ## stop whatever a local run left running (engines, function processes), from its pid file
 	@scripts/local-down.sh

@@ -28,9 +28,19 @@ public sealed class EmbeddedMetricsTests
     }
 
     [Test]
-    public void APrefixedDocument_YieldsNothing() =>
-        Assert.That(EmbeddedMetrics.Extract(LogLines.TextPrefixed(LogLines.Emf(At, "dev", new MetricValue("X", 1, "Count")))), Is.Empty,
-            "\"The LogEvent message MUST be a valid JSON object with no additional data at the beginning or end\"");
+    public void ADocumentAfterLambdasTextPrefix_IsValid_AnyOtherPrefix_YieldsNothing()
+    {
+        var emf = LogLines.Emf(At, "dev", new MetricValue("X", 1, "Count"));
+        Assert.Multiple(() =>
+        {
+            // Specification: "While Lambda may prepend log events with metadata such as timestamp and request id, a valid
+            // embedded metric format document after this metadata is considered valid."
+            Assert.That(EmbeddedMetrics.Extract(LogLines.TextPrefixed(emf)), Has.Count.EqualTo(1));
+            // Otherwise: "The LogEvent message MUST be a valid JSON object with no additional data at the beginning or end".
+            Assert.That(EmbeddedMetrics.Extract("metrics: " + emf), Is.Empty);
+            Assert.That(EmbeddedMetrics.Extract(emf + " trailing"), Is.Empty);
+        });
+    }
 
     [Test]
     public void ADocumentEscapedIntoMessage_YieldsNothing() =>

@@ -28,19 +28,38 @@ public sealed record ExtractedMetric(string Namespace, string Name, IReadOnlyDic
 /// holding a string) and <c>Metrics</c> (at most 100, each a <c>Name</c> whose root member holds a number or an array of at
 /// most 100 numbers). An event that breaks a rule yields no metric (and no error to the writer). No service implements
 /// this locally, hence this class.
-/// <para>Differs from AWS: the same specification also says that on Lambda "a valid embedded metric format document
-/// after [the metadata Lambda prepends] is considered valid"; this class follows the project's reading
-/// (aws-semantics.md: a prefixed or escaped document yields nothing), so a document written through <c>Console</c> is
-/// never counted here. The functions write EMF to the raw standard output, where both readings agree.</para>
+/// <para>One exception, from the same specification: on Lambda, "a valid embedded metric format document after [the
+/// metadata Lambda prepends, such as timestamp and request id] is considered valid". So an event in the Text log
+/// format's shape (<c>&lt;timestamp&gt;\t&lt;requestId&gt;\t&lt;level&gt;\t{…}</c>) is read after its prefix. A document escaped
+/// into the <c>message</c> string of a JSON-format event is not at the root and yields nothing. (aws-semantics.md says
+/// a prefixed document yields nothing; the specification says otherwise for Lambda's prefix, and this class follows the
+/// specification. The functions write EMF to the raw standard output, where both readings agree.)</para>
 /// </summary>
 public static class EmbeddedMetrics
 {
+    /// <summary>The message after the Lambda Text format's prefix (timestamp, request id, level, each tab-terminated), or the message itself.</summary>
+    public static string AfterLambdaTextPrefix(string message)
+    {
+        if (message.Length == 0 || message[0] == '{')
+        {
+            return message;
+        }
+
+        var first = message.IndexOf('\t', StringComparison.Ordinal);
+        var second = first < 0 ? -1 : message.IndexOf('\t', first + 1);
+        var third = second < 0 ? -1 : message.IndexOf('\t', second + 1);
+        return third > 0 && DateTimeOffset.TryParse(message[..first], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out _)
+            ? message[(third + 1)..]
+            : message;
+    }
+
     /// <summary>Every metric extracted from <paramref name="messages"/> (stored event messages), one entry per event, directive, dimension set and metric.</summary>
     public static IReadOnlyList<ExtractedMetric> Extract(IEnumerable<string> messages) => messages.SelectMany(Extract).ToList();
 
     /// <summary>The metrics of one stored event message (none unless it is a valid EMF document at its root).</summary>
     public static IReadOnlyList<ExtractedMetric> Extract(string message)
     {
+        message = AfterLambdaTextPrefix(message);
         if (message.Length == 0 || message[0] != '{')
         {
             return [];

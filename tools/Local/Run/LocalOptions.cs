@@ -66,7 +66,7 @@ public sealed record LocalOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Records per second.</summary>
-    public double Rate { get; init; } = 50;
+    public double Rate { get; init; } = 20;
 
     /// <summary>The seed of the traffic.</summary>
     public int Seed { get; init; } = 42;
@@ -104,7 +104,7 @@ public sealed record LocalOptions
 
         string? Get(string name) => values.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
         var duration = Get("duration") is { } d ? ParseDuration(d) : TimeSpan.FromSeconds(30);
-        var rate = Get("rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : 50;
+        var rate = Get("rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : 20;
         if (rate is <= 0 or > 5_000)
         {
             throw new ArgumentException($"RATE={rate} is out of range. Fix: give records per second between 1 and 5000.");
