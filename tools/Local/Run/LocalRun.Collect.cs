@@ -190,7 +190,7 @@ public sealed partial class LocalRun
     private static bool Flagged(string decision) => decision is "REVIEW" or "DECLINE";
 
     private static double Total(LocalCloudWatch cloudWatch, string name) =>
-        cloudWatch.Totals().Where(t => t.Namespace == PlatformMetrics.Namespace && t.Name == name).Sum(t => t.Sum);
+        cloudWatch.Totals().Where(t => t.Namespace == PlatformMetrics.Namespace && t.Name == name && t.Dimensions.Count == 1).Sum(t => t.Sum);
 
     private static async Task<List<Dictionary<string, AttributeValue>>> Scan(IAmazonDynamoDB dynamo, string table, CancellationToken ct)
     {

@@ -63,7 +63,10 @@ public sealed partial class LocalRun
         Say(Inv($"created {tableStreams.Count + stack.Resources("aws_dynamodb_table").Count - tableStreams.Count} tables, {buckets.Count} buckets, {streams.Count} streams ({string.Join(", ", streams.Select(s => $"{s.Key}: {s.Value} shards"))}), {sqs.Queues.Count} queue(s) from the stack"));
 
         var start = _time.GetUtcNow();
-        var traffic = TrafficGenerator.Generate(new TrafficOptions { Seed = _options.Seed, RecordsPerSecond = _options.Rate, Duration = _options.Duration, Start = start, Mix = mix });
+        // The simulated day ends at today's UTC midnight, not at the run's start: the same seed gives byte-identical records
+        // all day (and the same records shifted by whole days on another day), every timestamp in the parser's past.
+        var simulatedEnd = new DateTimeOffset(start.UtcDateTime.Date, TimeSpan.Zero);
+        var traffic = TrafficGenerator.Generate(new TrafficOptions { Seed = _options.Seed, RecordsPerSecond = _options.Rate, Duration = _options.Duration, Start = simulatedEnd, Mix = mix });
         var labels = Labels.From(traffic.Records);
         Directory.CreateDirectory(_options.OutDir);
         await using (var file = File.Create(Path.Combine(_options.OutDir, $"local-{_options.Environment}-traffic.jsonl")))
@@ -232,7 +235,7 @@ public sealed partial class LocalRun
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), _time, ct);
                 var p = sender.Progress;
-                double Total(string name) => cloudWatch.Totals().Where(t => t.Namespace == PlatformMetrics.Namespace && t.Name == name).Sum(t => t.Sum);
+                double Total(string name) => cloudWatch.Totals().Where(t => t.Namespace == PlatformMetrics.Namespace && t.Name == name && t.Dimensions.Count == 1).Sum(t => t.Sum);
                 Say(Inv($"  {(_time.GetUtcNow() - start).TotalSeconds,5:0} s  sent {p.Sent}/{p.Total}  processed {Total(PlatformMetrics.TransactionsProcessed):0}  flagged {Total(PlatformMetrics.FraudDetected):0}  rejected {Total(PlatformMetrics.RecordsRejected):0}  alerts {Total(PlatformMetrics.AlertsHandled):0}  dead letters {sqs.Queues.Sum(q => sqs.Messages(q).Count)}"));
             }
         }
