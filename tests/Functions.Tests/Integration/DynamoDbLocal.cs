@@ -1,11 +1,9 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Tests.Support;
+using FraudTf.Local.Engines;
 
 namespace FraudTf.Functions.Tests.Integration;
 
@@ -16,7 +14,7 @@ namespace FraudTf.Functions.Tests.Integration;
 [SetUpFixture]
 public sealed class DynamoDbLocal
 {
-    private static Process? _process;
+    private static EngineProcess? _engine;
 
     /// <summary>The endpoint, e.g. http://127.0.0.1:45678.</summary>
     public static string Endpoint { get; private set; } = "";
@@ -25,32 +23,12 @@ public sealed class DynamoDbLocal
     public static AmazonDynamoDBClient Client() => new(new BasicAWSCredentials("local", "local"),
         new AmazonDynamoDBConfig { ServiceURL = Endpoint, AuthenticationRegion = "us-east-1" });
 
-    /// <summary>Starts the emulator and waits until it answers.</summary>
+    /// <summary>Starts the emulator (<see cref="Engines.DynamoDbLocal"/>, the engine <c>make local</c> runs) and waits until it answers.</summary>
     [OneTimeSetUp]
     public async Task Start()
     {
-        var root = RepoRoot();
-        var dir = Path.Combine(root, "tests", "emulators", "node_modules", "amplify-dynamodb-simulator", "emulator");
-        var jar = Path.Combine(dir, "DynamoDBLocal.jar");
-        if (!File.Exists(jar))
-        {
-            Assert.Fail($"DynamoDB Local is not installed ({jar} missing). Fix: run 'make emulators' (make test does it).");
-        }
-
-        var port = FreePort();
-        Endpoint = $"http://127.0.0.1:{port}";
-        _process = Process.Start(new ProcessStartInfo("java",
-            [$"-Djava.library.path={Path.Combine(dir, "DynamoDBLocal_lib")}", "-jar", jar, "-inMemory", "-sharedDb", "-disableTelemetry", "-port", port.ToString()])
-        {
-            WorkingDirectory = dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
+        _engine = await Engines.DynamoDbLocal(RepoRoot(), null, CancellationToken.None);
+        Endpoint = _engine.Endpoint;
         using var client = Client();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -60,7 +38,7 @@ public sealed class DynamoDbLocal
                 await client.ListTablesAsync(new ListTablesRequest());
                 return;
             }
-            catch (Exception) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (Exception) when (DateTime.UtcNow < deadline)
             {
                 await Task.Delay(200);
             }
@@ -69,15 +47,13 @@ public sealed class DynamoDbLocal
 
     /// <summary>Stops the emulator.</summary>
     [OneTimeTearDown]
-    public void Stop()
+    public async Task Stop()
     {
-        if (_process is { HasExited: false })
+        if (_engine is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
+            await _engine.DisposeAsync();
+            _engine = null;
         }
-
-        _process?.Dispose();
     }
 
     /// <summary>Creates <paramref name="schema"/> as table <paramref name="name"/>, exactly as the storage module defines it.</summary>
@@ -90,15 +66,6 @@ public sealed class DynamoDbLocal
         {
             await CreateTable(client, schema, $"{prefix}-{schema.LogicalName}");
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     internal static string RepoRoot()

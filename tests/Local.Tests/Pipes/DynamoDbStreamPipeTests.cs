@@ -303,7 +303,7 @@ public class DynamoDbStreamPipeTests
     public async Task AgainstDynamoDbLocalStreamsInsertsReachTheTargetInOrderAndModifiesAreFilteredOut()
     {
         await using var engine = await Engine.DynamoDbLocal();
-        using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = engine.Endpoint.ToString(), AuthenticationRegion = "eu-west-1" });
+        using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = engine.Endpoint, AuthenticationRegion = "eu-west-1" });
         var table = await dynamo.CreateTableAsync(new CreateTableRequest
         {
             TableName = "things",
@@ -318,7 +318,7 @@ public class DynamoDbStreamPipeTests
         }
 
         using var http = new HttpClient();
-        var streams = new DynamoDbStreamsApi(http, engine.Endpoint, "eu-west-1", () => Task.FromResult(new ImmutableCredentials("local", "local", null)), TimeProvider.System);
+        var streams = new DynamoDbStreamsApi(http, new Uri(engine.Endpoint), "eu-west-1", () => Task.FromResult(new ImmutableCredentials("local", "local", null)), TimeProvider.System);
         var target = new ScriptedTarget((_, _) => PipeTargetResult.Success);
         var (pipe, dlq, _) = Pipe(Stack(new JsonObject { ["batch_size"] = 10 }), "p", streams, target, table.TableDescription.LatestStreamArn);
 

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using FraudTf.Local.Engines;
 using FraudTf.Local.Streaming;
 using FraudTf.Redrive;
 
@@ -182,109 +180,15 @@ internal static class Runner
     }
 }
 
-/// <summary>A local engine process on a free port of 127.0.0.1, killed on dispose.</summary>
-internal sealed class Engine : IAsyncDisposable
+/// <summary>The engines of tools/Local/Engines (the ones <c>make local</c> runs), for the integration tests: in memory or a temporary data folder, on a free port of 127.0.0.1, killed on dispose.</summary>
+internal static class Engine
 {
-    private readonly Process _process;
-
-    private Engine(Process process, int port)
-    {
-        _process = process;
-        Endpoint = new Uri($"http://127.0.0.1:{port}");
-    }
-
-    private string? DataDir { get; init; }
-
-    public Uri Endpoint { get; }
-
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     /// <summary>kinesalite, in memory, streams ACTIVE at once.</summary>
-    public static Task<Engine> Kinesalite()
-    {
-        var module = Path.Combine(Repo.Root(), "tests", "emulators", "node_modules", "kinesalite");
-        var port = FreePort();
-        var script = $"require({System.Text.Json.JsonSerializer.Serialize(module)})({{createStreamMs:0,deleteStreamMs:0,updateStreamMs:0,shardLimit:50}}).listen({port},'127.0.0.1',()=>console.log('ready'))";
-        return Start(module, "node", ["-e", script], port);
-    }
+    public static Task<EngineProcess> Kinesalite() => Engines.Engines.Kinesalite(Repo.Root(), null, CancellationToken.None);
 
     /// <summary>DynamoDB Local, in memory.</summary>
-    public static Task<Engine> DynamoDbLocal()
-    {
-        var dir = Path.Combine(Repo.Root(), "tests", "emulators", "node_modules", "amplify-dynamodb-simulator", "emulator");
-        var port = FreePort();
-        return Start(Path.Combine(dir, "DynamoDBLocal.jar"), "java",
-            [$"-Djava.library.path={Path.Combine(dir, "DynamoDBLocal_lib")}", "-jar", Path.Combine(dir, "DynamoDBLocal.jar"), "-inMemory", "-disableTelemetry", "-port", port.ToString(CultureInfo.InvariantCulture)], port, dir);
-    }
+    public static Task<EngineProcess> DynamoDbLocal() => Engines.Engines.DynamoDbLocal(Repo.Root(), null, CancellationToken.None);
 
     /// <summary>s3rver with a temporary data folder (fixed credentials S3RVER/S3RVER).</summary>
-    public static async Task<Engine> S3rver()
-    {
-        var script = Path.Combine(Repo.Root(), "tests", "emulators", "node_modules", "s3rver", "bin", "s3rver.js");
-        var port = FreePort();
-        var data = Path.Combine(Path.GetTempPath(), "fraudtf-local-s3rver", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(data);
-        var engine = await Start(script, "node", [script, "-d", data, "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--silent"], port);
-        return new Engine(engine._process, port) { DataDir = data };
-    }
-
-    private static async Task<Engine> Start(string installed, string program, string[] args, int port, string? workingDirectory = null)
-    {
-        if (!Path.Exists(installed))
-        {
-            Assert.Fail($"{installed} is missing. Fix: run 'make emulators' (make test does it).");
-        }
-
-        var info = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var engine = new Engine(process, port);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return engine;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        _process.Dispose();
-        if (DataDir is not null)
-        {
-            try
-            {
-                Directory.Delete(DataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public static Task<EngineProcess> S3rver() => Engines.Engines.S3rver(Repo.Root(), null, CancellationToken.None);
 }

@@ -340,7 +340,7 @@ public class KinesisEventSourceMappingTests
     {
         await using var s3rver = await Engine.S3rver();
         using var s3 = new Amazon.S3.AmazonS3Client(new BasicAWSCredentials("S3RVER", "S3RVER"),
-            new Amazon.S3.AmazonS3Config { ServiceURL = s3rver.Endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+            new Amazon.S3.AmazonS3Config { ServiceURL = s3rver.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
         await s3.PutBucketAsync("failed-batches");
         var kinesis = new FakeKinesis(TimeProvider.System, Shard);
         var r = kinesis.Add("user-1", "{\"transactionId\":\"t-1\"}");
@@ -374,7 +374,7 @@ public class KinesisEventSourceMappingTests
     {
         await using var engine = await Engine.Kinesalite();
         using var http = new HttpClient();
-        var kinesis = new KinesisApi(http, engine.Endpoint, "eu-west-1", () => Task.FromResult(new ImmutableCredentials("local", "local", null)), TimeProvider.System);
+        var kinesis = new KinesisApi(http, new Uri(engine.Endpoint), "eu-west-1", () => Task.FromResult(new ImmutableCredentials("local", "local", null)), TimeProvider.System);
         await kinesis.Invoke("CreateStream", new JsonObject { ["StreamName"] = "tx", ["ShardCount"] = 2 }, CancellationToken.None);
         var put = (await kinesis.PutRecords("tx", Enumerable.Range(0, 20).Select(i => ($"user-{i % 5}", Encoding.UTF8.GetBytes($"r{i}"))).ToList(), CancellationToken.None)).Records;
         Assert.That(put.Select(p => p.ErrorCode), Has.All.Null);

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
+using FraudTf.Local.Tests.Streaming;
 using FraudTf.Local.Traffic;
 using FraudTf.Redrive;
 
@@ -172,106 +172,59 @@ public class TrafficSenderTests
     [Test]
     public async Task KinesaliteHoldsWhatWasSentInOrderPerPartitionKey()
     {
-        var module = Path.Combine(Repo.Root(), "tests", "emulators", "node_modules", "kinesalite");
-        if (!Directory.Exists(module))
+        await using var engine = await Engine.Kinesalite();
+        using var http = new HttpClient();
+        var kinesis = new KinesisApi(http, new Uri(engine.Endpoint), "us-east-1",
+            () => Task.FromResult(new ImmutableCredentials("AKIDTEST", "secret", null)), TimeProvider.System);
+        const string Stream = "fraud-detection-transactions-dev";
+        await kinesis.Invoke("CreateStream", new JsonObject { ["StreamName"] = Stream, ["ShardCount"] = 2 }, CancellationToken.None);
+        JsonNode? shards = null;
+        for (var i = 0; i < 50 && shards is null; i++)
         {
-            Assert.Fail($"{module} is missing. Fix: run 'make emulators'.");
+            var d = await kinesis.Invoke("DescribeStream", new JsonObject { ["StreamName"] = Stream }, CancellationToken.None);
+            shards = d["StreamDescription"]?["StreamStatus"]?.GetValue<string>() == "ACTIVE" ? d["StreamDescription"]!["Shards"] : null;
+            await Task.Delay(shards is null ? 100 : 0);
         }
 
-        var port = FreePort();
-        var script = $"require({System.Text.Json.JsonSerializer.Serialize(module)})({{createStreamMs:0,deleteStreamMs:0,updateStreamMs:0,shardLimit:50}}).listen({port},'127.0.0.1',()=>console.log('ready'))";
-        using var node = Process.Start(new ProcessStartInfo("node", ["-e", script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        try
+        var records = Records(21, 300, 1);
+        var sent = await new TrafficSender(kinesis, TimeProvider.System).Send(records, Fast() with { StreamName = Stream }, null, CancellationToken.None);
+
+        var read = new List<StreamRecord>();
+        foreach (var shard in shards!.AsArray())
         {
-            await WaitForPort(port, node);
-            using var http = new HttpClient();
-            var kinesis = new KinesisApi(http, new Uri($"http://127.0.0.1:{port}"), "us-east-1",
-                () => Task.FromResult(new ImmutableCredentials("AKIDTEST", "secret", null)), TimeProvider.System);
-            const string Stream = "fraud-detection-transactions-dev";
-            await kinesis.Invoke("CreateStream", new JsonObject { ["StreamName"] = Stream, ["ShardCount"] = 2 }, CancellationToken.None);
-            JsonNode? shards = null;
-            for (var i = 0; i < 50 && shards is null; i++)
+            var it = (await kinesis.Invoke("GetShardIterator", new JsonObject { ["StreamName"] = Stream, ["ShardId"] = shard!["ShardId"]!.GetValue<string>(), ["ShardIteratorType"] = "TRIM_HORIZON" },
+                CancellationToken.None))["ShardIterator"]!.GetValue<string>();
+            while (true)
             {
-                var d = await kinesis.Invoke("DescribeStream", new JsonObject { ["StreamName"] = Stream }, CancellationToken.None);
-                shards = d["StreamDescription"]?["StreamStatus"]?.GetValue<string>() == "ACTIVE" ? d["StreamDescription"]!["Shards"] : null;
-                await Task.Delay(shards is null ? 100 : 0);
-            }
-
-            var records = Records(21, 300, 1);
-            var sent = await new TrafficSender(kinesis, TimeProvider.System).Send(records, Fast() with { StreamName = Stream }, null, CancellationToken.None);
-
-            var read = new List<StreamRecord>();
-            foreach (var shard in shards!.AsArray())
-            {
-                var it = (await kinesis.Invoke("GetShardIterator", new JsonObject { ["StreamName"] = Stream, ["ShardId"] = shard!["ShardId"]!.GetValue<string>(), ["ShardIteratorType"] = "TRIM_HORIZON" },
-                    CancellationToken.None))["ShardIterator"]!.GetValue<string>();
-                while (true)
+                var page = await kinesis.GetRecords(it, 1000, CancellationToken.None);
+                read.AddRange(page.Records);
+                if (page.Records.Count == 0 || page.NextShardIterator is null)
                 {
-                    var page = await kinesis.GetRecords(it, 1000, CancellationToken.None);
-                    read.AddRange(page.Records);
-                    if (page.Records.Count == 0 || page.NextShardIterator is null)
-                    {
-                        break;
-                    }
-
-                    it = page.NextShardIterator;
-                }
-            }
-
-            Assert.Multiple(() =>
-            {
-                Assert.That(read, Has.Count.EqualTo(records.Count));
-                Assert.That(read.Select(r => r.SequenceNumber).Order(), Is.EqualTo(sent.Select(s => s.SequenceNumber).Order()));
-                Assert.That(sent.Select(s => s.ShardId).Distinct().Count(), Is.EqualTo(2), "the user ids spread over both shards");
-                var bySequence = read.ToDictionary(r => r.SequenceNumber);
-                for (var i = 0; i < records.Count; i++)
-                {
-                    Assert.That(bySequence[sent[i].SequenceNumber].Data, Is.EqualTo(records[i].Data));
-                    Assert.That(bySequence[sent[i].SequenceNumber].PartitionKey, Is.EqualTo(records[i].PartitionKey));
+                    break;
                 }
 
-                foreach (var key in records.GroupBy(r => r.PartitionKey))
-                {
-                    Assert.That(read.Where(r => r.PartitionKey == key.Key).Select(r => Convert.ToBase64String(r.Data)),
-                        Is.EqualTo(key.Select(r => Convert.ToBase64String(r.Data))), $"order of {key.Key}");
-                }
-            });
-        }
-        finally
-        {
-            if (!node.HasExited)
-            {
-                node.Kill(entireProcessTree: true);
-                node.WaitForExit(10_000);
+                it = page.NextShardIterator;
             }
         }
-    }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static async Task WaitForPort(int port, Process process)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        Assert.Multiple(() =>
         {
-            try
+            Assert.That(read, Has.Count.EqualTo(records.Count));
+            Assert.That(read.Select(r => r.SequenceNumber).Order(), Is.EqualTo(sent.Select(s => s.SequenceNumber).Order()));
+            Assert.That(sent.Select(s => s.ShardId).Distinct().Count(), Is.EqualTo(2), "the user ids spread over both shards");
+            var bySequence = read.ToDictionary(r => r.SequenceNumber);
+            for (var i = 0; i < records.Count; i++)
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
+                Assert.That(bySequence[sent[i].SequenceNumber].Data, Is.EqualTo(records[i].Data));
+                Assert.That(bySequence[sent[i].SequenceNumber].PartitionKey, Is.EqualTo(records[i].PartitionKey));
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+
+            foreach (var key in records.GroupBy(r => r.PartitionKey))
             {
-                await Task.Delay(100);
+                Assert.That(read.Where(r => r.PartitionKey == key.Key).Select(r => Convert.ToBase64String(r.Data)),
+                    Is.EqualTo(key.Select(r => Convert.ToBase64String(r.Data))), $"order of {key.Key}");
             }
-        }
+        });
     }
 
     /// <summary>A clock that moves an hour at every reading: every record is due and every backoff over at once (no timing in the test).</summary>
