@@ -14,6 +14,9 @@ namespace FraudTf.Local.Tests.Run;
 /// injected failures: the user-profiles table throttled for three seconds, and two stored profiles corrupt. Seed 2 at
 /// 30 records/s for 10 s gives, with today's scorer, one flagged transaction, so the alert path runs too; the tests say
 /// what they need of the seed, so a scorer change that flags nothing fails them loudly rather than passing vacuously.
+/// Whether the throttle outlasts the SDK's own retries depends on this machine's load: when it does, the mapping
+/// delivers records again (<see cref="LocalReport.Redelivered"/>), which the processor must absorb: a stored record
+/// comes back as a duplicate, a quarantined one is quarantined again under the same id. The counts below hold either way.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -66,7 +69,7 @@ public class LocalRunTests
         Assert.Multiple(() =>
         {
             Assert.That(_report.SentReplays, Is.GreaterThan(0), "the seed sends replays");
-            Assert.That(_report.DuplicatesSkipped, Is.EqualTo(_report.SentReplays), "every replay is recognised as a duplicate");
+            Assert.That(_report.DuplicatesSkipped, Is.InRange(_report.SentReplays, _report.SentReplays + _report.Redelivered), "every replay is recognised as a duplicate (and so is every redelivered stored record)");
             Assert.That(_report.Stored, Is.EqualTo(_report.SentValid), "a replay adds no transaction");
         });
     }
@@ -105,11 +108,12 @@ public class LocalRunTests
         Assert.Multiple(() =>
         {
             Assert.That(Total(PlatformMetrics.TransactionsProcessed), Is.EqualTo(_report.Stored));
-            Assert.That(Total(PlatformMetrics.RecordsRejected), Is.EqualTo(_report.Quarantined.Values.Sum()));
-            Assert.That(Total(PlatformMetrics.DuplicatesSkipped), Is.EqualTo(_report.SentReplays));
+            Assert.That(Total(PlatformMetrics.RecordsRejected), Is.InRange(_report.Quarantined.Values.Sum(), _report.Quarantined.Values.Sum() + _report.Redelivered),
+                "one rejection per quarantined record (again for a redelivered one)");
+            Assert.That(Total(PlatformMetrics.DuplicatesSkipped), Is.EqualTo(_report.DuplicatesSkipped));
             Assert.That(Total(PlatformMetrics.FraudDetected), Is.EqualTo(flagged));
             Assert.That(Total(PlatformMetrics.AlertsHandled), Is.EqualTo(_report.Alerts["alerts handled (markers)"]));
-            Assert.That(Total(PlatformMetrics.CorruptStoredRows), Is.EqualTo(2), "the two corrupted profiles, each read once and then rewritten");
+            Assert.That(Total(PlatformMetrics.CorruptStoredRows), Is.InRange(2, 2 + _report.Redelivered), "the two corrupted profiles, read until the first save rewrites them");
             var filter = _report.Metrics.Single(m => m.Namespace == PlatformMetrics.Namespace && m.Name == PlatformMetrics.FraudEventsLogged);
             Assert.That(filter.Sum, Is.EqualTo(flagged), "the log metric filter counts the same flagged transactions as the embedded metric");
         });
@@ -129,7 +133,13 @@ public class LocalRunTests
             Assert.That(Alarm("user-profiles-read-throttles").Fired, Is.False, "2 of 3 one-minute periods are needed: a 10 s run cannot fire it");
             Assert.That(Alarm("user-profiles-read-throttles").Detail, Does.Contain("1 of 2 breaching datapoints"));
             Assert.That(Alarm("fraud-spike").Fired, Is.False);
-            Assert.That(_report.Alarms.Where(a => a.Fired).Select(a => a.Name), Is.EquivalentTo(new[] { "fraud-detection-corrupt-stored-rows-dev", "fraud-detection-dlq-messages-dev" }));
+            Assert.That(_report.Alarms.Where(a => a.Fired && (a.Name.Contains("errors", StringComparison.Ordinal) || a.Name.Contains("throttles", StringComparison.Ordinal))), Is.Empty,
+                "no function error and no throttle alarm: the throttle is retried, never a function error");
+            Assert.That(_report.Alarms.Where(a => a.Fired).Select(a => a.Name), Is.SubsetOf(new[]
+            {
+                "fraud-detection-corrupt-stored-rows-dev", "fraud-detection-dlq-messages-dev",
+                "fraud-detection-rejected-records-dev", // only when redelivered malformed records push the rejections above 10
+            }));
         });
     }
 

@@ -59,6 +59,13 @@ public sealed record LocalReport
     /// <summary>Records in discarded batches (the mapping's on-failure destination).</summary>
     public int Discarded { get; init; }
 
+    /// <summary>
+    /// Records the event source mapping delivered again (a retried batch, or the records after a reported failure):
+    /// deliveries beyond the records sent. A redelivered record that was already stored counts as a duplicate skipped; one
+    /// already quarantined is quarantined again under the same quarantine id.
+    /// </summary>
+    public long Redelivered { get; init; }
+
     /// <summary>Duplicates the stream processor skipped (its DuplicatesSkipped metric).</summary>
     public double DuplicatesSkipped { get; init; }
 
@@ -103,7 +110,7 @@ public sealed record LocalReport
     {
         var s = new StringBuilder();
         s.AppendLine(Inv($"local run of {Options.Environment}: seed {Options.Seed}, scenario {Options.Scenario}, {Options.Rate:0.#} records/s for {Options.Duration.TotalSeconds:0} s{(Options.Faults.Count > 0 ? "; faults: " + string.Join("; ", Options.Faults) : "")}"));
-        s.AppendLine(Inv($"  records: sent {Sent} (valid {SentValid}, malformed {SentMalformed}, replays {SentReplays}); stored {Stored}; quarantined {Quarantined.Values.Sum()}; duplicates skipped {DuplicatesSkipped:0}; discarded {Discarded}; lost {Lost.Count}"));
+        s.AppendLine(Inv($"  records: sent {Sent} (valid {SentValid}, malformed {SentMalformed}, replays {SentReplays}); stored {Stored}; quarantined {Quarantined.Values.Sum()}; duplicates skipped {DuplicatesSkipped:0}; discarded {Discarded}; redelivered {Redelivered}; lost {Lost.Count}"));
         s.AppendLine("  decisions: " + string.Join(", ", Decisions.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key} {d.Value}")));
         foreach (var o in Scenarios)
         {
@@ -135,9 +142,9 @@ public sealed record LocalReport
         s.AppendLine();
         s.AppendLine("## Records");
         s.AppendLine();
-        s.AppendLine("| sent | valid | malformed | replays | stored | quarantined | duplicates skipped | discarded | lost |");
-        s.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        s.AppendLine(Inv($"| {Sent} | {SentValid} | {SentMalformed} | {SentReplays} | {Stored} | {Quarantined.Values.Sum()} | {DuplicatesSkipped:0} | {Discarded} | **{Lost.Count}** |"));
+        s.AppendLine("| sent | valid | malformed | replays | stored | quarantined | duplicates skipped | discarded | redelivered | lost |");
+        s.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        s.AppendLine(Inv($"| {Sent} | {SentValid} | {SentMalformed} | {SentReplays} | {Stored} | {Quarantined.Values.Sum()} | {DuplicatesSkipped:0} | {Discarded} | {Redelivered} | **{Lost.Count}** |"));
         if (Quarantined.Count > 0)
         {
             s.AppendLine();
@@ -226,6 +233,7 @@ public sealed record LocalReport
         ["quarantined"] = Quarantined.Values.Sum(),
         ["duplicatesSkipped"] = DuplicatesSkipped,
         ["discarded"] = Discarded,
+        ["redelivered"] = Redelivered,
         ["lost"] = Lost.Count,
         ["throughput"] = Math.Round(Throughput, 2),
         ["processingSeconds"] = Math.Round(ProcessingSeconds, 2),
