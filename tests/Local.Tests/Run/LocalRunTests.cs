@@ -130,8 +130,11 @@ public class LocalRunTests
             Assert.That(Alarm("corrupt-stored-rows").Fired, Is.True, "corrupt stored rows: one datapoint above 0 fires it");
             Assert.That(Alarm("dlq-messages").Fired, Is.True, "quarantined records wait in the dead-letter queue");
             Assert.That(throttles, Is.GreaterThan(0), "the throttled table's calls were refused and counted");
-            Assert.That(Alarm("user-profiles-read-throttles").Fired, Is.False, "2 of 3 one-minute periods are needed: a 10 s run cannot fire it");
-            Assert.That(Alarm("user-profiles-read-throttles").Detail, Does.Contain("1 of 2 breaching datapoints"));
+            // Which calls the window catches (the profiles' reads, or the transactions that update them) depends on timing;
+            // each throttle alarm needs 2 of 3 one-minute periods, so a 10 s run shows one breaching datapoint and cannot fire.
+            var profileThrottleAlarms = new[] { Alarm("user-profiles-read-throttles"), Alarm("user-profiles-write-throttles") };
+            Assert.That(profileThrottleAlarms.Select(a => a.Fired), Has.All.False);
+            Assert.That(profileThrottleAlarms.Select(a => a.Detail), Has.Some.Contains("1 of 2 breaching datapoints"));
             Assert.That(Alarm("fraud-spike").Fired, Is.False);
             Assert.That(_report.Alarms.Where(a => a.Fired && (a.Name.Contains("errors", StringComparison.Ordinal) || a.Name.Contains("throttles", StringComparison.Ordinal))), Is.Empty,
                 "no function error and no throttle alarm: the throttle is retried, never a function error");

@@ -142,6 +142,8 @@ public class KinesisEventSourceMappingTests
             Assert.That(batches, Has.Count.EqualTo(2));
             Assert.That(batches[1], Is.EqualTo(r.Skip(2).Select(x => x.SequenceNumber)), "r2 (lowest reported) and every record after it come again; r0, r1 do not");
             Assert.That(esm.Counters.RetriedBatches, Is.EqualTo(1));
+            Assert.That(esm.Counters.RecordsInvoked, Is.EqualTo(5 + 3), "every attempt counts its records: 5, then r2..r4 again");
+            Assert.That(esm.Counters.RecordsDelivered, Is.EqualTo(5), "each record delivered once");
             Assert.That(failed.Sent, Is.Empty);
             Assert.That(esm.Counters.Checkpoints[Shard], Is.EqualTo(r[4].SequenceNumber));
         });

@@ -61,7 +61,7 @@ public sealed record LocalReport
 
     /// <summary>
     /// Records the event source mapping delivered again (a retried batch, or the records after a reported failure):
-    /// deliveries beyond the records sent. A redelivered record that was already stored counts as a duplicate skipped; one
+    /// records passed to the function, every attempt counted, beyond the records sent. A redelivered record that was already stored counts as a duplicate skipped; one
     /// already quarantined is quarantined again under the same quarantine id.
     /// </summary>
     public long Redelivered { get; init; }

@@ -170,7 +170,7 @@ public sealed partial class LocalRun
             Stored = stored.Count,
             Quarantined = quarantineReasons,
             Discarded = discardedCount,
-            Redelivered = Math.Max(0, mappings.Sum(m => m.Counters.RecordsDelivered) - sent.Count),
+            Redelivered = Math.Max(0, mappings.Sum(m => m.Counters.RecordsInvoked) - sent.Count),
             DuplicatesSkipped = Total(cloudWatch, PlatformMetrics.DuplicatesSkipped),
             Lost = lost,
             Decisions = decisions.Values.GroupBy(d => d.Decision, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),

@@ -225,7 +225,7 @@ public sealed partial class LocalRun
         string.Join("|", mappings.Select(m => Describe(m.Counters)).Concat(pipes.Select(p => Describe(p.Counters))).Concat(bus.Counters.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")));
 
     private static string Describe(StreamCounters c) => Inv(
-        $"batches {c.Batches}, records delivered {c.RecordsDelivered}, retried batches {c.RetriedBatches}, bisections {c.Bisections}, discarded batches {c.DiscardedBatches} ({c.DiscardedRecords} records), filtered out {c.FilteredOut}, checkpoints {string.Join(" ", c.Checkpoints.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}@{k.Value}"))}");
+        $"batches {c.Batches}, records invoked {c.RecordsInvoked}, records delivered {c.RecordsDelivered}, retried batches {c.RetriedBatches}, bisections {c.Bisections}, discarded batches {c.DiscardedBatches} ({c.DiscardedRecords} records), filtered out {c.FilteredOut}, checkpoints {string.Join(" ", c.Checkpoints.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}@{k.Value}"))}");
 
     private async Task ReportProgress(TrafficSender sender, LocalCloudWatch cloudWatch, LocalSqs sqs, DateTimeOffset start, CancellationToken ct)
     {

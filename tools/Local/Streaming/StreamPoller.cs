@@ -9,6 +9,7 @@ public sealed class StreamCounters
 {
     private long _batches;
     private long _delivered;
+    private long _recordsInvoked;
     private long _retried;
     private long _bisections;
     private long _discardedBatches;
@@ -20,6 +21,9 @@ public sealed class StreamCounters
 
     /// <summary>Records the target accepted.</summary>
     public long RecordsDelivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Records passed to the function or target, counting every attempt (a record of a retried or bisected batch counts again).</summary>
+    public long RecordsInvoked => Interlocked.Read(ref _recordsInvoked);
 
     /// <summary>Retries: a failed (or partially failed) batch invoked again, counted against <c>maximum_retry_attempts</c>.</summary>
     public long RetriedBatches => Interlocked.Read(ref _retried);
@@ -42,6 +46,8 @@ public sealed class StreamCounters
     internal void Invoked() => Interlocked.Increment(ref _batches);
 
     internal void Delivered(int n) => Interlocked.Add(ref _delivered, n);
+
+    internal void InvokedWith(int n) => Interlocked.Add(ref _recordsInvoked, n);
 
     internal void Retried() => Interlocked.Increment(ref _retried);
 
@@ -471,6 +477,7 @@ internal sealed class StreamPoller<T>
             }
 
             Counters.Invoked();
+            Counters.InvokedWith(batch.Count);
             invokes++;
             last = await _handler.Invoke(shardId, batch, retries + 1, ct);
             switch (last.Kind)
