@@ -30,6 +30,13 @@ public sealed partial class LocalRun
         var stack = LocalStack.Load(_options.OutDir, _options.Environment);
         var mix = TrafficMix.Parse(_options.Scenario == "mix" ? null : _options.Scenario);
         var cloudWatch = LocalCloudWatch.FromStack(stack, _time);
+
+        // Faults are checked against the stack before anything starts.
+        var tableNames = stack.Resources("aws_dynamodb_table").Select(t => stack.Resolve(t.Body["name"]!.GetValue<string>())).ToList();
+        var throttles = _options.Faults.Where(f => f.Kind == "throttle").Select(fault =>
+            (Table: tableNames.SingleOrDefault(n => n.EndsWith($"-{fault.Target}-{_options.Environment}", StringComparison.Ordinal) || n == fault.Target)
+                ?? throw new ArgumentException($"FAULT throttle:{fault.Target}: the stack has no table '{fault.Target}'. Fix: use one of {string.Join(", ", tableNames)} (or its logical name, e.g. user-profiles)."),
+             Fault: fault)).ToList();
         Say($"make local: {stack.Path}");
         Say("starting DynamoDB Local, s3rver and kinesalite on 127.0.0.1 ...");
         var engines = await Task.WhenAll(
@@ -148,11 +155,8 @@ public sealed partial class LocalRun
             pipes.Add(DynamoDbStreamPipe.FromStack(stack, name, streamsClient, stack.Resolve(body["source"]!.GetValue<string>()), busTarget, sqs, cloudWatch, _time));
         }
 
-        foreach (var fault in _options.Faults.Where(f => f.Kind == "throttle"))
+        foreach (var (table, fault) in throttles)
         {
-            var table = stack.Resources("aws_dynamodb_table").Select(t => stack.Resolve(t.Body["name"]!.GetValue<string>()))
-                .SingleOrDefault(n => n.EndsWith($"-{fault.Target}-{_options.Environment}", StringComparison.Ordinal) || n == fault.Target)
-                ?? throw new ArgumentException($"FAULT throttle:{fault.Target}: the stack has no table '{fault.Target}'. Fix: use one of {string.Join(", ", stack.Resources("aws_dynamodb_table").Select(t => t.Body["name"]!.GetValue<string>()))} (or its logical name, e.g. user-profiles).");
             dynamoFront.Throttle(new ThrottleWindow(table, start + TimeSpan.FromSeconds(fault.From), start + TimeSpan.FromSeconds(fault.Until)));
         }
 
