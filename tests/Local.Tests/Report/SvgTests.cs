@@ -49,6 +49,16 @@ public sealed class SvgTests
     }
 
     [Test]
+    public void AFixedScaleDrawsPercentagesAgainst100NotAgainstTheLargestValue()
+    {
+        double Width(string svg) => XDocument.Parse(svg).Descendants(SvgNs + "rect").Where(r => r.Element(SvgNs + "title") is not null)
+            .Select(r => double.Parse(r.Attribute("width")!.Value, System.Globalization.CultureInfo.InvariantCulture)).Single();
+        var relative = Width(Svg.HorizontalBars("t", ["a"], new BarSeries("s", [25])));
+        var fixedScale = Width(Svg.HorizontalBars("t", ["a"], new BarSeries("s", [25]), scaleMax: 100));
+        Assert.That(fixedScale, Is.EqualTo(relative / 4).Within(0.5), "25 of 100 is a quarter of the axis; alone, 25 is the whole axis");
+    }
+
+    [Test]
     public void Output_IsDeterministic()
     {
         var first = (Bars(), Lines());

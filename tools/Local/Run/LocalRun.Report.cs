@@ -23,7 +23,7 @@ public sealed partial class LocalRun
         Chart("detection", "Flagged (REVIEW or DECLINE) per scenario: recall for fraud, false-positive rate for legitimate traffic", Svg.HorizontalBars(
             "Flagged per scenario (%): recall for fraud, false-positive rate for legitimate",
             report.Scenarios.Select(s => $"{s.Scenario} ({(s.Fraud ? "recall" : "FPR")})").ToList(),
-            new BarSeries("flagged %", report.Scenarios.Select(s => Math.Round(100 * s.Rate, 1)).ToList()), valueFormat: "0.0"));
+            new BarSeries("flagged %", report.Scenarios.Select(s => Math.Round(100 * s.Rate, 1)).ToList()), valueFormat: "0.0", scaleMax: 100));
         var environment = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = _options.Environment };
         const int period = 2;
         var processed = cloudWatch.Series(PlatformMetrics.Namespace, PlatformMetrics.TransactionsProcessed, environment, "Sum", period, start, end)

@@ -26,9 +26,10 @@ public static class Svg
 
     /// <summary>
     /// A horizontal bar chart: one row per label, a bar per series (a second series is drawn under the first, for e.g.
-    /// "expected" vs "observed"), the value written at the bar's end with <paramref name="valueFormat"/> (invariant).
+    /// "expected" vs "observed"), the value written at the bar's end with <paramref name="valueFormat"/> (invariant). The
+    /// axis runs to the largest value, or to <paramref name="scaleMax"/> when given (e.g. 100 for percentages).
     /// </summary>
-    public static string HorizontalBars(string title, IReadOnlyList<string> labels, BarSeries first, BarSeries? second = null, string valueFormat = "0.##", int width = 720)
+    public static string HorizontalBars(string title, IReadOnlyList<string> labels, BarSeries first, BarSeries? second = null, string valueFormat = "0.##", int width = 720, double? scaleMax = null)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(first);
@@ -52,7 +53,7 @@ public static class Svg
         var legendHeight = second is null ? 0 : 22;
         var height = top + Math.Max(1, labels.Count) * rowHeight + legendHeight + 10;
         var plotWidth = width - labelRoom - valueRoom - 10;
-        var max = series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max();
+        var max = Math.Max(scaleMax ?? double.MinValue, series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max());
         var min = Math.Min(0, series.SelectMany(s => s.Values).DefaultIfEmpty(0).Min());
         var span = max - min == 0 ? 1 : max - min;
         double X(double v) => labelRoom + (v - min) / span * plotWidth;
