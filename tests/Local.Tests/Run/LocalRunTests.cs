@@ -167,7 +167,8 @@ public class LocalRunTests
         });
     }
 
-    private static void CopyDirectory(string from, string to)
+    /// <summary>Copies a folder (the synthesized stack into a run's own output folder).</summary>
+    internal static void CopyDirectory(string from, string to)
     {
         foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
         {
@@ -189,45 +190,65 @@ public class LocalRunTests
 public class LocalRunCancellationTests
 {
     [Test]
-    public async Task CancellingARunStopsEveryProcessItStarted()
+    public async Task CancellingARunWhileItSendsStopsEveryProcessItStarted()
     {
-        var options = LocalOptions.Parse(["--env", "dev", "--duration", "60", "--rate", "10", "--seed", "1", "--out", Path.Combine(Repo.Root(), "cdktf.out")], Repo.Root());
-        var pids = Path.Combine(Repo.Root(), ".local", "dev.pids");
+        var output = Path.Combine(Path.GetTempPath(), "fraudtf-local-cancel-" + Guid.NewGuid().ToString("N"));
+        LocalRunTests.CopyDirectory(Path.Combine(Repo.Root(), "cdktf.out", "stacks", "fraud-detection-dev"), Path.Combine(output, "stacks", "fraud-detection-dev"));
+        var options = LocalOptions.Parse(["--env", "dev", "--duration", "60", "--rate", "10", "--seed", "1", "--out", output], Repo.Root());
         using var cancel = new CancellationTokenSource();
-        var run = new LocalRun(options, TextWriter.Null);
+        var progress = new StringWriter();
+        var run = new LocalRun(options, TextWriter.Synchronized(progress));
+        var pids = run.PidFilePath;
         var execution = run.Execute(cancel.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!File.Exists(pids) || File.ReadAllLines(pids).Length < 3)
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!progress.ToString().Contains("sending ", StringComparison.Ordinal))
         {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the engines did not start");
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the run did not start sending: " + progress);
+            Assert.That(execution.IsFaulted, Is.False, () => execution.Exception!.ToString());
             await Task.Delay(200);
         }
 
-        var started = File.ReadAllLines(pids).Select(int.Parse).ToList();
-        await Task.Delay(3000);
+        await Task.Delay(2000);
+        var children = ProcessesOf(Environment.ProcessId);
+        Assert.That(children, Has.Count.GreaterThanOrEqualTo(3 + 2), "three engines and at least one instance of each function were running");
         await cancel.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(() => execution);
         await run.DisposeAsync();
+        Directory.Delete(output, recursive: true);
         Assert.Multiple(() =>
         {
             Assert.That(File.Exists(pids), Is.False, "the pid file is removed once everything stopped");
-            foreach (var pid in started)
-            {
-                Assert.That(Alive(pid), Is.False, $"process {pid} still runs");
-            }
+            Assert.That(ProcessesOf(Environment.ProcessId), Is.Empty, "no engine or function process of this run is left");
         });
     }
 
-    private static bool Alive(int pid)
+    /// <summary>Live processes started for the run of process <paramref name="parent"/> (they carry FRAUDTF_LOCAL_PARENT_PID; Linux /proc).</summary>
+    private static List<int> ProcessesOf(int parent)
     {
-        try
+        var marker = $"FRAUDTF_LOCAL_PARENT_PID={parent}";
+        var found = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
         {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+                if (state != "Z" && File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(marker))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read.
+            }
         }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+
+        return found;
     }
 }

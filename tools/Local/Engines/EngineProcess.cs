@@ -90,7 +90,21 @@ public sealed class EngineProcess : IAsyncDisposable
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(100, ct);
+                try
+                {
+                    await Task.Delay(100, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Cancelled while starting: nobody else holds the process yet, so stop it here.
+                    await engine.DisposeAsync();
+                    throw;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                await engine.DisposeAsync();
+                throw;
             }
             catch (SocketException)
             {

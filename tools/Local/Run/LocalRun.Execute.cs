@@ -39,14 +39,26 @@ public sealed partial class LocalRun
              Fault: fault)).ToList();
         Say($"make local: {stack.Path}");
         Say("starting DynamoDB Local, s3rver and kinesalite on 127.0.0.1 ...");
-        var engines = await Task.WhenAll(
+        var starting = new[]
+        {
             Engines.Engines.DynamoDbLocal(_options.RepoRoot, _pids, ct),
             Engines.Engines.S3rver(_options.RepoRoot, _pids, ct),
-            Engines.Engines.Kinesalite(_options.RepoRoot, _pids, ct));
-        foreach (var e in engines)
+            Engines.Engines.Kinesalite(_options.RepoRoot, _pids, ct),
+        };
+        try
         {
-            Track(e);
+            await Task.WhenAll(starting);
         }
+        finally
+        {
+            // Those that started are stopped with the run, even when another failed or the run was cancelled meanwhile.
+            foreach (var s in starting.Where(s => s.IsCompletedSuccessfully))
+            {
+                Track(s.Result);
+            }
+        }
+
+        var engines = starting.Select(s => s.Result).ToArray();
 
         var (dynamoEngine, s3Engine, kinesisEngine) = (engines[0], engines[1], engines[2]);
         var dynamoFront = Track(new DynamoDbFront(dynamoEngine.Endpoint, cloudWatch, _time));

@@ -35,8 +35,12 @@ public sealed partial class LocalRun : IAsyncDisposable
     {
         _options = options;
         _progress = progress;
-        _pids = new PidFile(Path.Combine(options.RepoRoot, ".local", $"{options.Environment}.pids"));
+        // One pid file per run (make local-down reads them all), so two runs, or a run and the tests, never share one.
+        _pids = new PidFile(Path.Combine(options.RepoRoot, ".local", $"{options.Environment}-{Environment.ProcessId}.pids"));
     }
+
+    /// <summary>The file listing the processes this run started while they run (removed once all stopped).</summary>
+    public string PidFilePath => _pids.Path;
 
     /// <summary>The engines and runners of the run, once <see cref="Execute"/> started them (until disposed): for tests and tools that inspect what the platform stored.</summary>
     public LocalWorld? World { get; private set; }
