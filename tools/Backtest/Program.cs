@@ -27,6 +27,9 @@ try
     var result = BacktestRun.Execute(o);
     if (bench)
     {
+        // A discarded warm-up run of 3 s each: on one pinned core, tiered compilation's background JIT (tier 0 ->
+        // instrumented -> tier 1) took the first two or three 2-second runs to finish (seen: 3x slower, both loops).
+        ScoringBench.Run(result.Replay.Scored, result.Rules, o.Anchor, minSeconds: 3);
         var list = new List<BenchRun>();
         for (var r = 1; r <= runs; r++)
         {
