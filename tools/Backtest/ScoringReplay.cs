@@ -11,7 +11,7 @@ namespace FraudTf.Backtest;
 /// <param name="ProfileBefore">The user's profile the scorer saw (before this transaction).</param>
 /// <param name="Recent">The velocity count the scorer saw (the user's transactions in the window, this one included).</param>
 /// <param name="Result">The scorer's result.</param>
-/// <param name="RawScore">The uncapped-then-capped sum the decision compares (<see cref="ScoreResult.Score"/> is rounded to 4 places).</param>
+/// <param name="RawScore">The score the decision compares: the fired rules' weights summed and capped at 1, unrounded (<see cref="ScoreResult.Score"/> is rounded to 4 places).</param>
 public sealed record ScoredRecord(int Index, LabelledRecord Record, Transaction Transaction, UserProfile ProfileBefore, int Recent, ScoreResult Result, double RawScore);
 
 /// <summary>What the replay did with the records.</summary>
