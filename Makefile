@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool
+.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool backtest backtest-tool
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -93,6 +93,7 @@ bench: build ## run the benchmarks of bench/ and print their medians
 	bench/promotion.sh
 	bench/cost.sh
 	bench/local.sh
+	bench/scoring.sh
 
 COST_DLL := tools/Cost/bin/Release/net10.0/FraudTf.Cost.dll
 COST_SOURCES := $(wildcard tools/Cost/*.cs tools/Cost/*.csproj modules/Config/*.cs)
@@ -141,6 +142,22 @@ local: emulators ## run ENV's synthesized data path on this machine with labelle
 	@$(MAKE) -s synth >/dev/null
 	@$(MAKE) -s local-tool
 	@dotnet $(LOCAL_DLL) --env "$(or $(ENV),dev)" --scenario "$(or $(SCENARIO),mix)" --duration "$(or $(DURATION),30s)" --rate "$(or $(RATE),20)" --seed "$(or $(SEED),42)" --fault "$(FAULT)"
+
+BACKTEST_DLL := tools/Backtest/bin/Release/net10.0/FraudTf.Backtest.dll
+BACKTEST_SOURCES := $(LOCAL_SOURCES) $(shell find tools/Backtest functions/StreamProcessor \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
+
+# A console tool (no jsii, no engines): the stream processor's scorer over the traffic generator's labelled records.
+$(BACKTEST_DLL): $(BACKTEST_SOURCES)
+	dotnet build tools/Backtest/FraudTf.Backtest.csproj -c Release --nologo -v quiet -clp:NoSummary
+	touch $@
+
+backtest-tool: $(BACKTEST_DLL)
+
+backtest: ## today's scorer with ENV's rules over the labelled traffic, in process: make backtest [ENV=dev] [SEED=42]; precision, recall and FPR per scenario, a threshold sweep; report in cdktf.out/backtest-ENV.md
+	@[[ -z "$(ENV)" || -f "environments/$(ENV).json" ]] || { echo "error: unknown environment '$(ENV)'. Fix: make backtest ENV=<$$(ls environments | sed 's/\.json$$//' | paste -sd'|')>." >&2; exit 2; }
+	@$(MAKE) -s synth >/dev/null
+	@$(MAKE) -s backtest-tool
+	@dotnet $(BACKTEST_DLL) --env "$(or $(ENV),dev)" --seed "$(or $(SEED),42)"
 
 local-down: ## stop whatever a local run left running (engines, function processes), from its pid file
 	@scripts/local-down.sh

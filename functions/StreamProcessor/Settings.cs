@@ -52,7 +52,15 @@ public sealed record Settings
         Environment = env.Optional(FunctionEnvironment.Environment, "unknown"),
         TransactionTtlDays = env.Int(FunctionEnvironment.TransactionTtlDays, 90),
         PatternCacheSeconds = env.Int(FunctionEnvironment.PatternCacheSeconds, 60),
-        Rules = env.Parsed(FunctionEnvironment.ScoringRules, new ScoringRules(), "a JSON object of scoring-rule overrides",
-            json => JsonSerializer.Deserialize<ScoringRules>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })),
+        Rules = ReadRules(env),
     };
+
+    /// <summary>
+    /// The scoring rules from <see cref="FunctionEnvironment.ScoringRules"/> as the function reads them (defaults when
+    /// unset or empty; a malformed value is a <see cref="SettingsException"/>). Public so that the backtest
+    /// (tools/Backtest) reads the stack's value through this very code.
+    /// </summary>
+    public static ScoringRules ReadRules(SettingsReader env) =>
+        env.Parsed(FunctionEnvironment.ScoringRules, new ScoringRules(), "a JSON object of scoring-rule overrides",
+            json => JsonSerializer.Deserialize<ScoringRules>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true }));
 }

@@ -87,7 +87,18 @@ public static class Svg
     /// A line chart of several series over time: x = seconds since the run's start (axis from 0 to the last point),
     /// y from 0 (or the lowest value when negative) to a rounded maximum with 5 ticks, labelled <paramref name="yLabel"/>.
     /// </summary>
-    public static string Lines(string title, string yLabel, IReadOnlyList<LineSeries> series, int width = 720, int height = 320)
+    public static string Lines(string title, string yLabel, IReadOnlyList<LineSeries> series, int width = 720, int height = 320) =>
+        LineChart(title, "seconds since start", yLabel, series, width, height);
+
+    /// <summary>
+    /// A generic XY line chart (e.g. precision against recall): as <see cref="Lines"/>, but the x axis is labelled
+    /// <paramref name="xLabel"/> and each point's <see cref="LineSeries.Points"/> <c>Seconds</c> is its x value. A series
+    /// of one point is drawn as a dot (a marker, e.g. an operating point).
+    /// </summary>
+    public static string Xy(string title, string xLabel, string yLabel, IReadOnlyList<LineSeries> series, int width = 720, int height = 320) =>
+        LineChart(title, xLabel, yLabel, series, width, height);
+
+    private static string LineChart(string title, string xLabel, string yLabel, IReadOnlyList<LineSeries> series, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(series);
         if (series.SelectMany(s => s.Points).Any(p => !double.IsFinite(p.Seconds) || !double.IsFinite(p.Value)))
@@ -119,7 +130,7 @@ public static class Svg
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(X(s))}\" y=\"{top + plotH + 16}\" text-anchor=\"middle\" font-size=\"11\" {Font}>{Escape(Format(s, "0.##"))}</text>\n");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(left + plotW / 2.0)}\" y=\"{top + plotH + 32}\" text-anchor=\"middle\" font-size=\"12\" {Font}>seconds since start</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(left + plotW / 2.0)}\" y=\"{top + plotH + 32}\" text-anchor=\"middle\" font-size=\"12\" {Font}>{Escape(xLabel)}</text>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"14\" y=\"{N(top + plotH / 2.0)}\" text-anchor=\"middle\" font-size=\"12\" {Font} transform=\"rotate(-90 14 {N(top + plotH / 2.0)})\">{Escape(yLabel)}</text>\n");
         for (var i = 0; i < series.Count; i++)
         {
