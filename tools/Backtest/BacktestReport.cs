@@ -38,7 +38,7 @@ public static class BacktestReport
         Line($"");
         Line($"`make backtest ENV={o.Environment} SEED={o.Seed}`: the stream processor's scorer (FraudScorer, today's rules) over the traffic generator's labelled records, in process (tools/Backtest; no engines).");
         Line($"");
-        Line($"- **Rules:** the stream processor's `SCORING_RULES` in `{Path.GetFileName(Path.GetDirectoryName(r.StackPath))}/cdk.tf.json`: `{r.RawRules ?? "(unset)"}`, read by the function's own `Settings.ReadRules`; effective: version {r.Rules.Version}, review >= {r.Rules.ReviewThreshold}, decline >= {r.Rules.DeclineThreshold}, min history {r.Rules.MinHistory}, amount z >= {r.Rules.AmountZThreshold} (weight {r.Rules.AmountWeight}), velocity >= {r.Rules.VelocityMaxTransactions} in {r.Rules.VelocityWindowMinutes} min (weight {r.Rules.VelocityWeight}), new country {r.Rules.NewCountryWeight}, new merchant category {r.Rules.NewMerchantCategoryWeight}, high-risk categories {string.Join("/", r.Rules.HighRiskMerchantCategories)} ({r.Rules.HighRiskMerchantCategoryWeight}).");
+        Line($"- **Rules:** the stream processor's `SCORING_RULES` in `{Path.GetFileName(Path.GetDirectoryName(r.StackPath))}/cdk.tf.json`: `{r.RawRules ?? "(unset)"}`, read by the function's own `Settings.ReadRules`; effective: version {r.Rules.EffectiveVersion} (the rulesVersion decisions record), review >= {r.Rules.ReviewThreshold}, decline >= {r.Rules.DeclineThreshold}, min history {r.Rules.MinHistory}, amount z >= {r.Rules.AmountZThreshold} (weight {r.Rules.AmountWeight}), velocity >= {r.Rules.VelocityMaxTransactions} in {r.Rules.VelocityWindowMinutes} min (weight {r.Rules.VelocityWeight}), new country {r.Rules.NewCountryWeight}, new merchant category {r.Rules.NewMerchantCategoryWeight}, high-risk categories {string.Join("/", r.Rules.HighRiskMerchantCategories)} ({r.Rules.HighRiskMerchantCategoryWeight}).");
         Line($"- **Patterns:** none (the patterns table of a fresh environment is empty, as in make local).");
         Line($"- **Traffic:** {r.Records.Count} records ({o.RecordsPerSecond} records/s x {o.Duration.TotalSeconds} s, default mix), simulated day ending {o.Anchor.UtcDateTime:yyyy-MM-dd HH:mm}Z. Scored {r.Replay.Scored.Count}; rejected by the parser {r.Replay.Rejected.Values.Sum()}; duplicate replays skipped {r.Replay.Duplicates.Values.Sum()}.");
         var decisions = r.Replay.Scored.GroupBy(s => s.Result.Decision).OrderBy(g => g.Key).Select(g => Inv($"{g.Key} {g.Count()}"));
@@ -82,7 +82,7 @@ public static class BacktestReport
     {
         var sb = new StringBuilder();
         void Line(FormattableString s) => sb.Append(s.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        Line($"backtest {r.Options.Environment}, seed {r.Options.Seed}: {r.Records.Count} records, {r.Replay.Scored.Count} scored, {r.Replay.Rejected.Values.Sum()} rejected, {r.Replay.Duplicates.Values.Sum()} duplicates skipped; rules {r.Rules.Version} (review {r.Rules.ReviewThreshold}, decline {r.Rules.DeclineThreshold}), no patterns");
+        Line($"backtest {r.Options.Environment}, seed {r.Options.Seed}: {r.Records.Count} records, {r.Replay.Scored.Count} scored, {r.Replay.Rejected.Values.Sum()} rejected, {r.Replay.Duplicates.Values.Sum()} duplicates skipped; rules {r.Rules.EffectiveVersion} (review {r.Rules.ReviewThreshold}, decline {r.Rules.DeclineThreshold}), no patterns");
         foreach (var s in r.PerScenario)
         {
             var c = s.Counts;

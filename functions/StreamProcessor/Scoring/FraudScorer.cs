@@ -71,7 +71,7 @@ public static class FraudScorer
             Score = Math.Round(score, 4),
             Confidence = Math.Round(Confidence(score, profile.Count, rules), 4),
             Reasons = reasons,
-            RulesVersion = rules.Version,
+            RulesVersion = rules.EffectiveVersion,
         };
     }
 

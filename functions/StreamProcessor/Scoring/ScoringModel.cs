@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using FraudTf.Functions.Shared.Transactions;
 
 namespace FraudTf.Functions.StreamProcessor.Scoring;
@@ -18,8 +23,20 @@ public enum Decision
 /// <summary>Weights and thresholds of the rules (from the environment config, via the function's environment).</summary>
 public sealed record ScoringRules
 {
-    /// <summary>Version of this rule set, recorded with every decision.</summary>
+    private static readonly ConditionalWeakTable<ScoringRules, string> EffectiveVersions = new();
+
+    /// <summary>The label of this rule set (people choose it); see <see cref="EffectiveVersion"/> for what decisions record.</summary>
     public string Version { get; init; } = "2026-11-25.1";
+
+    /// <summary>
+    /// The version every decision records (<c>rulesVersion</c>): <see cref="Version"/>, <c>+</c>, and the first 12 hex
+    /// digits of the SHA-256 of the whole effective rule set (every property, in declaration order, as JSON). Two rule sets
+    /// that differ in any weight, threshold or list never claim the same version, even when nobody changed the label.
+    /// Computed once per rule set.
+    /// </summary>
+    [JsonIgnore]
+    public string EffectiveVersion => EffectiveVersions.GetValue(this, rules =>
+        $"{rules.Version}+{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(rules))))[..12]}");
 
     /// <summary>Score at or above which a transaction goes to REVIEW.</summary>
     public double ReviewThreshold { get; init; } = 0.5;

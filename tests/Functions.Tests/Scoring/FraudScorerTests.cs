@@ -44,7 +44,7 @@ public class FraudScorerTests
         Assert.That(r.Decision, Is.EqualTo(Decision.APPROVE));
         Assert.That(r.Score, Is.Zero);
         Assert.That(r.Reasons, Is.Empty);
-        Assert.That(r.RulesVersion, Is.EqualTo(Rules.Version));
+        Assert.That(r.RulesVersion, Is.EqualTo(Rules.EffectiveVersion).And.StartsWith(Rules.Version + "+"));
     }
 
     [Test]
