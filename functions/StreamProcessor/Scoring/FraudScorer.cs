@@ -82,14 +82,33 @@ public static class FraudScorer
         (p.Channels.Count == 0 || (t.Channel is not null && p.Channels.Contains(t.Channel))) &&
         (p.MinAmount is null || t.Amount >= p.MinAmount);
 
-    // Half of the confidence comes from how far the score is from the nearest threshold (0 at a threshold, 1 at the
-    // farthest possible point), half from history: a user with MinHistory * 4 transactions or more counts fully.
-    private static double Confidence(double score, long history, ScoringRules rules)
+    /// <summary>
+    /// How sure the decision is, in [0, 1]: half from how deep the score sits inside its decision's region, half from the
+    /// user's history. The regions are APPROVE [0, review), REVIEW [review, decline) and DECLINE [decline, 1]; the depth
+    /// is 0 on a region's edge that borders another decision and 1 at its far end: for APPROVE (review - score) / review,
+    /// so a score of 0 is the surest approval; for DECLINE (score - decline) / (1 - decline), so a score of 1 is the
+    /// surest decline; for REVIEW the distance to the nearer threshold over half the region's width. History counts fully
+    /// from MinHistory * 4 transactions. So confidence falls as an approval's score rises, rises as a decline's score
+    /// rises, peaks in the middle of REVIEW, and never falls with more history (tested).
+    /// </summary>
+    public static double Confidence(double score, long history, ScoringRules rules)
     {
-        var distance = Math.Min(Math.Abs(score - rules.ReviewThreshold), Math.Abs(score - rules.DeclineThreshold));
-        var maxDistance = Math.Max(rules.ReviewThreshold, 1 - rules.DeclineThreshold);
-        var margin = maxDistance > 0 ? Math.Min(1, distance / maxDistance) : 1;
+        double depth;
+        if (score >= rules.DeclineThreshold)
+        {
+            depth = rules.DeclineThreshold >= 1 ? 1 : (score - rules.DeclineThreshold) / (1 - rules.DeclineThreshold);
+        }
+        else if (score >= rules.ReviewThreshold)
+        {
+            var half = (rules.DeclineThreshold - rules.ReviewThreshold) / 2;
+            depth = half <= 0 ? 1 : Math.Min(score - rules.ReviewThreshold, rules.DeclineThreshold - score) / half;
+        }
+        else
+        {
+            depth = rules.ReviewThreshold <= 0 ? 1 : (rules.ReviewThreshold - score) / rules.ReviewThreshold;
+        }
+
         var evidence = Math.Min(1, history / (4.0 * Math.Max(1, rules.MinHistory)));
-        return Math.Clamp((0.5 * margin) + (0.5 * evidence), 0, 1);
+        return Math.Clamp((0.5 * Math.Clamp(depth, 0, 1)) + (0.5 * evidence), 0, 1);
     }
 }

@@ -198,6 +198,36 @@ public class FraudScorerTests
     }
 
     [Test]
+    public void Confidence_IsSurestAtTheFarEndOfEachDecision()
+    {
+        double C(double score) => FraudScorer.Confidence(score, 100, Rules);
+        Assert.Multiple(() =>
+        {
+            Assert.That(C(0), Is.EqualTo(1.0).Within(1e-9), "score 0: the surest approval");
+            Assert.That(C(1), Is.EqualTo(1.0).Within(1e-9), "score 1: the surest decline (it used to be less sure than score 0)");
+            Assert.That(C(Rules.ReviewThreshold), Is.EqualTo(0.5).Within(1e-9), "on the review threshold only history counts");
+            Assert.That(C(Rules.DeclineThreshold), Is.EqualTo(0.5).Within(1e-9), "on the decline threshold only history counts");
+            Assert.That(C((Rules.ReviewThreshold + Rules.DeclineThreshold) / 2), Is.EqualTo(1.0).Within(1e-9), "the middle of REVIEW");
+        });
+    }
+
+    [Test]
+    public void Confidence_IsMonotoneInsideEachDecisionAndInHistory()
+    {
+        var steps = Enumerable.Range(0, 1001).Select(i => i / 1000.0).ToList();
+        var approve = steps.Where(s => s < Rules.ReviewThreshold).Select(s => FraudScorer.Confidence(s, 10, Rules)).ToList();
+        var decline = steps.Where(s => s >= Rules.DeclineThreshold).Select(s => FraudScorer.Confidence(s, 10, Rules)).ToList();
+        var byHistory = Enumerable.Range(0, 50).Select(h => FraudScorer.Confidence(0.65, h, Rules)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(approve, Is.Ordered.Descending, "an approval is less sure as its score rises toward REVIEW");
+            Assert.That(decline, Is.Ordered.Ascending, "a decline is surer as its score rises");
+            Assert.That(byHistory, Is.Ordered.Ascending, "more history never makes a decision less sure");
+            Assert.That(steps.Select(s => FraudScorer.Confidence(s, 3, Rules)), Has.All.InRange(0.0, 1.0));
+        });
+    }
+
+    [Test]
     public void SameInput_SameOutput()
     {
         var a = Score(Tx(amount: 999m, country: "FR"), recent: 7);
