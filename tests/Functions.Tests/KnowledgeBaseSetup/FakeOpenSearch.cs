@@ -102,14 +102,7 @@ public sealed class FakeOpenSearch : IDisposable
     }
 
     /// <summary>A port nothing listens on (connections are refused).</summary>
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => FraudTf.Local.Engines.EngineProcess.FreePort();
 }
 
 /// <summary>An independent SigV4 verifier (from the AWS specification, no SDK code): recomputes the signature of a

@@ -26,8 +26,7 @@ public static class EngineBaseline
         using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials(LocalCredentials.AccessKey, LocalCredentials.SecretKey),
             new AmazonDynamoDBConfig { ServiceURL = engine.Endpoint, AuthenticationRegion = stack.Region });
         await Provisioner.CreateTables(stack, dynamo, ct);
-        string Table(string logical) => stack.Resources("aws_dynamodb_table").Select(t => stack.Resolve(t.Body["name"]!.GetValue<string>())).Single(n => n.Contains(logical, StringComparison.Ordinal));
-        var (transactions, decisions, profiles) = (Table("transactions"), Table("decisions"), Table("user-profiles"));
+        var (transactions, decisions, profiles) = (stack.TableName("transactions"), stack.TableName("decisions"), stack.TableName("user-profiles"));
 
         async Task Write(int i)
         {

@@ -138,6 +138,7 @@ public sealed partial class LocalRun
             }
         }
 
+        var totals = cloudWatch.Totals();
         var quarantineReasons = quarantined.Values.GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var runners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var m in mappings)
@@ -171,14 +172,14 @@ public sealed partial class LocalRun
             Quarantined = quarantineReasons,
             Discarded = discardedCount,
             Redelivered = Math.Max(0, mappings.Sum(m => m.Counters.RecordsInvoked) - sent.Count),
-            DuplicatesSkipped = Total(cloudWatch, PlatformMetrics.DuplicatesSkipped),
+            DuplicatesSkipped = CustomTotal(totals, PlatformMetrics.DuplicatesSkipped),
             Lost = lost,
             Decisions = decisions.Values.GroupBy(d => d.Decision, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             Scenarios = outcomes,
             DecisionLatency = (LocalReport.Percentile(toDecision, 50), LocalReport.Percentile(toDecision, 95), toDecision.Count),
             AlertLatency = (LocalReport.Percentile(toAlert, 50), LocalReport.Percentile(toAlert, 95), toAlert.Count),
             Alerts = alerts,
-            Metrics = cloudWatch.Totals().Select(t => new ReportMetric(t.Namespace, t.Name, string.Join(", ", t.Dimensions.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={d.Value}")), t.Sum, t.SampleCount))
+            Metrics = totals.Select(t => new ReportMetric(t.Namespace, t.Name, string.Join(", ", t.Dimensions.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={d.Value}")), t.Sum, t.SampleCount))
                 .OrderBy(m => m.Namespace, StringComparer.Ordinal).ThenBy(m => m.Name, StringComparer.Ordinal).ThenBy(m => m.Dimensions, StringComparer.Ordinal).ToList(),
             Alarms = alarms,
             Throughput = decisions.Count / processingSeconds,
@@ -190,8 +191,9 @@ public sealed partial class LocalRun
 
     private static bool Flagged(string decision) => decision is "REVIEW" or "DECLINE";
 
-    private static double Total(LocalCloudWatch cloudWatch, string name) =>
-        cloudWatch.Totals().Where(t => t.Namespace == PlatformMetrics.Namespace && t.Name == name && t.Dimensions.Count == 1).Sum(t => t.Sum);
+    /// <summary>A platform metric's total over its environment-only series (not again per Reason).</summary>
+    private static double CustomTotal(IReadOnlyList<MetricTotal> totals, string name) =>
+        totals.Where(t => t.Namespace == PlatformMetrics.Namespace && t.Name == name && t.Dimensions.Count == 1).Sum(t => t.Sum);
 
     private static async Task<List<Dictionary<string, AttributeValue>>> Scan(IAmazonDynamoDB dynamo, string table, CancellationToken ct)
     {
@@ -225,13 +227,12 @@ public sealed partial class LocalRun
     {
         var consumed = stack.Resources("aws_lambda_event_source_mapping").Select(m => LocalStack.Reference(m.Body["event_source_arn"]!.GetValue<string>())?.Name).ToHashSet(StringComparer.Ordinal);
         var count = 0;
-        foreach (var (name, body) in stack.Resources("aws_kinesis_stream").Where(s => !consumed.Contains(s.Name)))
+        foreach (var (_, body) in stack.Resources("aws_kinesis_stream").Where(s => !consumed.Contains(s.Name)))
         {
             var stream = stack.Resolve(body["name"]!.GetValue<string>());
-            var shards = await kinesis.Invoke("ListShards", new JsonObject { ["StreamName"] = stream }, ct);
-            foreach (var shard in shards["Shards"]!.AsArray())
+            foreach (var shard in await kinesis.ListShards(stream, ct))
             {
-                var iterator = (await kinesis.Invoke("GetShardIterator", new JsonObject { ["StreamName"] = stream, ["ShardId"] = shard!["ShardId"]!.GetValue<string>(), ["ShardIteratorType"] = "TRIM_HORIZON" }, ct))["ShardIterator"]!.GetValue<string>();
+                var iterator = await kinesis.ShardIterator(stream, shard, "TRIM_HORIZON", null, ct);
                 while (iterator is not null)
                 {
                     var page = await kinesis.GetRecords(iterator, 10_000, ct);
@@ -244,8 +245,6 @@ public sealed partial class LocalRun
                     iterator = page.NextShardIterator!;
                 }
             }
-
-            _ = name;
         }
 
         return count;

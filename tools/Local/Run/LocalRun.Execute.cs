@@ -251,7 +251,8 @@ public sealed partial class LocalRun
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), _time, ct);
                 var p = sender.Progress;
-                double Total(string name) => cloudWatch.Totals().Where(t => t.Namespace == PlatformMetrics.Namespace && t.Name == name && t.Dimensions.Count == 1).Sum(t => t.Sum);
+                var totals = cloudWatch.Totals();
+                double Total(string name) => CustomTotal(totals, name);
                 Say(Inv($"  {(_time.GetUtcNow() - start).TotalSeconds,5:0} s  sent {p.Sent}/{p.Total}  processed {Total(PlatformMetrics.TransactionsProcessed):0}  flagged {Total(PlatformMetrics.FraudDetected):0}  rejected {Total(PlatformMetrics.RecordsRejected):0}  alerts {Total(PlatformMetrics.AlertsHandled):0}  dead letters {sqs.Queues.Sum(q => sqs.Messages(q).Count)}"));
             }
         }
@@ -264,7 +265,7 @@ public sealed partial class LocalRun
     {
         foreach (var fault in _options.Faults.Where(f => f.Kind == "corrupt-profile"))
         {
-            var table = stack.Resources("aws_dynamodb_table").Select(t => stack.Resolve(t.Body["name"]!.GetValue<string>())).Single(n => n.Contains("user-profiles", StringComparison.Ordinal));
+            var table = stack.TableName("user-profiles");
             var users = traffic.Records.Where(r => r.Kind == RecordKind.Valid && r.Scenario == Scenarios.Legitimate).Select(r => r.PartitionKey).Distinct().Take(int.Parse(fault.Target, CultureInfo.InvariantCulture));
             foreach (var user in users)
             {

@@ -102,12 +102,10 @@ public sealed record LocalWorld(LocalStack Stack, string DynamoDbEndpoint, strin
         new AmazonS3Config { ServiceURL = S3Endpoint, ForcePathStyle = true, AuthenticationRegion = Stack.Region });
 
     /// <summary>The name of the stack's table whose name contains <paramref name="logical"/> (e.g. decisions).</summary>
-    public string Table(string logical) => Stack.Resources("aws_dynamodb_table").Select(t => Stack.Resolve(t.Body["name"]!.GetValue<string>()))
-        .Single(n => n.Contains(logical, StringComparison.Ordinal));
+    public string Table(string logical) => Stack.TableName(logical);
 
     /// <summary>The name of the stack's bucket whose name contains <paramref name="logical"/> (e.g. decision-trails).</summary>
-    public string Bucket(string logical) => Stack.Resources("aws_s3_bucket").Select(b => Stack.Resolve(b.Body["bucket"]!.GetValue<string>()))
-        .Single(n => n.Contains(logical, StringComparison.Ordinal));
+    public string Bucket(string logical) => Stack.BucketName(logical);
 }
 
 /// <summary>The credentials of every local call: s3rver checks signatures with its fixed keys; the other engines accept any.</summary>

@@ -156,6 +156,15 @@ public sealed class LocalStack
         return value;
     }
 
+    /// <summary>The name of the stack's table whose name contains <paramref name="logical"/> (e.g. user-profiles).</summary>
+    public string TableName(string logical) => Named("aws_dynamodb_table", "name", logical);
+
+    /// <summary>The name of the stack's bucket whose name contains <paramref name="logical"/> (e.g. decision-trails).</summary>
+    public string BucketName(string logical) => Named("aws_s3_bucket", "bucket", logical);
+
+    private string Named(string type, string argument, string logical) =>
+        Resources(type).Select(r => Resolve(r.Body[argument]!.GetValue<string>())).Single(n => n.Contains(logical, StringComparison.Ordinal));
+
     /// <summary>A whole-number argument of a resource, or <paramref name="fallback"/> when absent.</summary>
     public static int Int(JsonObject body, string path, int fallback)
     {
