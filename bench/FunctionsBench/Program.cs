@@ -12,7 +12,7 @@ using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Shared.Transactions;
 using FraudTf.Functions.StreamProcessor;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
 
 // Usage: dotnet FunctionsBench.dll <repo root> [runs]            all benchmarks (starts DynamoDB Local itself)
 //        dotnet FunctionsBench.dll --cold-start <endpoint> <prefix>  one process: construct + first event (internal)

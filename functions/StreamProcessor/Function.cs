@@ -7,7 +7,8 @@ using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Logging;
 using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Functions.Shared.Transactions;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
+using FraudTf.Functions.Storage;
 
 namespace FraudTf.Functions.StreamProcessor;
 
@@ -253,7 +254,7 @@ public sealed class Function
             }
         }
 
-        var window = TimeSpan.FromMinutes(_settings.Rules.VelocityWindowMinutes);
+        var window = _settings.Rules.LongestWindow;
         foreach (var user in txs.GroupBy(t => t.UserId, StringComparer.Ordinal))
         {
             if (context.UserErrors.ContainsKey(user.Key))
@@ -265,12 +266,12 @@ public sealed class Function
             {
                 // The parser bounds timestamps (TransactionParser.MaxAge), so the window cannot underflow.
                 var from = user.Min(t => t.Timestamp) - window;
-                var (recent, unreadable) = await _store.RecentTimestamps(user.Key, from, user.Max(t => t.Timestamp), ct);
+                var (recent, unreadable) = await _store.RecentActivity(user.Key, from, user.Max(t => t.Timestamp), ct);
                 context.Recent[user.Key] = recent;
                 if (unreadable > 0)
                 {
                     CorruptRow(stats, FraudTf.Functions.Shared.Tables.FraudTables.Transactions.LogicalName, user.Key,
-                        [$"{unreadable} stored transaction(s) without a readable timestamp"], "ignored by the velocity rule");
+                        [$"{unreadable} stored transaction(s) without a readable timestamp"], "ignored by the velocity and card-testing rules");
                 }
             }
             catch (Exception e) when (Failed(e))
@@ -291,21 +292,19 @@ public sealed class Function
             return;
         }
 
-        var window = TimeSpan.FromMinutes(_settings.Rules.VelocityWindowMinutes);
+        // The user's stored activity (any decision) from the batch's history read: the scorer counts what lies in each window.
         var history = context.Recent[t.UserId];
-        var recent = history.Count(ts => ts >= t.Timestamp - window && ts <= t.Timestamp) + 1;
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var state = context.Profiles[t.UserId];
-            var score = FraudScorer.Score(t, state.Profile, recent, context.Patterns, _settings.Rules);
-            switch (await _store.Save(t, score, state, record.EventSourceArn, record.Kinesis.SequenceNumber, now, ct))
+            var score = FraudScorer.Score(t, state.Profile, history, context.Patterns, _settings.Rules);
+            var (outcome, after) = await _store.Save(t, score, state, record.EventSourceArn, record.Kinesis.SequenceNumber, now, ct);
+            switch (outcome)
             {
                 case SaveOutcome.Saved:
-                    var next = state.Version + 1;
-                    context.Profiles[t.UserId] = new ProfileState(state.Profile.With(t), next,
-                        new Amazon.DynamoDBv2.Model.AttributeValue { N = next.ToString(System.Globalization.CultureInfo.InvariantCulture) }, []);
+                    context.Profiles[t.UserId] = after;
                     context.Stored.Add(t.TransactionId);
-                    history.Add(t.Timestamp);
+                    history.Add(new RecentTransaction(t.Timestamp, score.ReferenceAmount));
                     stats.Processed++;
                     stats.ConfidenceSum += score.Confidence;
                     if (score.Decision != Decision.APPROVE)
@@ -418,7 +417,7 @@ public sealed class Function
 
         public Dictionary<string, Exception> UserErrors { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, List<DateTimeOffset>> Recent { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, List<RecentTransaction>> Recent { get; } = new(StringComparer.Ordinal);
 
         // The failed read t depends on, if any.
         public Exception? FailureFor(Transaction t) =>

@@ -1,6 +1,5 @@
-using System.Text.Json;
 using FraudTf.Functions.Shared.Settings;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
 
 namespace FraudTf.Functions.StreamProcessor;
 
@@ -60,7 +59,20 @@ public sealed record Settings
     /// unset or empty; a malformed value is a <see cref="SettingsException"/>). Public so that the backtest
     /// (tools/Backtest) reads the stack's value through this very code.
     /// </summary>
-    public static ScoringRules ReadRules(SettingsReader env) =>
-        env.Parsed(FunctionEnvironment.ScoringRules, new ScoringRules(), "a JSON object of scoring-rule overrides",
-            json => JsonSerializer.Deserialize<ScoringRules>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true }));
+    public static ScoringRules ReadRules(SettingsReader env)
+    {
+        var rules = env.Parsed(FunctionEnvironment.ScoringRules, new ScoringRules(), "a JSON object of scoring-rule overrides", ScoringRules.FromJson);
+        try
+        {
+            // The selected tables are part of the rules: a version the package does not hold fails at start, not per record.
+            _ = rules.Rates;
+            _ = rules.Travel;
+        }
+        catch (ReferenceTableException e)
+        {
+            throw new SettingsException($"environment variable {FunctionEnvironment.ScoringRules} selects a table that cannot be used: {e.Message}");
+        }
+
+        return rules;
+    }
 }

@@ -3,7 +3,8 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Shared.Transactions;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
+using FraudTf.Functions.Storage;
 
 namespace FraudTf.Functions.StreamProcessor;
 
@@ -20,20 +21,6 @@ public enum SaveOutcome
     ProfileConflict,
 }
 
-/// <summary>
-/// A user's profile as read, and how to condition its next update on it.
-/// </summary>
-/// <param name="Profile">The statistics and sets; empty for a new user, and for a stored row whose statistics cannot be read.</param>
-/// <param name="Version">The version read (0 for a new user or an unreadable version); the update writes <c>Version + 1</c>.</param>
-/// <param name="StoredVersion">The stored <c>profileVersion</c> attribute exactly as read (the update is conditioned on it being
-/// unchanged, whatever its type); null when the row or the attribute is absent (the update requires it still absent).</param>
-/// <param name="Problems">What was unusable in the stored row (attribute names and what was wrong, never values); empty when sound.</param>
-public sealed record ProfileState(UserProfile Profile, long Version, AttributeValue? StoredVersion, IReadOnlyList<string> Problems)
-{
-    /// <summary>A user without a stored profile.</summary>
-    public static ProfileState New { get; } = new(new UserProfile(), 0, null, []);
-}
-
 /// <summary>The active patterns, and the rows skipped because they could not be used (pattern id, problems).</summary>
 /// <param name="Patterns">Usable patterns, ordered by id.</param>
 /// <param name="Skipped">Rows skipped: their pattern id (or "?") and what was wrong.</param>
@@ -43,9 +30,10 @@ public sealed record PatternSet(IReadOnlyList<FraudPattern> Patterns, IReadOnlyL
 /// The stream processor's DynamoDB access, on the tables of <see cref="FraudTables"/>. The save is one
 /// TransactWriteItems: the transaction (only if its id is new), its decision, and the profile update (only if the
 /// profile is still at the version that was read), so a replay never duplicates a transaction or double-counts a profile.
-/// Stored rows are read as data that may be corrupt (<see cref="StoredRow"/>): a profile whose statistics cannot be
-/// read is a new profile (its next update rewrites them), a pattern without a usable weight or condition is skipped,
-/// a stored timestamp that is not one is ignored; each is reported, never thrown.
+/// The profile learns only an APPROVE (<see cref="ProfileRows.Learn"/>); any other decision only moves its version
+/// (<see cref="ProfileRows.Bump"/>). Stored rows are read as data that may be corrupt (<see cref="StoredRow"/>): a
+/// profile whose statistics cannot be read has none (its next learning rewrites them), a pattern without a usable weight
+/// or condition is skipped, a stored timestamp that is not one is ignored; each is reported, never thrown.
 /// </summary>
 public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
 {
@@ -58,7 +46,7 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = userId } },
             ConsistentRead = true,
         }, ct);
-        return r.Item is { Count: > 0 } item ? ToProfile(item) : ProfileState.New;
+        return r.Item is { Count: > 0 } item ? ProfileRows.Read(item) : ProfileState.New;
     }
 
     /// <summary>The ids among <paramref name="transactionIds"/> that are already stored (BatchGetItem, 100 keys a call).</summary>
@@ -86,7 +74,7 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             var keys = chunk.Select(u => new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = u } }).ToList();
             foreach (var item in await BatchGet(settings.UserProfilesTable, keys, null, ct))
             {
-                result[item[ProfileAttributes.UserId].S] = ToProfile(item);
+                result[item[ProfileAttributes.UserId].S] = ProfileRows.Read(item);
             }
         }
 
@@ -94,12 +82,13 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     }
 
     /// <summary>
-    /// The timestamps of <paramref name="userId"/>'s stored transactions in [from, to] (the velocity window of a whole
-    /// batch), and how many stored rows had a timestamp that is not one (ignored).
+    /// <paramref name="userId"/>'s stored transactions (any decision) in [from, to] (the longest rule window before a
+    /// whole batch): time and amount in the reference currency; and how many stored rows had a timestamp that is not one
+    /// (ignored). A row without a usable reference amount counts for velocity by count but not by amount.
     /// </summary>
-    public async Task<(List<DateTimeOffset> Timestamps, int Unreadable)> RecentTimestamps(string userId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public async Task<(List<RecentTransaction> Activity, int Unreadable)> RecentActivity(string userId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var result = new List<DateTimeOffset>();
+        var result = new List<RecentTransaction>();
         var unreadable = 0;
         Dictionary<string, AttributeValue>? start = null;
         do
@@ -109,22 +98,26 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
                 TableName = settings.TransactionsTable,
                 IndexName = TransactionAttributes.ByUserTimeIndex,
                 KeyConditionExpression = "#u = :u AND #t BETWEEN :from AND :to",
-                ExpressionAttributeNames = new Dictionary<string, string> { ["#u"] = TransactionAttributes.UserId, ["#t"] = TransactionAttributes.Timestamp },
+                ExpressionAttributeNames = new Dictionary<string, string>
+                {
+                    ["#u"] = TransactionAttributes.UserId, ["#t"] = TransactionAttributes.Timestamp, ["#a"] = TransactionAttributes.ReferenceAmount,
+                },
                 ExpressionAttributeValues = new Dictionary<string, AttributeValue>
                 {
                     [":u"] = new() { S = userId },
                     [":from"] = new() { S = Iso(from) },
                     [":to"] = new() { S = Iso(to) },
                 },
-                ProjectionExpression = "#t",
+                ProjectionExpression = "#t, #a",
                 ExclusiveStartKey = start,
             }, ct);
             foreach (var item in r.Items ?? [])
             {
-                if (item.TryGetValue(TransactionAttributes.Timestamp, out var ts) && ts.S is { } text
+                var row = new StoredRow(item);
+                if (row.String(TransactionAttributes.Timestamp) is { } text
                     && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
                 {
-                    result.Add(parsed);
+                    result.Add(new RecentTransaction(parsed, row.Double(TransactionAttributes.ReferenceAmount, min: 0)));
                 }
                 else
                 {
@@ -167,40 +160,6 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
         return items;
     }
 
-    /// <summary>Reads a stored profile row; see <see cref="ProfileState"/> for what happens to unusable attributes.</summary>
-    public static ProfileState ToProfile(IReadOnlyDictionary<string, AttributeValue> item)
-    {
-        var row = new StoredRow(item);
-        // Welford's three statistics stand or fall together: without any one of them the others mean nothing.
-        var count = row.Long("txCount", required: true, min: 0, max: MaxTransactionCount);
-        var mean = row.Double("amountMean", required: true, min: 0, max: (double)TransactionParser.MaxAmount);
-        var m2 = row.Double("amountM2", required: true, min: 0);
-        var countries = row.StringSet("countries") ?? [];
-        var categories = row.StringSet("merchantCategories") ?? [];
-        var storedVersion = row.Raw("profileVersion");
-        var version = storedVersion is null ? 0 : row.Long("profileVersion", min: 0, max: long.MaxValue - 1) ?? 0;
-        var sound = count is not null && mean is not null && m2 is not null;
-        var profile = sound
-            ? new UserProfile
-            {
-                Count = count!.Value,
-                Mean = mean!.Value,
-                M2 = m2!.Value,
-                Countries = new HashSet<string>(countries, StringComparer.Ordinal),
-                MerchantCategories = new HashSet<string>(categories, StringComparer.Ordinal),
-            }
-            : new UserProfile
-            {
-                // Statistics unusable: a new profile. The sets are kept when readable (they do not depend on the counts).
-                Countries = new HashSet<string>(countries, StringComparer.Ordinal),
-                MerchantCategories = new HashSet<string>(categories, StringComparer.Ordinal),
-            };
-        return new ProfileState(profile, version, storedVersion, row.Problems);
-    }
-
-    /// <summary>Largest <c>txCount</c> read as a count (a larger one is a corrupt row).</summary>
-    public const long MaxTransactionCount = 1_000_000_000_000;
-
     /// <summary>
     /// The <c>ClientRequestToken</c> of a save (TransactWriteItems is then idempotent for 10 minutes: an SDK retry of a
     /// call that committed succeeds instead of failing its conditions). It is derived from the record (stream ARN,
@@ -218,7 +177,10 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input)))[..32];
     }
 
-    /// <summary>Writes the transaction, its decision and the updated profile in one transaction.</summary>
+    /// <summary>
+    /// Writes the transaction, its decision and the profile update in one transaction; returns the outcome and, when
+    /// saved, the profile as it now stands (<see cref="LearnsFrom"/>: learnt from an APPROVE, unchanged otherwise).
+    /// </summary>
     /// <param name="t">The transaction.</param>
     /// <param name="score">Its score.</param>
     /// <param name="state">The user's profile as read (the update is conditioned on its version).</param>
@@ -226,12 +188,11 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     /// <param name="sequenceNumber">The record's sequence number (for the <see cref="RequestToken"/>).</param>
     /// <param name="now">Processing time (decision time and expiry).</param>
     /// <param name="ct">Cancellation.</param>
-    public async Task<SaveOutcome> Save(Transaction t, ScoreResult score, ProfileState state, string? eventSourceArn, string sequenceNumber, DateTimeOffset now, CancellationToken ct)
+    public async Task<(SaveOutcome Outcome, ProfileState After)> Save(Transaction t, ScoreResult score, ProfileState state, string? eventSourceArn, string sequenceNumber, DateTimeOffset now, CancellationToken ct)
     {
         var requestToken = RequestToken(settings.TransactionsTable, eventSourceArn, sequenceNumber, t.TransactionId, state, now);
-        var after = state.Profile.With(t);
-        var version = state.Version;
-        var expected = state.StoredVersion;
+        var learns = LearnsFrom(score.Decision);
+        var after = learns ? state.Profile.Learn(t, score.ReferenceAmount) : state.Profile;
         var expiresAt = now.AddDays(settings.TransactionTtlDays).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var transactionItem = new Dictionary<string, AttributeValue>
         {
@@ -246,9 +207,11 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             [TransactionAttributes.Decision] = new() { S = score.Decision.ToString() },
             [CommonAttributes.ExpiresAt] = new() { N = expiresAt },
         };
-        if (t.DeviceId is not null) transactionItem["deviceId"] = new() { S = t.DeviceId };
-        if (t.IpAddress is not null) transactionItem["ipAddress"] = new() { S = t.IpAddress };
-        if (t.Channel is not null) transactionItem["channel"] = new() { S = t.Channel };
+        if (score.ReferenceAmount is { } reference) transactionItem[TransactionAttributes.ReferenceAmount] = new() { N = reference.ToString("R", CultureInfo.InvariantCulture) };
+        if (learns) transactionItem[TransactionAttributes.ProfileLearnedAt] = new() { S = Iso(now) };
+        if (t.DeviceId is not null) transactionItem[TransactionAttributes.DeviceId] = new() { S = t.DeviceId };
+        if (t.IpAddress is not null) transactionItem[TransactionAttributes.IpAddress] = new() { S = t.IpAddress };
+        if (t.Channel is not null) transactionItem[TransactionAttributes.Channel] = new() { S = t.Channel };
 
         var decisionItem = new Dictionary<string, AttributeValue>
         {
@@ -260,44 +223,13 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             ["score"] = new() { N = score.Score.ToString("R", CultureInfo.InvariantCulture) },
             ["confidence"] = new() { N = score.Confidence.ToString("R", CultureInfo.InvariantCulture) },
             ["rulesVersion"] = new() { S = score.RulesVersion },
-            ["reasons"] = new()
-            {
-                L = score.Reasons.Select(r => new AttributeValue
-                {
-                    M = new Dictionary<string, AttributeValue>
-                    {
-                        ["rule"] = new() { S = r.Rule },
-                        ["weight"] = new() { N = r.Weight.ToString("R", CultureInfo.InvariantCulture) },
-                        ["explanation"] = new() { S = r.Explanation },
-                    },
-                }).ToList(),
-            },
+            ["reasons"] = new() { L = score.Reasons.Select(ReasonItem).ToList() },
             [CommonAttributes.ExpiresAt] = new() { N = expiresAt },
         };
 
-        var profileUpdate = new Update
-        {
-            TableName = settings.UserProfilesTable,
-            Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = t.UserId } },
-            // SET of the whole sets (not ADD): the update is conditioned on the version read, so the sets read are current,
-            // and SET also repairs a set stored with another type (ADD would fail on it with a ValidationException).
-            UpdateExpression = "SET txCount = :count, amountMean = :mean, amountM2 = :m2, lastTransactionAt = :last, profileVersion = :next, countries = :countries, merchantCategories = :mccs",
-            ConditionExpression = expected is null ? "attribute_not_exists(profileVersion)" : "profileVersion = :version",
-            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
-            {
-                [":count"] = new() { N = after.Count.ToString(CultureInfo.InvariantCulture) },
-                [":mean"] = new() { N = after.Mean.ToString("R", CultureInfo.InvariantCulture) },
-                [":m2"] = new() { N = after.M2.ToString("R", CultureInfo.InvariantCulture) },
-                [":last"] = new() { S = Iso(t.Timestamp) },
-                [":next"] = new() { N = (version + 1).ToString(CultureInfo.InvariantCulture) },
-                [":countries"] = new() { SS = after.Countries.Order(StringComparer.Ordinal).ToList() },
-                [":mccs"] = new() { SS = after.MerchantCategories.Order(StringComparer.Ordinal).ToList() },
-            },
-        };
-        if (expected is not null)
-        {
-            profileUpdate.ExpressionAttributeValues[":version"] = expected;
-        }
+        var profileUpdate = learns
+            ? ProfileRows.Learn(settings.UserProfilesTable, t.UserId, state, after)
+            : ProfileRows.Bump(settings.UserProfilesTable, t.UserId, state);
 
         try
         {
@@ -327,19 +259,19 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
                     new TransactWriteItem { Update = profileUpdate },
                 ],
             }, ct);
-            return SaveOutcome.Saved;
+            return (SaveOutcome.Saved, state.After(after));
         }
         catch (TransactionCanceledException e)
         {
             var reasons = e.CancellationReasons ?? [];
             if (reasons.Count > 0 && reasons[0].Code == "ConditionalCheckFailed")
             {
-                return SaveOutcome.Duplicate;
+                return (SaveOutcome.Duplicate, state);
             }
 
             if (reasons.Count > 2 && reasons[2].Code == "ConditionalCheckFailed")
             {
-                return SaveOutcome.ProfileConflict;
+                return (SaveOutcome.ProfileConflict, state);
             }
 
             throw;
@@ -417,6 +349,26 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
         }, row);
     }
 
+    /// <summary>
+    /// True when a decision teaches the user's profile at the save: only APPROVE. A REVIEW is learnt once an analyst
+    /// approves it (functions/AgentTools, record_analyst_decision); a DECLINE never.
+    /// </summary>
+    public static bool LearnsFrom(Decision decision) => decision == Decision.APPROVE;
+
+    /// <summary>A reason as stored in the decision: rule, weight, explanation, and the measured value and threshold when the rule has them.</summary>
+    public static AttributeValue ReasonItem(Reason r)
+    {
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["rule"] = new() { S = r.Rule },
+            ["weight"] = new() { N = r.Weight.ToString("R", CultureInfo.InvariantCulture) },
+            ["explanation"] = new() { S = r.Explanation },
+        };
+        if (r.Value is { } value) item["value"] = new() { N = value.ToString("R", CultureInfo.InvariantCulture) };
+        if (r.Threshold is { } threshold) item["threshold"] = new() { N = threshold.ToString("R", CultureInfo.InvariantCulture) };
+        return new AttributeValue { M = item };
+    }
+
     /// <summary>ISO 8601 UTC with fixed width (sorts as time in the byUserTime index).</summary>
-    public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    public static string Iso(DateTimeOffset t) => ProfileRows.Iso(t);
 }

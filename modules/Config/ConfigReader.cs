@@ -178,6 +178,21 @@ public sealed class ConfigReader
         return n;
     }
 
+    /// <summary>Reads a required number in [<paramref name="min"/>, <paramref name="max"/>] (<paramref name="min"/> when missing or invalid, with the error recorded).</summary>
+    public double RequiredDouble(string field, double min, double max, string fix)
+    {
+        if (!TryGet(field, required: true, fix, out _))
+        {
+            return min;
+        }
+
+        return OptionalDouble(field, min, max, fix, min);
+    }
+
+    /// <summary>True when the object holds <paramref name="field"/> (not null). Does not count as reading it.</summary>
+    public bool Has(string field) =>
+        _element.ValueKind == JsonValueKind.Object && _element.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null;
+
     /// <summary>Reads an optional boolean; <paramref name="fallback"/> when omitted (so <c>false</c> can always be set).</summary>
     public bool OptionalBool(string field, string fix, bool fallback)
     {
@@ -274,6 +289,43 @@ public sealed class ConfigReader
             }
 
             result[p.Name] = p.Value.GetString()!;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Reads an optional object whose keys match <paramref name="keyPattern"/> and whose values are numbers in
+    /// [<paramref name="min"/>, <paramref name="max"/>]; null when omitted. Bad keys and values are reported and skipped.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? OptionalNumberMap(string field, Regex keyPattern, string keyExpectation, double min, double max, string fix)
+    {
+        if (!TryGet(field, required: false, fix, out var v))
+        {
+            return null;
+        }
+
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            Error(field, v, "must be an object of numbers", fix);
+            return null;
+        }
+
+        var result = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var p in v.EnumerateObject())
+        {
+            if (!keyPattern.IsMatch(p.Name))
+            {
+                Error($"{field}.{p.Name}", p.Value, $"the key '{p.Name}' must be {keyExpectation}", fix);
+            }
+            else if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetDouble(out var n) || double.IsNaN(n) || n < min || n > max)
+            {
+                Error($"{field}.{p.Name}", p.Value, $"must be a number between {Fmt(min)} and {Fmt(max)}", fix);
+            }
+            else
+            {
+                result[p.Name] = n;
+            }
         }
 
         return result;

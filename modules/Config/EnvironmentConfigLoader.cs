@@ -237,58 +237,7 @@ public static partial class EnvironmentConfigLoader
             };
             st.RejectUnknownFields();
 
-            var sc = r.OptionalObject("scoring", "give scoring settings as an object, e.g. {\"reviewThreshold\": 0.5}");
-            var overrides = new SortedDictionary<string, object>(StringComparer.Ordinal);
-            void Weight(string name, double max = 1)
-            {
-                var v = sc.OptionalDouble(name, 0, max, $"use a number from 0 to {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}", double.NaN);
-                if (!double.IsNaN(v))
-                {
-                    overrides[name] = v;
-                }
-            }
-
-            void Count(string name, int min, int max)
-            {
-                var v = sc.OptionalInt(name, min, max, $"use a whole number from {min} to {max}", int.MinValue);
-                if (v != int.MinValue)
-                {
-                    overrides[name] = v;
-                }
-            }
-
-            Weight("reviewThreshold");
-            Weight("declineThreshold");
-            Count("minHistory", 2, 1000);
-            Weight("amountZThreshold", 20);
-            Weight("amountWeight");
-            Count("velocityWindowMinutes", 1, 1440);
-            Count("velocityMaxTransactions", 2, 10000);
-            Weight("velocityWeight");
-            Weight("newCountryWeight");
-            Weight("newMerchantCategoryWeight");
-            Weight("highRiskMerchantCategoryWeight");
-            if (sc.OptionalStringList("highRiskMerchantCategories", Mcc(), "a four-digit merchant category code",
-                    "list MCCs as strings, e.g. [\"7995\", \"6051\"]") is { } mccs)
-            {
-                overrides["highRiskMerchantCategories"] = mccs;
-            }
-
-            var review = overrides.TryGetValue("reviewThreshold", out var rv) ? (double)rv : 0.5;
-            var decline = overrides.TryGetValue("declineThreshold", out var dv) ? (double)dv : 0.8;
-            if (review >= decline)
-            {
-                sc.ErrorValue("reviewThreshold", review, $"must be below declineThreshold ({decline.ToString(System.Globalization.CultureInfo.InvariantCulture)})",
-                    "lower reviewThreshold or raise declineThreshold");
-            }
-
-            var scoring = new ScoringConfig
-            {
-                RuleOverrides = overrides,
-                PatternCacheSeconds = sc.OptionalInt("patternCacheSeconds", 1, 3600, "cache patterns 1 to 3600 seconds", 60),
-                TransactionTtlDays = sc.OptionalInt("transactionTtlDays", 1, 3650, "keep transactions 1 to 3650 days", prod ? 365 : 90),
-            };
-            sc.RejectUnknownFields();
+            var scoring = ReadScoring(r.OptionalObject("scoring", "give scoring settings as an object, e.g. {\"reviewThreshold\": 0.5}"), prod);
 
             var mo = r.OptionalObject("monitoring", "give alarm thresholds as an object, e.g. {\"iteratorAgeMilliseconds\": 60000}");
             var monitoring = new MonitoringConfig

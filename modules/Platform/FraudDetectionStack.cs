@@ -79,12 +79,12 @@ public sealed class FraudDetectionStack : TerraformStack
                 "retries the batch (bisected, until the configured attempts or record age) and then writes the whole invocation record, with the batch's data, to the mapping's on-failure destination, the failed-batches bucket (make redrive re-publishes it)"));
         // Exactly what functions/StreamProcessor calls (its "//".sdk_calls): TransactionStore reads with BatchGetItem,
         // GetItem and Query, and saves with one TransactWriteItems of a Put (transactions), a Put (decisions) and an
-        // Update (user profile: only the running statistics below); Quarantine sends unprocessable records to the DLQ,
+        // Update (user profile: only what its learning writes, ProfileAttributes.Learned); Quarantine sends unprocessable records to the DLQ,
         // and puts those too large for a message under the quarantine bucket's prefix.
         Storage.Transactions.Grant(StreamProcessor.Role.Policy, TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
         Storage.Decisions.Grant(StreamProcessor.Role.Policy, TableAccess.PutItem);
         Storage.UserProfiles.Grant(StreamProcessor.Role.Policy, TableAccess.GetItem | TableAccess.BatchGetItem | TableAccess.UpdateItem,
-            ["txCount", "amountMean", "amountM2", "lastTransactionAt", "profileVersion", "countries", "merchantCategories"]);
+            FraudTf.Functions.Shared.Tables.ProfileAttributes.Learned);
         Storage.Patterns.Grant(StreamProcessor.Role.Policy, TableAccess.Query);
         DeadLetterQueue.GrantSendMessage(StreamProcessor.Role.Policy);
         Storage.Quarantine.GrantPutObjects(StreamProcessor.Role.Policy, FraudStorage.QuarantinePrefix);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Local.Report.Charts;
 using FraudTf.Local.Traffic;
 using static FraudTf.Backtest.BacktestRun;
@@ -36,9 +36,9 @@ public static class BacktestReport
         void Line(FormattableString s) => sb.Append(s.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Line($"# Backtest of the {o.Environment} scorer, seed {o.Seed}");
         Line($"");
-        Line($"`make backtest ENV={o.Environment} SEED={o.Seed}`: the stream processor's scorer (FraudScorer, today's rules) over the traffic generator's labelled records, in process (tools/Backtest; no engines).");
+        Line($"`make backtest ENV={o.Environment} SEED={o.Seed}`: the stream processor's scorer (FraudScorer) over the traffic generator's labelled records, in process (tools/Backtest; no engines).");
         Line($"");
-        Line($"- **Rules:** the stream processor's `SCORING_RULES` in `{Path.GetFileName(Path.GetDirectoryName(r.StackPath))}/cdk.tf.json`: `{r.RawRules ?? "(unset)"}`, read by the function's own `Settings.ReadRules`; effective: version {r.Rules.EffectiveVersion} (the rulesVersion decisions record), review >= {r.Rules.ReviewThreshold}, decline >= {r.Rules.DeclineThreshold}, min history {r.Rules.MinHistory}, amount z >= {r.Rules.AmountZThreshold} (weight {r.Rules.AmountWeight}), velocity >= {r.Rules.VelocityMaxTransactions} in {r.Rules.VelocityWindowMinutes} min (weight {r.Rules.VelocityWeight}), new country {r.Rules.NewCountryWeight}, new merchant category {r.Rules.NewMerchantCategoryWeight}, high-risk categories {string.Join("/", r.Rules.HighRiskMerchantCategories)} ({r.Rules.HighRiskMerchantCategoryWeight}).");
+        Line($"- **Rules:** the stream processor's `SCORING_RULES` in `{Path.GetFileName(Path.GetDirectoryName(r.StackPath))}/cdk.tf.json`: `{r.RawRules ?? "(unset)"}`, read by the function's own `Settings.ReadRules`; effective version {r.Rules.EffectiveVersion} (the rulesVersion decisions record): review >= {r.Rules.ReviewThreshold}, decline >= {r.Rules.DeclineThreshold}; rates {r.Rules.Rates.Version} ({r.Rules.Rates.Base}, {r.Rules.Rates.Source}), travel table {r.Rules.Travel.Version}. Every value: `{System.Text.Json.JsonSerializer.Serialize(r.Rules, RulesJson)}`.");
         Line($"- **Patterns:** none (the patterns table of a fresh environment is empty, as in make local).");
         Line($"- **Traffic:** {r.Records.Count} records ({o.RecordsPerSecond} records/s x {o.Duration.TotalSeconds} s, default mix), simulated day ending {o.Anchor.UtcDateTime:yyyy-MM-dd HH:mm}Z. Scored {r.Replay.Scored.Count}; rejected by the parser {r.Replay.Rejected.Values.Sum()}; duplicate replays skipped {r.Replay.Duplicates.Values.Sum()}.");
         var decisions = r.Replay.Scored.GroupBy(s => s.Result.Decision).OrderBy(g => g.Key).Select(g => Inv($"{g.Key} {g.Count()}"));
@@ -61,7 +61,29 @@ public static class BacktestReport
         Line($"Overall precision {Num(all.Precision)}, recall {Num(all.Recall)}, FPR {Pct(all.FalsePositiveRate)}, F1 {Num(all.F1)}.");
         Line($"Issue 16's goals (at the prod thresholds): recall >= {RecallGoal}: **{(all.Recall >= RecallGoal ? "met" : "not met")}**; FPR <= {FalsePositiveRateGoal:0%}: **{(all.FalsePositiveRate <= FalsePositiveRateGoal ? "met" : "not met")}**.");
         Line($"");
+        Line($"## Rules that fired");
+        Line($"");
+        Line($"How often each rule fired, per scenario, on fraudulent (F) and legitimate (L) records: what an analyst reads to see which signal catches which fraud and what it costs in false alarms.");
+        Line($"");
+        var scenarios = r.PerScenario.Select(p => p.Scenario).Where(sc => r.Replay.Scored.Any(x => x.Record.Scenario == sc)).ToList();
+        Line($"| rule | {string.Join(" | ", scenarios)} |");
+        Line($"|---|{string.Concat(scenarios.Select(_ => "---:|"))}");
+        foreach (var rule in r.Replay.Scored.SelectMany(x => x.Result.Reasons.Select(reason => RuleOf(reason.Rule))).Distinct().Order(StringComparer.Ordinal))
+        {
+            var cells = scenarios.Select(sc =>
+            {
+                var fired = r.Replay.Scored.Where(x => x.Record.Scenario == sc && x.Result.Reasons.Any(reason => RuleOf(reason.Rule) == rule)).ToList();
+                var fraud = fired.Count(x => x.Record.IsFraud);
+                var legit = fired.Count - fraud;
+                return fraud == 0 && legit == 0 ? "" : Inv($"{(fraud > 0 ? $"F {fraud}" : "")}{(fraud > 0 && legit > 0 ? ", " : "")}{(legit > 0 ? $"L {legit}" : "")}");
+            });
+            Line($"| {rule} | {string.Join(" | ", cells)} |");
+        }
+
+        Line($"");
         Line($"## Threshold sweep (review threshold; flagged when score >= it)");
+        Line($"");
+        Line($"The sweep re-thresholds this replay's scores. A profile learns only approved transactions, so another threshold would also change what the profiles learnt; the sweep does not re-simulate that (a backtest of an environment with that threshold does).");
         Line($"");
         Line($"| review threshold | flagged | precision | recall | FPR | F1 |");
         Line($"|---:|---:|---:|---:|---:|---:|");
@@ -105,6 +127,11 @@ public static class BacktestReport
 
         return sb.ToString();
     }
+
+    private static readonly System.Text.Json.JsonSerializerOptions RulesJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };
+
+    // A pattern's reasons are grouped under PATTERN.
+    private static string RuleOf(string rule) => rule.StartsWith(RuleIds.PatternPrefix, StringComparison.Ordinal) ? "PATTERN" : rule;
 
     /// <summary>The decision a score gets under <paramref name="rules"/> (the scorer's comparison).</summary>
     internal static Decision DecisionOf(double score, ScoringRules rules) =>

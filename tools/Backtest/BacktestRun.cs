@@ -1,5 +1,5 @@
 using System.Globalization;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Local.Stack;
 using FraudTf.Local.Traffic;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FraudTf.Functions.Shared.Transactions;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
 
 namespace FraudTf.Backtest;
 

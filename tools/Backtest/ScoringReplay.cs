@@ -1,5 +1,6 @@
 using FraudTf.Functions.Shared.Transactions;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
+using FraudTf.Functions.StreamProcessor;
 using FraudTf.Local.Traffic;
 
 namespace FraudTf.Backtest;
@@ -9,10 +10,10 @@ namespace FraudTf.Backtest;
 /// <param name="Record">The generated record and its label.</param>
 /// <param name="Transaction">The transaction as <see cref="TransactionParser"/> read it.</param>
 /// <param name="ProfileBefore">The user's profile the scorer saw (before this transaction).</param>
-/// <param name="Recent">The velocity count the scorer saw (the user's transactions in the window, this one included).</param>
+/// <param name="Recent">The user's stored transactions the scorer saw (any decision, within the longest rule window before this one).</param>
 /// <param name="Result">The scorer's result.</param>
 /// <param name="RawScore">The score the decision compares: the fired rules' weights summed and capped at 1, unrounded (<see cref="ScoreResult.Score"/> is rounded to 4 places).</param>
-public sealed record ScoredRecord(int Index, LabelledRecord Record, Transaction Transaction, UserProfile ProfileBefore, int Recent, ScoreResult Result, double RawScore);
+public sealed record ScoredRecord(int Index, LabelledRecord Record, Transaction Transaction, UserProfile ProfileBefore, IReadOnlyList<RecentTransaction> Recent, ScoreResult Result, double RawScore);
 
 /// <summary>What the replay did with the records.</summary>
 /// <param name="Scored">The scored records, in send order.</param>
@@ -32,12 +33,13 @@ public sealed record ReplayResult(
 /// <item>parse with <see cref="TransactionParser.Parse"/> at a fixed "now" (the traffic's anchor: every event time lies
 /// before it); a rejected record is counted under its scenario and not scored (the function quarantines it);</item>
 /// <item>skip a transaction id already stored (the function's <c>ExistingIds</c> check and the conditional put);</item>
-/// <item>velocity: the user's stored transaction timestamps in [t - VelocityWindowMinutes, t], plus one for this
-/// transaction (the function queries byUserTime BETWEEN the batch's first timestamp minus the window and its last one,
-/// then counts <c>ts &gt;= t - window &amp;&amp; ts &lt;= t</c>, + 1: the same set, whatever the batching);</item>
-/// <item><see cref="FraudScorer.Score"/>(t, profile, recent, patterns: [], rules);</item>
-/// <item>after every save, whatever the decision, the profile becomes <see cref="UserProfile.With"/>(t) and the timestamp
-/// joins the user's history: today's behaviour (issue 16: fraud trains the profile), reproduced, not fixed.</item>
+/// <item>the user's stored transactions (any decision) in [t - LongestWindow, t], with their reference amounts (the
+/// function queries byUserTime BETWEEN the batch's first timestamp minus the longest window and its last one; the scorer
+/// counts what lies in each rule's window, so the batching does not change the result);</item>
+/// <item><see cref="FraudScorer.Score"/>(t, profile, activity, patterns: [], rules);</item>
+/// <item>after every save the transaction joins the user's activity, and the profile learns it only when the decision
+/// is APPROVE (<see cref="TransactionStore.LearnsFrom"/>, the function's own rule): fraud never trains the profile. The
+/// replay has no analyst, so a REVIEW is never learnt later.</item>
 /// </list>
 /// Where it differs from the deployed path: no DynamoDB (state in memory, so no throttling, retries, profile conflicts or
 /// TTL expiry), no concurrency (one record at a time: the deployed mapping's parallelization factor can process one
@@ -52,10 +54,10 @@ public sealed class ScoringReplay(ScoringRules rules, DateTimeOffset now)
     /// <summary>Replays <paramref name="records"/> in order.</summary>
     public ReplayResult Run(IReadOnlyList<LabelledRecord> records)
     {
-        var window = TimeSpan.FromMinutes(Rules.VelocityWindowMinutes);
+        var window = Rules.LongestWindow;
         var stored = new HashSet<string>(StringComparer.Ordinal);
         var profiles = new Dictionary<string, UserProfile>(StringComparer.Ordinal);
-        var history = new Dictionary<string, List<DateTimeOffset>>(StringComparer.Ordinal);
+        var history = new Dictionary<string, List<RecentTransaction>>(StringComparer.Ordinal);
         var rejected = new Dictionary<string, int>(StringComparer.Ordinal);
         var duplicates = new Dictionary<string, int>(StringComparer.Ordinal);
         var scored = new List<ScoredRecord>(records.Count);
@@ -81,47 +83,56 @@ public sealed class ScoringReplay(ScoringRules rules, DateTimeOffset now)
                 history[t.UserId] = times;
             }
 
-            var recent = CountInWindow(times, t.Timestamp - window, t.Timestamp) + 1;
+            var recent = InWindow(times, t.Timestamp - window, t.Timestamp);
             var profile = profiles.GetValueOrDefault(t.UserId) ?? new UserProfile();
             var result = FraudScorer.Score(t, profile, recent, patterns, Rules);
             scored.Add(new ScoredRecord(i, record, t, profile, recent, result, RawScore(result)));
 
-            // The save: transaction stored, profile learnt from it (every decision), timestamp in the user's history.
+            // The save: transaction stored (every decision), the profile learns only what the function would learn.
             stored.Add(t.TransactionId);
-            profiles[t.UserId] = profile.With(t);
-            var at = times.BinarySearch(t.Timestamp);
-            times.Insert(at < 0 ? ~at : at, t.Timestamp);
+            if (TransactionStore.LearnsFrom(result.Decision))
+            {
+                profiles[t.UserId] = profile.Learn(t, result.ReferenceAmount);
+            }
+            else
+            {
+                profiles.TryAdd(t.UserId, profile);
+            }
+
+            var entry = new RecentTransaction(t.Timestamp, result.ReferenceAmount);
+            var at = LowerBound(times, t.Timestamp);
+            times.Insert(at, entry);
         }
 
         return new ReplayResult(scored, rejected, duplicates, profiles);
     }
 
-    /// <summary>The score the scorer compares with its thresholds: the sum of the fired rules' weights, capped at 1 (the same expression, unrounded).</summary>
-    public static double RawScore(ScoreResult result) => Math.Min(1.0, result.Reasons.Sum(r => r.Weight));
+    /// <summary>The score the scorer compares with its thresholds: the sum of the fired rules' weights, capped at 1 (the scorer's own expression, unrounded).</summary>
+    public static double RawScore(ScoreResult result) => FraudScorer.RawScore(result.Reasons);
 
-    // Timestamps in [from, to] of a sorted list (equal timestamps allowed).
-    private static int CountInWindow(List<DateTimeOffset> sorted, DateTimeOffset from, DateTimeOffset to) =>
-        UpperBound(sorted, to) - LowerBound(sorted, from);
+    // Entries in [from, to] of a list sorted by time (equal timestamps allowed).
+    private static List<RecentTransaction> InWindow(List<RecentTransaction> sorted, DateTimeOffset from, DateTimeOffset to) =>
+        sorted.GetRange(LowerBound(sorted, from), UpperBound(sorted, to) - LowerBound(sorted, from));
 
-    private static int LowerBound(List<DateTimeOffset> sorted, DateTimeOffset value)
+    private static int LowerBound(List<RecentTransaction> sorted, DateTimeOffset value)
     {
         int lo = 0, hi = sorted.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value) lo = mid + 1; else hi = mid;
+            if (sorted[mid].Timestamp < value) lo = mid + 1; else hi = mid;
         }
 
         return lo;
     }
 
-    private static int UpperBound(List<DateTimeOffset> sorted, DateTimeOffset value)
+    private static int UpperBound(List<RecentTransaction> sorted, DateTimeOffset value)
     {
         int lo = 0, hi = sorted.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= value) lo = mid + 1; else hi = mid;
+            if (sorted[mid].Timestamp <= value) lo = mid + 1; else hi = mid;
         }
 
         return lo;

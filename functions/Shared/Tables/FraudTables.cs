@@ -113,6 +113,16 @@ public static class TransactionAttributes
     public const string Country = "country";
     /// <summary>The decision taken (APPROVE, REVIEW, DECLINE).</summary>
     public const string Decision = "decision";
+    /// <summary>The amount in the scoring rules' reference currency (number); absent when the currency had no rate.</summary>
+    public const string ReferenceAmount = "amountReference";
+    /// <summary>When the user's profile learnt this transaction (ISO 8601 UTC): at the save for APPROVE, at an analyst's approval for REVIEW; absent until then. Makes the learning happen once.</summary>
+    public const string ProfileLearnedAt = "profileLearnedAt";
+    /// <summary>Device id, if known.</summary>
+    public const string DeviceId = "deviceId";
+    /// <summary>Client IP address, if known.</summary>
+    public const string IpAddress = "ipAddress";
+    /// <summary>Channel, if known.</summary>
+    public const string Channel = "channel";
     /// <summary>GSI: a user's transactions by time.</summary>
     public const string ByUserTimeIndex = "byUserTime";
 }
@@ -137,6 +147,34 @@ public static class ProfileAttributes
 {
     /// <summary>Partition key.</summary>
     public const string UserId = "userId";
+    /// <summary>Approved transactions learnt (number).</summary>
+    public const string TxCount = "txCount";
+    /// <summary>Approved transactions with a converted amount (number).</summary>
+    public const string AmountCount = "amountCount";
+    /// <summary>Running mean of ln(amount in the reference currency) (number).</summary>
+    public const string LogAmountMean = "logAmountMean";
+    /// <summary>Running sum of squared deviations of the log amounts (number).</summary>
+    public const string LogAmountM2 = "logAmountM2";
+    /// <summary>Largest approved amount in the reference currency (number).</summary>
+    public const string MaxAmount = "maxAmount";
+    /// <summary>Countries of approved transactions (string set).</summary>
+    public const string Countries = "countries";
+    /// <summary>Merchant categories of approved transactions (string set).</summary>
+    public const string MerchantCategories = "merchantCategories";
+    /// <summary>Device ids of approved transactions (string set, bounded).</summary>
+    public const string Devices = "devices";
+    /// <summary>Channels of approved transactions (string set).</summary>
+    public const string Channels = "channels";
+    /// <summary>Country of the latest approved transaction.</summary>
+    public const string LastCountry = "lastCountry";
+    /// <summary>Event time of the latest approved transaction (ISO 8601 UTC).</summary>
+    public const string LastTransactionAt = "lastTransactionAt";
+    /// <summary>Optimistic-locking version, bumped by every save of the stream processor and every analyst approval (number).</summary>
+    public const string ProfileVersion = "profileVersion";
+
+    /// <summary>Every attribute a profile's learning writes: the only ones the stream processor and the analyst tools may update.</summary>
+    public static readonly IReadOnlyList<string> Learned =
+        [TxCount, AmountCount, LogAmountMean, LogAmountM2, MaxAmount, Countries, MerchantCategories, Devices, Channels, LastCountry, LastTransactionAt, ProfileVersion];
 }
 
 /// <summary>Attribute and index names of the patterns table.</summary>

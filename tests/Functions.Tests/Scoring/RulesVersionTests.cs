@@ -1,7 +1,7 @@
 using System.Reflection;
 using FraudTf.Functions.StreamProcessor;
 using FraudTf.Functions.Shared.Settings;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
 
 namespace FraudTf.Functions.Tests.Scoring;
 

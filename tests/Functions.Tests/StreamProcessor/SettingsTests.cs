@@ -16,15 +16,15 @@ public class SettingsTests
     {
         var vars = new Dictionary<string, string?>(Required)
         {
-            ["SCORING_RULES"] = "{\"highRiskMerchantCategories\":[\"1234\"],\"reviewThreshold\":0.4,\"velocityMaxTransactions\":8}",
+            ["SCORING_RULES"] = "{\"merchantCategoryRisk\":{\"1234\":0.3},\"reviewThreshold\":0.4,\"velocity\":[{\"windowSeconds\":60,\"transactions\":8,\"weight\":0.4}]}",
             ["TRANSACTION_TTL_DAYS"] = "30",
         };
 
         var s = Settings.FromEnvironment(n => vars.GetValueOrDefault(n));
 
         Assert.That(s.Rules.ReviewThreshold, Is.EqualTo(0.4));
-        Assert.That(s.Rules.VelocityMaxTransactions, Is.EqualTo(8));
-        Assert.That(s.Rules.HighRiskMerchantCategories, Is.EqualTo(new[] { "1234" }));
+        Assert.That(s.Rules.Velocity, Is.EqualTo(new[] { new FraudTf.Functions.Shared.Scoring.VelocityLimit(60, 8, 0.4) }), "a list given replaces the default whole");
+        Assert.That(s.Rules.MerchantCategoryRisk, Is.EqualTo(new Dictionary<string, double> { ["1234"] = 0.3 }), "a map given replaces the default whole");
         Assert.That(s.Rules.DeclineThreshold, Is.EqualTo(0.8), "not named: the default");
         Assert.That(s.TransactionTtlDays, Is.EqualTo(30));
     }
@@ -34,7 +34,7 @@ public class SettingsTests
     {
         var vars = new Dictionary<string, string?>(Required) { ["SCORING_RULES"] = "{}" };
 
-        Assert.That(Settings.FromEnvironment(n => vars.GetValueOrDefault(n)).Rules, Is.EqualTo(new FraudTf.Functions.StreamProcessor.Scoring.ScoringRules()).Using<FraudTf.Functions.StreamProcessor.Scoring.ScoringRules>((a, b) => a.ReviewThreshold == b.ReviewThreshold && a.Version == b.Version));
+        Assert.That(Settings.FromEnvironment(n => vars.GetValueOrDefault(n)).Rules, Is.EqualTo(new FraudTf.Functions.Shared.Scoring.ScoringRules()).Using<FraudTf.Functions.Shared.Scoring.ScoringRules>((a, b) => a.ReviewThreshold == b.ReviewThreshold && a.Version == b.Version));
     }
 
     [Test]

@@ -7,7 +7,8 @@ using FraudTf.Backtest;
 using FraudTf.Functions.Shared.Settings;
 using FraudTf.Functions.Shared.Transactions;
 using FraudTf.Functions.StreamProcessor;
-using FraudTf.Functions.StreamProcessor.Scoring;
+using FraudTf.Functions.Shared.Scoring;
+using FraudTf.Functions.Storage;
 using FraudTf.Local.Stack;
 using FraudTf.Local.Traffic;
 
@@ -70,11 +71,12 @@ public sealed class BacktestReplayTests
             return LocalStack.FromJson("test", json);
         }
 
-        var changed = StackRules.FromStack(With("{\"reviewThreshold\":0.3,\"VelocityWeight\":0.6}")).Rules;
+        var changed = StackRules.FromStack(With("{\"reviewThreshold\":0.3,\"NewDeviceWeight\":0.6}")).Rules;
 
         Assert.Multiple(() =>
         {
-            Assert.That((changed.ReviewThreshold, changed.VelocityWeight, changed.DeclineThreshold), Is.EqualTo((0.3, 0.6, 0.8)), "overrides case-insensitive, the rest defaults");
+            Assert.That((changed.ReviewThreshold, changed.NewDeviceWeight, changed.DeclineThreshold), Is.EqualTo((0.3, 0.6, 0.8)), "overrides case-insensitive, the rest defaults");
+            Assert.That(() => StackRules.FromStack(With("{\"velocityWeight\":0.6}")), Throws.TypeOf<SettingsException>().With.Message.Contains("velocityWeight"), "an unknown field is refused, not ignored");
             Assert.That(() => StackRules.FromStack(With("{not json")), Throws.TypeOf<SettingsException>().With.Message.Contains(FunctionEnvironment.ScoringRules));
         });
     }
@@ -98,7 +100,7 @@ public sealed class BacktestReplayTests
     }
 
     [Test]
-    public void Replay_Velocity_CountsStoredTimestampsInTheWindowUpToTheTransaction_PlusItself()
+    public void Replay_Activity_IsTheStoredTransactionsInTheLongestWindowUpToTheTransaction()
     {
         var t0 = Anchor.AddHours(-2);
         LabelledRecord Record(string id, TimeSpan at)
@@ -110,37 +112,38 @@ public sealed class BacktestReplayTests
             return new LabelledRecord("u1", JsonSerializer.SerializeToUtf8Bytes(tx, TrafficGenerator.BodyJson), Scenarios.Legitimate, false, id, RecordKind.Valid, tx.Timestamp);
         }
 
+        // One velocity limit of 10 minutes and 5 transactions, so the longest window is 10 minutes.
+        var rules = new ScoringRules { Velocity = [new VelocityLimit(600, 5, 0.3)], AmountVelocity = [new AmountVelocityLimit(600, 1e9, 0.3)], CardTesting = new CardTestingRule(600, 5, 2, 0.5) };
         LabelledRecord[] records =
         [
             Record("a", TimeSpan.Zero), Record("b", TimeSpan.FromMinutes(1)), Record("b", TimeSpan.FromMinutes(1)), Record("c", TimeSpan.FromMinutes(2)),
             new("u1", "{\"transactionId\":"u8.ToArray(), Scenarios.Malformed, false, null, RecordKind.Malformed, t0),
             Record("d", TimeSpan.FromMinutes(3)),
-            Record("e", TimeSpan.FromMinutes(10)), // window [t0, t0+10m]: a (at its lower bound), b, c, d, + itself
+            Record("e", TimeSpan.FromMinutes(10)), // window [t0, t0+10m]: a (at its lower bound), b, c, d
             Record("f", TimeSpan.FromMinutes(10) + TimeSpan.FromMilliseconds(1)), // a is 1 ms out
             Record("g", TimeSpan.FromSeconds(30)), // late: only a is in [t0-9m30s, t0+30s]; later ones are not counted
         ];
 
-        var rules = new ScoringRules();
         var replay = new ScoringReplay(rules, Anchor).Run(records);
 
         Assert.Multiple(() =>
         {
-            Assert.That(replay.Scored.Select(s => (s.Transaction.TransactionId, s.Recent)),
-                Is.EqualTo(new[] { ("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5), ("f", 5), ("g", 2) }));
+            Assert.That(replay.Scored.Select(s => (s.Transaction.TransactionId, s.Recent.Count)),
+                Is.EqualTo(new[] { ("a", 0), ("b", 1), ("c", 2), ("d", 3), ("e", 4), ("f", 4), ("g", 1) }));
+            Assert.That(replay.Scored.SelectMany(s => s.Recent).All(r => r.ReferenceAmount == 10), Is.True, "each with its amount in the reference currency (USD)");
             Assert.That(replay.Duplicates[Scenarios.Legitimate], Is.EqualTo(1), "the second b: its id is stored");
             Assert.That(replay.Rejected[Scenarios.Malformed], Is.EqualTo(1));
-            Assert.That(replay.Scored.Single(s => s.Transaction.TransactionId == "e").Result.Reasons.Select(r => r.Rule), Does.Contain("VELOCITY"), "5 in the window reaches the limit of 5");
-            Assert.That(replay.Scored.Single(s => s.Transaction.TransactionId == "d").Result.Reasons.Select(r => r.Rule), Does.Not.Contain("VELOCITY"));
-            Assert.That(replay.Profiles["u1"].Count, Is.EqualTo(7));
+            Assert.That(replay.Scored.Single(s => s.Transaction.TransactionId == "e").Result.Reasons.Select(r => r.Rule), Does.Contain(RuleIds.Velocity), "5 in the window reaches the limit of 5");
+            Assert.That(replay.Scored.Single(s => s.Transaction.TransactionId == "d").Result.Reasons.Select(r => r.Rule), Does.Not.Contain(RuleIds.Velocity));
         });
     }
 
     [Test]
-    public void Replay_ProfileUpdate_IsWhatTheFunctionsSaveWrites_ForEveryDecision()
+    public void Replay_ProfileLearnsOnlyApprovedTransactions_AsTheFunctionsSaveWritesThem()
     {
-        // A user whose profile was updated after a flagged transaction (today: profiles learn from every decision).
+        // A user with a flagged transaction before their last one: the profile must skip exactly the flagged ones.
         var byUser = _run.Replay.Scored.GroupBy(s => s.Transaction.UserId).Select(g => g.ToList()).ToList();
-        var user = byUser.First(g => g.SkipLast(1).Any(s => s.Result.Decision != Decision.APPROVE));
+        var user = byUser.First(g => g.SkipLast(1).Any(s => s.Result.Decision != Decision.APPROVE) && g.Any(s => s.Result.Decision == Decision.APPROVE));
         var dynamo = CapturingDynamo.Create();
         var store = new TransactionStore(dynamo, new Settings
         {
@@ -149,22 +152,29 @@ public sealed class BacktestReplayTests
         });
 
         var state = ProfileState.New;
+        var stored = new Dictionary<string, AttributeValue>();
         for (var i = 0; i < user.Count; i++)
         {
             var s = user[i];
             Assert.That(Snapshot(s.ProfileBefore), Is.EqualTo(Snapshot(state.Profile)), $"profile before record {i} of {s.Transaction.UserId}");
-            Assert.That(store.Save(s.Transaction, s.Result, state, "arn", i.ToString(System.Globalization.CultureInfo.InvariantCulture), Anchor, CancellationToken.None).Result, Is.EqualTo(SaveOutcome.Saved));
+            var (outcome, _) = store.Save(s.Transaction, s.Result, state, "arn", i.ToString(System.Globalization.CultureInfo.InvariantCulture), Anchor, CancellationToken.None).Result;
+            Assert.That(outcome, Is.EqualTo(SaveOutcome.Saved));
             var update = ((CapturingDynamo)(object)dynamo).Requests[^1].TransactItems[2].Update;
-            var values = update.ExpressionAttributeValues;
-            // The row as the function wrote it, read back the way its next batch reads it.
-            state = TransactionStore.ToProfile(new Dictionary<string, AttributeValue>
+            // The row as the function wrote it (SET name = :name), read back the way its next batch reads it.
+            foreach (var assignment in update.UpdateExpression["SET ".Length..].Split(", "))
             {
-                ["txCount"] = values[":count"], ["amountMean"] = values[":mean"], ["amountM2"] = values[":m2"],
-                ["countries"] = values[":countries"], ["merchantCategories"] = values[":mccs"], ["profileVersion"] = values[":next"],
-            });
+                var (name, value) = (assignment.Split(" = ")[0], assignment.Split(" = ")[1]);
+                stored[name] = update.ExpressionAttributeValues[value];
+            }
+
+            var put = ((CapturingDynamo)(object)dynamo).Requests[^1].TransactItems[0].Put.Item;
+            Assert.That(put.ContainsKey("profileLearnedAt"), Is.EqualTo(s.Result.Decision == Decision.APPROVE), "the transaction row says whether the profile learnt it");
+            state = ProfileRows.Read(stored);
         }
 
         Assert.That(Snapshot(_run.Replay.Profiles[user[0].Transaction.UserId]), Is.EqualTo(Snapshot(state.Profile)), "the replay's final profile");
+        Assert.That(state.Profile.Count, Is.EqualTo(user.Count(s => s.Result.Decision == Decision.APPROVE)), "only approved transactions were learnt");
+        Assert.That(state.Version, Is.EqualTo(user.Count), "every save moved the version");
     }
 
     [Test]
@@ -210,8 +220,11 @@ public sealed class BacktestReplayTests
             Throws.TypeOf<FileNotFoundException>().With.Message.Contains("'qa' is not synthesized").And.Message.Contains("dev").And.Message.Contains("Fix:"));
     }
 
-    private static (long, double, double, string, string) Snapshot(UserProfile p) =>
-        (p.Count, p.Mean, p.M2, string.Join(",", p.Countries.Order(StringComparer.Ordinal)), string.Join(",", p.MerchantCategories.Order(StringComparer.Ordinal)));
+    private static string Snapshot(UserProfile p) => string.Join("|",
+        p.Count, p.AmountCount, p.LogMean.ToString("R", System.Globalization.CultureInfo.InvariantCulture), p.LogM2.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        p.MaxAmount.ToString("R", System.Globalization.CultureInfo.InvariantCulture), p.LastCountry, p.LastAt?.UtcTicks,
+        string.Join(",", p.Countries.Order(StringComparer.Ordinal)), string.Join(",", p.MerchantCategories.Order(StringComparer.Ordinal)),
+        string.Join(",", p.Devices.Order(StringComparer.Ordinal)), string.Join(",", p.Channels.Order(StringComparer.Ordinal)));
 }
 
 /// <summary>An IAmazonDynamoDB that records TransactWriteItems requests and answers them as committed; any other call fails.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
 
-namespace FraudTf.Functions.StreamProcessor;
+namespace FraudTf.Functions.Storage;
 
 /// <summary>
 /// Reads attributes of a stored DynamoDB item without trusting them: a row written by an older version, by hand or by
@@ -111,6 +111,9 @@ public sealed class StoredRow(IReadOnlyDictionary<string, AttributeValue> item)
     public static string TypeOf(AttributeValue v) =>
         v.S is not null ? "S" : v.N is not null ? "N" : v.B is not null ? "B" : v.SS is { Count: > 0 } ? "SS" : v.NS is { Count: > 0 } ? "NS"
         : v.BS is { Count: > 0 } ? "BS" : v.M is not null ? "M" : v.L is not null ? "L" : v.BOOL is not null ? "BOOL" : v.NULL == true ? "NULL" : "unknown";
+
+    /// <summary>Records a problem the caller found in an attribute (e.g. two attributes that disagree).</summary>
+    public void AddProblem(string name, string what) => _problems.Add($"{name}: {what}");
 
     private static bool IsNull(AttributeValue v) => v.NULL == true;
 
