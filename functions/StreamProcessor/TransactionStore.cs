@@ -83,8 +83,10 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
 
     /// <summary>
     /// <paramref name="userId"/>'s stored transactions (any decision) in [from, to] (the longest rule window before a
-    /// whole batch): time and amount in the reference currency; and how many stored rows had a timestamp that is not one
-    /// (ignored). A row without a usable reference amount counts for velocity by count but not by amount.
+    /// whole batch): time, and amount converted to the reference currency with the current rates (amount and currency
+    /// are projected into the byUserTime index; rows of any age convert the same way); and how many stored rows had a
+    /// timestamp that is not one (ignored). A row whose amount cannot be read or converted counts for velocity by count,
+    /// not by amount.
     /// </summary>
     public async Task<(List<RecentTransaction> Activity, int Unreadable)> RecentActivity(string userId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
@@ -100,7 +102,8 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
                 KeyConditionExpression = "#u = :u AND #t BETWEEN :from AND :to",
                 ExpressionAttributeNames = new Dictionary<string, string>
                 {
-                    ["#u"] = TransactionAttributes.UserId, ["#t"] = TransactionAttributes.Timestamp, ["#a"] = TransactionAttributes.ReferenceAmount,
+                    ["#u"] = TransactionAttributes.UserId, ["#t"] = TransactionAttributes.Timestamp,
+                    ["#a"] = TransactionAttributes.Amount, ["#c"] = TransactionAttributes.Currency,
                 },
                 ExpressionAttributeValues = new Dictionary<string, AttributeValue>
                 {
@@ -108,7 +111,7 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
                     [":from"] = new() { S = Iso(from) },
                     [":to"] = new() { S = Iso(to) },
                 },
-                ProjectionExpression = "#t, #a",
+                ProjectionExpression = "#t, #a, #c",
                 ExclusiveStartKey = start,
             }, ct);
             foreach (var item in r.Items ?? [])
@@ -117,7 +120,9 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
                 if (row.String(TransactionAttributes.Timestamp) is { } text
                     && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
                 {
-                    result.Add(new RecentTransaction(parsed, row.Double(TransactionAttributes.ReferenceAmount, min: 0)));
+                    var amount = row.Decimal(TransactionAttributes.Amount);
+                    var currency = row.String(TransactionAttributes.Currency);
+                    result.Add(new RecentTransaction(parsed, amount is > 0 && currency is not null ? settings.Rules.Rates.ToReference(amount.Value, currency) : null));
                 }
                 else
                 {

@@ -237,15 +237,18 @@ public static class FraudScorer
         {
             var from = t.Timestamp.AddSeconds(-limit.WindowSeconds);
             var sum = amount;
+            var count = 1;
             foreach (var x in activity)
             {
                 if (x.ReferenceAmount is { } v && x.Timestamp >= from && x.Timestamp <= t.Timestamp)
                 {
                     sum += v;
+                    count++;
                 }
             }
 
-            if (sum >= limit.Amount && (fired is null || limit.Weight > fired.Weight))
+            // A rate of spending needs two transactions at least: one large amount is the amount rules' to judge.
+            if (count >= 2 && sum >= limit.Amount && (fired is null || limit.Weight > fired.Weight))
             {
                 fired = limit;
                 firedSum = sum;

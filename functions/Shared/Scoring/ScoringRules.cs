@@ -18,7 +18,7 @@ public sealed record AmountTier(double MinAmount, double Weight);
 /// <param name="Weight">What it adds to the score.</param>
 public sealed record VelocityLimit(int WindowSeconds, int Transactions, double Weight);
 
-/// <summary>Velocity by amount: the user's amounts within <see cref="WindowSeconds"/> (this one included) sum to <see cref="Amount"/> or more (reference currency).</summary>
+/// <summary>Velocity by amount: two or more of the user's transactions within <see cref="WindowSeconds"/> (this one included) sum to <see cref="Amount"/> or more (reference currency); one large amount alone is the amount rules' to judge.</summary>
 /// <param name="WindowSeconds">Length of the window ending at the transaction.</param>
 /// <param name="Amount">Sum at which it fires, in the reference currency.</param>
 /// <param name="Weight">What it adds to the score.</param>

@@ -166,7 +166,8 @@ public class StreamProcessorIntegrationTests
         Assert.That(await Count(_settings.TransactionsTable), Is.EqualTo(5));
         Assert.That(await Count(_settings.DecisionsTable), Is.EqualTo(5));
         Assert.That(profileAfter!["txCount"].N, Is.EqualTo("5"));
-        Assert.That(profileAfter["amountMean"].N, Is.EqualTo(profileBefore!["amountMean"].N));
+        Assert.That(profileAfter["logAmountMean"].N, Is.EqualTo(profileBefore!["logAmountMean"].N));
+        Assert.That(profileAfter["amountCount"].N, Is.EqualTo("5"));
         Assert.That(profileAfter["profileVersion"].N, Is.EqualTo(profileBefore["profileVersion"].N));
         var last = log.ToString().Split('\n').Last(l => l.Contains("\"DuplicatesSkipped\"", StringComparison.Ordinal));
         Assert.That(JsonNode.Parse(last)!["DuplicatesSkipped"]!.GetValue<double>(), Is.EqualTo(5));
@@ -208,20 +209,33 @@ public class StreamProcessorIntegrationTests
     }
 
     [Test]
-    public async Task Velocity_AndNewCountry_AreScoredFromStoredHistory()
+    public async Task Velocity_NewCountry_AndImpossibleTravel_AreScoredFromStoredHistory_WithTheirValuesStored()
     {
         var (f, _, _, _) = NewFunction();
         var history = Enumerable.Range(1, 6).Select(i => Record(i, Tx($"h-{i}", amount: 40m + i, minutesAgo: 120 - i))).ToArray();
         await f.Process(Batch(history), CancellationToken.None);
+        // Five a minute apart, the last from Brazil seven minutes after the fourth in Germany.
         var burst = Enumerable.Range(10, 5).Select(i => Record(i, Tx($"b-{i}", country: i == 14 ? "BR" : "DE", minutesAgo: 20 - i))).ToArray();
 
         await f.Process(Batch(burst), CancellationToken.None);
 
         var d = await Get(_settings.DecisionsTable, "transactionId", "b-14", "decisionKey", "AUTOMATED");
-        var rules = d!["reasons"].L.Select(r => r.M["rule"].S).ToList();
-        Assert.That(rules, Does.Contain("VELOCITY"), "5 transactions within 10 minutes");
-        Assert.That(rules, Does.Contain("NEW_COUNTRY"));
-        Assert.That(d["decision"].S, Is.EqualTo("REVIEW"), "0.3 + 0.2 = 0.5");
+        var reasons = d!["reasons"].L.ToDictionary(r => r.M["rule"].S, r => r.M);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reasons.Keys, Is.EquivalentTo(new[] { "VELOCITY", "NEW_COUNTRY", "IMPOSSIBLE_TRAVEL" }));
+            Assert.That((reasons["VELOCITY"]["value"].N, reasons["VELOCITY"]["threshold"].N), Is.EqualTo(("5", "5")), "5 transactions within 10 minutes, stored with the decision");
+            Assert.That((reasons["IMPOSSIBLE_TRAVEL"]["value"].N, reasons["IMPOSSIBLE_TRAVEL"]["threshold"].N), Is.EqualTo(("0.02", "9")), "Germany to Brazil in a minute; at least 9 hours");
+            Assert.That(reasons["NEW_COUNTRY"].ContainsKey("value"), Is.False, "a rule without a measure stores none");
+            Assert.That(d["decision"].S, Is.EqualTo("DECLINE"), "0.3 + 0.2 + 0.4 = 0.9");
+            Assert.That(d["rulesVersion"].S, Is.EqualTo(_settings.Rules.EffectiveVersion));
+        });
+        var t = await Get(_settings.TransactionsTable, "transactionId", "b-14");
+        Assert.That(t!.ContainsKey("profileLearnedAt"), Is.False, "a DECLINE is not learnt");
+        Assert.That(t["amountReference"].N, Is.EqualTo((50 / 0.92).ToString("R", CultureInfo.InvariantCulture)), "50 EUR in USD, kept for an analyst's approval");
+        var profile = await Get(_settings.UserProfilesTable, "userId", "u-1");
+        Assert.That((profile!["txCount"].N, profile["lastCountry"].S, profile["profileVersion"].N), Is.EqualTo(("10", "DE", "11")),
+            "ten approved transactions learnt, the DECLINE not (its save moved the version only)");
     }
 
     [Test]
@@ -299,8 +313,8 @@ public class StreamProcessorIntegrationTests
         await f.Process(Batch(history), CancellationToken.None);
         log.Clear();
 
-        // One REVIEW (new country + new category + high-risk category = 0.55), one APPROVE, one rejected record.
-        await f.Process(Batch(Record(10, Tx("r-1", country: "FR", mcc: "7995")), Record(11, Tx("a-1")), Record(12, "%%%")), CancellationToken.None);
+        // One REVIEW (new country 0.2 + new category 0.1 + merchant category risk 0.35 = 0.65), one APPROVE ten minutes later, one rejected record.
+        await f.Process(Batch(Record(10, Tx("r-1", country: "FR", mcc: "7995")), Record(11, Tx("a-1", minutesAgo: 20)), Record(12, "%%%")), CancellationToken.None);
 
         var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var fraud = lines.Where(l => FraudTf.Local.Observability.FilterPattern.Matches(FraudTf.Functions.Shared.Metrics.LogPatterns.FraudEvent, l)).ToList();

@@ -75,8 +75,9 @@ public class StreamProcessorTelemetryTests
         ["timestamp"] = Now.AddMinutes(-minutesAgo).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
     }.ToJsonString())));
 
-    // A user's history (stored first), then one batch: a REVIEW (new country + new category + high-risk category = 0.55),
-    // an APPROVE, and two malformed records (not base64, not JSON).
+    // A user's history (stored first), then one batch: a REVIEW (new country 0.2 + new category 0.1 + merchant category
+    // risk 0.35 = 0.65), an APPROVE ten minutes later (not within a velocity window of the REVIEW), and two malformed
+    // records (not base64, not JSON).
     private async Task<IReadOnlyList<CloudWatchLogEvent>> RunBatch(LambdaLogFormat format)
     {
         using (var history = new CapturedOutput())
@@ -87,7 +88,7 @@ public class StreamProcessorTelemetryTests
         using var console = LambdaRuntimeConsole.Start(format);
         var response = await NewFunction(console.RawStdout).Process(new KinesisEvent
         {
-            Records = [Tx(10, "r-1", country: "FR", mcc: "7995"), Tx(11, "a-1"), Record(12, "%%%"), Record(13, Convert.ToBase64String("not json"u8.ToArray()))],
+            Records = [Tx(10, "r-1", country: "FR", mcc: "7995"), Tx(11, "a-1", minutesAgo: 20), Record(12, "%%%"), Record(13, Convert.ToBase64String("not json"u8.ToArray()))],
         }, CancellationToken.None);
         Assert.That(response.BatchItemFailures, Is.Empty);
         return console.Events;

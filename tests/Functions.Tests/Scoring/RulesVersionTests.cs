@@ -13,20 +13,32 @@ public class RulesVersionTests
 {
     private static readonly ScoringRules Defaults = new();
 
-    /// <summary>Every setting of the rule set except its label, changed one at a time.</summary>
+    /// <summary>
+    /// Every setting of the rule set except its label and the table versions (a table version only exists with its file:
+    /// the tables' content is covered by <see cref="TheTablesContentIsPartOfTheVersion"/>), changed one at a time; lists
+    /// and records are changed inside, so a nested weight counts too.
+    /// </summary>
     private static IEnumerable<TestCaseData> EveryChangedSetting() =>
         typeof(ScoringRules).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite && p.Name != nameof(ScoringRules.Version))
+            .Where(p => p.CanWrite && p.Name is not (nameof(ScoringRules.Version) or nameof(ScoringRules.CurrencyRatesVersion) or nameof(ScoringRules.TravelRegionsVersion)))
             .Select(p => new TestCaseData(p.Name).SetName($"Changing_{p.Name}_ChangesTheVersion"));
 
     [TestCaseSource(nameof(EveryChangedSetting))]
     public void AnyChangedSettingChangesTheVersionEvenWithTheSameLabel(string property)
     {
         var p = typeof(ScoringRules).GetProperty(property)!;
-        object changed = p.PropertyType == typeof(double) ? (double)p.GetValue(Defaults)! + 0.01
-            : p.PropertyType == typeof(int) ? (int)p.GetValue(Defaults)! + 1
-            : p.PropertyType == typeof(IReadOnlyList<string>) ? ((IReadOnlyList<string>)p.GetValue(Defaults)!).Append("0000").ToList()
-            : throw new NotSupportedException($"ScoringRules.{property} is a {p.PropertyType.Name}: teach this test to change it");
+        var value = p.GetValue(Defaults)!;
+        object changed = value switch
+        {
+            double d => d + 0.01,
+            int i => i + 1,
+            IReadOnlyList<AmountTier> tiers => tiers.Select((t, i) => i == 0 ? t with { Weight = t.Weight + 0.01 } : t).ToList(),
+            IReadOnlyList<VelocityLimit> limits => limits.Select((l, i) => i == 0 ? l with { Transactions = l.Transactions + 1 } : l).ToList(),
+            IReadOnlyList<AmountVelocityLimit> limits => limits.Select((l, i) => i == 0 ? l with { Amount = l.Amount + 1 } : l).ToList(),
+            CardTestingRule rule => rule with { MaxAmount = rule.MaxAmount + 0.5 },
+            IReadOnlyDictionary<string, double> map => map.ToDictionary(e => e.Key, e => e.Key == map.Keys.First() ? e.Value + 0.01 : e.Value),
+            _ => throw new NotSupportedException($"ScoringRules.{property} is a {p.PropertyType.Name}: teach this test to change it"),
+        };
         var rules = Defaults with { };
         p.SetValue(rules, changed);
 
@@ -38,6 +50,31 @@ public class RulesVersionTests
     }
 
     [Test]
+    public void TheTablesContentIsPartOfTheVersion()
+    {
+        // The version hashes the rules' JSON and the selected tables' bytes: recompute it from its parts.
+        var json = System.Text.Json.JsonSerializer.Serialize(Defaults, new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase });
+        var material = $"{json}\nrates {Defaults.Rates.ContentHash}\ntravel {Defaults.Travel.ContentHash}";
+        var expected = $"{Defaults.Version}+{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(material)))[..12]}";
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Defaults.EffectiveVersion, Is.EqualTo(expected));
+            Assert.That(json, Does.Contain("\"currencyRates\":\"2026-12-01\"").And.Contain("\"travelRegions\":\"2026-12-01\""));
+            Assert.That(Defaults.Rates.ContentHash, Does.Match("^[0-9a-f]{64}$"));
+        });
+    }
+
+    [Test]
+    public void MapOrderDoesNotChangeTheVersion()
+    {
+        var forward = Defaults with { MerchantCategoryRisk = new Dictionary<string, double> { ["7995"] = 0.3, ["6051"] = 0.2 } };
+        var backward = Defaults with { MerchantCategoryRisk = new Dictionary<string, double> { ["6051"] = 0.2, ["7995"] = 0.3 } };
+
+        Assert.That(forward.EffectiveVersion, Is.EqualTo(backward.EffectiveVersion));
+    }
+
+    [Test]
     public void TheSameRulesGiveTheSameVersionWhereverTheyAreRead()
     {
         var fromEnvironment = Settings.ReadRules(new SettingsReader(n => n == FunctionEnvironment.ScoringRules ? "{\"reviewThreshold\":0.5}" : null));
@@ -45,7 +82,7 @@ public class RulesVersionTests
         {
             Assert.That(fromEnvironment.EffectiveVersion, Is.EqualTo(Defaults.EffectiveVersion), "0.5 is the default: the same effective rule set");
             Assert.That(new ScoringRules().EffectiveVersion, Is.EqualTo(Defaults.EffectiveVersion));
-            Assert.That(Defaults.EffectiveVersion, Does.Match(@"^2026-11-25\.1\+[0-9a-f]{12}$"));
+            Assert.That(Defaults.EffectiveVersion, Does.Match(@"^2026-12-02\.2\+[0-9a-f]{12}$"));
         });
     }
 
