@@ -1,3 +1,4 @@
+using FraudTf.Functions.Shared.Scoring;
 using System.Text.Json.Nodes;
 using FraudTf.Config;
 using FraudTf.Tests.Support;
@@ -440,29 +441,72 @@ public class StreamingConfigTests
 public class ScoringConfigTests
 {
     [Test]
-    public void Defaults_NoOverridesAndTtlByEnvironment()
+    public void EnvironmentFiles_SetThresholdsAndTables_AndTtlByEnvironment()
     {
         var configs = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).ToDictionary(c => c.Environment);
 
-        Assert.That(configs["dev"].Scoring.RuleOverrides, Is.Empty);
+        Assert.That(configs["dev"].Scoring.RuleOverrides["reviewThreshold"], Is.EqualTo(0.45));
+        Assert.That(configs["prod"].Scoring.RuleOverrides["reviewThreshold"], Is.EqualTo(0.5));
+        Assert.That(configs["prod"].Scoring.RuleOverrides["currencyRates"], Is.EqualTo("2026-12-01"));
         Assert.That(configs["dev"].Scoring.TransactionTtlDays, Is.EqualTo(90));
         Assert.That(configs["prod"].Scoring.TransactionTtlDays, Is.EqualTo(365));
         Assert.That(configs["prod"].Scoring.PatternCacheSeconds, Is.EqualTo(60));
     }
 
     [Test]
-    public void GivenSettings_BecomeOverrides()
+    public void NoScoringBlock_NoOverrides()
+    {
+        var dev = ConfigFixture.Load("dev", j => j.Remove("scoring"));
+
+        Assert.That(dev.Scoring.RuleOverrides, Is.Empty);
+    }
+
+    [Test]
+    public void GivenSettings_BecomeOverrides_ThatTheFunctionReadsBack()
     {
         var dev = ConfigFixture.Load("dev", j => j["scoring"] = new JsonObject
         {
             ["reviewThreshold"] = 0.4,
-            ["velocityMaxTransactions"] = 8,
-            ["highRiskMerchantCategories"] = new JsonArray("7995", "4829"),
+            ["velocity"] = new JsonArray(new JsonObject { ["windowSeconds"] = 30, ["transactions"] = 3, ["weight"] = 0.45 }),
+            ["amountTiers"] = new JsonArray(new JsonObject { ["minAmount"] = 2500, ["weight"] = 0.3 }),
+            ["cardTesting"] = new JsonObject { ["transactions"] = 3 },
+            ["merchantCategoryRisk"] = new JsonObject { ["7995"] = 0.5, ["6051"] = 0.4 },
+            ["newDeviceWeight"] = 0.2,
         });
 
-        Assert.That(dev.Scoring.RuleOverrides.Keys, Is.EquivalentTo(new[] { "reviewThreshold", "velocityMaxTransactions", "highRiskMerchantCategories" }));
-        Assert.That(dev.Scoring.RuleOverrides["reviewThreshold"], Is.EqualTo(0.4));
-        Assert.That(dev.Scoring.RuleOverrides["velocityMaxTransactions"], Is.EqualTo(8));
+        var rules = ScoringRules.FromJson(System.Text.Json.JsonSerializer.Serialize(dev.Scoring.RuleOverrides));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dev.Scoring.RuleOverrides.Keys, Is.EquivalentTo(new[] { "reviewThreshold", "velocity", "amountTiers", "cardTesting", "merchantCategoryRisk", "newDeviceWeight" }));
+            Assert.That(rules.ReviewThreshold, Is.EqualTo(0.4));
+            Assert.That(rules.Velocity, Is.EqualTo(new[] { new VelocityLimit(30, 3, 0.45) }));
+            Assert.That(rules.AmountTiers, Is.EqualTo(new[] { new AmountTier(2500, 0.3) }));
+            Assert.That(rules.CardTesting, Is.EqualTo(new ScoringRules().CardTesting with { Transactions = 3 }), "an object's unset fields keep their defaults");
+            Assert.That(rules.MerchantCategoryRisk, Is.EqualTo(new Dictionary<string, double> { ["6051"] = 0.4, ["7995"] = 0.5 }));
+            Assert.That(rules.NewDeviceWeight, Is.EqualTo(0.2));
+            Assert.That(rules.DeclineThreshold, Is.EqualTo(0.8), "not set: the default");
+        });
+    }
+
+    [Test]
+    public void EveryRuleSetting_CanBeSetInTheEnvironmentFile()
+    {
+        // One contract: each field of ScoringRules is a field of the scoring block (an unknown one would be rejected).
+        var defaults = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(new ScoringRules(),
+            new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase }))!.AsObject();
+        var block = new JsonObject();
+        foreach (var name in ScoringRules.FieldNames)
+        {
+            block[name] = defaults[name]!.DeepClone();
+        }
+
+        block["version"] = "2026-12-02.test";
+        var dev = ConfigFixture.Load("dev", j => j["scoring"] = block);
+
+        Assert.That(dev.Scoring.RuleOverrides.Keys, Is.EquivalentTo(ScoringRules.FieldNames));
+        Assert.That(ScoringRules.FromJson(System.Text.Json.JsonSerializer.Serialize(dev.Scoring.RuleOverrides)) with { Version = new ScoringRules().Version },
+            Is.EqualTo(new ScoringRules()).Using<ScoringRules>((a, b) => a.EffectiveVersion == b.EffectiveVersion), "the defaults, written out, are the defaults");
     }
 
     [Test]
@@ -476,24 +520,57 @@ public class ScoringConfigTests
     [Test]
     public void WeightOutOfRange_Fails()
     {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["velocityWeight"] = 1.5 }));
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["newCountryWeight"] = 1.5 }));
 
-        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'scoring.velocityWeight' = 1.5: is out of range: must be between 0 and 1"));
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'scoring.newCountryWeight' = 1.5: is out of range: must be between 0 and 1"));
     }
 
     [Test]
-    public void BadMerchantCategory_Fails()
+    public void BadVelocityLimit_NamesTheElementAndField()
     {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["highRiskMerchantCategories"] = new JsonArray("7995", "gambling") }));
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject
+        {
+            ["velocity"] = new JsonArray(new JsonObject { ["windowSeconds"] = 90_000, ["transactions"] = 3, ["weight"] = 0.5 }, new JsonObject { ["windowSeconds"] = 60, ["weight"] = 0.5, ["count"] = 2 }),
+        }));
 
-        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'scoring.highRiskMerchantCategories[1]' = \"gambling\": must be a four-digit merchant category code"));
+        Assert.That(errors, Has.Some.StartWith("environments/dev.json: field 'scoring.velocity[0].windowSeconds' = 90000: is out of range").And.Some.Contains("Fix: use 1 to 86400 seconds (one day)"));
+        Assert.That(errors, Has.Some.StartWith("environments/dev.json: field 'scoring.velocity[1].transactions' = (missing): this field is required"));
+        Assert.That(errors, Has.Some.StartWith("environments/dev.json: field 'scoring.velocity[1].count' = 2: unknown field"));
+    }
+
+    [Test]
+    public void BadMerchantCategoryRisk_Fails()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["merchantCategoryRisk"] = new JsonObject { ["7995"] = 0.3, ["gambling"] = 0.3, ["6051"] = 2 } }));
+
+        Assert.That(errors, Has.Count.EqualTo(2));
+        Assert.That(errors, Has.Some.StartWith("environments/dev.json: field 'scoring.merchantCategoryRisk.gambling' = 0.3: the key 'gambling' must be a four-digit merchant category code"));
+        Assert.That(errors, Has.Some.StartWith("environments/dev.json: field 'scoring.merchantCategoryRisk.6051' = 2: must be a number between 0 and 1"));
+    }
+
+    [Test]
+    public void UnknownTableVersion_NamesTheVersionsThereAre()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["currencyRates"] = "2025-01-01" }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'scoring.currencyRates' = \"2025-01-01\": is not a conversion-rate table in functions/Shared/Scoring/Reference")
+            .And.Contains("Fix: use one of: 2026-12-01"));
+    }
+
+    [TestCase("velocityWindowMinutes", "velocity")]
+    [TestCase("highRiskMerchantCategories", "merchantCategoryRisk")]
+    public void ScoringV1Setting_SaysWhatReplacedIt(string field, string replacement)
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { [field] = 5 }));
+
+        Assert.That(errors.Single(), Does.Contain($"field 'scoring.{field}' = 5: was replaced by scoring v2").And.Contains(replacement));
     }
 
     [Test]
     public void UnknownScoringField_Fails()
     {
-        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["velocityWindow"] = 5 }));
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["scoring"] = new JsonObject { ["newDevicWeight"] = 0.1 }));
 
-        Assert.That(errors.Single(), Does.Contain("did you mean 'scoring.velocityWindowMinutes'?"));
+        Assert.That(errors.Single(), Does.Contain("did you mean 'scoring.newDeviceWeight'?"));
     }
 }
