@@ -34,6 +34,7 @@ public static partial class Commands
         Console.WriteLine($"promotion {from} -> {to}: {(c.Passed ? "PASS" : "BLOCKED")}: " +
                           $"{c.Differences.Count(d => d.Expected)} expected difference(s), {c.UnexpectedCount} unexpected; " +
                           $"Lambda artifacts identical: {c.Artifacts.Count(a => a.Identical)} of {c.Artifacts.Count}");
+        Console.WriteLine($"  {PromotionReport.ScoringSummary(c)}");
         foreach (var a in c.OnlyInFrom)
         {
             Console.WriteLine($"  unexpected: {a} only in {from}");

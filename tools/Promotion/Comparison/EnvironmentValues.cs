@@ -16,6 +16,13 @@ public static class EnvironmentValues
     /// <summary>Loads environments/ (validated, defaults applied) and returns the substitutions from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static IReadOnlyList<Substitution> Load(string environmentsDir, string from, string to)
     {
+        var (a, b) = LoadConfigs(environmentsDir, from, to);
+        return Between(a, b);
+    }
+
+    /// <summary>Loads environments/ (validated, defaults applied) and returns the effective configs of <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public static (EnvironmentConfig From, EnvironmentConfig To) LoadConfigs(string environmentsDir, string from, string to)
+    {
         IReadOnlyList<EnvironmentConfig> configs;
         try
         {
@@ -28,7 +35,7 @@ public static class EnvironmentValues
 
         EnvironmentConfig Find(string env) => configs.SingleOrDefault(c => c.Environment == env)
             ?? throw new UserError($"unknown environment '{env}'. Fix: use one of {string.Join(", ", configs.Select(c => c.Environment))} (environments/<env>.json).");
-        return Between(Find(from), Find(to));
+        return (Find(from), Find(to));
     }
 
     /// <summary>The substitutions between two effective configs, one per distinct value pair, sorted by field.</summary>

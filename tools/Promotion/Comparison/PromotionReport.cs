@@ -25,6 +25,14 @@ public static class PromotionReport
                       "per-environment config values substituted (environments/*.json with defaults applied; table at the end), " +
                       $"or when {AcceptedDifference.FileName} accepts it with a reason; anything else is **unexpected**.");
         sb.AppendLine();
+        sb.AppendLine($"Every decision records the `rulesVersion` of the scoring rules that made it: the rule set's label, `+`, and a hash of the " +
+                      $"effective rules (defaults with the environment's `SCORING_RULES` applied) and of the selected reference tables. " +
+                      $"The section \"Scoring rules\" shows both environments' effective rules: the version shown for `{to}` is the one its " +
+                      $"decisions record once this promotion is deployed (promoting changes it whenever the code brings other defaults or a " +
+                      $"scoring block changed), and each setting that differs is a reason the same transaction may be decided differently in " +
+                      $"`{from}` and `{to}`. A `SCORING_RULES` difference is expected only when each stack holds exactly what its environment " +
+                      $"file's `scoring` block produces.");
+        sb.AppendLine();
         var artifactsDiffer = c.Artifacts.Count(a => !a.Identical);
         sb.AppendLine(c.Passed
             ? $"**Verdict: PASS.** No unexpected difference; every Lambda artifact is identical ({c.Artifacts.Count} of {c.Artifacts.Count}): `{to}` receives the code `{from}` runs."
@@ -84,6 +92,8 @@ public static class PromotionReport
         }
 
         sb.AppendLine();
+        AppendScoringRules(sb, c);
+        sb.AppendLine();
         var expected = c.Differences.Where(d => d.Expected).ToList();
         sb.AppendLine($"## Expected per-environment differences ({expected.Count})");
         sb.AppendLine();
@@ -129,6 +139,95 @@ public static class PromotionReport
 
         return sb.ToString();
     }
+
+    /// <summary>The terminal's line on the scoring rules: "same rules (version X)" or the settings that differ and both versions.</summary>
+    public static string ScoringSummary(StackComparison c)
+    {
+        if (c.ScoringRules.Count == 0)
+        {
+            return "scoring rules: no function sets SCORING_RULES in either stack";
+        }
+
+        return "scoring rules: " + string.Join("; ", c.ScoringRules.Select(f =>
+        {
+            var prefix = c.ScoringRules.Count > 1 ? $"{f.Address}: " : "";
+            if (f.From.Error is not null || f.To.Error is not null)
+            {
+                return prefix + "cannot be read in " + string.Join(" and ", new[] { (c.From, f.From), (c.To, f.To) }.Where(x => x.Item2.Error is not null).Select(x => x.Item1)) + " (see the report)";
+            }
+
+            if (f.Same)
+            {
+                return $"{prefix}same rules (version {f.From.EffectiveVersion})";
+            }
+
+            var changes = string.Join(", ", f.Changes.Select(r => $"{r.Field} {Clip(r.From)} -> {Clip(r.To)}"));
+            return $"{prefix}{f.Changes.Count} setting(s) differ: {changes}; rulesVersion {f.From.EffectiveVersion} -> {f.To.EffectiveVersion}";
+        }));
+    }
+
+    private static void AppendScoringRules(StringBuilder sb, StackComparison c)
+    {
+        var (from, to) = (c.From, c.To);
+        sb.AppendLine("## Scoring rules");
+        sb.AppendLine();
+        sb.AppendLine($"The effective rules of each stack's `SCORING_RULES`, read by the function's own `ScoringRules.FromJson` (a setting the value does not set takes the default of functions/Shared/Scoring/ScoringRules.cs), compared setting by setting; a list or map is one setting, shown as JSON.");
+        if (c.ScoringRules.Count == 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("No function sets `SCORING_RULES` in either stack.");
+        }
+
+        foreach (var f in c.ScoringRules)
+        {
+            sb.AppendLine();
+            if (c.ScoringRules.Count > 1)
+            {
+                sb.AppendLine($"### `{f.Address}`");
+            }
+            else
+            {
+                sb.AppendLine($"Function: `{f.Address}`.");
+            }
+
+            sb.AppendLine();
+            if (f.Same)
+            {
+                sb.AppendLine($"Same rules (version `{f.From.EffectiveVersion}`): decisions in `{from}` and `{to}` record the same rulesVersion." +
+                              (f.From.Raw != f.To.Raw ? " (The `SCORING_RULES` values differ in text only: they set the same effective rules.)" : ""));
+                sb.AppendLine();
+            }
+
+            sb.AppendLine($"| | {from} | {to} |");
+            sb.AppendLine("|---|---|---|");
+            sb.AppendLine($"| rulesVersion | {Version(f.From)} | {Version(f.To)} |");
+            sb.AppendLine($"| currencyRates table | {Table(f.From, r => $"`{r.Rates.Version}` (base {r.Rates.Base}, as of {r.Rates.AsOf:yyyy-MM-dd})")} | {Table(f.To, r => $"`{r.Rates.Version}` (base {r.Rates.Base}, as of {r.Rates.AsOf:yyyy-MM-dd})")} |");
+            sb.AppendLine($"| travelRegions table | {Table(f.From, r => $"`{r.Travel.Version}`")} | {Table(f.To, r => $"`{r.Travel.Version}`")} |");
+            sb.AppendLine($"| `SCORING_RULES` sets | {Sets(f.From)} | {Sets(f.To)} |");
+            if (f.Same || f.From.Rules is null || f.To.Rules is null)
+            {
+                continue;
+            }
+
+            sb.AppendLine();
+            sb.AppendLine($"Rule settings that differ ({f.Changes.Count}); \"set\" = the environment's `SCORING_RULES` sets it, \"default\" = it takes the default:");
+            sb.AppendLine();
+            sb.AppendLine($"| setting | {from} | {to} |");
+            sb.AppendLine("|---|---|---|");
+            foreach (var r in f.Changes)
+            {
+                sb.AppendLine($"| `{r.Field}` | {Code(r.From)} ({(r.FromSets ? "set" : "default")}) | {Code(r.To)} ({(r.ToSets ? "set" : "default")}) |");
+            }
+        }
+
+        static string Version(RulesSide s) => s.Error is not null ? $"**cannot be read**: {Escape(s.Error)}" : $"`{s.EffectiveVersion}`";
+
+        static string Table(RulesSide s, Func<FraudTf.Functions.Shared.Scoring.ScoringRules, string> show) => s.Rules is null ? "(unknown)" : show(s.Rules);
+
+        static string Sets(RulesSide s) => s.Raw is null ? "(unset: every default)" : s.Error is not null ? Code(Clip(s.Raw)) : s.Sets.Count == 0 ? "nothing (every default)" : string.Join(", ", s.Sets.Select(x => $"`{x}`"));
+    }
+
+    private static string Clip(string v) => v.Length <= 60 ? v : v[..57] + "...";
 
     private static string Explanation(ValueDifference d) =>
         d.Accepted is { } a ? $"accepted: {Escape(a.Reason)}" : string.Join(", ", d.ExplainedBy.Select(s => $"`{s.Field}`"));

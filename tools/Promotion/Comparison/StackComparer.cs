@@ -62,6 +62,9 @@ public sealed record StackComparison
     /// <summary>The per-environment values the classification used.</summary>
     public required IReadOnlyList<Substitution> Substitutions { get; init; }
 
+    /// <summary>The effective scoring rules of the functions carrying SCORING_RULES (the stream processor), both sides.</summary>
+    public IReadOnlyList<FunctionRules> ScoringRules { get; init; } = [];
+
     /// <summary>Differences no config value explains.</summary>
     public IReadOnlyList<ValueDifference> Unexpected => Differences.Where(d => !d.Expected).ToList();
 
@@ -81,12 +84,16 @@ public static class StackComparer
     /// <summary>
     /// Compares <paramref name="fromStack"/> with <paramref name="toStack"/>. <paramref name="zipSha256"/> returns the
     /// SHA-256 of a function's zip given (which stack: true = source, the filename in the stack), or null when missing.
+    /// A function's SCORING_RULES is judged whole, not by token: its difference is expected only when each stack holds
+    /// exactly what its environment's scoring block produces (<paramref name="scoringRules"/>; null: no config explains
+    /// one), and the rule overrides explain nothing else (they reach the stack only through SCORING_RULES).
     /// </summary>
     public static StackComparison Compare(string from, string to, JsonObject fromStack, JsonObject toStack,
         IReadOnlyList<Substitution> substitutions, Func<bool, string, string?> zipSha256,
-        IReadOnlyList<AcceptedDifference>? accepted = null)
+        IReadOnlyList<AcceptedDifference>? accepted = null, ConfiguredScoringRules? scoringRules = null)
     {
         accepted ??= [];
+        var tokenSubstitutions = WithoutRuleOverrides(substitutions);
         var a = TerraformJson.Blocks(fromStack).ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
         var b = TerraformJson.Blocks(toStack).ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
         var differences = new List<ValueDifference>();
@@ -113,7 +120,9 @@ public static class StackComparer
                 var textA = va?.Text ?? (vb?.Raw is "true" or "false" ? "false" : null);
                 var textB = vb?.Text ?? (va?.Raw is "true" or "false" ? "false" : null);
                 IReadOnlyList<Substitution> used = [];
-                var explained = textA is not null && textB is not null && TokenMatcher.Explains(textA, textB, substitutions, out used);
+                var explained = isFunction && path == ScoringRulesComparer.Path
+                    ? ExplainsScoringRules(va?.Text, vb?.Text, scoringRules, out used)
+                    : textA is not null && textB is not null && TokenMatcher.Explains(textA, textB, tokenSubstitutions, out used);
                 var acceptedBy = explained ? null : accepted.FirstOrDefault(x => x.Covers(from, to, address, path, vb?.Text));
                 differences.Add(new ValueDifference(address, path, va?.Text, vb?.Text, explained ? used : [], acceptedBy));
             }
@@ -143,8 +152,36 @@ public static class StackComparer
             Differences = differences,
             Artifacts = artifacts,
             Substitutions = substitutions,
+            ScoringRules = ScoringRulesComparer.Compare(fromStack, toStack),
         };
     }
+
+    /// <summary>A SCORING_RULES difference is explained when both values are exactly what the environments' configs produce.</summary>
+    private static bool ExplainsScoringRules(string? fromValue, string? toValue, ConfiguredScoringRules? configured, out IReadOnlyList<Substitution> used)
+    {
+        used = [];
+        if (configured is null || fromValue != configured.From || toValue != configured.To)
+        {
+            return false;
+        }
+
+        used = [new Substitution(ConfiguredScoringRules.Field, configured.From, configured.To)];
+        return true;
+    }
+
+    /// <summary>
+    /// The substitutions a token may use: the config's rule overrides (<c>scoring.ruleOverrides.*</c>) are dropped from
+    /// each one's fields (and a substitution naming no other field is dropped), so a rule's value (say 0.45 -> 0.5)
+    /// never explains an unrelated number elsewhere in the stack.
+    /// </summary>
+    private static List<Substitution> WithoutRuleOverrides(IReadOnlyList<Substitution> substitutions) =>
+        substitutions
+            .Select(s => s with
+            {
+                Field = string.Join(" or ", s.Field.Split(" or ").Where(f => !f.StartsWith(ConfiguredScoringRules.Field + ".", StringComparison.Ordinal))),
+            })
+            .Where(s => s.Field.Length > 0)
+            .ToList();
 
     /// <summary>SHA-256 (hex) of a file under <paramref name="stackDir"/>, or null when it does not exist.</summary>
     public static string? FileSha256(string stackDir, string relativePath)
