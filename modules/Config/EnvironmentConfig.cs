@@ -262,7 +262,7 @@ public sealed record FunctionSettings
 /// <summary>
 /// The stream processor's scoring settings. <see cref="RuleOverrides"/> holds only what the environment file sets
 /// (camelCase names of the function's ScoringRules); everything else keeps the function's defaults, which live in
-/// one place (functions/StreamProcessor/Scoring/ScoringModel.cs).
+/// one place (functions/Shared/Scoring/ScoringRules.cs); modules/Config/ScoringConfigLoader.cs validates them.
 /// </summary>
 public sealed record ScoringConfig
 {

@@ -445,7 +445,7 @@ public class ScoringConfigTests
     {
         var configs = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).ToDictionary(c => c.Environment);
 
-        Assert.That(configs["dev"].Scoring.RuleOverrides["reviewThreshold"], Is.EqualTo(0.45));
+        Assert.That(configs["dev"].Scoring.RuleOverrides["reviewThreshold"], Is.EqualTo(0.4));
         Assert.That(configs["prod"].Scoring.RuleOverrides["reviewThreshold"], Is.EqualTo(0.5));
         Assert.That(configs["prod"].Scoring.RuleOverrides["currencyRates"], Is.EqualTo("2026-12-01"));
         Assert.That(configs["dev"].Scoring.TransactionTtlDays, Is.EqualTo(90));

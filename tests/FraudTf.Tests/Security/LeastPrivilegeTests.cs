@@ -243,15 +243,23 @@ public sealed class LeastPrivilegeTests
     }
 
     [Test]
-    public void StreamProcessorProfileUpdate_NamesOnlyTheAttributesItsGrantAllows()
+    public void StreamProcessorProfileUpdates_NameOnlyTheAttributesItsGrantAllows()
     {
-        var source = File.ReadAllText(Path.Combine(Repo.Root, "functions", "StreamProcessor", "TransactionStore.cs"));
-        var update = Regex.Match(source, @"UpdateExpression = ""([^""]+)"",\s*ConditionExpression = [^?""]+\? ""([^""]+)"" : ""([^""]+)""");
-        var written = ExpressionAttributes(update.Groups[1].Value).Concat(ExpressionAttributes(update.Groups[2].Value)).Concat(ExpressionAttributes(update.Groups[3].Value)).Distinct().ToList();
+        // The two updates the stream processor makes (functions/Storage ProfileRows: learn an APPROVE, bump otherwise),
+        // built by that code with every learnt attribute set, against the synthesized grant's dynamodb:Attributes.
+        var full = new FraudTf.Functions.Shared.Scoring.UserProfile().Learn(DateTimeOffset.UnixEpoch, "DE", "5411", "d-1", "web", 50);
+        var stored = new FraudTf.Functions.Storage.ProfileState(full, 3, new Amazon.DynamoDBv2.Model.AttributeValue { N = "3" }, []);
+        var updates = new[]
+        {
+            FraudTf.Functions.Storage.ProfileRows.Learn("profiles", "u-1", stored, full),
+            FraudTf.Functions.Storage.ProfileRows.Learn("profiles", "u-1", FraudTf.Functions.Storage.ProfileState.New, full),
+            FraudTf.Functions.Storage.ProfileRows.Bump("profiles", "u-1", stored),
+        };
+        var written = updates.SelectMany(u => ExpressionAttributes(u.UpdateExpression).Concat(ExpressionAttributes(u.ConditionExpression))).Distinct().ToList();
 
         var allowed = Condition("/stream-processor/role/policy", "UserProfilesTableWrite");
 
-        Assert.That(update.Success, Is.True, "the profile update was found");
+        Assert.That(written, Is.EquivalentTo(ProfileAttributes.Learned), "every learnt attribute, and nothing else");
         Assert.That(written.Append(ProfileAttributes.UserId), Is.SubsetOf(allowed));
     }
 

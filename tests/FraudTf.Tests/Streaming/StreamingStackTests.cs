@@ -1,3 +1,4 @@
+using FraudTf.Functions.Shared.Scoring;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -537,6 +538,9 @@ public class StreamingStackTests
         Assert.That(JsonNode.Parse(vars["SCORING_RULES"]!.GetValue<string>())!["declineThreshold"]!.GetValue<double>(), Is.EqualTo(0.9));
         Assert.That(vars["TRANSACTION_TTL_DAYS"]!.GetValue<string>(), Is.EqualTo("30"));
         Assert.That(vars["PATTERN_CACHE_SECONDS"]!.GetValue<string>(), Is.EqualTo("60"));
-        Assert.That(Stack("dev").Resource("aws_lambda_function", "/stream-processor/this")["environment"]!["variables"]!["SCORING_RULES"]!.GetValue<string>(), Is.EqualTo("{}"));
+        Assert.That(Stack("dev").Resource("aws_lambda_function", "/stream-processor/this")["environment"]!["variables"]!["SCORING_RULES"]!.GetValue<string>(),
+            Is.EqualTo("{\"currencyRates\":\"2026-12-01\",\"declineThreshold\":0.8,\"reviewThreshold\":0.4,\"travelRegions\":\"2026-12-01\"}"), "what environments/dev.json's scoring block sets, and nothing else");
+        Assert.That(ScoringRules.FromJson(Stack("dev").Resource("aws_lambda_function", "/stream-processor/this")["environment"]!["variables"]!["SCORING_RULES"]!.GetValue<string>()).ReviewThreshold,
+            Is.EqualTo(0.4), "read back by the function's own reader");
     }
 }

@@ -84,8 +84,8 @@ public class ScoringRulesTests
         var c = Commands.CompareEnvironments(RealStacks.Root, RealStacks.OutDir, "dev", "staging");
         var rules = c.ScoringRules.Single();
         Assert.That(rules.Address, Does.StartWith("aws_lambda_function.stream-processor_"));
-        // environments/dev.json reviews from 0.45, staging from 0.5; both files set the same four fields.
-        Assert.That(rules.Changes, Is.EqualTo(new[] { new RuleChange("reviewThreshold", "0.45", "0.5", FromSets: true, ToSets: true) }));
+        // environments/dev.json reviews from 0.4, staging from 0.5; both files set the same four fields.
+        Assert.That(rules.Changes, Is.EqualTo(new[] { new RuleChange("reviewThreshold", "0.4", "0.5", FromSets: true, ToSets: true) }));
         Assert.That(rules.From.EffectiveVersion, Is.Not.EqualTo(rules.To.EffectiveVersion));
         Assert.That(rules.To.EffectiveVersion, Is.EqualTo(ScoringRules.FromJson("""{"reviewThreshold":0.5}""").EffectiveVersion),
             "staging's other settings are the defaults");
@@ -95,12 +95,12 @@ public class ScoringRulesTests
 
         Assert.That(report, Does.Contain("## Scoring rules"));
         Assert.That(report, Does.Contain($"| rulesVersion | `{rules.From.EffectiveVersion}` | `{rules.To.EffectiveVersion}` |"));
-        Assert.That(report, Does.Contain("| `reviewThreshold` | `0.45` (set) | `0.5` (set) |"));
+        Assert.That(report, Does.Contain("| `reviewThreshold` | `0.4` (set) | `0.5` (set) |"));
         Assert.That(report, Does.Contain("| currencyRates table | `2026-12-01` (base USD, as of 2026-12-01) | `2026-12-01` (base USD, as of 2026-12-01) |"));
         Assert.That(report, Does.Contain("| travelRegions table | `2026-12-01` | `2026-12-01` |"));
         Assert.That(report, Does.Contain("Every decision records the `rulesVersion`"), "the header says what the section means");
         Assert.That(PromotionReport.ScoringSummary(c), Is.EqualTo(
-            $"scoring rules: 1 setting(s) differ: reviewThreshold 0.45 -> 0.5; rulesVersion {rules.From.EffectiveVersion} -> {rules.To.EffectiveVersion}"));
+            $"scoring rules: 1 setting(s) differ: reviewThreshold 0.4 -> 0.5; rulesVersion {rules.From.EffectiveVersion} -> {rules.To.EffectiveVersion}"));
     }
 
     [Test]
