@@ -70,13 +70,14 @@ public static class FraudScorer
     public static ScoreResult Score(Transaction t, UserProfile profile, IReadOnlyList<RecentTransaction> activity, IReadOnlyList<FraudPattern> patterns, ScoringRules rules)
     {
         var reasons = new List<Reason>(4);
-        var amount = rules.Rates.ToReference(t.Amount, t.Currency);
-        var currency = rules.Rates.Base;
+        var rates = rules.Rates;
+        var amount = rates.ToReference(t.Amount, t.Currency);
+        var currency = rates.Base;
 
         if (amount is not { } a)
         {
             reasons.Add(new Reason(RuleIds.CurrencyNotConverted, rules.UnconvertedCurrencyWeight,
-                $"no conversion rate for {t.Currency} in rates {rules.Rates.Version}: the amount rules could not judge this amount"));
+                $"no conversion rate for {t.Currency} in rates {rates.Version}: the amount rules could not judge this amount"));
         }
         else if (profile.AmountCount >= rules.MinHistory)
         {
@@ -100,8 +101,10 @@ public static class FraudScorer
         else
         {
             AmountTier? tier = null;
-            foreach (var candidate in rules.AmountTiers)
+            var tiers = rules.AmountTiers;
+            for (var i = 0; i < tiers.Count; i++)
             {
+                var candidate = tiers[i];
                 if (a >= candidate.MinAmount && (tier is null || candidate.MinAmount > tier.MinAmount))
                 {
                     tier = candidate;
@@ -131,7 +134,7 @@ public static class FraudScorer
 
         if (profile.Count > 0 && !profile.Countries.Contains(t.Country))
         {
-            reasons.Add(new Reason(RuleIds.NewCountry, rules.NewCountryWeight, $"first transaction of this user in {t.Country} (approved so far: {Few(profile.Countries)})"));
+            reasons.Add(new Reason(RuleIds.NewCountry, rules.NewCountryWeight, $"first transaction of this user in {t.Country} ({profile.Countries.Count} countries in approved transactions)"));
         }
 
         if (profile.LastCountry is { } last && profile.LastAt is { } lastAt && !string.Equals(last, t.Country, StringComparison.Ordinal)
@@ -153,7 +156,7 @@ public static class FraudScorer
 
         if (profile.Count > 0 && t.Channel is { } channel && !profile.Channels.Contains(channel))
         {
-            reasons.Add(new Reason(RuleIds.NewChannel, rules.NewChannelWeight, $"first {channel} transaction of this user (approved so far: {Few(profile.Channels)})"));
+            reasons.Add(new Reason(RuleIds.NewChannel, rules.NewChannelWeight, $"first {channel} transaction of this user ({profile.Channels.Count} channels in approved transactions)"));
         }
 
         if (profile.Count > 0 && !profile.MerchantCategories.Contains(t.MerchantCategory))
@@ -161,13 +164,14 @@ public static class FraudScorer
             reasons.Add(new Reason(RuleIds.NewMerchantCategory, rules.NewMerchantCategoryWeight, $"first transaction of this user in merchant category {t.MerchantCategory}"));
         }
 
-        if (rules.MerchantCategoryRisk.TryGetValue(t.MerchantCategory, out var risk) && risk > 0)
+        if (rules.RiskOf(t.MerchantCategory) is var risk && risk > 0)
         {
             reasons.Add(new Reason(RuleIds.MerchantCategoryRisk, risk, $"merchant category {t.MerchantCategory} carries risk {risk.ToString("0.##", Inv)}"));
         }
 
-        foreach (var p in patterns)
+        for (var i = 0; i < patterns.Count; i++)
         {
+            var p = patterns[i];
             if (Matches(p, t))
             {
                 reasons.Add(new Reason(RuleIds.PatternPrefix + p.PatternId, p.Weight, $"matches fraud pattern {p.PatternId} v{p.Version}: {p.Description}"));
@@ -203,12 +207,15 @@ public static class FraudScorer
     {
         VelocityLimit? fired = null;
         var firedCount = 0;
-        foreach (var limit in rules.Velocity)
+        var limits = rules.Velocity;
+        for (var l = 0; l < limits.Count; l++)
         {
+            var limit = limits[l];
             var from = t.Timestamp.AddSeconds(-limit.WindowSeconds);
             var count = 1;
-            foreach (var x in activity)
+            for (var i = 0; i < activity.Count; i++)
             {
+                var x = activity[i];
                 if (x.Timestamp >= from && x.Timestamp <= t.Timestamp)
                 {
                     count++;
@@ -233,13 +240,16 @@ public static class FraudScorer
     {
         AmountVelocityLimit? fired = null;
         var firedSum = 0.0;
-        foreach (var limit in rules.AmountVelocity)
+        var limits = rules.AmountVelocity;
+        for (var l = 0; l < limits.Count; l++)
         {
+            var limit = limits[l];
             var from = t.Timestamp.AddSeconds(-limit.WindowSeconds);
             var sum = amount;
             var count = 1;
-            foreach (var x in activity)
+            for (var i = 0; i < activity.Count; i++)
             {
+                var x = activity[i];
                 if (x.ReferenceAmount is { } v && x.Timestamp >= from && x.Timestamp <= t.Timestamp)
                 {
                     sum += v;
@@ -272,8 +282,9 @@ public static class FraudScorer
 
         var from = t.Timestamp.AddSeconds(-rule.WindowSeconds);
         var count = 1;
-        foreach (var x in activity)
+        for (var i = 0; i < activity.Count; i++)
         {
+            var x = activity[i];
             if (x.ReferenceAmount is { } v && v <= rule.MaxAmount && x.Timestamp >= from && x.Timestamp <= t.Timestamp)
             {
                 count++;
@@ -289,9 +300,6 @@ public static class FraudScorer
 
     private static string Window(int seconds) =>
         seconds % 3600 == 0 ? $"{seconds / 3600} hour(s)" : seconds % 60 == 0 ? $"{seconds / 60} minute(s)" : $"{seconds} seconds";
-
-    private static string Few(IReadOnlySet<string> values) =>
-        values.Count <= 5 ? string.Join(", ", values.Order(StringComparer.Ordinal)) : $"{string.Join(", ", values.Order(StringComparer.Ordinal).Take(5))} and {values.Count - 5} more";
 
     /// <summary>True when every condition of <paramref name="p"/> holds for <paramref name="t"/>.</summary>
     public static bool Matches(FraudPattern p, Transaction t) =>

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -123,25 +124,42 @@ public sealed record ScoringRules
     public IReadOnlyDictionary<string, double> MerchantCategoryRisk
     {
         get => _merchantCategoryRisk;
-        init => _merchantCategoryRisk = new SortedDictionary<string, double>(value.ToDictionary(), StringComparer.Ordinal); // one order, one hash
+        init
+        {
+            _merchantCategoryRisk = new SortedDictionary<string, double>(value.ToDictionary(), StringComparer.Ordinal); // one order, one hash
+            _riskLookup = _merchantCategoryRisk.ToFrozenDictionary(StringComparer.Ordinal);
+        }
     }
 
-    private readonly IReadOnlyDictionary<string, double> _merchantCategoryRisk = new SortedDictionary<string, double>(StringComparer.Ordinal)
+    private static readonly SortedDictionary<string, double> DefaultRisk = new(StringComparer.Ordinal)
     {
         ["4829"] = 0.35, ["5816"] = 0.1, ["5818"] = 0.1, ["5944"] = 0.1, ["5967"] = 0.35, ["6051"] = 0.35, ["6211"] = 0.1,
         ["6540"] = 0.35, ["7801"] = 0.35, ["7802"] = 0.35, ["7995"] = 0.35,
     };
+
+    private static readonly FrozenDictionary<string, double> DefaultRiskLookup = DefaultRisk.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private readonly IReadOnlyDictionary<string, double> _merchantCategoryRisk = DefaultRisk;
+    private readonly FrozenDictionary<string, double> _riskLookup = DefaultRiskLookup;
+
+    // Resolved tables, cached per instance (scoring reads them for every record); checked against the selected version
+    // because `with` copies the cache along with a changed version.
+    private CurrencyRates? _rates;
+    private TravelRegions? _travel;
+
+    /// <summary>The <see cref="MerchantCategoryRisk"/> weight of <paramref name="mcc"/>; 0 when it has none (a frozen lookup: this runs for every record).</summary>
+    public double RiskOf(string mcc) => _riskLookup.TryGetValue(mcc, out var w) ? w : 0;
 
     /// <summary>Weight of CURRENCY_NOT_CONVERTED: the rate table has no rate for the currency, so the amount rules cannot judge it (0: recorded, adds nothing).</summary>
     public double UnconvertedCurrencyWeight { get; init; }
 
     /// <summary>The selected conversion rates (parsed once per version).</summary>
     [JsonIgnore]
-    public CurrencyRates Rates => ReferenceTables.Rates(CurrencyRatesVersion);
+    public CurrencyRates Rates => _rates is { } r && string.Equals(r.Version, CurrencyRatesVersion, StringComparison.Ordinal) ? r : _rates = ReferenceTables.Rates(CurrencyRatesVersion);
 
     /// <summary>The selected travel table (parsed once per version).</summary>
     [JsonIgnore]
-    public TravelRegions Travel => ReferenceTables.Travel(TravelRegionsVersion);
+    public TravelRegions Travel => _travel is { } t && string.Equals(t.Version, TravelRegionsVersion, StringComparison.Ordinal) ? t : _travel = ReferenceTables.Travel(TravelRegionsVersion);
 
     /// <summary>The longest window any rule looks back over (the history the function reads for a transaction).</summary>
     [JsonIgnore]
