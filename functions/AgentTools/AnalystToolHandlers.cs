@@ -4,13 +4,18 @@ using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using FraudTf.Functions.Shared.Agent;
+using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Functions.Shared.Tables;
+using FraudTf.Functions.Storage;
 
 namespace FraudTf.Functions.AgentTools;
 
 /// <summary>
 /// The tools of <see cref="AnalystTools"/> on the tables of <see cref="FraudTables"/>. Each returns compact JSON for
 /// the model, bounded to <see cref="MaxBodyBytes"/> (lists are cut and say so). DynamoDB errors propagate.
+/// The only writes are record_analyst_decision's: the analyst decision row, and, for an APPROVE of a transaction the
+/// scorer sent to REVIEW, the user's profile learning that transaction once (<see cref="PlanLearning"/>), in the same
+/// DynamoDB transaction as the row.
 /// </summary>
 public sealed class AnalystToolHandlers
 {
@@ -55,35 +60,42 @@ public sealed class AnalystToolHandlers
     private async Task<ToolResult> GetUserProfile(ToolArguments args, AgentRequest request, CancellationToken ct)
     {
         var userId = args.Id("user_id");
-        var r = await _dynamo.GetItemAsync(new GetItemRequest
-        {
-            TableName = _settings.UserProfilesTable,
-            Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = userId } },
-            ConsistentRead = true,
-        }, ct);
-        if (r.Item is not { Count: > 0 } item)
+        var item = await LoadProfileRow(userId, ct);
+        if (item is null)
         {
             return ToolResult.Ok(new JsonObject { ["userId"] = userId, ["found"] = false, ["note"] = "no profile: no transaction of this user has been processed" });
         }
 
-        var count = Long(item, "txCount") ?? 0;
-        var m2 = Double(item, "amountM2") ?? 0;
+        // The scoring v2 profile, read as the stream processor reads it (a corrupt attribute is left out and named).
+        var state = ProfileRows.Read(item);
+        var p = state.Profile;
         var body = new JsonObject
         {
             ["userId"] = userId,
             ["found"] = true,
-            ["transactionCount"] = count,
-            ["amountMean"] = Math.Round(Double(item, "amountMean") ?? 0, 2),
-            ["amountStdDev"] = Math.Round(count > 1 ? Math.Sqrt(m2 / (count - 1)) : 0, 2),
-            ["countries"] = Set(item, "countries"),
-            ["merchantCategories"] = Set(item, "merchantCategories"),
-            ["lastTransactionAt"] = Str(item, "lastTransactionAt"),
+            ["transactionCount"] = p.Count,
+            ["amountCount"] = p.AmountCount,
+            ["typicalAmount"] = p.AmountCount > 0 ? Math.Round(p.TypicalAmount, 2) : null,
+            ["logAmountStdDev"] = p.AmountCount > 1 ? Math.Round(p.LogStdDev, 3) : null,
+            ["largestAmount"] = p.AmountCount > 0 ? Math.Round(p.MaxAmount, 2) : null,
+            ["devicesKnown"] = p.Devices.Count,
+            ["channels"] = Sorted(p.Channels),
+            ["countries"] = Sorted(p.Countries),
+            ["merchantCategories"] = Sorted(p.MerchantCategories),
+            ["lastCountry"] = p.LastCountry,
+            ["lastTransactionAt"] = p.LastAt is { } at ? Iso(at) : null,
             ["flagged"] = item.TryGetValue("flagged", out var f) && f.BOOL == true,
             ["alertCount"] = Long(item, "alertCount") ?? 0,
             ["lastAlertAt"] = Str(item, "lastAlertAt"),
             ["lastAlertTransactionId"] = Str(item, "lastAlertTransactionId"),
+            ["note"] = ProfileNote,
         };
-        return ToolResult.Ok(Bounded(body, "countries", "merchantCategories"));
+        if (state.Problems.Count > 0)
+        {
+            body["unreadable"] = new JsonArray(state.Problems.Select(x => (JsonNode)JsonValue.Create(x)).ToArray());
+        }
+
+        return ToolResult.Ok(Bounded(body, "countries", "merchantCategories", "channels"));
     }
 
     private async Task<ToolResult> GetRecentTransactions(ToolArguments args, AgentRequest request, CancellationToken ct)
@@ -256,11 +268,12 @@ public sealed class AnalystToolHandlers
         // from the call, not the clock, so a retry maps to the row the first attempt wrote and the condition below keeps
         // it to one row. Time order comes from decidedAt (fixed-width ISO, sorts as time).
         var key = AnalystDecisionKey(request.SessionId, transactionId, decision, reason);
+        var userId = tx[TransactionAttributes.UserId].S;
         var item = new Dictionary<string, AttributeValue>
         {
             [DecisionAttributes.TransactionId] = new() { S = transactionId },
             [DecisionAttributes.DecisionKey] = new() { S = key },
-            [DecisionAttributes.UserId] = new() { S = tx[TransactionAttributes.UserId].S },
+            [DecisionAttributes.UserId] = new() { S = userId },
             [DecisionAttributes.DecidedAt] = new() { S = decidedAt },
             ["decision"] = new() { S = decision },
             ["reason"] = new() { S = reason },
@@ -277,43 +290,35 @@ public sealed class AnalystToolHandlers
             item["agentId"] = new() { S = request.AgentId };
         }
 
-        var status = "recorded";
-        try
+        var plan = PlanLearning(decision, tx);
+        var outcome = plan.Input is { } input
+            ? await RecordAndLearn(item, transactionId, userId, input, now, ct)
+            : await Record(item, plan.Why, ct);
+        if (outcome.AlreadyRecorded)
         {
-            await _dynamo.PutItemAsync(new PutItemRequest
+            // The same call was recorded before (a retried invocation): nothing is written or learnt again; the answer is the
+            // first record's, and says whether the profile has learnt the transaction (by that call or another approval).
+            decidedAt = await FirstRecord(transactionId, key, decision, reason, ct) ?? decidedAt;
+            var current = await LoadTransaction(transactionId, ct);
+            var learntAt = current is null ? null : Str(current, TransactionAttributes.ProfileLearnedAt);
+            outcome = outcome with
             {
-                TableName = _settings.DecisionsTable,
-                Item = item,
-                ConditionExpression = "attribute_not_exists(#k)",
-                ExpressionAttributeNames = new Dictionary<string, string> { ["#k"] = DecisionAttributes.DecisionKey },
-            }, ct);
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            // The same call was recorded before (a retried invocation): never overwrite; answer with the first record.
-            var existing = await _dynamo.GetItemAsync(new GetItemRequest
-            {
-                TableName = _settings.DecisionsTable,
-                Key = new Dictionary<string, AttributeValue> { [DecisionAttributes.TransactionId] = new() { S = transactionId }, [DecisionAttributes.DecisionKey] = new() { S = key } },
-                ConsistentRead = true,
-            }, ct);
-            if (Str(existing.Item, "decision") != decision || Str(existing.Item, "reason") != reason)
-            {
-                // Only a SHA-256 collision gets here.
-                throw new InvalidOperationException($"decision row {key} of transaction {transactionId} holds another decision than the one its key was derived from. Fix: inspect the row; nothing was overwritten.");
-            }
-
-            status = "already-recorded";
-            decidedAt = Str(existing.Item, DecisionAttributes.DecidedAt) ?? decidedAt;
+                ProfileNote = "this exact call was recorded before (a retried invocation): nothing was written or learnt again"
+                    + (learntAt is not null && Str(current, TransactionAttributes.Decision) == ReviewDecision
+                        ? $"; the user's profile learnt this transaction at {learntAt}"
+                        : ""),
+            };
         }
 
         return ToolResult.Ok(new JsonObject
         {
-            ["status"] = status,
+            ["status"] = outcome.AlreadyRecorded ? "already-recorded" : "recorded",
             ["transactionId"] = transactionId,
             ["decision"] = decision,
+            ["automatedDecision"] = Str(tx, TransactionAttributes.Decision),
             ["decidedAt"] = decidedAt,
-            ["note"] = "added to the transaction's decision history; the automated decision is unchanged",
+            ["profileLearned"] = outcome.ProfileLearned,
+            ["note"] = "added to the transaction's decision history; the automated decision is unchanged; " + outcome.ProfileNote,
         });
     }
 
@@ -362,6 +367,223 @@ public sealed class AnalystToolHandlers
         return items;
     }
 
+    // ---- record_analyst_decision: the decision row, and the profile's learning of an approved REVIEW ----
+
+    /// <summary>The automated decision whose analyst approval teaches the user's profile.</summary>
+    public const string ReviewDecision = "REVIEW";
+
+    /// <summary>How many times an approval re-reads a profile that changed under it (or a transaction conflict) before failing.</summary>
+    public const int MaxLearnAttempts = 5;
+
+    /// <summary>What get_user_profile says of every profile it returns.</summary>
+    public const string ProfileNote =
+        "learnt from approved transactions only (the scorer's APPROVE, and a REVIEW once an analyst approves it); amounts are in the reference currency of the scoring rules";
+
+    /// <summary>The parts of a stored transaction a profile learns (<see cref="UserProfile.Learn(DateTimeOffset, string, string, string?, string?, double?)"/>).</summary>
+    internal sealed record LearnInput(DateTimeOffset Timestamp, string Country, string MerchantCategory, string? DeviceId, string? Channel, double? ReferenceAmount);
+
+    /// <summary>Whether a decision teaches the profile: the input to learn, or why not (a sentence for the model).</summary>
+    internal sealed record LearningPlan(LearnInput? Input, string Why);
+
+    private sealed record Outcome(bool AlreadyRecorded, bool ProfileLearned, string ProfileNote);
+
+    /// <summary>
+    /// Whether recording <paramref name="decision"/> on the stored transaction <paramref name="tx"/> teaches the user's
+    /// profile. Only an analyst's APPROVE of a transaction the scorer sent to REVIEW does, once (the stream processor
+    /// learns the scorer's APPROVEs when it saves them, and marks them <c>profileLearnedAt</c> too). A DECLINE or ESCALATE
+    /// never does. An APPROVE of a transaction the scorer DECLINEd is recorded but not learnt, by choice: the DECLINE
+    /// stopped the payment, so it is not part of what the user does; the analyst's approval says the decline was a false
+    /// positive (evidence for tuning the rules, kept in the decision history), and the payment the user makes again is
+    /// scored and, if approved, learnt on its own. Learning it here would also teach the profile a payment that never
+    /// happened, and would count it twice when the user retries.
+    /// </summary>
+    internal static LearningPlan PlanLearning(string decision, IReadOnlyDictionary<string, AttributeValue> tx)
+    {
+        var automated = tx.TryGetValue(TransactionAttributes.Decision, out var d) ? d.S : null;
+        if (decision != "APPROVE")
+        {
+            return new LearningPlan(null, $"the user's profile was not changed: only an APPROVE of a transaction the scorer sent to REVIEW teaches it, a {decision} never does");
+        }
+
+        switch (automated)
+        {
+            case "APPROVE":
+                return new LearningPlan(null, "the user's profile was not changed: the scorer approved this transaction, so the profile learnt it when it was scored");
+            case "DECLINE":
+                return new LearningPlan(null, "the user's profile was not changed: the scorer declined this transaction, so the payment did not happen and is not learnt (the approval stays in the decision history)");
+            case ReviewDecision:
+                break;
+            default:
+                return new LearningPlan(null, "the user's profile was not changed: the transaction has no automated decision the tools know");
+        }
+
+        var row = new StoredRow(tx);
+        if (row.String(TransactionAttributes.ProfileLearnedAt) is { } learntAt)
+        {
+            return new LearningPlan(null, $"the user's profile was not changed: it already learnt this transaction at {learntAt} (an earlier approval)");
+        }
+
+        var timestampText = row.String(TransactionAttributes.Timestamp, required: true);
+        var country = row.String(TransactionAttributes.Country, required: true);
+        var category = row.String(TransactionAttributes.MerchantCategory, required: true);
+        var deviceId = row.String(TransactionAttributes.DeviceId);
+        var channel = row.String(TransactionAttributes.Channel);
+        // Absent when the currency had no rate: the profile then learns everything but the amount statistics.
+        var referenceAmount = row.Double(TransactionAttributes.ReferenceAmount, min: 0);
+        DateTimeOffset timestamp = default;
+        if (timestampText is not null && !DateTimeOffset.TryParse(timestampText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp))
+        {
+            row.AddProblem(TransactionAttributes.Timestamp, "not a timestamp");
+        }
+
+        if (row.IsCorrupt || timestampText is null || country is null || category is null)
+        {
+            return new LearningPlan(null, $"the user's profile was not changed: the stored transaction cannot be learnt ({string.Join("; ", row.Problems)})");
+        }
+
+        return new LearningPlan(new LearnInput(timestamp, country, category, deviceId, channel, referenceAmount), "");
+    }
+
+    // The decision row alone (a decision that teaches the profile nothing): one conditional PutItem.
+    private async Task<Outcome> Record(Dictionary<string, AttributeValue> item, string why, CancellationToken ct)
+    {
+        try
+        {
+            await _dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = _settings.DecisionsTable,
+                Item = item,
+                ConditionExpression = "attribute_not_exists(#k)",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#k"] = DecisionAttributes.DecisionKey },
+            }, ct);
+            return new Outcome(false, false, why);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return new Outcome(true, false, "");
+        }
+    }
+
+    /// <summary>
+    /// An approval of a REVIEW transaction: one TransactWriteItems of the decision row (only if new), the transaction's
+    /// <c>profileLearnedAt</c> (only if not yet learnt) and the profile's learning (only at the version read, as the stream
+    /// processor saves it: <see cref="ProfileRows.Learn"/>). So the profile learns the transaction exactly once, whatever
+    /// retries, concurrent approvals or saves happen. A profile that changed since it was read is read again and the
+    /// learning retried (<see cref="MaxLearnAttempts"/> attempts, then an error: nothing was written, the call can be retried).
+    /// </summary>
+    private async Task<Outcome> RecordAndLearn(Dictionary<string, AttributeValue> item, string transactionId, string userId, LearnInput input, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var profileRow = await LoadProfileRow(userId, ct);
+            var state = profileRow is null ? ProfileState.New : ProfileRows.Read(profileRow);
+            var after = state.Profile.Learn(input.Timestamp, input.Country, input.MerchantCategory, input.DeviceId, input.Channel, input.ReferenceAmount);
+            try
+            {
+                await _dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest
+                {
+                    // New for every request, reused by the SDK's own retries of it: a retry of a request that committed
+                    // then succeeds instead of failing its conditions (and answering "already recorded" for a call that
+                    // did learn). Two invocations never share one, even with the same parameters at the same instant.
+                    ClientRequestToken = Guid.NewGuid().ToString("N"),
+                    TransactItems =
+                    [
+                        new TransactWriteItem
+                        {
+                            Put = new Put
+                            {
+                                TableName = _settings.DecisionsTable,
+                                Item = item,
+                                ConditionExpression = "attribute_not_exists(#k)",
+                                ExpressionAttributeNames = new Dictionary<string, string> { ["#k"] = DecisionAttributes.DecisionKey },
+                            },
+                        },
+                        new TransactWriteItem { Update = MarkLearnt(transactionId, now) },
+                        new TransactWriteItem { Update = ProfileRows.Learn(_settings.UserProfilesTable, userId, state, after) },
+                    ],
+                }, ct);
+                return new Outcome(false, true, "the user's profile learnt this transaction (it now counts as the user's normal behaviour: country, merchant category, device, channel and amount)");
+            }
+            catch (TransactionCanceledException e)
+            {
+                var codes = (e.CancellationReasons ?? []).Select(r => r.Code ?? "").ToList();
+                string Code(int i) => i < codes.Count ? codes[i] : "";
+                if (Code(0) == "ConditionalCheckFailed")
+                {
+                    return new Outcome(true, false, "");
+                }
+
+                if (Code(1) == "ConditionalCheckFailed")
+                {
+                    // Learnt in the meantime (another session's or reason's approval committed first), or the row is gone
+                    // (expired): record the decision alone, and say why the profile was not changed.
+                    var current = await LoadTransaction(transactionId, ct);
+                    var why = current is null
+                        ? "the user's profile was not changed: the transaction expired while the decision was being recorded"
+                        : PlanLearning("APPROVE", current).Why;
+                    return await Record(item, why.Length > 0 ? why : "the user's profile was not changed: the transaction was learnt by another approval", ct);
+                }
+
+                if (Code(2) == "ConditionalCheckFailed" || codes.Contains("TransactionConflict"))
+                {
+                    if (attempt >= MaxLearnAttempts)
+                    {
+                        throw new InvalidOperationException(
+                            $"the profile of user {userId} kept changing while the approval of transaction {transactionId} was recorded ({attempt} attempts); nothing was written. Fix: call record_analyst_decision again.", e);
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), ct);
+                    continue;
+                }
+
+                throw;
+            }
+        }
+    }
+
+    // The transaction row's only change by the tools: when its profile learnt it. Conditioned on the row existing (an Update
+    // would otherwise create a row from an expired id) and on not being learnt yet. The automated decision (REVIEW) is
+    // checked on the row read just before, not here: naming `decision` in the condition would make it an attribute of the
+    // request (dynamodb:Attributes), and the role may name only profileLearnedAt and the key on this table. `decision` is
+    // written once, by the stream processor's conditional Put, and no role may change it, so the check cannot go stale.
+    private Update MarkLearnt(string transactionId, DateTimeOffset now) => new()
+    {
+        TableName = _settings.TransactionsTable,
+        Key = new Dictionary<string, AttributeValue> { [TransactionAttributes.TransactionId] = new() { S = transactionId } },
+        UpdateExpression = $"SET {TransactionAttributes.ProfileLearnedAt} = :now",
+        ConditionExpression = $"attribute_exists({TransactionAttributes.TransactionId}) AND attribute_not_exists({TransactionAttributes.ProfileLearnedAt})",
+        ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":now"] = new() { S = Iso(now) } },
+    };
+
+    // The first record of a call recorded before; its decidedAt. Its decision and reason must be the call's (they derive the key).
+    private async Task<string?> FirstRecord(string transactionId, string key, string decision, string reason, CancellationToken ct)
+    {
+        var existing = await _dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = _settings.DecisionsTable,
+            Key = new Dictionary<string, AttributeValue> { [DecisionAttributes.TransactionId] = new() { S = transactionId }, [DecisionAttributes.DecisionKey] = new() { S = key } },
+            ConsistentRead = true,
+        }, ct);
+        if (Str(existing.Item, "decision") != decision || Str(existing.Item, "reason") != reason)
+        {
+            // Only a SHA-256 collision gets here.
+            throw new InvalidOperationException($"decision row {key} of transaction {transactionId} holds another decision than the one its key was derived from. Fix: inspect the row; nothing was overwritten.");
+        }
+
+        return Str(existing.Item, DecisionAttributes.DecidedAt);
+    }
+
+    private async Task<Dictionary<string, AttributeValue>?> LoadProfileRow(string userId, CancellationToken ct)
+    {
+        var r = await _dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = _settings.UserProfilesTable,
+            Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = userId } },
+            ConsistentRead = true,
+        }, ct);
+        return r.Item is { Count: > 0 } item ? item : null;
+    }
+
     /// <summary>
     /// Keeps <paramref name="body"/> within <see cref="MaxBodyBytes"/>: drops items from the end of the named lists
     /// (the oldest or least relevant) until it fits, then says how many were left out in <c>truncated</c>.
@@ -404,6 +626,9 @@ public sealed class AnalystToolHandlers
 
     private static decimal? Decimal(Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var v) && decimal.TryParse(v.N, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static JsonArray Sorted(IEnumerable<string> values) =>
+        new(values.Order(StringComparer.Ordinal).Select(s => (JsonNode)JsonValue.Create(s)).ToArray());
 
     private static JsonArray Set(Dictionary<string, AttributeValue> item, string name) =>
         new((item.TryGetValue(name, out var v) ? v.SS ?? [] : []).Order(StringComparer.Ordinal).Select(s => (JsonNode)JsonValue.Create(s)).ToArray());

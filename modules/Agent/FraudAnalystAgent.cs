@@ -74,7 +74,8 @@ public sealed class FraudAnalystAgent : Construct
         });
         Guardrail = new AnalystGuardrail(this, "guardrail", env, dataKey);
 
-        // The tools: one function over the tables, allowed to read and to add analyst decisions, nothing else.
+        // The tools: one function over the tables, allowed to read, to add analyst decisions and to teach a profile an
+        // approved REVIEW transaction, nothing else.
         Tools = new DotnetFunction(this, "agent-tools", DotnetFunctionConfig.ForEnvironment(env, "agent-tools", "functions/AgentTools",
             $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
             agent.ToolsFunction, config.RepoRoot, dataKey, config.Keys.Logs, deadLetterQueue: null,
@@ -89,13 +90,18 @@ public sealed class FraudAnalystAgent : Construct
             }) with
         {
             SynchronousInvocation = new SynchronousInvocation("the Bedrock agent's action group",
-                "hands the tool's error to the agent, which reports it to the analyst in the same session; nothing is left half-written (one PutItem per decision)"),
+                "hands the tool's error to the agent, which reports it to the analyst in the same session; nothing is left half-written (one PutItem per decision, or one TransactWriteItems for an approval that teaches the profile)"),
         });
-        // Exactly what functions/AgentTools calls. The only write is record_analyst_decision's PutItem of an ANALYST#
-        // row: it may name only the attributes of such a row (plus the keys), never the scorer's (score, confidence,
-        // rulesVersion, reasons), so a row the tools write can't pass for an automated decision.
-        config.Storage.Transactions.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.Query);
-        config.Storage.UserProfiles.Grant(Tools.Role.Policy, TableAccess.GetItem);
+        // Exactly what functions/AgentTools calls. record_analyst_decision writes an ANALYST# row (PutItem, alone or as the
+        // Put of a TransactWriteItems): it may name only the attributes of such a row (plus the keys), never the scorer's
+        // (score, confidence, rulesVersion, reasons), so a row the tools write can't pass for an automated decision. An
+        // APPROVE of a REVIEW transaction also teaches the user's profile in the same TransactWriteItems: an Update of the
+        // transaction row naming only profileLearnedAt (never the transaction's data or decision), and an Update of the
+        // profile naming only what its learning writes (ProfileAttributes.Learned, as the stream processor).
+        config.Storage.Transactions.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.Query | TableAccess.UpdateItem,
+            [FraudTf.Functions.Shared.Tables.TransactionAttributes.ProfileLearnedAt]);
+        config.Storage.UserProfiles.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.UpdateItem,
+            FraudTf.Functions.Shared.Tables.ProfileAttributes.Learned);
         config.Storage.Patterns.Grant(Tools.Role.Policy, TableAccess.Query);
         config.Storage.Decisions.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.Query | TableAccess.PutItem, AnalystDecisionAttributes);
 

@@ -165,11 +165,12 @@ public sealed class FraudDetectionStack : TerraformStack
     /// </summary>
     private void RestrictWriters(EnvironmentConfig config)
     {
-        Storage.Transactions.RestrictWritesTo([StreamProcessor.Role.RoleArn], "the stream processor");
+        Storage.Transactions.RestrictWritesTo([StreamProcessor.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+            "the stream processor (transactions), the agent tools (profileLearnedAt when an analyst's approval teaches the profile)");
         Storage.Decisions.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn, Analyst.Tools.Role.RoleArn],
             "the stream processor (automated decisions), the alert handler (handled-event markers), the agent tools (analyst decisions)");
-        Storage.UserProfiles.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn],
-            "the stream processor (behaviour) and the alert handler (alert counts)");
+        Storage.UserProfiles.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+            "the stream processor (behaviour), the alert handler (alert counts) and the agent tools (behaviour, when an analyst approves a REVIEW)");
         Storage.Patterns.RestrictWritesTo(config.Writers.Patterns, "writers.patterns of the environment file");
         TransactionsStream.RestrictWritesTo(config.Writers.Transactions, "writers.transactions of the environment file (the producers)");
         EventsStream.RestrictWritesTo([Events.EventsRole.RoleArn], "the EventBridge rules' role");

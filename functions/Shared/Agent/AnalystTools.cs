@@ -32,7 +32,7 @@ public static class AnalystTools
     /// <summary>A user's behaviour profile.</summary>
     public static readonly ToolDefinition GetUserProfile = new(
         "get_user_profile",
-        "Returns a user's behaviour profile: number of transactions, mean and standard deviation of the amount, known countries and merchant categories, flags set by fraud alerts, and the time of the last transaction.",
+        "Returns a user's behaviour profile, learnt from approved transactions only (the scorer's APPROVE, and a REVIEW once an analyst approves it): how many, their typical amount (geometric mean), the spread of the log amounts and the largest amount, all in the reference currency of the scoring rules; how many devices, the channels, countries and merchant categories used; the country and time of the latest one; and flags set by fraud alerts.",
         [new("user_id", "string", "The user's id, as it appears on transactions.", true)]);
 
     /// <summary>A user's recent transactions with the decision taken on each.</summary>
@@ -63,7 +63,7 @@ public static class AnalystTools
     /// <summary>Records the analyst's decision on a transaction.</summary>
     public static readonly ToolDefinition RecordAnalystDecision = new(
         "record_analyst_decision",
-        "Records the analyst's decision on a transaction (APPROVE, DECLINE or ESCALATE) with the reason. It is added to the transaction's decision history; the automated decision is kept.",
+        "Records the analyst's decision on a transaction (APPROVE, DECLINE or ESCALATE) with the reason. It is added to the transaction's decision history; the automated decision is kept. APPROVE of a transaction the scorer sent to REVIEW also teaches the user's profile that transaction, once (its country, merchant category, device, channel and amount then look normal for the user); no other decision changes the profile (an approved DECLINE is not learnt: the payment did not happen). The answer says whether the profile learnt it (profileLearned) and why not.",
         [
             new("transaction_id", "string", "The transaction's id.", true),
             new("decision", "string", "APPROVE, DECLINE or ESCALATE.", true),

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FraudTf.Agent;
 using FraudTf.Config;
 using FraudTf.Functions.Shared.Agent;
+using FraudTf.Functions.Shared.Tables;
 using FraudTf.Tests.Support;
 
 namespace FraudTf.Tests.Agent;
@@ -139,7 +140,7 @@ public class AgentStackTests
     }
 
     [TestCaseSource(nameof(Envs))]
-    public void ToolsFunction_ReadsTheTablesAndOnlyAppendsDecisions(string env)
+    public void ToolsFunction_ReadsTheTablesAppendsDecisionsAndOnlyTeachesProfiles(string env)
     {
         var stack = Stack(env);
         var function = stack.Resource("aws_lambda_function", "/analyst/agent-tools/this");
@@ -152,14 +153,23 @@ public class AgentStackTests
         Assert.That(variables["DECISIONS_TABLE"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-decisions-{env}"));
 
         var statements = Statements(stack, "/analyst/agent-tools/role");
-        var writes = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:PutItem" or "dynamodb:UpdateItem" or "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem")).ToList();
-        Assert.That(writes, Has.Count.EqualTo(1));
-        Assert.That(Values(writes[0]["Action"]), Is.EquivalentTo(new[] { "dynamodb:PutItem" }));
-        Assert.That(Values(writes[0]["Resource"]), Is.EqualTo(new[] { Ref(stack, "aws_dynamodb_table", "/storage/decisions-table/this", "arn") }));
+        var writes = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:PutItem" or "dynamodb:UpdateItem" or "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem"))
+            .ToDictionary(s => Values(s["Resource"]).Single());
+        var decisions = Ref(stack, "aws_dynamodb_table", "/storage/decisions-table/this", "arn");
+        var transactions = Ref(stack, "aws_dynamodb_table", "/storage/transactions-table/this", "arn");
+        var profiles = Ref(stack, "aws_dynamodb_table", "/storage/user-profiles-table/this", "arn");
+        Assert.That(writes.Keys, Is.EquivalentTo(new[] { decisions, transactions, profiles }));
+        List<string> Attributes(string table) => Values(writes[table]["Condition"]!["ForAllValues:StringEquals"]!["dynamodb:Attributes"]).ToList();
         // An analyst row's attributes only: never the scorer's, so a tools-written row can't pass for an automated decision.
-        var attributes = Values(writes[0]["Condition"]!["ForAllValues:StringEquals"]!["dynamodb:Attributes"]).ToList();
-        Assert.That(attributes, Does.Contain("decision").And.Contain("reason").And.Contain("decisionKey"));
-        Assert.That(attributes, Has.None.AnyOf("score", "confidence", "rulesVersion", "reasons"));
+        Assert.That(Values(writes[decisions]["Action"]), Is.EquivalentTo(new[] { "dynamodb:PutItem" }));
+        Assert.That(Attributes(decisions), Does.Contain("decision").And.Contain("reason").And.Contain("decisionKey"));
+        Assert.That(Attributes(decisions), Has.None.AnyOf("score", "confidence", "rulesVersion", "reasons"));
+        // An approved REVIEW: the transaction's profileLearnedAt (with the table's and its index's keys, as DynamoDB requires
+        // of dynamodb:Attributes), never its data or decision; the profile's learnt attributes, never the alert handler's.
+        Assert.That(Values(writes[transactions]["Action"]), Is.EquivalentTo(new[] { "dynamodb:UpdateItem" }));
+        Assert.That(Attributes(transactions), Is.EquivalentTo(new[] { "profileLearnedAt", "timestamp", "transactionId", "userId" }));
+        Assert.That(Values(writes[profiles]["Action"]), Is.EquivalentTo(new[] { "dynamodb:UpdateItem" }));
+        Assert.That(Attributes(profiles), Is.EquivalentTo(ProfileAttributes.Learned.Append(ProfileAttributes.UserId)));
         Assert.That(function["dead_letter_config"], Is.Null, "invoked synchronously by the action group");
         var reads = statements.Where(s => Values(s["Action"]).Any(a => a is "dynamodb:Query" or "dynamodb:GetItem")).SelectMany(s => Values(s["Resource"])).ToList();
         foreach (var table in new[] { "transactions", "decisions", "user-profiles", "patterns" })

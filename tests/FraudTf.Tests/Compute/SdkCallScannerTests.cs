@@ -180,7 +180,8 @@ public sealed class SdkCallScannerTests
         Directory.Delete(outDir, recursive: true);
 
         Assert.That(json["//"]!["sdk_calls"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EqualTo(function.SdkCalls));
-        Assert.That(function.SdkCalls, Is.EqualTo(new[] { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query" }), "AnalystToolHandlers: GetItem, Query, PutItem");
+        Assert.That(function.SdkCalls, Is.EqualTo(new[] { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem" }),
+            "AnalystToolHandlers: GetItem, Query, PutItem, and TransactWriteItems of a Put and Updates");
         Assert.That(json["dead_letter_config"], Is.Null);
         Assert.That(json["//"]!["policy_exceptions"]!["FTF-LAM-002"]!.GetValue<string>(), Does.StartWith("Invoked only synchronously by the test caller"));
     }

@@ -56,7 +56,7 @@ public class AgentToolsIntegrationTests
         _log.Dispose();
     }
 
-    private sealed record Tx(string Id, string User, decimal Amount, int MinutesAgo, string Country = "DE", string Mcc = "5411", string? Channel = null);
+    private sealed record Tx(string Id, string User, decimal Amount, int MinutesAgo, string Country = "DE", string Mcc = "5411", string? Channel = null, string? Device = null);
 
     // Writes the transactions through the real stream processor, as Kinesis would deliver them.
     private async Task Ingest(params Tx[] txs)
@@ -79,6 +79,11 @@ public class AgentToolsIntegrationTests
             if (t.Channel is not null)
             {
                 json["channel"] = t.Channel;
+            }
+
+            if (t.Device is not null)
+            {
+                json["deviceId"] = t.Device;
             }
 
             return new KinesisEventRecord
@@ -106,36 +111,95 @@ public class AgentToolsIntegrationTests
             ConsistentRead = true,
         })).Items;
 
+    private async Task<Dictionary<string, AttributeValue>> TransactionRow(string transactionId) =>
+        (await _dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = _settings.TransactionsTable,
+            Key = new Dictionary<string, AttributeValue> { ["transactionId"] = new() { S = transactionId } },
+            ConsistentRead = true,
+        })).Item;
+
+    private async Task<Dictionary<string, AttributeValue>> ProfileRow(string userId) =>
+        (await _dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = _settings.UserProfilesTable,
+            Key = new Dictionary<string, AttributeValue> { ["userId"] = new() { S = userId } },
+            ConsistentRead = true,
+        })).Item;
+
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     // ---- get_user_profile ----
 
     [Test]
-    public async Task GetUserProfile_ReturnsTheProfileTheStreamProcessorBuilt()
+    public async Task GetUserProfile_ReturnsTheV2ProfileTheStreamProcessorBuilt()
     {
-        var amounts = new[] { 12.5m, 40m, 33.25m, 80m, 19.99m };
-        await Ingest(amounts.Select((a, i) => new Tx($"tx-{i}", "u-1", a, 100 - (i * 10), Country: i == 3 ? "FR" : "DE", Mcc: i == 4 ? "5812" : "5411")).ToArray());
+        var txs = new[]
+        {
+            // Days apart, so the trip to FR and back is no impossible travel: every one is approved.
+            new Tx("tx-0", "u-1", 12.5m, 5 * 1440, Channel: "pos", Device: "d-1"),
+            new Tx("tx-1", "u-1", 40m, 4 * 1440, Channel: "pos", Device: "d-1"),
+            new Tx("tx-2", "u-1", 33.25m, 3 * 1440, Channel: "pos", Device: "d-2"),
+            new Tx("tx-3", "u-1", 80m, 2 * 1440, Country: "FR", Channel: "pos", Device: "d-1"),
+            new Tx("tx-4", "u-1", 19.99m, 60, Mcc: "5812", Channel: "pos", Device: "d-1"),
+        };
+        await Ingest(txs);
         await Ingest(new Tx("tx-other", "u-2", 999m, 5));
+        // What the profile learnt, computed by UserProfile.Learn from the rows the stream processor stored (all approved).
+        var expected = new FraudTf.Functions.Shared.Scoring.UserProfile();
+        foreach (var t in txs)
+        {
+            var row = await TransactionRow(t.Id);
+            Assert.That(row["decision"].S, Is.EqualTo("APPROVE"), $"test setup: {t.Id} is approved");
+            expected = expected.Learn(Now.AddMinutes(-t.MinutesAgo), t.Country, t.Mcc, t.Device, t.Channel, double.Parse(row["amountReference"].N, CultureInfo.InvariantCulture));
+        }
 
         var reply = await Call("get_user_profile", ("user_id", "u-1"));
 
         Assert.That(reply.State, Is.Null, reply.BodyText);
         var b = reply.Body;
-        var mean = (double)amounts.Average();
-        var std = Math.Sqrt(amounts.Select(a => Math.Pow((double)a - mean, 2)).Sum() / (amounts.Length - 1));
         Assert.Multiple(() =>
         {
             Assert.That(b["userId"]!.GetValue<string>(), Is.EqualTo("u-1"));
             Assert.That(b["found"]!.GetValue<bool>(), Is.True);
-            Assert.That(b["transactionCount"]!.GetValue<long>(), Is.EqualTo(amounts.Length));
-            Assert.That(b["amountMean"]!.GetValue<double>(), Is.EqualTo(Math.Round(mean, 2)));
-            Assert.That(b["amountStdDev"]!.GetValue<double>(), Is.EqualTo(Math.Round(std, 2)));
+            Assert.That(b["transactionCount"]!.GetValue<long>(), Is.EqualTo(txs.Length));
+            Assert.That(b["amountCount"]!.GetValue<long>(), Is.EqualTo(txs.Length));
+            Assert.That(b["typicalAmount"]!.GetValue<double>(), Is.EqualTo(Math.Round(Math.Exp(expected.LogMean), 2)));
+            Assert.That(b["logAmountStdDev"]!.GetValue<double>(), Is.EqualTo(Math.Round(expected.LogStdDev, 3)));
+            Assert.That(b["largestAmount"]!.GetValue<double>(), Is.EqualTo(Math.Round(expected.MaxAmount, 2)));
+            Assert.That(b["devicesKnown"]!.GetValue<int>(), Is.EqualTo(2), "a count, never the device ids");
+            Assert.That(b.ToJsonString(), Does.Not.Contain("d-1"));
+            Assert.That(b["channels"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "pos" }));
             Assert.That(b["countries"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "DE", "FR" }));
             Assert.That(b["merchantCategories"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "5411", "5812" }));
+            Assert.That(b["lastCountry"]!.GetValue<string>(), Is.EqualTo("DE"));
             Assert.That(DateTimeOffset.Parse(b["lastTransactionAt"]!.GetValue<string>(), CultureInfo.InvariantCulture), Is.EqualTo(Now.AddMinutes(-60)));
             Assert.That(b["flagged"]!.GetValue<bool>(), Is.False);
             Assert.That(b["alertCount"]!.GetValue<long>(), Is.Zero);
+            Assert.That(b["note"]!.GetValue<string>(), Does.Contain("approved transactions only").And.Contain("reference currency"));
+            Assert.That(b.ContainsKey("amountMean"), Is.False, "the v1 attributes are gone");
+            Assert.That(b.ContainsKey("unreadable"), Is.False);
         });
+    }
+
+    [Test]
+    public async Task GetUserProfile_ACorruptAttribute_IsLeftOutAndNamed()
+    {
+        await Ingest(new Tx("tx-1", "u-1", 10m, 30));
+        await _dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = _settings.UserProfilesTable,
+            Key = new Dictionary<string, AttributeValue> { ["userId"] = new() { S = "u-1" } },
+            UpdateExpression = "SET logAmountMean = :bad",
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":bad"] = new() { S = "stored-garbage" } },
+        });
+
+        var b = (await Call("get_user_profile", ("user_id", "u-1"))).Body;
+
+        Assert.That(b["transactionCount"]!.GetValue<long>(), Is.EqualTo(1));
+        Assert.That(b["typicalAmount"], Is.Null, "statistics that cannot be read are reported as none");
+        Assert.That(b["unreadable"]!.AsArray().Select(x => x!.GetValue<string>()), Has.Some.StartsWith("logAmountMean"));
+        Assert.That(b.ToJsonString(), Does.Not.Contain("stored-garbage"), "names, never stored values");
     }
 
     [Test]
@@ -378,6 +442,338 @@ public class AgentToolsIntegrationTests
         Assert.That((await Decisions("tx-1")).Count(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)), Is.EqualTo(1));
     }
 
+    // ---- record_analyst_decision: an APPROVE of a REVIEW teaches the user's profile, once ----
+
+    // Two approved transactions days ago (DE, groceries, no channel or device), then one 30 minutes ago that the scorer
+    // sends to REVIEW: a new country, device, channel and merchant category (0.2 + 0.15 + 0.1 + 0.1 with the default rules).
+    private async Task SeedReview(string user = "u-r", string reviewId = "tx-review")
+    {
+        await Ingest(new Tx($"{user}-a", user, 50m, 3 * 1440), new Tx($"{user}-b", user, 30m, 2 * 1440));
+        await Ingest(new Tx(reviewId, user, 45m, 30, Country: "FR", Mcc: "5999", Channel: "web", Device: "d-9"));
+        Assert.That((await TransactionRow(reviewId))["decision"].S, Is.EqualTo("REVIEW"), "test setup: the scorer sent it to REVIEW");
+        Assert.That((await TransactionRow(reviewId)).ContainsKey("profileLearnedAt"), Is.False, "test setup: not learnt at the save");
+    }
+
+    // The profile UserProfile.Learn computes from a stored profile row and a stored transaction row.
+    private static FraudTf.Functions.Shared.Scoring.UserProfile Learnt(Dictionary<string, AttributeValue> profileRow, Dictionary<string, AttributeValue> tx) =>
+        FraudTf.Functions.Storage.ProfileRows.Read(profileRow).Profile.Learn(
+            DateTimeOffset.Parse(tx["timestamp"].S, CultureInfo.InvariantCulture), tx["country"].S, tx["merchantCategory"].S,
+            tx.TryGetValue("deviceId", out var d) ? d.S : null, tx.TryGetValue("channel", out var c) ? c.S : null,
+            tx.TryGetValue("amountReference", out var a) ? double.Parse(a.N, CultureInfo.InvariantCulture) : null);
+
+    private static void AssertSameProfile(FraudTf.Functions.Shared.Scoring.UserProfile actual, FraudTf.Functions.Shared.Scoring.UserProfile expected)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(actual.Count, Is.EqualTo(expected.Count), "txCount");
+            Assert.That(actual.AmountCount, Is.EqualTo(expected.AmountCount), "amountCount");
+            Assert.That(actual.LogMean, Is.EqualTo(expected.LogMean), "logAmountMean");
+            Assert.That(actual.LogM2, Is.EqualTo(expected.LogM2), "logAmountM2");
+            Assert.That(actual.MaxAmount, Is.EqualTo(expected.MaxAmount), "maxAmount");
+            Assert.That(actual.Countries, Is.EquivalentTo(expected.Countries), "countries");
+            Assert.That(actual.MerchantCategories, Is.EquivalentTo(expected.MerchantCategories), "merchantCategories");
+            Assert.That(actual.Devices, Is.EquivalentTo(expected.Devices), "devices");
+            Assert.That(actual.Channels, Is.EquivalentTo(expected.Channels), "channels");
+            Assert.That(actual.LastCountry, Is.EqualTo(expected.LastCountry), "lastCountry");
+            Assert.That(actual.LastAt, Is.EqualTo(expected.LastAt), "lastTransactionAt");
+        });
+    }
+
+    private static string Json(Dictionary<string, AttributeValue> item) =>
+        string.Join(";", item.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.S}{p.Value.N}{string.Join(",", p.Value.SS ?? [])}{p.Value.BOOL}"));
+
+    [Test]
+    public async Task ApproveOfAReview_TeachesTheProfileExactlyAsUserProfileLearn_AndMarksTheTransaction()
+    {
+        await SeedReview();
+        var before = await ProfileRow("u-r");
+        var tx = await TransactionRow("tx-review");
+        _clock.Now = Now.AddMinutes(7);
+
+        var reply = await Call("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", "customer confirmed the trip"));
+
+        Assert.That(reply.State, Is.Null, reply.BodyText);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"));
+            Assert.That(reply.Body["automatedDecision"]!.GetValue<string>(), Is.EqualTo("REVIEW"));
+            Assert.That(reply.Body["profileLearned"]!.GetValue<bool>(), Is.True);
+            Assert.That(reply.Body["note"]!.GetValue<string>(), Does.Contain("profile learnt this transaction"));
+        });
+        var after = FraudTf.Functions.Storage.ProfileRows.Read(await ProfileRow("u-r"));
+        var expected = Learnt(before, tx);
+        AssertSameProfile(after.Profile, expected);
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.Profile.Count, Is.EqualTo(3), "two approved by the scorer, one by the analyst");
+            Assert.That(after.Profile.AmountCount, Is.EqualTo(3));
+            Assert.That(after.Profile.Countries, Is.EquivalentTo(new[] { "DE", "FR" }));
+            Assert.That(after.Profile.MerchantCategories, Is.EquivalentTo(new[] { "5411", "5999" }));
+            Assert.That(after.Profile.Devices, Is.EquivalentTo(new[] { "d-9" }));
+            Assert.That(after.Profile.Channels, Is.EquivalentTo(new[] { "web" }));
+            Assert.That(after.Profile.LastCountry, Is.EqualTo("FR"));
+            Assert.That(after.Version, Is.EqualTo(FraudTf.Functions.Storage.ProfileRows.Read(before).Version + 1), "the version moves, so a concurrent save conflicts");
+            Assert.That(after.Problems, Is.Empty);
+        });
+        var marked = await TransactionRow("tx-review");
+        Assert.That(marked["profileLearnedAt"].S, Is.EqualTo(Iso(Now.AddMinutes(7))));
+        Assert.That(Json(marked.Where(p => p.Key != "profileLearnedAt").ToDictionary()), Is.EqualTo(Json(tx)), "nothing else of the transaction changes");
+        Assert.That((await Decisions("tx-review")).Count(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ApproveOfAReview_WithoutAReferenceAmount_LearnsAllButTheAmountStatistics()
+    {
+        // amountReference is absent when the currency had no rate.
+        await SeedReview();
+        await _dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = _settings.TransactionsTable,
+            Key = new Dictionary<string, AttributeValue> { ["transactionId"] = new() { S = "tx-review" } },
+            UpdateExpression = "REMOVE amountReference",
+        });
+        var before = await ProfileRow("u-r");
+
+        var reply = await Call("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", "confirmed"));
+
+        Assert.That(reply.Body["profileLearned"]!.GetValue<bool>(), Is.True, reply.BodyText);
+        var after = FraudTf.Functions.Storage.ProfileRows.Read(await ProfileRow("u-r")).Profile;
+        var was = FraudTf.Functions.Storage.ProfileRows.Read(before).Profile;
+        Assert.That(after.Count, Is.EqualTo(was.Count + 1));
+        Assert.That((after.AmountCount, after.LogMean, after.LogM2, after.MaxAmount), Is.EqualTo((was.AmountCount, was.LogMean, was.LogM2, was.MaxAmount)));
+        Assert.That(after.Countries, Does.Contain("FR"));
+    }
+
+    [Test]
+    public async Task ApproveOfAReview_RetriedIdentically_LearnsNothingMore()
+    {
+        await SeedReview();
+        var first = await Call("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", "confirmed"));
+        var learnt = await ProfileRow("u-r");
+        var marked = await TransactionRow("tx-review");
+        _clock.Now = Now.AddSeconds(31);
+
+        var retry = await Call("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", "confirmed"));
+
+        Assert.That(first.Body["profileLearned"]!.GetValue<bool>(), Is.True, first.BodyText);
+        Assert.That(retry.State, Is.Null, retry.BodyText);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(retry.Body["status"]!.GetValue<string>(), Is.EqualTo("already-recorded"));
+            Assert.That(retry.Body["profileLearned"]!.GetValue<bool>(), Is.False, "this call learnt nothing");
+            Assert.That(retry.Body["note"]!.GetValue<string>(), Does.Contain("recorded before").And.Contain("profile learnt this transaction at " + Iso(Now)));
+            Assert.That(retry.Body["decidedAt"]!.GetValue<string>(), Is.EqualTo(Iso(Now)));
+            Assert.That(Json(await ProfileRow("u-r")), Is.EqualTo(Json(learnt)), "the profile is as the first call left it");
+            Assert.That(Json(await TransactionRow("tx-review")), Is.EqualTo(Json(marked)));
+        });
+    }
+
+    [Test]
+    public async Task ASecondApproval_FromAnotherSessionOrWithAnotherReason_IsRecorded_ButLearnsNothingMore()
+    {
+        await SeedReview();
+        var tools = Tools();
+        async Task<AgentEvents.Reply> Approve(string session, string reason)
+        {
+            var e = AgentEvents.Event("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", reason));
+            e["sessionId"] = session;
+            return AgentEvents.Read(await tools.Process(e.ToJsonString(), CancellationToken.None));
+        }
+
+        var first = await Approve("session-a", "customer confirmed the trip");
+        var learnt = await ProfileRow("u-r");
+        _clock.Now = Now.AddMinutes(3);
+        var otherReason = await Approve("session-a", "trip confirmed again");
+        var otherSession = await Approve("session-b", "customer confirmed the trip");
+
+        Assert.That(first.Body["profileLearned"]!.GetValue<bool>(), Is.True, first.BodyText);
+        foreach (var r in new[] { otherReason, otherSession })
+        {
+            Assert.That(r.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"), r.BodyText);
+            Assert.That(r.Body["profileLearned"]!.GetValue<bool>(), Is.False);
+            Assert.That(r.Body["note"]!.GetValue<string>(), Does.Contain("already learnt this transaction at " + Iso(Now)));
+        }
+
+        Assert.That(Json(await ProfileRow("u-r")), Is.EqualTo(Json(learnt)));
+        Assert.That((await TransactionRow("tx-review"))["profileLearnedAt"].S, Is.EqualTo(Iso(Now)), "the first approval's time");
+        Assert.That((await Decisions("tx-review")).Count(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task ConcurrentApprovals_OfOneReview_LearnItOnce()
+    {
+        await SeedReview();
+        var before = FraudTf.Functions.Storage.ProfileRows.Read(await ProfileRow("u-r")).Profile;
+        var tools = Tools();
+        var calls = Enumerable.Range(0, 6).Select(async i =>
+        {
+            // Three identical calls (Bedrock retries) and three with their own reasons (other approvals), all at once.
+            var e = AgentEvents.Event("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", i < 3 ? "confirmed" : $"confirmed {i}"));
+            return AgentEvents.Read(await tools.Process(e.ToJsonString(), CancellationToken.None));
+        });
+
+        var replies = await Task.WhenAll(calls);
+
+        Assert.That(replies.Select(r => r.State), Has.All.Null, string.Join("\n", replies.Select(r => r.BodyText)));
+        Assert.That(replies.Count(r => r.Body["profileLearned"]!.GetValue<bool>()), Is.EqualTo(1));
+        Assert.That(replies.Count(r => r.Body["status"]!.GetValue<string>() == "already-recorded"), Is.EqualTo(2));
+        Assert.That(FraudTf.Functions.Storage.ProfileRows.Read(await ProfileRow("u-r")).Profile.Count, Is.EqualTo(before.Count + 1));
+        Assert.That((await Decisions("tx-review")).Count(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)), Is.EqualTo(4));
+    }
+
+    [TestCase("DECLINE")]
+    [TestCase("ESCALATE")]
+    public async Task DeclineOrEscalate_OfAReview_LeavesTheProfileAlone(string decision)
+    {
+        await SeedReview();
+        var profile = await ProfileRow("u-r");
+        var tx = await TransactionRow("tx-review");
+
+        var reply = await Call("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", decision), ("reason", "not the customer"));
+
+        Assert.That(reply.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"), reply.BodyText);
+        Assert.That(reply.Body["profileLearned"]!.GetValue<bool>(), Is.False);
+        Assert.That(reply.Body["note"]!.GetValue<string>(), Does.Contain("profile was not changed").And.Contain($"a {decision} never does"));
+        Assert.That(Json(await ProfileRow("u-r")), Is.EqualTo(Json(profile)), "not even the version moves");
+        Assert.That(Json(await TransactionRow("tx-review")), Is.EqualTo(Json(tx)));
+    }
+
+    [Test]
+    public async Task ApproveOfAnApprovedOrDeclinedTransaction_LeavesTheProfileAlone()
+    {
+        await Ingest(new Tx("h-a", "u-h", 50m, 3 * 1440), new Tx("h-b", "u-h", 30m, 2 * 1440));
+        // A small grocery payment is approved; a large quasi-cash payment online, from a short history, is declined
+        // (AMOUNT_TIER 0.35 + MERCHANT_CATEGORY_RISK 0.35 + NEW_MERCHANT_CATEGORY 0.1 + NEW_CHANNEL 0.1).
+        await Ingest(new Tx("h-approved", "u-h", 20m, 40), new Tx("h-declined", "u-h", 6000m, 20, Mcc: "6051", Channel: "web"));
+        Assert.That((await TransactionRow("h-approved"))["decision"].S, Is.EqualTo("APPROVE"), "test setup");
+        Assert.That((await TransactionRow("h-declined"))["decision"].S, Is.EqualTo("DECLINE"), "test setup");
+        var profile = await ProfileRow("u-h");
+        var declined = await TransactionRow("h-declined");
+
+        var onApproved = await Call("record_analyst_decision", ("transaction_id", "h-approved"), ("decision", "APPROVE"), ("reason", "fine"));
+        var onDeclined = await Call("record_analyst_decision", ("transaction_id", "h-declined"), ("decision", "APPROVE"), ("reason", "customer says it was them"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(onApproved.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"), onApproved.BodyText);
+            Assert.That(onApproved.Body["profileLearned"]!.GetValue<bool>(), Is.False);
+            Assert.That(onApproved.Body["note"]!.GetValue<string>(), Does.Contain("scorer approved this transaction"));
+            Assert.That(onDeclined.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"), onDeclined.BodyText);
+            Assert.That(onDeclined.Body["profileLearned"]!.GetValue<bool>(), Is.False);
+            Assert.That(onDeclined.Body["note"]!.GetValue<string>(), Does.Contain("scorer declined this transaction").And.Contain("did not happen"));
+            Assert.That(Json(await ProfileRow("u-h")), Is.EqualTo(Json(profile)));
+            Assert.That(Json(await TransactionRow("h-declined")), Is.EqualTo(Json(declined)), "no profileLearnedAt on a declined payment");
+        });
+    }
+
+    [Test]
+    public async Task AProfileChangedBetweenReadAndWrite_IsReadAgain_AndLearntOnce()
+    {
+        await SeedReview();
+        Dictionary<string, AttributeValue>? moved = null;
+        // Just before the tools' first TransactWriteItems, the stream processor saves another approved payment of the user:
+        // the profile's version moves under the approval, whose profile update then fails its condition.
+        var (dynamo, control) = TransactWriteSpy.Wrap(_dynamo, async () =>
+        {
+            await Ingest(new Tx("tx-meanwhile", "u-r", 25m, 10));
+            Assert.That((await TransactionRow("tx-meanwhile"))["decision"].S, Is.EqualTo("APPROVE"), "test setup");
+            moved = await ProfileRow("u-r");
+        });
+        var tx = await TransactionRow("tx-review");
+
+        var reply = AgentEvents.Read(await Tools(dynamo).Process(
+            AgentEvents.Call("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", "confirmed")), CancellationToken.None));
+
+        Assert.That(reply.State, Is.Null, reply.BodyText);
+        Assert.That(reply.Body["profileLearned"]!.GetValue<bool>(), Is.True);
+        Assert.That(control.TransactWrites, Is.EqualTo(2), "the first attempt failed on the version, the second wrote");
+        var after = FraudTf.Functions.Storage.ProfileRows.Read(await ProfileRow("u-r"));
+        AssertSameProfile(after.Profile, Learnt(moved!, tx));
+        Assert.That(after.Profile.Count, Is.EqualTo(4), "two before, the payment saved meanwhile, the approved review");
+        Assert.That(after.Profile.LastCountry, Is.EqualTo("DE"), "the payment saved meanwhile (DE) is later than the reviewed one (FR)");
+        Assert.That((await Decisions("tx-review")).Count(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AnotherApprovalCommittingFirst_RecordsThisDecisionAlone_AndSaysTheProfileAlreadyLearntIt()
+    {
+        // Both approvals read the transaction as not learnt; the other one commits just before this one's TransactWriteItems.
+        await SeedReview();
+        Dictionary<string, AttributeValue>? learnt = null;
+        var (dynamo, control) = TransactWriteSpy.Wrap(_dynamo, async () =>
+        {
+            var e = AgentEvents.Event("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", "confirmed by phone"));
+            e["sessionId"] = "session-other";
+            var other = AgentEvents.Read(await Tools().Process(e.ToJsonString(), CancellationToken.None));
+            Assert.That(other.Body["profileLearned"]!.GetValue<bool>(), Is.True, other.BodyText);
+            learnt = await ProfileRow("u-r");
+        });
+
+        var reply = AgentEvents.Read(await Tools(dynamo).Process(
+            AgentEvents.Call("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", "confirmed")), CancellationToken.None));
+
+        Assert.That(reply.State, Is.Null, reply.BodyText);
+        Assert.That(reply.Body["status"]!.GetValue<string>(), Is.EqualTo("recorded"));
+        Assert.That(reply.Body["profileLearned"]!.GetValue<bool>(), Is.False);
+        Assert.That(reply.Body["note"]!.GetValue<string>(), Does.Contain("already learnt this transaction"));
+        Assert.That(control.TransactWrites, Is.EqualTo(1), "no second attempt: the decision row is then written alone");
+        Assert.That(Json(await ProfileRow("u-r")), Is.EqualTo(Json(learnt!)), "learnt once, by the other approval");
+        Assert.That((await Decisions("tx-review")).Count(r => r["decisionKey"].S.StartsWith("ANALYST#", StringComparison.Ordinal)), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Approval_NamesOnlyTheAttributesTheSynthesizedGrantsAllow()
+    {
+        // The agent-tools role (cdktf.out) limits the attributes each table's writes may name (dynamodb:Attributes: the
+        // item's, the update's and the condition's, keys included). The approval's real TransactWriteItems must fit in them.
+        var stack = FraudTf.Functions.Tests.Support.SynthesizedStack.LoadOrIgnore();
+        var policy = FraudTf.Functions.Tests.Support.SynthesizedStack.Resource(stack, "aws_iam_role_policy", "/analyst/agent-tools/role/policy");
+        var statements = JsonNode.Parse(policy["policy"]!.GetValue<string>())!["Statement"]!.AsArray();
+        List<string> Allowed(string sid) => statements.Single(st => st!["Sid"]!.GetValue<string>() == sid)!
+            ["Condition"]!["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        var sids = new Dictionary<string, string>
+        {
+            [_settings.DecisionsTable] = "DecisionsTableWrite",
+            [_settings.TransactionsTable] = "TransactionsTableWrite",
+            [_settings.UserProfilesTable] = "UserProfilesTableWrite",
+        };
+        await SeedReview();
+        var (dynamo, spy) = TransactWriteSpy.Wrap(_dynamo);
+
+        var reply = AgentEvents.Read(await Tools(dynamo).Process(
+            AgentEvents.Call("record_analyst_decision", ("transaction_id", "tx-review"), ("decision", "APPROVE"), ("reason", "confirmed")), CancellationToken.None));
+
+        Assert.That(reply.Body["profileLearned"]!.GetValue<bool>(), Is.True, reply.BodyText);
+        var items = spy.Requests.Single().TransactItems;
+        Assert.That(items.Select(i => i.Put is not null ? $"Put {i.Put.TableName}" : $"Update {i.Update.TableName}"), Is.EqualTo(new[]
+        {
+            $"Put {_settings.DecisionsTable}", $"Update {_settings.TransactionsTable}", $"Update {_settings.UserProfilesTable}",
+        }));
+        foreach (var i in items)
+        {
+            var (table, named) = i.Put is { } put
+                ? (put.TableName, put.Item.Keys.Concat(ExpressionNames(put.ConditionExpression, put.ExpressionAttributeNames)))
+                : (i.Update.TableName, i.Update.Key.Keys
+                    .Concat(ExpressionNames(i.Update.UpdateExpression, i.Update.ExpressionAttributeNames))
+                    .Concat(ExpressionNames(i.Update.ConditionExpression, i.Update.ExpressionAttributeNames)));
+            var allowed = Allowed(sids[table]);
+            Assert.That(named.Distinct().ToList(), Is.SubsetOf(allowed), $"{table}: allowed {string.Join(", ", allowed)}");
+        }
+
+        Assert.That(ExpressionNames(items[1].Update.UpdateExpression, items[1].Update.ExpressionAttributeNames), Is.EqualTo(new[] { "profileLearnedAt" }),
+            "the transaction's only change");
+    }
+
+    // Attribute names of an expression: literal words that are neither keywords, functions nor :values, and #names resolved.
+    private static IEnumerable<string> ExpressionNames(string? expression, Dictionary<string, string>? names) =>
+        expression is null
+            ? []
+            : System.Text.RegularExpressions.Regex.Matches(expression, @"(?<![:\w])(#?[A-Za-z_]\w*)\b(?!\s*\()")
+                .Select(m => m.Value)
+                .Where(w => w is not ("SET" or "ADD" or "REMOVE" or "DELETE" or "AND" or "OR" or "NOT" or "BETWEEN" or "IN"))
+                .Select(w => w.StartsWith('#') ? names![w] : w)
+                .Distinct();
+
     // ---- get_active_fraud_patterns ----
 
     private async Task PutPattern(string id, int version, bool active, string description, double weight, string[]? categories = null, string? minAmount = null)
@@ -528,5 +924,58 @@ public class ThrottlingReads : System.Reflection.DispatchProxy
         {
             throw e.InnerException;
         }
+    }
+}
+
+/// <summary>Wraps the DynamoDB Local client: records every TransactWriteItems request, and runs a hook once, just before the first is sent.</summary>
+public class TransactWriteSpy : System.Reflection.DispatchProxy
+{
+    private IAmazonDynamoDB _inner = null!;
+    private Func<Task>? _hook;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TransactWriteItemsRequest> _requests = new();
+
+    /// <summary>TransactWriteItems calls sent.</summary>
+    public int TransactWrites => _requests.Count;
+
+    /// <summary>The TransactWriteItems requests sent, in order.</summary>
+    public IReadOnlyList<TransactWriteItemsRequest> Requests => _requests.ToList();
+
+    /// <summary>Wraps <paramref name="inner"/>; <paramref name="hook"/> runs before the first TransactWriteItems.</summary>
+    public static (IAmazonDynamoDB Client, TransactWriteSpy Control) Wrap(IAmazonDynamoDB inner, Func<Task>? hook = null)
+    {
+        var client = Create<IAmazonDynamoDB, TransactWriteSpy>();
+        var control = (TransactWriteSpy)(object)client;
+        control._inner = inner;
+        control._hook = hook;
+        return (client, control);
+    }
+
+    /// <inheritdoc />
+    protected override object? Invoke(System.Reflection.MethodInfo? method, object?[]? args)
+    {
+        if (method?.Name == nameof(IAmazonDynamoDB.TransactWriteItemsAsync))
+        {
+            return Send(method, args);
+        }
+
+        try
+        {
+            return method!.Invoke(_inner, args);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+
+    private async Task<TransactWriteItemsResponse> Send(System.Reflection.MethodInfo method, object?[]? args)
+    {
+        _requests.Enqueue((TransactWriteItemsRequest)args![0]!);
+        if (_requests.Count == 1 && _hook is not null)
+        {
+            await _hook();
+        }
+
+        return await (Task<TransactWriteItemsResponse>)method.Invoke(_inner, args)!;
     }
 }

@@ -456,4 +456,98 @@ public class AgentToolsUnitTests
         var e = Assert.Throws<FraudTf.Functions.Shared.Settings.SettingsException>(() => AgentSettings.FromEnvironment(n => env.GetValueOrDefault(n)));
         Assert.That(e!.Message, Does.Contain("TRANSACTION_TTL_DAYS"));
     }
+
+    // ---- which analyst decisions teach the profile (record_analyst_decision) ----
+
+    private static Dictionary<string, AttributeValue> StoredTransaction(string decision) => new()
+    {
+        ["transactionId"] = new() { S = "tx-1" },
+        ["userId"] = new() { S = "u-1" },
+        ["timestamp"] = new() { S = "2026-11-25T11:30:00.0000000Z" },
+        ["country"] = new() { S = "FR" },
+        ["merchantCategory"] = new() { S = "5999" },
+        ["decision"] = new() { S = decision },
+        ["amountReference"] = new() { N = "48.91" },
+        ["deviceId"] = new() { S = "d-9" },
+        ["channel"] = new() { S = "web" },
+    };
+
+    [Test]
+    public void OnlyAnApproveOfAReview_IsLearnt_WithTheStoredParts()
+    {
+        var plan = AnalystToolHandlers.PlanLearning("APPROVE", StoredTransaction("REVIEW"));
+
+        Assert.That(plan.Input, Is.EqualTo(new AnalystToolHandlers.LearnInput(new DateTimeOffset(2026, 11, 25, 11, 30, 0, TimeSpan.Zero), "FR", "5999", "d-9", "web", 48.91)));
+    }
+
+    [TestCase("DECLINE", "REVIEW", "a DECLINE never does")]
+    [TestCase("ESCALATE", "REVIEW", "a ESCALATE never does")]
+    [TestCase("DECLINE", "DECLINE", "a DECLINE never does")]
+    [TestCase("APPROVE", "APPROVE", "the scorer approved this transaction")]
+    [TestCase("APPROVE", "DECLINE", "the payment did not happen")]
+    [TestCase("APPROVE", "SOMETHING", "no automated decision the tools know")]
+    public void OtherDecisions_AreNotLearnt_AndSayWhy(string decision, string automated, string why)
+    {
+        var plan = AnalystToolHandlers.PlanLearning(decision, StoredTransaction(automated));
+
+        Assert.That(plan.Input, Is.Null);
+        Assert.That(plan.Why, Does.StartWith("the user's profile was not changed").And.Contain(why));
+    }
+
+    [Test]
+    public void AReviewLearntBefore_IsNotLearntAgain()
+    {
+        var tx = StoredTransaction("REVIEW");
+        tx["profileLearnedAt"] = new AttributeValue { S = "2026-11-25T11:40:00.0000000Z" };
+
+        var plan = AnalystToolHandlers.PlanLearning("APPROVE", tx);
+
+        Assert.That(plan.Input, Is.Null);
+        Assert.That(plan.Why, Does.Contain("already learnt this transaction at 2026-11-25T11:40:00.0000000Z"));
+    }
+
+    [Test]
+    public void AReviewWithoutAReferenceAmount_IsLearntWithoutOne_AndWithoutDeviceOrChannel()
+    {
+        var tx = StoredTransaction("REVIEW");
+        tx.Remove("amountReference");
+        tx.Remove("deviceId");
+        tx.Remove("channel");
+
+        var plan = AnalystToolHandlers.PlanLearning("APPROVE", tx);
+
+        Assert.That(plan.Input, Is.Not.Null, plan.Why);
+        Assert.That((plan.Input!.ReferenceAmount, plan.Input.DeviceId, plan.Input.Channel), Is.EqualTo(((double?)null, (string?)null, (string?)null)));
+    }
+
+    [TestCase("country", null, "country: missing")]
+    [TestCase("timestamp", "yesterday-ish", "timestamp: not a timestamp")]
+    [TestCase("amountReference", "-3", "amountReference: out of range")]
+    [TestCase("merchantCategory", "N:5999", "merchantCategory: not a string (N)")]
+    public void ACorruptReview_IsNotLearnt_AndTheAttributeIsNamedWithoutItsValue(string attribute, string? value, string problem)
+    {
+        var tx = StoredTransaction("REVIEW");
+        if (value is null)
+        {
+            tx.Remove(attribute);
+        }
+        else if (attribute is "amountReference")
+        {
+            tx[attribute] = new AttributeValue { N = value };
+        }
+        else if (value.StartsWith("N:", StringComparison.Ordinal))
+        {
+            tx[attribute] = new AttributeValue { N = value[2..] };
+        }
+        else
+        {
+            tx[attribute] = new AttributeValue { S = value };
+        }
+
+        var plan = AnalystToolHandlers.PlanLearning("APPROVE", tx);
+
+        Assert.That(plan.Input, Is.Null);
+        Assert.That(plan.Why, Does.Contain("cannot be learnt").And.Contain(problem));
+        Assert.That(plan.Why, Does.Not.Contain("yesterday-ish"));
+    }
 }
