@@ -136,12 +136,12 @@ public class ScoringRulesTests
     [Test]
     public void AnEditTheTokenSubstitutionWouldExplainIsStillUnexpected()
     {
-        // dev 0.45 -> staging 0.5 is a config value pair (reviewThreshold), but amountWeight is no environment's setting:
-        // whole-token substitution would call 0.45 -> 0.5 explained; the exact comparison with the config does not.
+        // dev 0.4 -> staging 0.5 is a config value pair (reviewThreshold), but amountWeight is no environment's setting:
+        // whole-token substitution would call 0.4 -> 0.5 explained; the exact comparison with the config does not.
         var repo = RealStacks.TempRepo();
         EditRules(repo, "dev", r =>
         {
-            r["amountWeight"] = 0.45;
+            r["amountWeight"] = 0.4;
             return r;
         });
         EditRules(repo, "staging", r =>
@@ -153,7 +153,7 @@ public class ScoringRulesTests
         var c = Commands.CompareEnvironments(repo, Path.Combine(repo, "cdktf.out"), "dev", "staging");
         Assert.That(c.Unexpected.Select(d => d.Path), Is.EqualTo(new[] { ScoringRulesComparer.Path }));
         Assert.That(c.ScoringRules.Single().Changes.Select(x => (x.Field, x.From, x.To)),
-            Is.EqualTo(new[] { ("reviewThreshold", "0.45", "0.5"), ("amountWeight", "0.45", "0.5") }));
+            Is.EqualTo(new[] { ("reviewThreshold", "0.4", "0.5"), ("amountWeight", "0.4", "0.5") }));
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FraudTf.Local.Traffic;
 
 namespace FraudTf.Local.Run;
 
@@ -105,6 +106,25 @@ public sealed record LocalReport
     /// <summary>Charts written beside the report (file name to title).</summary>
     public IReadOnlyList<(string File, string Title)> Charts { get; init; } = [];
 
+    /// <summary>Recall over every fraud scenario's fraudulent transactions together; null when there were none.</summary>
+    public double? OverallRecall
+    {
+        get
+        {
+            var fraud = Scenarios.Where(o => o.Fraud).ToList();
+            var n = fraud.Sum(o => o.Transactions);
+            return n == 0 ? null : (double)fraud.Sum(o => o.Flagged) / n;
+        }
+    }
+
+    /// <summary>False-positive rate over the legitimate transactions; null when there were none.</summary>
+    public double? FalsePositiveRate => Scenarios.Where(o => !o.Fraud).Sum(o => o.Transactions) is var n && n > 0
+        ? (double)Scenarios.Where(o => !o.Fraud).Sum(o => o.Flagged) / n
+        : null;
+
+    /// <summary>Issue 16's goals at this run's environment's thresholds.</summary>
+    public string Goals => $"goals (issue 16) at {Options.Environment}'s thresholds: {DetectionGoals.Verdict(OverallRecall, FalsePositiveRate)}";
+
     /// <summary>The short summary printed on the terminal.</summary>
     public string Terminal()
     {
@@ -117,6 +137,12 @@ public sealed record LocalReport
             s.AppendLine(Inv($"  {o.Scenario,-20} {o.Transactions,6} transactions, {o.Flagged,5} flagged: {(o.Fraud ? "recall" : "false-positive rate")} {o.Rate:P1}"));
         }
 
+        if (OverallRecall is { } recall)
+        {
+            s.AppendLine(Inv($"  {"overall fraud",-20} {Scenarios.Where(o => o.Fraud).Sum(o => o.Transactions),6} transactions, {Scenarios.Where(o => o.Fraud).Sum(o => o.Flagged),5} flagged: recall {recall:P1}"));
+        }
+
+        s.AppendLine($"  {Goals}");
         s.AppendLine(Inv($"  latency PutRecords -> decision p50 {DecisionLatency.P50:0} ms, p95 {DecisionLatency.P95:0} ms; -> alert p50 {AlertLatency.P50:0} ms, p95 {AlertLatency.P95:0} ms"));
         s.AppendLine("  alerts: " + string.Join(", ", Alerts.Select(a => $"{a.Key} {a.Value}")));
         s.AppendLine(Inv($"  throughput: {Throughput:0.0} valid records/s over {ProcessingSeconds:0.0} s"));
@@ -168,6 +194,14 @@ public sealed record LocalReport
         {
             s.AppendLine(Inv($"| {o.Scenario} | {(o.Fraud ? "fraud" : "legitimate")} | {o.Transactions} | {o.Flagged} | {(o.Fraud ? "recall" : "FPR")} {o.Rate:P1} |"));
         }
+
+        if (OverallRecall is { } all)
+        {
+            s.AppendLine(Inv($"| **overall fraud** | fraud | {Scenarios.Where(o => o.Fraud).Sum(o => o.Transactions)} | {Scenarios.Where(o => o.Fraud).Sum(o => o.Flagged)} | recall {all:P1} |"));
+        }
+
+        s.AppendLine();
+        s.AppendLine($"Issue 16's goals at {Options.Environment}'s thresholds (the issue measures them at prod's): {DetectionGoals.Verdict(OverallRecall, FalsePositiveRate)}.");
 
         foreach (var (file, title) in Charts)
         {
