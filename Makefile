@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool backtest backtest-tool
+.PHONY: docs synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool backtest backtest-tool
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -109,6 +109,10 @@ $(COST_DLL): $(COST_SOURCES)
 cost: $(COST_DLL) ## monthly cost and capacity of ENV (or of every environment) from a fresh synth; also cdktf.out/cost-<env>.md
 	@$(MAKE) -s synth >/dev/null
 	@dotnet $(COST_DLL) report $(ENV)
+
+docs: $(COST_DLL) ## regenerate the generated documents (docs/cost-report.md) from a fresh synth; tests fail while they are stale
+	@$(MAKE) -s synth >/dev/null
+	@dotnet $(COST_DLL) docs
 
 cost-diff: $(COST_DLL) ## cost difference of two environments' stacks: make cost-diff FROM=staging TO=prod
 	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make cost-diff FROM=<env> TO=<env>" >&2; exit 2; }

@@ -121,3 +121,24 @@ public class RepositoryReportTests
         Assert.That(second, Is.EqualTo(first));
     }
 }
+
+/// <summary>docs/cost-report.md is what the tool generates for the stacks of this commit (make docs regenerates it).</summary>
+[TestFixture]
+public class CostDocsTests
+{
+    [Test]
+    public void CostReportDocument_IsUpToDate()
+    {
+        var root = Fixture.RepoRoot();
+        if (!File.Exists(Path.Combine(root, "cdktf.out/stacks/fraud-detection-prod/cdk.tf.json")))
+        {
+            Assert.Fail("cdktf.out is not synthesized. Fix: run 'make synth' (make test does it first).");
+        }
+
+        var expected = CostDocs.Generate(root, CostDocs.Environments);
+        var actual = File.Exists(Path.Combine(root, CostDocs.RelativePath)) ? File.ReadAllText(Path.Combine(root, CostDocs.RelativePath)) : "(missing)";
+
+        Assert.That(actual, Is.EqualTo(expected), $"{CostDocs.RelativePath} is stale: the stacks' costs changed. Fix: run 'make docs' and commit the file.");
+        Assert.That(expected, Does.Contain("fraud-detection-prod").And.Contain("per month"), "the report names the environments and their totals");
+    }
+}

@@ -17,7 +17,8 @@ public static class Program
     private const string Usage =
         "usage: FraudTf.Cost report [--root DIR] [--summary] [ENV...]\n" +
         "       FraudTf.Cost diff [--root DIR] FROM_ENV TO_ENV\n" +
-        "       FraudTf.Cost diff [--root DIR] --env ENV BEFORE.cdk.tf.json AFTER.cdk.tf.json";
+        "       FraudTf.Cost diff [--root DIR] --env ENV BEFORE.cdk.tf.json AFTER.cdk.tf.json\n" +
+        "       FraudTf.Cost docs [--root DIR]   (writes docs/cost-report.md)";
 
     /// <summary>Runs one command; see the type's summary.</summary>
     public static int Main(string[] args)
@@ -49,6 +50,10 @@ public static class Program
 
                     return 0;
                 }
+
+                case "docs":
+                    Console.WriteLine($"wrote {CostDocs.Write(root, CostDocs.Environments)}");
+                    return 0;
 
                 case "diff":
                 {
