@@ -14,17 +14,89 @@ using HashiCorp.Cdktf.Providers.Aws.CloudwatchMetricAlarm;
 
 namespace FraudTf.Monitoring;
 
+/// <summary>CloudWatch's comparison operators (the alarm's <c>comparison_operator</c>).</summary>
+public enum AlarmComparison
+{
+    /// <summary>GreaterThanOrEqualToThreshold.</summary>
+    GreaterThanOrEqualToThreshold,
+
+    /// <summary>GreaterThanThreshold.</summary>
+    GreaterThanThreshold,
+
+    /// <summary>LessThanThreshold.</summary>
+    LessThanThreshold,
+
+    /// <summary>LessThanOrEqualToThreshold.</summary>
+    LessThanOrEqualToThreshold,
+}
+
+/// <summary>How an alarm treats a period without data (the alarm's <c>treat_missing_data</c>).</summary>
+public enum MissingData
+{
+    /// <summary>notBreaching: no data means nothing happened (event counts).</summary>
+    NotBreaching,
+
+    /// <summary>breaching: silence is itself the problem.</summary>
+    Breaching,
+
+    /// <summary>ignore: keep the current state.</summary>
+    Ignore,
+
+    /// <summary>missing: evaluate only the periods with data.</summary>
+    Missing,
+}
+
+/// <summary>M out of N: how many breaching periods (<see cref="DatapointsToAlarm"/>) among the last <see cref="Periods"/> raise the alarm.</summary>
+/// <param name="Periods">Periods evaluated (<c>evaluation_periods</c>).</param>
+/// <param name="DatapointsToAlarm">Breaching periods among them that raise the alarm (<c>datapoints_to_alarm</c>).</param>
+public sealed record AlarmEvaluation(int Periods, int DatapointsToAlarm)
+{
+    /// <summary>One breaching period raises it: for events that must never happen unseen.</summary>
+    public static AlarmEvaluation Immediately { get; } = new(1, 1);
+
+    /// <summary>2 of the last 3 periods: a short blip does not page anyone.</summary>
+    public static AlarmEvaluation TwoOfThree { get; } = new(3, 2);
+
+    /// <summary>3 of the last 3: a sustained condition.</summary>
+    public static AlarmEvaluation ThreeOfThree { get; } = new(3, 3);
+
+    /// <summary>3 of the last 5: a percentile that stays high.</summary>
+    public static AlarmEvaluation ThreeOfFive { get; } = new(5, 3);
+}
+
 /// <summary>When to alarm on one metric (what is measured comes from the construct's metric helper).</summary>
-/// <param name="Id">Construct id and alarm-name stem, e.g. stream-processor-errors.</param>
-/// <param name="Metric">The metric, with the dimension of exactly one resource.</param>
-/// <param name="Threshold">Threshold.</param>
-/// <param name="Comparison">CloudWatch comparison operator.</param>
-/// <param name="EvaluationPeriods">Periods evaluated.</param>
-/// <param name="DatapointsToAlarm">Breaching periods among them that raise the alarm.</param>
-/// <param name="TreatMissingData">notBreaching for event counts (no data = nothing happened), breaching where silence is itself bad.</param>
-/// <param name="Description">What is at risk and what to check first.</param>
-public sealed record AlarmSpec(string Id, Metric Metric, double Threshold, string Comparison, int EvaluationPeriods, int DatapointsToAlarm,
-    string TreatMissingData, string Description);
+public sealed record AlarmSpec
+{
+    /// <summary>Construct id and alarm-name stem, e.g. stream-processor-errors (the name is the environment's resource name of it).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The metric, with the dimension of exactly one resource.</summary>
+    public required Metric Metric { get; init; }
+
+    /// <summary>Threshold, in the metric's unit.</summary>
+    public required double Threshold { get; init; }
+
+    /// <summary>How the metric is compared with the threshold.</summary>
+    public required AlarmComparison Comparison { get; init; }
+
+    /// <summary>M out of N periods.</summary>
+    public required AlarmEvaluation Evaluation { get; init; }
+
+    /// <summary>What a period without data means. Default <see cref="MissingData.NotBreaching"/> (event counts: no data = nothing happened).</summary>
+    public MissingData TreatMissingData { get; init; } = MissingData.NotBreaching;
+
+    /// <summary>What is at risk and what to check first.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>CloudWatch's spelling of <see cref="TreatMissingData"/>.</summary>
+    public string MissingDataValue => TreatMissingData switch
+    {
+        MissingData.NotBreaching => "notBreaching",
+        MissingData.Breaching => "breaching",
+        MissingData.Ignore => "ignore",
+        _ => "missing",
+    };
+}
 
 /// <summary>
 /// A bucket whose new objects under a prefix mean a failure: <paramref name="FilterId"/> is the name of its
@@ -95,13 +167,33 @@ public sealed class FraudMonitoring : Construct
         foreach (var f in c.Functions)
         {
             var name = f.Node.Id;
-            specs.Add(new AlarmSpec($"{name}-errors", f.MetricErrors(), m.FunctionErrors, "GreaterThanOrEqualToThreshold", 3, 2, "notBreaching",
-                $"{f.FunctionName} is failing invocations: transactions or alerts are not being processed. Check its log group for exceptions and the DLQ."));
-            specs.Add(new AlarmSpec($"{name}-duration-p99", f.MetricDurationP99(), Math.Round(f.Config.Settings.TimeoutSeconds * 1000 * m.FunctionP99DurationOfTimeout),
-                "GreaterThanThreshold", 5, 3, "notBreaching",
-                $"{f.FunctionName} p99 duration is near its {f.Config.Settings.TimeoutSeconds} s timeout: batches may time out and be retried. Check DynamoDB latency and throttles."));
-            specs.Add(new AlarmSpec($"{name}-throttles", f.MetricThrottles(), m.FunctionThrottles, "GreaterThanOrEqualToThreshold", 3, 2, "notBreaching",
-                $"{f.FunctionName} is throttled at its reserved concurrency ({f.Config.Settings.ReservedConcurrency}): processing falls behind. Check the concurrency setting and the stream's iterator age."));
+            specs.Add(new AlarmSpec
+            {
+                Id = $"{name}-errors",
+                Metric = f.MetricErrors(),
+                Threshold = m.FunctionErrors,
+                Comparison = AlarmComparison.GreaterThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.TwoOfThree,
+                Description = $"{f.FunctionName} is failing invocations: transactions or alerts are not being processed. Check its log group for exceptions and the DLQ.",
+            });
+            specs.Add(new AlarmSpec
+            {
+                Id = $"{name}-duration-p99",
+                Metric = f.MetricDurationP99(),
+                Threshold = Math.Round(f.Config.Settings.TimeoutSeconds * 1000 * m.FunctionP99DurationOfTimeout),
+                Comparison = AlarmComparison.GreaterThanThreshold,
+                Evaluation = AlarmEvaluation.ThreeOfFive,
+                Description = $"{f.FunctionName} p99 duration is near its {f.Config.Settings.TimeoutSeconds} s timeout: batches may time out and be retried. Check DynamoDB latency and throttles.",
+            });
+            specs.Add(new AlarmSpec
+            {
+                Id = $"{name}-throttles",
+                Metric = f.MetricThrottles(),
+                Threshold = m.FunctionThrottles,
+                Comparison = AlarmComparison.GreaterThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.TwoOfThree,
+                Description = $"{f.FunctionName} is throttled at its reserved concurrency ({f.Config.Settings.ReservedConcurrency}): processing falls behind. Check the concurrency setting and the stream's iterator age.",
+            });
         }
 
         foreach (var s in c.Streams)
@@ -109,56 +201,136 @@ public sealed class FraudMonitoring : Construct
             var name = s.Node.Id;
             if (c.ConsumedStreams.Contains(s))
             {
-                specs.Add(new AlarmSpec($"{name}-iterator-age", s.MetricIteratorAgeMilliseconds(), m.IteratorAgeMilliseconds, "GreaterThanThreshold", 3, 3, "notBreaching",
-                    $"{s.Config.StreamName} consumers lag behind: fraud decisions are late and records near retention may be lost. Check the consumer function's errors, duration and throttles."));
+                specs.Add(new AlarmSpec
+            {
+                Id = $"{name}-iterator-age",
+                Metric = s.MetricIteratorAgeMilliseconds(),
+                Threshold = m.IteratorAgeMilliseconds,
+                Comparison = AlarmComparison.GreaterThanThreshold,
+                Evaluation = AlarmEvaluation.ThreeOfThree,
+                Description = $"{s.Config.StreamName} consumers lag behind: fraud decisions are late and records near retention may be lost. Check the consumer function's errors, duration and throttles.",
+            });
             }
 
-            specs.Add(new AlarmSpec($"{name}-write-throttles", s.MetricWriteThrottles(), m.Throttles, "GreaterThanOrEqualToThreshold", 3, 2, "notBreaching",
-                $"{s.Config.StreamName} is refusing writes: producers must retry or drop transactions. Check the producers' rate against on-demand limits."));
+            specs.Add(new AlarmSpec
+            {
+                Id = $"{name}-write-throttles",
+                Metric = s.MetricWriteThrottles(),
+                Threshold = m.Throttles,
+                Comparison = AlarmComparison.GreaterThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.TwoOfThree,
+                Description = $"{s.Config.StreamName} is refusing writes: producers must retry or drop transactions. Check the producers' rate against on-demand limits.",
+            });
         }
 
         foreach (var t in c.Tables)
         {
             var name = t.Config.Schema.LogicalName;
-            specs.Add(new AlarmSpec($"{name}-read-throttles", t.MetricReadThrottles(), m.Throttles, "GreaterThanOrEqualToThreshold", 3, 2, "notBreaching",
-                $"{t.Config.TableName} is throttling reads: scoring slows down and batches are retried. Check for a hot partition key."));
-            specs.Add(new AlarmSpec($"{name}-write-throttles", t.MetricWriteThrottles(), m.Throttles, "GreaterThanOrEqualToThreshold", 3, 2, "notBreaching",
-                $"{t.Config.TableName} is throttling writes: decisions are delayed and batches retried. Check for a hot partition key."));
+            specs.Add(new AlarmSpec
+            {
+                Id = $"{name}-read-throttles",
+                Metric = t.MetricReadThrottles(),
+                Threshold = m.Throttles,
+                Comparison = AlarmComparison.GreaterThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.TwoOfThree,
+                Description = $"{t.Config.TableName} is throttling reads: scoring slows down and batches are retried. Check for a hot partition key.",
+            });
+            specs.Add(new AlarmSpec
+            {
+                Id = $"{name}-write-throttles",
+                Metric = t.MetricWriteThrottles(),
+                Threshold = m.Throttles,
+                Comparison = AlarmComparison.GreaterThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.TwoOfThree,
+                Description = $"{t.Config.TableName} is throttling writes: decisions are delayed and batches retried. Check for a hot partition key.",
+            });
         }
 
-        specs.Add(new AlarmSpec("dlq-messages", c.DeadLetterQueue.MetricVisibleMessages(), m.DeadLetters, "GreaterThanOrEqualToThreshold", 1, 1, "notBreaching",
-            $"{c.DeadLetterQueue.Config.QueueName} holds records or events that could not be processed: they need a look before the 14-day retention ends. Read a message's 'reason'."));
+        specs.Add(new AlarmSpec
+            {
+                Id = "dlq-messages",
+                Metric = c.DeadLetterQueue.MetricVisibleMessages(),
+                Threshold = m.DeadLetters,
+                Comparison = AlarmComparison.GreaterThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.Immediately,
+                Description = $"{c.DeadLetterQueue.Config.QueueName} holds records or events that could not be processed: they need a look before the 14-day retention ends. Read a message's 'reason'.",
+            });
         if (c.FailedBatches is { } failed)
         {
-            specs.Add(new AlarmSpec("failed-batches", failed.MetricPutRequests(), 1, "GreaterThanOrEqualToThreshold", 1, 1, "notBreaching",
-                $"The stream processor's event source mapping discarded a batch to {failed.Bucket.Config.BucketName} after its retries or record age: " +
-                "those transactions are not scored. Check the stream processor's errors and logs, fix the cause, then run make redrive ENV=<env> (README, operator guide)."));
+            specs.Add(new AlarmSpec
+            {
+                Id = "failed-batches",
+                Metric = failed.MetricPutRequests(),
+                Threshold = 1,
+                Comparison = AlarmComparison.GreaterThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.Immediately,
+                Description = $"The stream processor's event source mapping discarded a batch to {failed.Bucket.Config.BucketName} after its retries or record age: " +
+                "those transactions are not scored. Check the stream processor's errors and logs, fix the cause, then run make redrive ENV=<env> (README, operator guide).",
+            });
         }
 
-        foreach (var (pipeId, pipe) in new[] { "transaction-received", "fraud-detected" }.Zip(c.Events.PipeNames))
+        foreach (var (pipeId, pipe) in c.Events.Pipes)
         {
-            specs.Add(new AlarmSpec($"{pipeId}-pipe-failures", FraudEvents.MetricPipeFailures(pipe), 1, "GreaterThanOrEqualToThreshold", 3, 2, "notBreaching",
-                $"Pipe {pipe} fails to deliver table changes to the event bus: alerts are not raised. Check the pipe's role and the DLQ."));
+            specs.Add(new AlarmSpec
+            {
+                Id = $"{pipeId}-pipe-failures",
+                Metric = FraudEvents.MetricPipeFailures(pipe),
+                Threshold = 1,
+                Comparison = AlarmComparison.GreaterThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.TwoOfThree,
+                Description = $"Pipe {pipe} fails to deliver table changes to the event bus: alerts are not raised. Check the pipe's role and the DLQ.",
+            });
         }
 
         var dims = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = env.Environment };
-        specs.Add(new AlarmSpec("fraud-spike", new Metric(PlatformMetrics.Namespace, PlatformMetrics.FraudDetected, dims, "Sum", "fraud detected", 300), m.FraudSpikePer5Minutes,
-            "GreaterThanThreshold", 1, 1, "notBreaching",
-            "An unusual number of transactions was decided REVIEW or DECLINE: an attack, or a rule or pattern change gone wrong. Compare the reasons in recent decisions."));
-        specs.Add(new AlarmSpec("processing-latency-p99", new Metric(PlatformMetrics.Namespace, PlatformMetrics.ProcessingLatency, dims, "p99", "batch latency p99 (ms)"), m.ProcessingLatencyP99Milliseconds,
-            "GreaterThanThreshold", 5, 3, "notBreaching",
-            "Scoring batches are slow: decisions are late. Check DynamoDB throttles and the stream processor's duration."));
-        specs.Add(new AlarmSpec("rejected-records", new Metric(PlatformMetrics.Namespace, PlatformMetrics.RecordsRejected, dims, "Sum", "rejected records", 300), m.RejectedRecordsPer5Minutes,
-            "GreaterThanThreshold", 1, 1, "notBreaching",
-            "Many transaction records are malformed: a producer sends a broken schema. Read the reasons in the DLQ messages."));
+        specs.Add(new AlarmSpec
+            {
+                Id = "fraud-spike",
+                Metric = new Metric(PlatformMetrics.Namespace, PlatformMetrics.FraudDetected, dims, "Sum", "fraud detected", 300),
+                Threshold = m.FraudSpikePer5Minutes,
+                Comparison = AlarmComparison.GreaterThanThreshold,
+                Evaluation = AlarmEvaluation.Immediately,
+                Description = "An unusual number of transactions was decided REVIEW or DECLINE: an attack, or a rule or pattern change gone wrong. Compare the reasons in recent decisions.",
+            });
+        specs.Add(new AlarmSpec
+            {
+                Id = "processing-latency-p99",
+                Metric = new Metric(PlatformMetrics.Namespace, PlatformMetrics.ProcessingLatency, dims, "p99", "batch latency p99 (ms)"),
+                Threshold = m.ProcessingLatencyP99Milliseconds,
+                Comparison = AlarmComparison.GreaterThanThreshold,
+                Evaluation = AlarmEvaluation.ThreeOfFive,
+                Description = "Scoring batches are slow: decisions are late. Check DynamoDB throttles and the stream processor's duration.",
+            });
+        specs.Add(new AlarmSpec
+            {
+                Id = "rejected-records",
+                Metric = new Metric(PlatformMetrics.Namespace, PlatformMetrics.RecordsRejected, dims, "Sum", "rejected records", 300),
+                Threshold = m.RejectedRecordsPer5Minutes,
+                Comparison = AlarmComparison.GreaterThanThreshold,
+                Evaluation = AlarmEvaluation.Immediately,
+                Description = "Many transaction records are malformed: a producer sends a broken schema. Read the reasons in the DLQ messages.",
+            });
         // A corrupt stored row is handled as data (a profile treated as new, a pattern skipped), so scoring goes on, but
         // a weaker score for that user or a silently inactive pattern needs a person: any occurrence is worth a look.
-        specs.Add(new AlarmSpec("corrupt-stored-rows", new Metric(PlatformMetrics.Namespace, PlatformMetrics.CorruptStoredRows, dims, "Sum", "corrupt stored rows", 300), 0,
-            "GreaterThanThreshold", 1, 1, "notBreaching",
-            "The stream processor read stored rows it could not use (a profile without counters, a pattern without a weight) and handled them as data: scores of those users or patterns are weaker. Check its WARN log lines 'corrupt stored row handled as data' for the table and key, then repair or delete the row."));
-        specs.Add(new AlarmSpec("no-transactions-processed", new Metric(PlatformMetrics.Namespace, PlatformMetrics.TransactionsProcessed, dims, "Sum", "transactions processed", 3600), 0,
-            "LessThanOrEqualToThreshold", 1, 1, env.Environment == "prod" ? "breaching" : "notBreaching",
-            "No transaction was scored in an hour: the pipeline may be stalled. Check the event source mapping's state and the stream's incoming records."));
+        specs.Add(new AlarmSpec
+            {
+                Id = "corrupt-stored-rows",
+                Metric = new Metric(PlatformMetrics.Namespace, PlatformMetrics.CorruptStoredRows, dims, "Sum", "corrupt stored rows", 300),
+                Threshold = 0,
+                Comparison = AlarmComparison.GreaterThanThreshold,
+                Evaluation = AlarmEvaluation.Immediately,
+                Description = "The stream processor read stored rows it could not use (a profile without counters, a pattern without a weight) and handled them as data: scores of those users or patterns are weaker. Check its WARN log lines 'corrupt stored row handled as data' for the table and key, then repair or delete the row.",
+            });
+        specs.Add(new AlarmSpec
+            {
+                Id = "no-transactions-processed",
+                Metric = new Metric(PlatformMetrics.Namespace, PlatformMetrics.TransactionsProcessed, dims, "Sum", "transactions processed", 3600),
+                Threshold = 0,
+                Comparison = AlarmComparison.LessThanOrEqualToThreshold,
+                Evaluation = AlarmEvaluation.Immediately,
+                TreatMissingData = env.Environment == "prod" ? MissingData.Breaching : MissingData.NotBreaching,
+                Description = "No transaction was scored in an hour: the pipeline may be stalled. Check the event source mapping's state and the stream's incoming records.",
+            });
         Specs = specs;
 
         Alarms = specs.Select(a => new CloudwatchMetricAlarm(this, a.Id, new CloudwatchMetricAlarmConfig
@@ -171,11 +343,11 @@ public sealed class FraudMonitoring : Construct
             Statistic = a.Metric.IsPercentile ? null : a.Metric.Statistic,
             ExtendedStatistic = a.Metric.IsPercentile ? a.Metric.Statistic : null,
             Period = a.Metric.PeriodSeconds,
-            EvaluationPeriods = a.EvaluationPeriods,
-            DatapointsToAlarm = a.DatapointsToAlarm,
+            EvaluationPeriods = a.Evaluation.Periods,
+            DatapointsToAlarm = a.Evaluation.DatapointsToAlarm,
             Threshold = a.Threshold,
-            ComparisonOperator = a.Comparison,
-            TreatMissingData = a.TreatMissingData,
+            ComparisonOperator = a.Comparison.ToString(),
+            TreatMissingData = a.MissingDataValue,
             ActionsEnabled = true,
             AlarmActions = [Topic.TopicArn],
             OkActions = [Topic.TopicArn],

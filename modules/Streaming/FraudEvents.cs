@@ -141,7 +141,7 @@ public sealed class FraudEvents : Construct
             }).ToJson(),
         });
 
-        PipeNames = [env.ResourceName("transaction-received"), env.ResourceName("fraud-detected")];
+        Pipes = [new EventPipe("transaction-received", env.ResourceName("transaction-received")), new EventPipe("fraud-detected", env.ResourceName("fraud-detected"))];
         TransactionReceivedRule = Rule("transaction-received-rule", env.ResourceName("transaction-received"),
             EventPattern(TransactionsSource, TransactionReceived, env.AccountId), "Every new transaction, to the events stream");
         FraudDetectedRule = Rule("fraud-detected-rule", env.ResourceName("fraud-detected"),
@@ -261,8 +261,8 @@ public sealed class FraudEvents : Construct
     public static FraudTf.Monitoring.Metric MetricPipeFailures(string pipeName) =>
         new("AWS/EventBridge/Pipes", "ExecutionFailed", new Dictionary<string, string> { ["PipeName"] = pipeName }, "Sum", $"{pipeName} failures");
 
-    /// <summary>Names of the two pipes.</summary>
-    public IReadOnlyList<string> PipeNames { get; private set; } = [];
+    /// <summary>The two pipes, each with the stem its alarm is named after and its name.</summary>
+    public IReadOnlyList<EventPipe> Pipes { get; private set; } = [];
 
     /// <summary>
     /// What the alerts topic receives for a FraudDetected event: a short JSON alert (a one-line summary, the ids, decision,
@@ -349,3 +349,8 @@ public sealed class FraudEvents : Construct
         });
     }
 }
+
+/// <summary>A pipe of <see cref="FraudEvents"/>: the stem its alarm is named after, and its name.</summary>
+/// <param name="Id">Stem, e.g. fraud-detected.</param>
+/// <param name="Name">The pipe's name, e.g. fraud-detection-fraud-detected-dev.</param>
+public sealed record EventPipe(string Id, string Name);
