@@ -13,7 +13,6 @@ namespace FraudTf.Tests.Agent;
 [TestFixture]
 public class AgentStackTests
 {
-    private static readonly string[] Envs = ["dev", "staging", "prod"];
 
     private static JsonObject Stack(string env) => Synth.Shared.Stack($"fraud-detection-{env}");
 
@@ -38,7 +37,7 @@ public class AgentStackTests
 
     private static EnvironmentConfig Config(string env) => EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).Single(c => c.Environment == env);
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Agent_UsesTheConfiguredModelInstructionKeyAndGuardrail(string env)
     {
         var stack = Stack(env);
@@ -67,7 +66,7 @@ public class AgentStackTests
         Assert.That(Stack("dev").Resource("aws_bedrockagent_agent", "/analyst/this")["idle_session_ttl_in_seconds"]!.GetValue<int>(), Is.EqualTo(600));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Guardrail_BlocksCardDataMasksContactDataDeniesEvasionAndIsVersioned(string env)
     {
         var stack = Stack(env);
@@ -95,7 +94,7 @@ public class AgentStackTests
         Assert.That(version["description"]!.GetValue<string>(), Does.Contain(GuardrailPolicy.Fingerprint[..16]));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void ActionGroup_DescribesEveryToolOfTheCatalogAndCallsTheToolsFunction(string env)
     {
         var stack = Stack(env);
@@ -126,7 +125,7 @@ public class AgentStackTests
         }));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void ToolsFunction_MayBeCalledByThisAgentOnly(string env)
     {
         var stack = Stack(env);
@@ -139,7 +138,7 @@ public class AgentStackTests
         Assert.That(permission["function_name"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/analyst/agent-tools/this", "function_name")));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void ToolsFunction_ReadsTheTablesAppendsDecisionsAndOnlyTeachesProfiles(string env)
     {
         var stack = Stack(env);
@@ -180,7 +179,7 @@ public class AgentStackTests
         Assert.That(statements.SelectMany(s => Values(s["Action"])), Has.None.Contains("*"));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void AgentRole_InvokesOnlyItsModelThroughItsProfileAndUsesOnlyItsKnowledgeBaseAndGuardrail(string env)
     {
         var stack = Stack(env);
@@ -216,7 +215,7 @@ public class AgentStackTests
         }));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void KnowledgeBaseRole_ReadsOnlyItsPrefixEmbedsWithItsModelAndUsesItsCollection(string env)
     {
         var stack = Stack(env);
@@ -235,7 +234,7 @@ public class AgentStackTests
         Assert.That(statements.SelectMany(s => Values(s["Action"])), Has.None.Contains("s3:PutObject").And.None.Contains("*"));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void VectorCollection_IsEncryptedWithTheDataKeyAndOpenOnlyToTheTwoRoles(string env)
     {
         var stack = Stack(env);
@@ -273,7 +272,7 @@ public class AgentStackTests
             Is.EqualTo(new[] { $"index/fraud-detection-kb-{env}/fraud-patterns" }));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void IndexIsCreatedDuringApply_AfterTheAccessPolicy_BeforeTheKnowledgeBase(string env)
     {
         var stack = Stack(env);
@@ -302,7 +301,7 @@ public class AgentStackTests
             Is.EqualTo(Ref(stack, "aws_opensearchserverless_collection", "/analyst/knowledge-base/collection/this", "arn")));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Ingestion_StartsAfterTheDocumentsAndDataSource_AndAgainWhenADocumentChanges(string env)
     {
         var stack = Stack(env);
@@ -333,7 +332,7 @@ public class AgentStackTests
             Is.EqualTo(stack.Resource("aws_lambda_function", "/analyst/knowledge-base/index-setup/this")["source_code_hash"]!.GetValue<string>()), "one package, two roles");
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Documents_AreUploadedUnderThePrefixWithTheirContentHash_AndTheDataSourceReadsThatPrefix(string env)
     {
         var stack = Stack(env);
@@ -360,7 +359,7 @@ public class AgentStackTests
         Assert.That(source["server_side_encryption_configuration"]![0]!["kms_key_arn"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_kms_key", "/keys/data/this", "arn")));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Alias_IsNamedAfterTheEnvironment_CarriesTheFingerprint_AndWaitsForTheDraft(string env)
     {
         var stack = Stack(env);
@@ -388,7 +387,7 @@ public class AgentStackTests
     [Test]
     public void TheContentFingerprint_IsTheSameInEveryEnvironment()
     {
-        var fingerprints = Envs.Select(e => System.Text.RegularExpressions.Regex.Match(
+        var fingerprints = TestEnvironments.All.Select(e => System.Text.RegularExpressions.Regex.Match(
             Stack(e).Resource("aws_bedrockagent_agent_alias", "/analyst/alias")["description"]!.GetValue<string>(), "agent ([0-9a-f]{16});").Groups[1].Value);
 
         Assert.That(fingerprints.Distinct().ToList(), Has.Count.EqualTo(1), "the same instruction, tools, guardrail and documents are promoted");
@@ -397,9 +396,9 @@ public class AgentStackTests
     [Test]
     public void EveryEnvironment_HasItsOwnAgentAndAlias()
     {
-        Assert.That(Envs.Select(e => Stack(e).Resource("aws_bedrockagent_agent", "/analyst/this")["agent_name"]!.GetValue<string>()), Is.Unique);
-        Assert.That(Envs.Select(e => Stack(e).Resource("aws_bedrockagent_agent_alias", "/analyst/alias")["agent_alias_name"]!.GetValue<string>()),
-            Is.EqualTo(Envs));
+        Assert.That(TestEnvironments.All.Select(e => Stack(e).Resource("aws_bedrockagent_agent", "/analyst/this")["agent_name"]!.GetValue<string>()), Is.Unique);
+        Assert.That(TestEnvironments.All.Select(e => Stack(e).Resource("aws_bedrockagent_agent_alias", "/analyst/alias")["agent_alias_name"]!.GetValue<string>()),
+            Is.EqualTo(TestEnvironments.All));
     }
 
     [Test]
@@ -407,7 +406,7 @@ public class AgentStackTests
     {
         foreach (var path in new[] { "/analyst/agent-tools/this", "/analyst/knowledge-base/index-setup/this" })
         {
-            Assert.That(Envs.Select(e => Stack(e).Resource("aws_lambda_function", path)["source_code_hash"]!.GetValue<string>()).Distinct().Count(),
+            Assert.That(TestEnvironments.All.Select(e => Stack(e).Resource("aws_lambda_function", path)["source_code_hash"]!.GetValue<string>()).Distinct().Count(),
                 Is.EqualTo(1), path);
         }
     }

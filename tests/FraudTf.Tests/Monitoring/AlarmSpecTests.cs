@@ -28,7 +28,7 @@ public class AlarmSpecTests
         var comparisons = Enum.GetNames<AlarmComparison>();
         var evaluations = new[] { AlarmEvaluation.Immediately, AlarmEvaluation.TwoOfThree, AlarmEvaluation.ThreeOfThree, AlarmEvaluation.ThreeOfFive }
             .Select(e => (e.Periods, e.DatapointsToAlarm)).ToList();
-        foreach (var env in new[] { "dev", "staging", "prod" })
+        foreach (var env in TestEnvironments.All)
         {
             foreach (var (address, alarm) in Synth.Shared.Stack($"fraud-detection-{env}").Resources("aws_cloudwatch_metric_alarm"))
             {

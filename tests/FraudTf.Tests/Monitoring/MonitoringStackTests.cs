@@ -7,7 +7,6 @@ namespace FraudTf.Tests.Monitoring;
 [TestFixture]
 public class MonitoringStackTests
 {
-    private static readonly string[] Envs = ["dev", "staging", "prod"];
 
     private static JsonObject Stack(string env) => Synth.Shared.Stack($"fraud-detection-{env}");
 
@@ -31,7 +30,7 @@ public class MonitoringStackTests
         };
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void AtLeastFifteenAlarms(string env)
     {
         var stack = Stack(env);
@@ -44,7 +43,7 @@ public class MonitoringStackTests
         Assert.That(stack.Resources("aws_cloudwatch_metric_alarm"), Has.Count.EqualTo(expected).And.Count.GreaterThanOrEqualTo(15));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void IteratorAgeAlarm_OnlyOnStreamsThatHaveAConsumer(string env)
     {
         var stack = Stack(env);
@@ -56,7 +55,7 @@ public class MonitoringStackTests
         Assert.That(ages, Is.EqualTo(new[] { $"fraud-detection-transactions-{env}" }));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryAlarm_WatchesExactlyOneExistingResource(string env)
     {
         var stack = Stack(env);
@@ -82,7 +81,7 @@ public class MonitoringStackTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryAlarm_NotifiesTheEncryptedAlarmTopicOnAlarmAndOk(string env)
     {
         var stack = Stack(env);
@@ -140,7 +139,7 @@ public class MonitoringStackTests
             Is.EqualTo("breaching"), "in prod, silence is itself a problem");
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Dashboard_ChartsIteratorAgeOnlyWhereAConsumerReads_AndTheFailedBatches(string env)
     {
         var stack = Stack(env);
@@ -156,7 +155,7 @@ public class MonitoringStackTests
                                      && Dimension(l, "BucketName") == $"fraud-detection-failed-batches-{env}"), Is.EqualTo(1));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Dashboard_HasTheSeedWidgetsAndEveryMetricRefersToAnExistingResource(string env)
     {
         var stack = Stack(env);
@@ -185,7 +184,7 @@ public class MonitoringStackTests
             Has.Count.EqualTo(16), "4 metrics for each of the 4 tables");
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void MetricFilters_OnTheStreamProcessorsLogGroup(string env)
     {
         var stack = Stack(env);
@@ -199,7 +198,7 @@ public class MonitoringStackTests
         Assert.That(errors["pattern"]!.GetValue<string>(), Is.EqualTo(FraudTf.Functions.Shared.Metrics.LogPatterns.ProcessingError));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void NoXRaySamplingRule_LambdaSamplesAtAFixedRate(string env)
     {
         // Lambda's active tracing ignores sampling rules (1 request per second and 5% of the rest, not configurable).
@@ -207,7 +206,7 @@ public class MonitoringStackTests
         Assert.That(Stack(env).Resources("aws_lambda_function").Select(f => f.Value["tracing_config"]!["mode"]!.GetValue<string>()), Has.All.EqualTo("Active"));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void StreamProcessor_DeclaresTheMetricsItsCodeEmits_AndEveryCustomAlarmUsesOne(string env)
     {
         var stack = Stack(env);

@@ -6,7 +6,6 @@ namespace FraudTf.Tests.Platform;
 [TestFixture]
 public class StackTests
 {
-    private static readonly string[] Envs = ["dev", "staging", "prod"];
     private static readonly Dictionary<string, string> Accounts = new() { ["dev"] = "111111111111", ["staging"] = "222222222222", ["prod"] = "333333333333" };
 
     [Test]
@@ -19,7 +18,7 @@ public class StackTests
         }));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Backend_IsS3WithPerEnvironmentKeyEncryptionAndBothLocks(string env)
     {
         var s3 = Synth.Shared.Stack($"fraud-detection-{env}")["terraform"]!["backend"]!["s3"]!;
@@ -39,12 +38,12 @@ public class StackTests
     [Test]
     public void BackendKeys_AreDistinctAcrossEnvironments()
     {
-        var keys = Envs.Select(e => Synth.Shared.Stack($"fraud-detection-{e}")["terraform"]!["backend"]!["s3"]!["key"]!.GetValue<string>()).ToList();
+        var keys = TestEnvironments.All.Select(e => Synth.Shared.Stack($"fraud-detection-{e}")["terraform"]!["backend"]!["s3"]!["key"]!.GetValue<string>()).ToList();
 
         Assert.That(keys, Is.Unique);
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Provider_PinsAllowedAccountAndDefaultTags(string env)
     {
         foreach (var name in new[] { $"fraud-detection-{env}", $"fraud-detection-bootstrap-{env}" })
@@ -64,7 +63,7 @@ public class StackTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Terraform_RequiresAVersionWithS3NativeLockingAndTheHashicorpAwsProvider(string env)
     {
         var terraform = Synth.Shared.Stack($"fraud-detection-{env}")["terraform"]!;
@@ -75,7 +74,7 @@ public class StackTests
         Assert.That(terraform["required_providers"]!["aws"]!["version"]!.GetValue<string>(), Is.EqualTo(">= 6.27.0, < 7.0.0"));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Bootstrap_UsesLocalState(string env)
     {
         var backend = Synth.Shared.Stack($"fraud-detection-bootstrap-{env}")["terraform"]!["backend"]!.AsObject();
@@ -84,7 +83,7 @@ public class StackTests
         Assert.That(backend["local"]!["path"]!.GetValue<string>(), Is.EqualTo($"terraform.fraud-detection-bootstrap-{env}.tfstate"));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Bootstrap_StateBucketIsVersionedKmsEncryptedTlsOnlyPrivateAndProtected(string env)
     {
         var stack = Synth.Shared.Stack($"fraud-detection-bootstrap-{env}");
@@ -114,7 +113,7 @@ public class StackTests
         });
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Bootstrap_LockTableHasLockIdKeyKmsPitrAndProtection(string env)
     {
         var stack = Synth.Shared.Stack($"fraud-detection-bootstrap-{env}");
@@ -134,7 +133,7 @@ public class StackTests
         });
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Bootstrap_StateKeyRotatesAndHasAliasFromConfig(string env)
     {
         var stack = Synth.Shared.Stack($"fraud-detection-bootstrap-{env}");
@@ -156,7 +155,7 @@ public class StackTests
         });
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Bootstrap_StateBucketLogsToItsAccessLogBucket(string env)
     {
         var stack = Synth.Shared.Stack($"fraud-detection-bootstrap-{env}");

@@ -14,7 +14,6 @@ namespace FraudTf.Tests.Security;
 /// </summary>
 public sealed class LeastPrivilegeTests
 {
-    private static readonly string[] Envs = ["dev", "staging", "prod"];
 
     private static JsonObject Stack(string env) => Synth.Shared.Stack($"fraud-detection-{env}");
 
@@ -94,7 +93,7 @@ public sealed class LeastPrivilegeTests
 
     private static string? OnFailure(JsonNode mapping) => mapping["destination_config"]?["on_failure"]?["destination_arn"]?.GetValue<string>();
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryFunction_HasSdkCallsReadFromItsCode(string env)
     {
         var functions = Functions(Stack(env)).ToList();
@@ -108,7 +107,7 @@ public sealed class LeastPrivilegeTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryFunctionRole_AllowsExactlyItsCodeCallsPlusWhatLambdaNeeds(string env)
     {
         foreach (var f in Functions(Stack(env)))
@@ -124,7 +123,7 @@ public sealed class LeastPrivilegeTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryFunctionRole_UsesKeysOnlyForItsEnvironmentOrThroughAServiceItReaches(string env)
     {
         foreach (var f in Functions(Stack(env)))
@@ -166,7 +165,7 @@ public sealed class LeastPrivilegeTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EverySdkCall_IsAllowed(string env)
     {
         foreach (var f in Functions(Stack(env)))
@@ -179,7 +178,7 @@ public sealed class LeastPrivilegeTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void OnlyTheAlertHandler_HasADeadLetterQueue_TheOthersRecordWhy(string env)
     {
         foreach (var f in Functions(Stack(env)))
@@ -195,7 +194,7 @@ public sealed class LeastPrivilegeTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void OnlyTheStreamProcessor_CanWriteADecisionRowWithTheScorersAttributes(string env)
     {
         // The decisions pipe turns AUTOMATED rows into FraudDetected alerts. Every other role writing the decisions table

@@ -11,7 +11,6 @@ namespace FraudTf.Tests.Security;
 /// </summary>
 public class TrustedWritersTests
 {
-    private static readonly string[] Envs = ["dev", "staging", "prod"];
 
     private static JsonObject Stack(string env) => Synth.Shared.Stack($"fraud-detection-{env}");
 
@@ -42,7 +41,7 @@ public class TrustedWritersTests
     private static readonly string[] ItemWrites =
         ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PartiQLDelete", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PutItem", "dynamodb:UpdateItem"];
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryTable_DeniesItemWritesToAllButTheRolesGrantedThem(string env)
     {
         var stack = Stack(env);
@@ -70,7 +69,7 @@ public class TrustedWritersTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Streams_AcceptRecordsOnlyFromTheirProducers(string env)
     {
         var stack = Stack(env);
@@ -90,7 +89,7 @@ public class TrustedWritersTests
         });
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void KnowledgeBaseDocuments_OnlyTheDeployerWritesThem(string env)
     {
         var stack = Stack(env);

@@ -8,14 +8,13 @@ namespace FraudTf.Tests.Storage;
 [TestFixture]
 public class StorageStackTests
 {
-    private static readonly string[] Envs = ["dev", "staging", "prod"];
     private static readonly string[] DataBuckets = ["audit-logs", "decision-trails", "models"];
 
     private static JsonObject Stack(string env) => Synth.Shared.Stack($"fraud-detection-{env}");
 
     private static string DataKeyArn(string env) => $"${{{Stack(env).Address("aws_kms_key", "/keys/data/this")}.arn}}";
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void FourTables_WithSeedNames(string env)
     {
         var names = Stack(env).Resources("aws_dynamodb_table").Values.Select(t => t["name"]!.GetValue<string>());
@@ -27,7 +26,7 @@ public class StorageStackTests
         }));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryTable_OnDemandKmsEncryptedWithDataKeyAndPitr(string env)
     {
         foreach (var (id, t) in Stack(env).Resources("aws_dynamodb_table"))
@@ -45,7 +44,7 @@ public class StorageStackTests
     [Test]
     public void DeletionProtection_OnInProd_OffInDevAndStaging()
     {
-        foreach (var env in Envs)
+        foreach (var env in TestEnvironments.All)
         {
             var protect = env == "prod";
             foreach (var (id, t) in Stack(env).Resources("aws_dynamodb_table"))
@@ -70,7 +69,7 @@ public class StorageStackTests
         Assert.That(prod.Protection.DeletionProtection, Is.False);
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Tables_MatchTheSharedSchemas(string env)
     {
         foreach (var schema in FraudTables.All)
@@ -152,7 +151,7 @@ public class StorageStackTests
         Assert.That(t["global_secondary_index"], Is.Null);
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void DataBuckets_VersionedKmsBucketKeyPrivateOwnerEnforcedTlsOnlyLoggedAndAbortMultipart(string env)
     {
         var stack = Stack(env);
@@ -204,7 +203,7 @@ public class StorageStackTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void TrailsAndAuditRecords_AreWriteOnce_UnconditionalPutsDeniedAndPrefixesRecorded(string env)
     {
         var stack = Stack(env);
@@ -305,7 +304,7 @@ public class StorageStackTests
         });
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void ThreeKeys_RotatedWithAliasesPerEnvironment(string env)
     {
         var stack = Stack(env);

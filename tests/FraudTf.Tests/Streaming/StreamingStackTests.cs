@@ -11,7 +11,6 @@ namespace FraudTf.Tests.Streaming;
 [TestFixture]
 public class StreamingStackTests
 {
-    private static readonly string[] Envs = ["dev", "staging", "prod"];
     private static readonly string[] Functions = ["stream-processor", "alert-handler"];
 
     private static JsonObject Stack(string env) => Synth.Shared.Stack($"fraud-detection-{env}");
@@ -29,7 +28,7 @@ public class StreamingStackTests
         _ => [node.GetValue<string>()],
     };
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void KinesisStreams_OnDemandKmsEncryptedWithSeedRetention(string env)
     {
         var stack = Stack(env);
@@ -48,7 +47,7 @@ public class StreamingStackTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void DeadLetterQueue_FourteenDaysKmsTlsOnlyAndOpenOnlyToTheRules(string env)
     {
         var stack = Stack(env);
@@ -71,7 +70,7 @@ public class StreamingStackTests
         });
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void AlertsTopic_KmsEncryptedAndPublishableOnlyByTheFraudDetectedRule(string env)
     {
         var stack = Stack(env);
@@ -84,7 +83,7 @@ public class StreamingStackTests
         Assert.That(Values(allow["Condition"]!["ArnEquals"]!["aws:SourceArn"]).Single(), Is.EqualTo(Ref(stack, "aws_cloudwatch_event_rule", "/events/fraud-detected-rule", "arn")));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Functions_Dotnet10TracedWithEncryptedEnvironmentAndConfiguredSize_DlqOnlyWhenInvokedAsynchronously(string env)
     {
         var stack = Stack(env);
@@ -133,7 +132,7 @@ public class StreamingStackTests
         Assert.That(Stack("prod").Resource("aws_lambda_function", "/stream-processor/this")["memory_size"]!.GetValue<int>(), Is.EqualTo(1024));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void FunctionCode_IsAZipUnderCdktfOutWhoseHashMatchesSourceCodeHash(string env)
     {
         foreach (var name in Functions)
@@ -154,12 +153,12 @@ public class StreamingStackTests
     {
         foreach (var name in Functions)
         {
-            var hashes = Envs.Select(e => Stack(e).Resource("aws_lambda_function", $"/{name}/this")["source_code_hash"]!.GetValue<string>()).Distinct();
+            var hashes = TestEnvironments.All.Select(e => Stack(e).Resource("aws_lambda_function", $"/{name}/this")["source_code_hash"]!.GetValue<string>()).Distinct();
             Assert.That(hashes.Count(), Is.EqualTo(1), $"{name}: promotion ships the same zip to every environment");
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void LogGroups_KmsEncryptedWithRetentionFromConfig(string env)
     {
         var stack = Stack(env);
@@ -173,7 +172,7 @@ public class StreamingStackTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryRole_HasExplicitActionsAndScopedResources(string env)
     {
         var stack = Stack(env);
@@ -195,7 +194,7 @@ public class StreamingStackTests
             "five functions (stream processor, alert handler, agent tools, index setup, knowledge-base sync), the agent, the knowledge base, two pipes, the events-to-Kinesis role");
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void FunctionRoles_TrustOnlyLambdaOfThisAccount(string env)
     {
         var stack = Stack(env);
@@ -210,7 +209,7 @@ public class StreamingStackTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void PipeRoles_TrustPipesOnlyOnBehalfOfTheirOwnPipe(string env)
     {
         var stack = Stack(env);
@@ -227,7 +226,7 @@ public class StreamingStackTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EventsToKinesisRole_TrustsEventBridgeOnlyOnBehalfOfTheTwoRules(string env)
     {
         var stack = Stack(env);
@@ -280,7 +279,7 @@ public class StreamingStackTests
         Assert.That(statements.Values.SelectMany(s => Values(s["Action"])), Has.None.EqualTo("s3:DeleteObject"));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EventSourceMapping_ReadsTheTransactionsStreamWithBoundedRetriesAndPartialFailures(string env)
     {
         var stack = Stack(env);
@@ -317,7 +316,7 @@ public class StreamingStackTests
         Assert.That(m["parallelization_factor"]!.GetValue<int>(), Is.EqualTo(7));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Rules_MatchTheirSourceAndDetailTypeOnTheCustomBus(string env)
     {
         var stack = Stack(env);
@@ -340,7 +339,7 @@ public class StreamingStackTests
         Assert.That(stack.Resource("aws_cloudwatch_event_bus", "/events/bus")["name"]!.GetValue<string>(), Is.EqualTo($"fraud-detection-bus-{env}"));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Bus_DeniesPutEventsToEveryPrincipalButThePipesRoles(string env)
     {
         var stack = Stack(env);
@@ -375,7 +374,7 @@ public class StreamingStackTests
         Assert.That(putters, Is.EquivalentTo(pipeRoles));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void Targets_RouteFraudDetectedToHandlerTopicAndStream_AllWithRetriesAndDlq(string env)
     {
         var stack = Stack(env);
@@ -398,7 +397,7 @@ public class StreamingStackTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void AlertHandlerPermission_IsRestrictedToTheFraudDetectedRule(string env)
     {
         var stack = Stack(env);
@@ -410,7 +409,7 @@ public class StreamingStackTests
         Assert.That(p["function_name"]!.GetValue<string>(), Is.EqualTo(Ref(stack, "aws_lambda_function", "/alert-handler/this", "function_name")));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void DecisionsPipe_FiltersNewAutomatedReviewOrDeclineIntoFraudDetectedEvents(string env)
     {
         var stack = Stack(env);
@@ -441,7 +440,7 @@ public class StreamingStackTests
     private static List<(string Path, bool Quoted)> Placeholders(string template) =>
         Placeholder.Matches(template).Select(m => (m.Groups[1].Value, m.Index > 0 && template[m.Index - 1] == '"' && template[m.Index + m.Length] == '"')).ToList();
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void DecisionsPipe_ForwardsTheFraudDetectedContractOnly_WithTheStreamRecordId(string env)
     {
         var template = Stack(env).Resource("aws_pipes_pipe", "/events/decisions-pipe")["target_parameters"]!["input_template"]!.GetValue<string>();
@@ -460,7 +459,7 @@ public class StreamingStackTests
         });
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void TransactionsPipe_ForwardsIdsAndRoutingFieldsOnly_AndStartsAtTrimHorizon(string env)
     {
         var pipe = Stack(env).Resource("aws_pipes_pipe", "/events/transactions-pipe");
@@ -475,7 +474,7 @@ public class StreamingStackTests
         Assert.That(pipe["source_parameters"]!["dynamodb_stream_parameters"]!["starting_position"]!.GetValue<string>(), Is.EqualTo("TRIM_HORIZON"));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void DecisionsPipe_DeclaresTheStreamProcessorAsItsOnlyEventProducer(string env)
     {
         var stack = Stack(env);
@@ -485,7 +484,7 @@ public class StreamingStackTests
         Assert.That(stack.Resource("aws_pipes_pipe", "/events/transactions-pipe")["//"]!["event_producers"], Is.Null);
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void AlertsTopicTarget_SendsAShortAlertBuiltFromTheEventDetail(string env)
     {
         var target = Stack(env).Resource("aws_cloudwatch_event_target", "/events/fraud-detected-to-alerts-topic");

@@ -8,7 +8,6 @@ namespace FraudTf.Tests.Streaming;
 [TestFixture]
 public class SubscriptionTests
 {
-    private static readonly string[] Envs = ["dev", "staging", "prod"];
 
     /// <summary>The topics by the path of their construct and the config part that subscribes them.</summary>
     private static readonly (string Path, Func<NotificationsConfig, TopicNotifications> Of)[] Topics =
@@ -57,7 +56,7 @@ public class SubscriptionTests
         };
     })]).Stack("fraud-detection-dev");
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void EveryConfiguredEndpoint_HasOneSubscriptionOnItsTopic(string env)
     {
         var stack = Stack(env);
@@ -81,7 +80,7 @@ public class SubscriptionTests
         Assert.That(all, Has.Count.EqualTo(config.Notifications.Alarms.Subscriptions.Count + config.Notifications.Alerts.Subscriptions.Count));
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void TopicPolicy_DeniesSubscribeToEveryEndpointButTheConfiguredOnes(string env)
     {
         var stack = Stack(env);
@@ -103,7 +102,7 @@ public class SubscriptionTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void SubscribedTopics_CarryNoGateException(string env)
     {
         foreach (var (path, _) in Topics)
@@ -112,7 +111,7 @@ public class SubscriptionTests
         }
     }
 
-    [TestCaseSource(nameof(Envs))]
+    [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
     public void QueueSubscriptions_KeepTheSnsEnvelope(string env)
     {
         var queues = Stack(env).Resources("aws_sns_topic_subscription").Values.Where(s => s["protocol"]!.GetValue<string>() == "sqs").ToList();
