@@ -170,4 +170,4 @@ local-down: ## stop whatever a local run left running (engines, function process
 	@scripts/local-down.sh
 
 clean: ## remove build output (keeps node_modules and the bindings)
-	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj
+	rm -rf cdktf.out bin obj modules/Config/bin modules/Config/obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj
