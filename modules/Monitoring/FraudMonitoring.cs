@@ -156,8 +156,9 @@ public sealed class FraudMonitoring : Construct
         specs.Add(new AlarmSpec("corrupt-stored-rows", new Metric(PlatformMetrics.Namespace, PlatformMetrics.CorruptStoredRows, dims, "Sum", "corrupt stored rows", 300), 0,
             "GreaterThanThreshold", 1, 1, "notBreaching",
             "The stream processor read stored rows it could not use (a profile without counters, a pattern without a weight) and handled them as data: scores of those users or patterns are weaker. Check its WARN log lines 'corrupt stored row handled as data' for the table and key, then repair or delete the row."));
+        // Only the production tier always has traffic: there, an hour without data means the pipeline stopped.
         specs.Add(new AlarmSpec("no-transactions-processed", new Metric(PlatformMetrics.Namespace, PlatformMetrics.TransactionsProcessed, dims, "Sum", "transactions processed", 3600), 0,
-            "LessThanOrEqualToThreshold", 1, 1, env.Environment == "prod" ? "breaching" : "notBreaching",
+            "LessThanOrEqualToThreshold", 1, 1, env.Tier == EnvironmentTier.Production ? "breaching" : "notBreaching",
             "No transaction was scored in an hour: the pipeline may be stalled. Check the event source mapping's state and the stream's incoming records."));
         Specs = specs;
 
