@@ -42,9 +42,13 @@ PROMO_DLL := tools/Promotion/bin/Release/net10.0/FraudTf.Promotion.dll
 # The shared function code the app, the tools and the functions compile, with the scoring reference tables compiled into it.
 SHARED_SOURCES := $(shell find functions/Shared functions/Storage \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
 
-PROMO_SOURCES := $(shell find tools/Promotion modules/Config \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) $(SHARED_SOURCES)
+# The environment config model and loader (modules/Config, a project of its own): the app and the cost, promotion,
+# redrive, local and backtest tools reference it, so a change to it rebuilds each of them.
+CONFIG_SOURCES := $(shell find modules/Config \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) $(SHARED_SOURCES)
 
-APP_SOURCES := FraudTf.csproj main.cs nuget.config $(SHARED_SOURCES) $(shell find modules -name '*.cs' -o -name '*.csproj' 2>/dev/null)
+PROMO_SOURCES := $(shell find tools/Promotion \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) $(CONFIG_SOURCES)
+
+APP_SOURCES := FraudTf.csproj main.cs nuget.config $(CONFIG_SOURCES) $(shell find modules \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
 
 # Rebuilt only when a source changed (make's check is cheaper than a no-op dotnet build).
 $(APP_DLL): $(APP_SOURCES) .bindings/Bindings.props
@@ -99,7 +103,7 @@ bench: build ## run the benchmarks of bench/ and print their medians
 	bench/scoring.sh
 
 COST_DLL := tools/Cost/bin/Release/net10.0/FraudTf.Cost.dll
-COST_SOURCES := $(wildcard tools/Cost/*.cs tools/Cost/*.csproj modules/Config/*.cs) $(SHARED_SOURCES)
+COST_SOURCES := $(wildcard tools/Cost/*.cs tools/Cost/*.csproj) $(CONFIG_SOURCES)
 
 # The cost tool reads plain JSON (no jsii): it builds in seconds, without the bindings.
 $(COST_DLL): $(COST_SOURCES)
@@ -124,7 +128,7 @@ cost-change: $(COST_DLL) ## cost difference a change makes to ENV: make cost-cha
 	@scripts/cost-change.sh "$(ENV)" "$(BASE)"
 
 REDRIVE_DLL := tools/Redrive/bin/Release/net10.0/FraudTf.Redrive.dll
-REDRIVE_SOURCES := $(wildcard tools/Redrive/*.cs tools/Redrive/*.csproj modules/Config/*.cs)
+REDRIVE_SOURCES := $(wildcard tools/Redrive/*.cs tools/Redrive/*.csproj) $(CONFIG_SOURCES)
 
 # A console tool (no jsii, no bindings): builds in seconds.
 $(REDRIVE_DLL): $(REDRIVE_SOURCES)
@@ -136,7 +140,7 @@ redrive: $(REDRIVE_DLL) ## re-publish quarantined records and discarded batches 
 	@dotnet $(REDRIVE_DLL) --env "$(ENV)" $(if $(FROM),--from "$(FROM)") $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) --report "redrive-$(ENV).json"
 
 LOCAL_DLL := tools/Local/bin/Release/net10.0/FraudTf.Local.dll
-LOCAL_SOURCES := $(SHARED_SOURCES) $(shell find tools/Local tools/Redrive \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
+LOCAL_SOURCES := $(CONFIG_SOURCES) $(shell find tools/Local tools/Redrive \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
 
 # A console tool (no jsii): the local runners, the traffic generator and the function host.
 $(LOCAL_DLL): $(LOCAL_SOURCES)
@@ -170,4 +174,4 @@ local-down: ## stop whatever a local run left running (engines, function process
 	@scripts/local-down.sh
 
 clean: ## remove build output (keeps node_modules and the bindings)
-	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj
+	rm -rf cdktf.out bin obj modules/Config/bin modules/Config/obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj

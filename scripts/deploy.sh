@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploys one environment with its guardrails (`make deploy ENV=x` synthesizes and runs preflight first):
-#  1. prod only: it must ship what staging received (deployments/staging.json), same Lambda artifacts and no
-#     unexpected difference; FORCE_REASON="..." overrides, and the reason is printed and recorded in the receipt;
+#  1. production tier only (prod): it must ship what the environment promoting to it received (staging:
+#     deployments/staging.json), same Lambda artifacts and no unexpected difference; FORCE_REASON="..." overrides, and
+#     the reason is printed and recorded in the receipt;
 #  2. plan (scripts/plan.sh), then refuse a plan that replaces or destroys a stateful resource;
 #     ALLOW_DESTROY="..." overrides, printed and recorded;
 #  3. apply exactly the saved plan that passed the guards;

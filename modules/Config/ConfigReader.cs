@@ -437,7 +437,7 @@ public sealed class ConfigReader
     }
 
     /// <summary>Case-insensitive edit distance (Levenshtein), for "did you mean" suggestions here and in the offline gate.</summary>
-    internal static int Distance(string a, string b)
+    public static int Distance(string a, string b)
     {
         a = a.ToLowerInvariant();
         b = b.ToLowerInvariant();

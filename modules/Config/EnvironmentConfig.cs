@@ -1,14 +1,27 @@
 namespace FraudTf.Config;
 
 /// <summary>
-/// The validated settings of one deployment environment (dev, staging or prod), loaded from
-/// <c>environments/&lt;env&gt;.json</c> by <see cref="EnvironmentConfigLoader"/>. Constructs receive it (or the part
+/// The validated settings of one deployment environment, loaded from <c>environments/&lt;env&gt;.json</c> (one file per
+/// environment: a new file is a new environment) by <see cref="EnvironmentConfigLoader"/>. Constructs receive it (or the part
 /// they need) from <c>main.cs</c>; they never read files or environment variables themselves.
 /// </summary>
 public sealed record EnvironmentConfig
 {
-    /// <summary>Environment name: one of <see cref="EnvironmentConfigLoader.KnownEnvironments"/>.</summary>
+    /// <summary>Environment name: the name of its file, <c>environments/&lt;env&gt;.json</c> (see <see cref="EnvironmentConfigLoader.EnvironmentNameRule"/>).</summary>
     public required string Environment { get; init; }
+
+    /// <summary>
+    /// What the environment is for (<c>tier</c>, required): it chooses the default of every setting the file leaves out,
+    /// so no default depends on the environment's name. See <see cref="EnvironmentTier"/>.
+    /// </summary>
+    public required EnvironmentTier Tier { get; init; }
+
+    /// <summary>
+    /// The environment this one's build is promoted to next (<c>promotesTo</c>), or null for the last environment of its
+    /// promotion chain. The loader orders the environments along these links; the deploy of a production-tier environment
+    /// must ship what the environment promoting to it received (the promotion guard, tools/Promotion).
+    /// </summary>
+    public string? PromotesTo { get; init; }
 
     /// <summary>The file this config came from, relative to the repository root (used in messages).</summary>
     public required string SourceFile { get; init; }
@@ -120,7 +133,7 @@ public sealed record StateConfig
 /// <summary>Retention periods, in days.</summary>
 public sealed record RetentionConfig
 {
-    /// <summary>Retention of the Lambda functions' CloudWatch log groups. Default 30 days (365 in prod).</summary>
+    /// <summary>Retention of the Lambda functions' CloudWatch log groups. Default 30 days (365 in the production tier).</summary>
     public required int LogRetentionDays { get; init; }
 
     /// <summary>Object Lock default retention of the audit-logs bucket, after which audit objects expire. Default 365.</summary>
@@ -132,7 +145,7 @@ public sealed record RetentionConfig
     /// <summary>Days until superseded model artifacts (noncurrent versions) expire. Default 90.</summary>
     public required int ModelNoncurrentVersionExpirationDays { get; init; }
 
-    /// <summary>Days until S3 server access logs expire. Default 90 (365 in prod).</summary>
+    /// <summary>Days until S3 server access logs expire. Default 90 (365 in the production tier).</summary>
     public required int AccessLogExpirationDays { get; init; }
 
     /// <summary>
@@ -145,20 +158,20 @@ public sealed record RetentionConfig
 /// <summary>Protection of stateful resources (tables and data buckets).</summary>
 public sealed record ProtectionConfig
 {
-    /// <summary>DynamoDB deletion protection plus Terraform <c>prevent_destroy</c> on tables and data buckets. Default true in prod, false elsewhere.</summary>
+    /// <summary>DynamoDB deletion protection plus Terraform <c>prevent_destroy</c> on tables and data buckets. Default true in the production tier, false in the others.</summary>
     public required bool DeletionProtection { get; init; }
 
-    /// <summary>Object Lock mode of the audit-logs bucket: COMPLIANCE (nobody can shorten it; default in prod) or GOVERNANCE (default elsewhere).</summary>
+    /// <summary>Object Lock mode of the audit-logs bucket: COMPLIANCE (nobody can shorten it; default in the production tier) or GOVERNANCE (default in the others).</summary>
     public required string AuditLogLockMode { get; init; }
 }
 
 /// <summary>Size and limits of each Lambda function.</summary>
 public sealed record FunctionsConfig
 {
-    /// <summary>The stream processor. Default 512 MB, 60 s, 10 concurrent (prod 1024 MB, 60 s, 100).</summary>
+    /// <summary>The stream processor. Default 512 MB, 60 s, 10 concurrent (production tier 1024 MB, 60 s, 100).</summary>
     public required FunctionSettings StreamProcessor { get; init; }
 
-    /// <summary>The alert handler. Default 256 MB, 30 s, 5 concurrent (prod 512 MB, 30 s, 20).</summary>
+    /// <summary>The alert handler. Default 256 MB, 30 s, 5 concurrent (production tier 512 MB, 30 s, 20).</summary>
     public required FunctionSettings AlertHandler { get; init; }
 }
 
@@ -177,7 +190,7 @@ public sealed record StreamingConfig
     /// <summary>Seconds to gather a batch before invoking (0-300). Default 1.</summary>
     public required int BatchingWindowSeconds { get; init; }
 
-    /// <summary>Concurrent batches per shard (1-10). Default 2 (prod 4).</summary>
+    /// <summary>Concurrent batches per shard (1-10). Default 2 (production tier 4).</summary>
     public required int ParallelizationFactor { get; init; }
 
     /// <summary>
@@ -224,7 +237,7 @@ public sealed record AgentConfig
     /// <summary>The agent's instruction, a text file relative to the repository root.</summary>
     public required string InstructionFile { get; init; }
 
-    /// <summary>Seconds a session stays alive without interaction (60-3600).</summary>
+    /// <summary>Seconds a session stays alive without interaction (60-3600). Default 600 (production tier 900).</summary>
     public required int IdleSessionTtlSeconds { get; init; }
 
     /// <summary>Embedding model of the knowledge base, e.g. <c>amazon.titan-embed-text-v2:0</c>.</summary>
@@ -236,10 +249,10 @@ public sealed record AgentConfig
     /// <summary>Folder of the knowledge base's source documents, relative to the repository root.</summary>
     public required string KnowledgeBaseDocuments { get; init; }
 
-    /// <summary>OpenSearch Serverless standby replicas (a second availability zone; doubles the minimum OCUs).</summary>
+    /// <summary>OpenSearch Serverless standby replicas (a second availability zone; doubles the minimum OCUs). Default true in the production tier, false in the others.</summary>
     public required bool StandbyReplicas { get; init; }
 
-    /// <summary>The agent-tools function (the action group).</summary>
+    /// <summary>The agent-tools function (the action group). Default 256 MB, 30 s, 5 concurrent (production tier 512 MB, 30 s, 20).</summary>
     public required FunctionSettings ToolsFunction { get; init; }
 
     /// <summary>The two functions of the knowledge base's setup during apply (vector index creation, ingestion), built from one project.</summary>
@@ -272,14 +285,14 @@ public sealed record ScoringConfig
     /// <summary>How long the active fraud patterns are cached in the function, in seconds. Default 60.</summary>
     public required int PatternCacheSeconds { get; init; }
 
-    /// <summary>Days transactions and decisions are kept (DynamoDB TTL). Default 90 (prod 365).</summary>
+    /// <summary>Days transactions and decisions are kept (DynamoDB TTL). Default 90 (production tier 365).</summary>
     public required int TransactionTtlDays { get; init; }
 }
 
 /// <summary>Alarm thresholds (per environment).</summary>
 public sealed record MonitoringConfig
 {
-    /// <summary>Function errors per minute that raise the alarm. Default 1 (prod 1).</summary>
+    /// <summary>Function errors per minute that raise the alarm. Default 1.</summary>
     public required int FunctionErrors { get; init; }
 
     /// <summary>p99 duration, as a fraction of the function's timeout, that raises the alarm. Default 0.8.</summary>
@@ -288,7 +301,7 @@ public sealed record MonitoringConfig
     /// <summary>Throttled invocations per minute that raise the alarm. Default 1.</summary>
     public required int FunctionThrottles { get; init; }
 
-    /// <summary>Kinesis iterator age (ms) that raises the alarm. Default 60000 (prod 30000).</summary>
+    /// <summary>Kinesis iterator age (ms) that raises the alarm. Default 60000 (production tier 30000).</summary>
     public required int IteratorAgeMilliseconds { get; init; }
 
     /// <summary>Throttled Kinesis writes or DynamoDB requests per minute that raise the alarms. Default 1.</summary>
@@ -297,13 +310,13 @@ public sealed record MonitoringConfig
     /// <summary>Messages in the dead-letter queue that raise the alarm. Default 1.</summary>
     public required int DeadLetters { get; init; }
 
-    /// <summary>FraudDetected decisions per 5 minutes that count as a spike. Default 50 (prod 500).</summary>
+    /// <summary>FraudDetected decisions per 5 minutes that count as a spike. Default 50 (production tier 500).</summary>
     public required int FraudSpikePer5Minutes { get; init; }
 
     /// <summary>p99 of the stream processor's batch latency (ms) that raises the alarm. Default 2000.</summary>
     public required int ProcessingLatencyP99Milliseconds { get; init; }
 
-    /// <summary>Rejected records per 5 minutes that raise the alarm. Default 10 (prod 100).</summary>
+    /// <summary>Rejected records per 5 minutes that raise the alarm. Default 10 (production tier 100).</summary>
     public required int RejectedRecordsPer5Minutes { get; init; }
 }
 
@@ -313,10 +326,10 @@ public sealed record MonitoringConfig
 /// </summary>
 public sealed record TrafficConfig
 {
-    /// <summary>Transactions per second on average over a month. Default 1 (staging 10, prod 100).</summary>
+    /// <summary>Transactions per second on average over a month. Default 1 (preproduction tier 10, production tier 100).</summary>
     public required double AverageTps { get; init; }
 
-    /// <summary>Transactions per second at the busiest minute. Default 5 (staging 50, prod 500); at least the average.</summary>
+    /// <summary>Transactions per second at the busiest minute. Default 5 (preproduction tier 50, production tier 500); at least the average.</summary>
     public required double PeakTps { get; init; }
 
     /// <summary>Average size of one transaction record on the stream, in bytes (the contract allows 16384). Default 600.</summary>
@@ -325,10 +338,10 @@ public sealed record TrafficConfig
     /// <summary>Share of transactions decided REVIEW or DECLINE, i.e. that become FraudDetected events (0-1). Default 0.02.</summary>
     public required double FraudRate { get; init; }
 
-    /// <summary>Users with a behaviour profile (rows of the user-profiles table). Default 1000 (staging 50000, prod 5000000).</summary>
+    /// <summary>Users with a behaviour profile (rows of the user-profiles table). Default 1000 (preproduction tier 50000, production tier 5000000).</summary>
     public required int ActiveUsers { get; init; }
 
-    /// <summary>Analyst sessions with the Bedrock agent per day. Default 20 (staging 50, prod 500).</summary>
+    /// <summary>Analyst sessions with the Bedrock agent per day. Default 20 (preproduction tier 50, production tier 500).</summary>
     public required int AgentSessionsPerDay { get; init; }
 
     /// <summary>Questions (turns) per agent session. Default 4.</summary>

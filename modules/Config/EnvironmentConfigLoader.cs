@@ -5,14 +5,25 @@ namespace FraudTf.Config;
 
 /// <summary>
 /// Loads and validates <c>environments/&lt;env&gt;.json</c> for every environment before any construct is created.
-/// Every problem (unknown environment or field, malformed account id or region, missing value, number out of
-/// range, ...) is reported at once in a <see cref="ConfigValidationException"/> whose messages name the file,
-/// the field, the value received and the fix.
+/// The folder is the list of environments: every <c>*.json</c> file in it is one, named after the file, and its
+/// <c>tier</c> chooses the defaults of what it leaves out. Every problem (invalid environment name, unknown field,
+/// malformed account id or region, missing value, number out of range, broken promotion order, ...) is reported at
+/// once in a <see cref="ConfigValidationException"/> whose messages name the file, the field, the value received and
+/// the fix.
 /// </summary>
 public static partial class EnvironmentConfigLoader
 {
-    /// <summary>The environments FraudTf deploys, in promotion order.</summary>
-    public static readonly IReadOnlyList<string> KnownEnvironments = ["dev", "staging", "prod"];
+    /// <summary>The <c>tier</c> values of the files: the names of <see cref="EnvironmentTier"/> in lowercase, from development to production.</summary>
+    public static readonly IReadOnlyList<string> TierNames = Enum.GetValues<EnvironmentTier>().Select(t => t.ToString().ToLowerInvariant()).ToList();
+
+    private static readonly Regex TierPattern = new($"^({string.Join("|", TierNames)})$");
+
+    /// <summary>
+    /// What an environment's name (its file's name) may be. Every resource name carries it (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>),
+    /// so it is short and plain: at most the length of <c>staging</c>, the longest name whose resources were checked
+    /// against AWS's name limits (GATE-LIMIT-001), and no hyphen, so <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c> stays unambiguous.
+    /// </summary>
+    public const string EnvironmentNameRule = "2-7 lowercase letters or digits, starting with a letter";
 
     /// <summary>Retention periods CloudWatch Logs accepts, in days.</summary>
     public static readonly IReadOnlyList<int> LogRetentionDayValues =
@@ -20,6 +31,9 @@ public static partial class EnvironmentConfigLoader
 
     /// <summary>Tag keys FraudTf sets itself; a config may not override them.</summary>
     public static readonly IReadOnlyList<string> ReservedTagKeys = ["project", "environment", "managed-by", "cost-centre"];
+
+    [GeneratedRegex(@"^[a-z][a-z0-9]{1,6}$")]
+    private static partial Regex EnvironmentName();
 
     [GeneratedRegex(@"^\d{12}$")]
     private static partial Regex AccountId();
@@ -52,8 +66,9 @@ public static partial class EnvironmentConfigLoader
     private static partial Regex TagKey();
 
     /// <summary>
-    /// Loads every <c>*.json</c> file of <paramref name="directory"/>. <paramref name="displayDirectory"/> is how the
-    /// folder is named in messages (e.g. <c>environments</c>), so no absolute path reaches an error or the output.
+    /// Loads every <c>*.json</c> file of <paramref name="directory"/>, one environment each, and returns them in
+    /// promotion order (<see cref="InPromotionOrder"/>). <paramref name="displayDirectory"/> is how the folder is named in
+    /// messages (e.g. <c>environments</c>), so no absolute path reaches an error or the output.
     /// </summary>
     public static IReadOnlyList<EnvironmentConfig> LoadAll(string directory, string displayDirectory = "environments")
     {
@@ -62,23 +77,32 @@ public static partial class EnvironmentConfigLoader
         {
             throw new ConfigValidationException([
                 $"{displayDirectory}/: the environment config folder does not exist. Fix: run from the repository root, " +
-                $"where {displayDirectory}/dev.json, staging.json and prod.json live."]);
+                $"where {displayDirectory}/<env>.json (one file per environment) live."]);
         }
 
         var files = Directory.GetFiles(directory, "*.json").OrderBy(f => f, StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            throw new ConfigValidationException([
+                $"{displayDirectory}/: holds no environment file. Fix: add one <env>.json per environment, with at least its " +
+                "tier, accountId, region, allowedAccountIds, costCentre, state and notifications."]);
+        }
+
+        var names = new List<string>();
         var configs = new List<EnvironmentConfig>();
         foreach (var path in files)
         {
             var env = Path.GetFileNameWithoutExtension(path);
             var display = $"{displayDirectory}/{Path.GetFileName(path)}";
-            if (!KnownEnvironments.Contains(env))
+            if (!EnvironmentName().IsMatch(env))
             {
-                errors.Add($"{display}: unknown environment '{env}'. Fix: name the file after one of " +
-                           $"{string.Join(", ", KnownEnvironments)}, or add '{env}' to EnvironmentConfigLoader.KnownEnvironments " +
-                           "(modules/Config/EnvironmentConfigLoader.cs) together with its stack.");
+                errors.Add($"{display}: '{env}' is not a valid environment name ({EnvironmentNameRule}): the file's name is the " +
+                           "environment's, and every resource name carries it. Fix: rename the file, e.g. " +
+                           $"{displayDirectory}/{Suggestion(env)}.json.");
                 continue;
             }
 
+            names.Add(env);
             var config = Parse(File.ReadAllText(path), env, display, errors);
             if (config is not null)
             {
@@ -86,23 +110,42 @@ public static partial class EnvironmentConfigLoader
             }
         }
 
-        foreach (var env in KnownEnvironments)
-        {
-            if (!files.Any(f => Path.GetFileNameWithoutExtension(f) == env))
-            {
-                errors.Add($"{displayDirectory}/{env}.json: missing. Fix: create it (copy {displayDirectory}/dev.json and " +
-                           $"set accountId, region and state for {env}).");
-            }
-        }
-
         CheckAcrossEnvironments(configs, errors);
+        CheckPromotion(configs, names, displayDirectory, errors);
         if (errors.Count > 0)
         {
             throw new ConfigValidationException(errors);
         }
 
-        return configs.OrderBy(c => KnownEnvironmentIndex(c.Environment)).ToList();
+        return InPromotionOrder(configs);
     }
+
+    /// <summary>
+    /// <paramref name="configs"/> in promotion order: an environment comes after the one promoting to it
+    /// (<see cref="EnvironmentConfig.PromotesTo"/>); among the environments free to come next, the lower tier first, then
+    /// the name in ordinal order. dev → staging → prod gives dev, staging, prod; a development-tier qa outside the chain
+    /// comes after dev. Expects links the loader validated (no cycle).
+    /// </summary>
+    private static IReadOnlyList<EnvironmentConfig> InPromotionOrder(IEnumerable<EnvironmentConfig> configs)
+    {
+        var remaining = configs.ToList();
+        var ordered = new List<EnvironmentConfig>();
+        while (remaining.Count > 0)
+        {
+            var next = remaining
+                .Where(c => !remaining.Any(from => from.PromotesTo == c.Environment))
+                .OrderBy(c => c.Tier)
+                .ThenBy(c => c.Environment, StringComparer.Ordinal)
+                .First();
+            ordered.Add(next);
+            remaining.Remove(next);
+        }
+
+        return ordered;
+    }
+
+    /// <summary>The <c>tier</c> text of <paramref name="tier"/> as the files write it, e.g. <c>production</c>.</summary>
+    public static string TierName(EnvironmentTier tier) => TierNames[(int)tier];
 
     /// <summary>
     /// Parses and validates one environment's JSON text; returns null and adds to <paramref name="errors"/> when invalid.
@@ -131,7 +174,20 @@ public static partial class EnvironmentConfigLoader
 
             var before = errors.Count;
             var r = ConfigReader.ForRoot(doc.RootElement, displayFile, errors);
-            var prod = environment == "prod";
+            var tierText = r.RequiredString("tier", TierPattern, $"one of {string.Join(", ", TierNames)}",
+                "set what the environment is for: \"production\" for customer traffic, \"preproduction\" for the rehearsal of a " +
+                "production deploy (like staging), \"development\" otherwise (like dev); the tier chooses the defaults of every " +
+                "setting the file leaves out");
+            // An invalid or missing tier is an error already: development then only lets the rest of the file be checked.
+            var tier = tierText.Length > 0 ? Enum.Parse<EnvironmentTier>(tierText, ignoreCase: true) : EnvironmentTier.Development;
+            // Every default below that differs between environments depends on the tier, never on the environment's name.
+            var production = tier == EnvironmentTier.Production;
+            var promotesTo = r.OptionalString("promotesTo", EnvironmentName(), $"an environment name ({EnvironmentNameRule})",
+                "name the environment this one's build is promoted to next (its file is environments/<name>.json), or omit it for the last environment", "");
+            if (promotesTo == environment)
+            {
+                r.ErrorValue("promotesTo", promotesTo, "is the environment itself", "name the next environment, or omit promotesTo for the last environment");
+            }
 
             var accountId = r.RequiredString("accountId", AccountId(), "a 12-digit AWS account id",
                 "set it to the 12 digits of the AWS account this environment deploys to, as a string, e.g. \"123456789012\"");
@@ -190,7 +246,7 @@ public static partial class EnvironmentConfigLoader
 
             var ret = r.OptionalObject("retention", "give retention periods as an object, e.g. {\"logRetentionDays\": 30}");
             var logDays = ret.OptionalIntOneOf("logRetentionDays", LogRetentionDayValues,
-                "use a retention CloudWatch Logs supports, e.g. 30, 90 or 365", prod ? 365 : 30);
+                "use a retention CloudWatch Logs supports, e.g. 30, 90 or 365", production ? 365 : 30);
             var auditDays = ret.OptionalInt("auditLogRetentionDays", 1, 36500,
                 "give the audit-log retention in days (365 for one year)", 365);
             const string trailsStayInStandard =
@@ -202,24 +258,24 @@ public static partial class EnvironmentConfigLoader
             var modelNoncurrent = ret.OptionalInt("modelNoncurrentVersionExpirationDays", 1, 36500,
                 "give the days a superseded model artifact is kept", 90);
             var accessLogDays = ret.OptionalInt("accessLogExpirationDays", 1, 36500,
-                "give the days S3 server access logs are kept", prod ? 365 : 90);
+                "give the days S3 server access logs are kept", production ? 365 : 90);
             var failedBatchDays = ret.OptionalInt("failedBatchExpirationDays", 7, 36500,
                 "give the days discarded stream batches are kept for make redrive (at least 7; default 30)", 30);
             ret.RejectUnknownFields();
 
             var prot = r.OptionalObject("protection", "give protection settings as an object, e.g. {\"deletionProtection\": true}");
             var deletionProtection = prot.OptionalBool("deletionProtection",
-                "use true to protect tables and data buckets from deletion (the prod default) or false", prod);
+                "use true to protect tables and data buckets from deletion (the production tier's default) or false", production);
             var lockMode = prot.OptionalString("auditLogLockMode", LockMode(), "GOVERNANCE or COMPLIANCE",
                 "use COMPLIANCE (nobody can delete audit logs before retention ends) or GOVERNANCE (privileged users can)",
-                prod ? "COMPLIANCE" : "GOVERNANCE");
+                production ? "COMPLIANCE" : "GOVERNANCE");
             prot.RejectUnknownFields();
 
             var fns = r.OptionalObject("functions", "give function settings as an object, e.g. {\"streamProcessor\": {\"memoryMb\": 512}}");
-            var streamProcessor = ReadFunction(fns, "streamProcessor", prod ? (1024, 60, 100) : (512, 60, 10));
-            var alertHandler = ReadFunction(fns, "alertHandler", prod ? (512, 30, 20) : (256, 30, 5));
+            var streamProcessor = ReadFunction(fns, "streamProcessor", production ? (1024, 60, 100) : (512, 60, 10));
+            var alertHandler = ReadFunction(fns, "alertHandler", production ? (512, 30, 20) : (256, 30, 5));
             fns.RejectUnknownFields();
-            var traffic = ReadTraffic(r, environment);
+            var traffic = ReadTraffic(r, tier);
 
             var st = r.OptionalObject("streaming", "give streaming settings as an object, e.g. {\"batchSize\": 100}");
             var transactionsRetention = st.OptionalInt("transactionsRetentionHours", 24, 8760, "Kinesis keeps records 24 to 8760 hours", 48);
@@ -229,7 +285,7 @@ public static partial class EnvironmentConfigLoader
                 EventsRetentionHours = st.OptionalInt("eventsRetentionHours", 24, 8760, "Kinesis keeps records 24 to 8760 hours", 24),
                 BatchSize = st.OptionalInt("batchSize", 1, 10000, "Lambda reads 1 to 10000 Kinesis records per batch", 100),
                 BatchingWindowSeconds = st.OptionalInt("batchingWindowSeconds", 0, 300, "use 0 to 300 seconds", 1),
-                ParallelizationFactor = st.OptionalInt("parallelizationFactor", 1, 10, "Lambda runs 1 to 10 batches per shard at once", prod ? 4 : 2),
+                ParallelizationFactor = st.OptionalInt("parallelizationFactor", 1, 10, "Lambda runs 1 to 10 batches per shard at once", production ? 4 : 2),
                 MaximumRetryAttempts = st.OptionalInt("maximumRetryAttempts", -1, 10000,
                     "use -1 (retry a failing batch until its records reach maximumRecordAgeSeconds: the default, since the stream processor " +
                     "throws only for transient errors) or 0 to 10000 retries", -1),
@@ -237,7 +293,7 @@ public static partial class EnvironmentConfigLoader
             };
             st.RejectUnknownFields();
 
-            var scoring = ReadScoring(r.OptionalObject("scoring", "give scoring settings as an object, e.g. {\"reviewThreshold\": 0.5}"), prod);
+            var scoring = ReadScoring(r.OptionalObject("scoring", "give scoring settings as an object, e.g. {\"reviewThreshold\": 0.5}"), production);
 
             var mo = r.OptionalObject("monitoring", "give alarm thresholds as an object, e.g. {\"iteratorAgeMilliseconds\": 60000}");
             var monitoring = new MonitoringConfig
@@ -245,12 +301,12 @@ public static partial class EnvironmentConfigLoader
                 FunctionErrors = mo.OptionalInt("functionErrors", 1, 100000, "use a whole number of errors per minute, at least 1", 1),
                 FunctionP99DurationOfTimeout = mo.OptionalDouble("functionP99DurationOfTimeout", 0.1, 1, "use a fraction of the timeout from 0.1 to 1", 0.8),
                 FunctionThrottles = mo.OptionalInt("functionThrottles", 1, 100000, "use a whole number of throttles per minute, at least 1", 1),
-                IteratorAgeMilliseconds = mo.OptionalInt("iteratorAgeMilliseconds", 1000, 86_400_000, "use 1000 ms to 1 day", prod ? 30_000 : 60_000),
+                IteratorAgeMilliseconds = mo.OptionalInt("iteratorAgeMilliseconds", 1000, 86_400_000, "use 1000 ms to 1 day", production ? 30_000 : 60_000),
                 Throttles = mo.OptionalInt("throttles", 1, 100000, "use a whole number per minute, at least 1", 1),
                 DeadLetters = mo.OptionalInt("deadLetters", 1, 100000, "use a whole number of messages, at least 1", 1),
-                FraudSpikePer5Minutes = mo.OptionalInt("fraudSpikePer5Minutes", 1, 10_000_000, "use a whole number of decisions per 5 minutes", prod ? 500 : 50),
+                FraudSpikePer5Minutes = mo.OptionalInt("fraudSpikePer5Minutes", 1, 10_000_000, "use a whole number of decisions per 5 minutes", production ? 500 : 50),
                 ProcessingLatencyP99Milliseconds = mo.OptionalInt("processingLatencyP99Milliseconds", 10, 900_000, "use 10 ms to 900000 ms", 2000),
-                RejectedRecordsPer5Minutes = mo.OptionalInt("rejectedRecordsPer5Minutes", 1, 10_000_000, "use a whole number of records per 5 minutes", prod ? 100 : 10),
+                RejectedRecordsPer5Minutes = mo.OptionalInt("rejectedRecordsPer5Minutes", 1, 10_000_000, "use a whole number of records per 5 minutes", production ? 100 : 10),
             };
             // Lambda Developer Guide, "Visualize Lambda function invocations using AWS X-Ray": "The sampling rate is 1 request
             // per second and 5 percent of additional requests. You can't configure the X-Ray sampling rate for your functions."
@@ -262,7 +318,7 @@ public static partial class EnvironmentConfigLoader
 
             var notifications = ReadNotifications(r, prefix, environment, accountId, region);
 
-            var agent = ReadAgent(r, region, prod);
+            var agent = ReadAgent(r, region, production);
             var writers = ReadWriters(r, accountId);
 
             r.RejectUnknownFields();
@@ -274,6 +330,8 @@ public static partial class EnvironmentConfigLoader
             return new EnvironmentConfig
             {
                 Environment = environment,
+                Tier = tier,
+                PromotesTo = promotesTo.Length > 0 ? promotesTo : null,
                 SourceFile = displayFile,
                 AccountId = accountId,
                 Region = region,
@@ -575,7 +633,7 @@ public static partial class EnvironmentConfigLoader
     private static readonly Regex RegionName = new(@"^[a-z]{2}(-gov)?-[a-z]+-\d$");
     private static readonly Regex RepoPath = new(@"^(?!/)(?!.*\.\.)[A-Za-z0-9_./-]{1,200}$");
 
-    private static AgentConfig ReadAgent(ConfigReader root, string region, bool prod)
+    private static AgentConfig ReadAgent(ConfigReader root, string region, bool production)
     {
         var a = root.OptionalObject("agent", "give the analyst agent's settings as an object, e.g. {\"idleSessionTtlSeconds\": 600}");
         var model = a.OptionalString("foundationModel", ModelId, "a Bedrock model id such as anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -607,14 +665,14 @@ public static partial class EnvironmentConfigLoader
 
         var instruction = a.OptionalString("instructionFile", RepoPath, "a path relative to the repository root",
             "point to a text file in the repository, e.g. agent/instruction.md", "agent/instruction.md");
-        var ttl = a.OptionalInt("idleSessionTtlSeconds", 60, 3600, "Bedrock keeps idle sessions 60 to 3600 seconds", prod ? 900 : 600);
+        var ttl = a.OptionalInt("idleSessionTtlSeconds", 60, 3600, "Bedrock keeps idle sessions 60 to 3600 seconds", production ? 900 : 600);
         var embedding = a.OptionalString("embeddingModel", ModelId, "a Bedrock embedding model id such as amazon.titan-embed-text-v2:0",
             "use an embedding model id from 'aws bedrock list-foundation-models --by-output-modality EMBEDDING'", "amazon.titan-embed-text-v2:0");
         var dimensions = a.OptionalIntOneOf("embeddingDimensions", [256, 384, 512, 1024, 1536, 3072], "use the dimensions the embedding model produces (Titan v2: 256, 512 or 1024)", 1024);
         var documents = a.OptionalString("knowledgeBaseDocuments", RepoPath, "a folder relative to the repository root",
             "point to the folder of the knowledge base's documents, e.g. agent/knowledge-base", "agent/knowledge-base");
-        var standby = a.OptionalBool("standbyReplicas", "use true for a second availability zone (prod default) or false", prod);
-        var tools = ReadFunction(a, "toolsFunction", prod ? (512, 30, 20) : (256, 30, 5));
+        var standby = a.OptionalBool("standbyReplicas", "use true for a second availability zone (the production tier's default) or false", production);
+        var tools = ReadFunction(a, "toolsFunction", production ? (512, 30, 20) : (256, 30, 5));
         var setup = ReadFunction(a, "knowledgeBaseSetupFunctions", (256, 300, 1));
         a.RejectUnknownFields();
         return new AgentConfig
@@ -647,13 +705,13 @@ public static partial class EnvironmentConfigLoader
         return settings;
     }
 
-    private static TrafficConfig ReadTraffic(ConfigReader root, string environment)
+    private static TrafficConfig ReadTraffic(ConfigReader root, EnvironmentTier tier)
     {
         var t = root.OptionalObject("traffic", "give the traffic profile as an object, e.g. {\"averageTps\": 10, \"peakTps\": 50}");
-        var (avg, peak, users, sessions) = environment switch
+        var (avg, peak, users, sessions) = tier switch
         {
-            "prod" => (100.0, 500.0, 5_000_000, 500),
-            "staging" => (10.0, 50.0, 50_000, 50),
+            EnvironmentTier.Production => (100.0, 500.0, 5_000_000, 500),
+            EnvironmentTier.Preproduction => (10.0, 50.0, 50_000, 50),
             _ => (1.0, 5.0, 1_000, 20),
         };
         var traffic = new TrafficConfig
@@ -681,6 +739,75 @@ public static partial class EnvironmentConfigLoader
         return traffic;
     }
 
+    /// <summary>A valid environment name close to <paramref name="name"/>, for the rename hint.</summary>
+    private static string Suggestion(string name)
+    {
+        var plain = new string(name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).ToArray());
+        plain = plain.Length > 7 ? plain[..7] : plain;
+        return EnvironmentName().IsMatch(plain) ? plain : "qa";
+    }
+
+    /// <summary>
+    /// The promotion order the files' <c>promotesTo</c> links make: each names an environment that exists (so deleting
+    /// <c>prod.json</c> or <c>staging.json</c> fails at the environment promoting to it), never a lower tier, and
+    /// receives from one environment only; the links form chains, not cycles.
+    /// </summary>
+    private static void CheckPromotion(List<EnvironmentConfig> configs, List<string> names, string displayDirectory, List<string> errors)
+    {
+        var byName = configs.ToDictionary(c => c.Environment, StringComparer.Ordinal);
+        foreach (var c in configs)
+        {
+            if (c.PromotesTo is not { } to)
+            {
+                continue;
+            }
+
+            if (!names.Contains(to))
+            {
+                var others = configs.Where(o => o != c && o.Tier >= c.Tier).Select(o => o.Environment).ToList();
+                errors.Add($"{c.SourceFile}: field 'promotesTo' = \"{to}\": there is no environment '{to}' ({displayDirectory}/{to}.json does not exist). " +
+                           $"Fix: restore {displayDirectory}/{to}.json, " +
+                           (others.Count > 0 ? $"promote to one of {string.Join(", ", others)}, " : "") +
+                           $"or omit promotesTo if {c.Environment} is the last environment of its promotion chain.");
+            }
+            else if (byName.TryGetValue(to, out var target) && target.Tier < c.Tier)
+            {
+                errors.Add($"{c.SourceFile}: field 'promotesTo' = \"{to}\": promotes from the {TierName(c.Tier)} tier back to the " +
+                           $"{TierName(target.Tier)} tier of {to}: a build moves towards production. Fix: promote {c.Environment} to an " +
+                           $"environment of the {TierName(c.Tier)} tier or a later one, or omit promotesTo.");
+            }
+        }
+
+        foreach (var group in configs.Where(c => c.PromotesTo is not null).GroupBy(c => c.PromotesTo!).Where(g => g.Count() > 1))
+        {
+            var from = group.Select(c => c.Environment).ToList();
+            errors.Add($"{string.Join(", ", group.Select(c => c.SourceFile))}: field 'promotesTo' = \"{group.Key}\" in " +
+                       $"{string.Join(" and ", from)}: an environment receives the build of one environment only (a production " +
+                       $"deploy is checked against it). Fix: chain them ({string.Join(" → ", from)} → {group.Key}), or omit promotesTo " +
+                       "in all of them but one.");
+        }
+
+        // Follow each chain from every environment: a walk that comes back to where it started is a cycle (reported once,
+        // from its first environment in file order).
+        var inCycle = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var start in configs.Where(c => !inCycle.Contains(c.Environment)))
+        {
+            var chain = new List<EnvironmentConfig> { start };
+            while (chain[^1].PromotesTo is { } next && byName.TryGetValue(next, out var n) && !chain.Contains(n))
+            {
+                chain.Add(n);
+            }
+
+            if (chain.Count > 1 && chain[^1].PromotesTo == start.Environment)
+            {
+                inCycle.UnionWith(chain.Select(c => c.Environment));
+                errors.Add($"{string.Join(", ", chain.Select(c => c.SourceFile))}: field 'promotesTo' links " +
+                           $"{string.Join(" → ", chain.Append(start).Select(c => c.Environment))} in a cycle: no environment of it " +
+                           "comes first. Fix: omit promotesTo in the environment that is deployed last.");
+            }
+        }
+    }
+
     private static void CheckAcrossEnvironments(List<EnvironmentConfig> configs, List<string> errors)
     {
         foreach (var group in configs.GroupBy(c => c.State.Bucket).Where(g => g.Count() > 1))
@@ -690,19 +817,6 @@ public static partial class EnvironmentConfigLoader
                        $"{string.Join(" and ", envs)}: each environment's bootstrap stack creates its own state bucket. " +
                        "Fix: give every environment its own state.bucket.");
         }
-    }
-
-    private static int KnownEnvironmentIndex(string env)
-    {
-        for (var i = 0; i < KnownEnvironments.Count; i++)
-        {
-            if (KnownEnvironments[i] == env)
-            {
-                return i;
-            }
-        }
-
-        return int.MaxValue;
     }
 
     /// <summary>

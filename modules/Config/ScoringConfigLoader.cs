@@ -25,7 +25,7 @@ public static partial class EnvironmentConfigLoader
     /// reference tables must exist and be valid. The result is read back through ScoringRules.FromJson, the function's
     /// own reader, so what synthesizes is what the function accepts.
     /// </summary>
-    private static ScoringConfig ReadScoring(ConfigReader sc, bool prod)
+    private static ScoringConfig ReadScoring(ConfigReader sc, bool production)
     {
         var overrides = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var defaults = new ScoringRules();
@@ -184,7 +184,7 @@ public static partial class EnvironmentConfigLoader
         {
             RuleOverrides = overrides,
             PatternCacheSeconds = sc.OptionalInt("patternCacheSeconds", 1, 3600, "cache patterns 1 to 3600 seconds", 60),
-            TransactionTtlDays = sc.OptionalInt("transactionTtlDays", 1, 3650, "keep transactions 1 to 3650 days", prod ? 365 : 90),
+            TransactionTtlDays = sc.OptionalInt("transactionTtlDays", 1, 3650, "keep transactions 1 to 3650 days", production ? 365 : 90),
         };
         sc.RejectUnknownFields();
 

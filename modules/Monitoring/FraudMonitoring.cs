@@ -328,7 +328,7 @@ public sealed class FraudMonitoring : Construct
                 Threshold = 0,
                 Comparison = AlarmComparison.LessThanOrEqualToThreshold,
                 Evaluation = AlarmEvaluation.Immediately,
-                TreatMissingData = env.Environment == "prod" ? MissingData.Breaching : MissingData.NotBreaching,
+                TreatMissingData = env.Tier == EnvironmentTier.Production ? MissingData.Breaching : MissingData.NotBreaching, // only production always has traffic
                 Description = "No transaction was scored in an hour: the pipeline may be stalled. Check the event source mapping's state and the stream's incoming records.",
             });
         Specs = specs;

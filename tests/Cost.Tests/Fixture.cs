@@ -133,7 +133,7 @@ public static class Fixture
         editTraffic?.Invoke(traffic);
         var json = new JsonObject
         {
-            ["accountId"] = "111111111111", ["region"] = "us-east-1", ["allowedAccountIds"] = new JsonArray("111111111111"),
+            ["tier"] = "development", ["accountId"] = "111111111111", ["region"] = "us-east-1", ["allowedAccountIds"] = new JsonArray("111111111111"),
             ["costCentre"] = "test", ["state"] = new JsonObject { ["bucket"] = "test-state-dev" }, ["traffic"] = traffic,
             ["notifications"] = new JsonObject
             {

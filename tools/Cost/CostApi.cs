@@ -36,8 +36,9 @@ public static class CostApi
     /// </summary>
     public static CostReport ForEnvironment(string repoRoot, string environment, string? stackPath = null)
     {
-        var config = LoadEnvironments(repoRoot).FirstOrDefault(c => c.Environment == environment)
-            ?? throw new CostDataException($"unknown environment '{environment}'. Fix: use one of {string.Join(", ", EnvironmentConfigLoader.KnownEnvironments)}.");
+        var configs = LoadEnvironments(repoRoot);
+        var config = configs.FirstOrDefault(c => c.Environment == environment)
+            ?? throw new CostDataException($"unknown environment '{environment}'. Fix: use one of {string.Join(", ", configs.Select(c => c.Environment))}.");
         var stackDisplay = stackPath ?? StackFile(config);
         var stack = StackDocument.Load(stackPath ?? Path.Combine(repoRoot, StackFile(config)), stackDisplay);
         return Report(stack, config, LoadPrices(repoRoot, config.Region), LoadAssumptions(repoRoot));

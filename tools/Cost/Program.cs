@@ -38,7 +38,7 @@ public static class Program
                 case "report":
                 {
                     var summary = rest.Remove("--summary");
-                    var envs = rest.Count > 1 ? rest.Skip(1).ToList() : EnvironmentConfigLoader.KnownEnvironments.ToList();
+                    var envs = rest.Count > 1 ? rest.Skip(1).ToList() : CostApi.LoadEnvironments(root).Select(c => c.Environment).ToList();
                     foreach (var env in envs)
                     {
                         var markdown = CostMarkdown.Report(CostApi.ForEnvironment(root, env), details: !summary);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FraudTf.Config;
 using FraudTf.Promotion.Comparison;
 using FraudTf.Promotion.Guardrails;
 using FraudTf.Promotion.Plans;
@@ -7,8 +8,15 @@ namespace FraudTf.Promotion;
 
 public static partial class Commands
 {
-    /// <summary>Environments whose deploy must ship what the named environment received (prod ← staging).</summary>
-    public static readonly IReadOnlyDictionary<string, string> PromotedFrom = new Dictionary<string, string>(StringComparer.Ordinal) { ["prod"] = "staging" };
+    /// <summary>
+    /// The environment whose deploy <paramref name="environment"/>'s must ship (prod ← staging): the one whose file promotes
+    /// to it (<c>promotesTo</c>), when <paramref name="environment"/> is of the production tier; null when its deploy has no
+    /// promotion guard.
+    /// </summary>
+    public static string? PromotedFrom(IReadOnlyList<EnvironmentConfig> configs, string environment) =>
+        configs.Any(c => c.Environment == environment && c.Tier == EnvironmentTier.Production)
+            ? configs.FirstOrDefault(c => c.PromotesTo == environment)?.Environment
+            : null;
 
     /// <summary><c>promote</c>: writes the promotion report (Markdown); exit 1 on unexpected drift.</summary>
     public static int Promote(string root, Options o)
@@ -87,13 +95,15 @@ public static partial class Commands
         return Print(Guards.StatefulDestroys(env, plan, Environment.GetEnvironmentVariable("ALLOW_DESTROY")));
     }
 
-    /// <summary><c>guard-promotion</c>: prod must ship what staging received (FORCE_REASON overrides).</summary>
+    /// <summary><c>guard-promotion</c>: prod must ship what staging received (FORCE_REASON overrides); see <see cref="PromotedFrom"/>.</summary>
     public static int GuardPromotion(string root, Options o)
     {
         var env = o.Required("env", "prod");
-        if (!PromotedFrom.TryGetValue(env, out var previous))
+        var configs = EnvironmentValues.LoadAll(Path.Combine(root, "environments"));
+        if (PromotedFrom(configs, env) is not { } previous)
         {
-            Console.WriteLine($"{env}: no promotion guard (only {string.Join(", ", PromotedFrom.Keys)} must ship what the previous environment received).");
+            var guarded = configs.Where(c => PromotedFrom(configs, c.Environment) is not null).Select(c => c.Environment);
+            Console.WriteLine($"{env}: no promotion guard (only {string.Join(", ", guarded)} must ship what the previous environment received).");
             return 0;
         }
 

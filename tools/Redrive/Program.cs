@@ -68,8 +68,9 @@ public static class Program
         EnvironmentConfig config;
         try
         {
-            config = EnvironmentConfigLoader.LoadAll(Path.Combine(repo, "environments")).FirstOrDefault(c => c.Environment == env)
-                ?? throw new ConfigValidationException([$"environments/{env}.json: no such environment. Fix: use one of {string.Join(", ", EnvironmentConfigLoader.KnownEnvironments)}."]);
+            var configs = EnvironmentConfigLoader.LoadAll(Path.Combine(repo, "environments"));
+            config = configs.FirstOrDefault(c => c.Environment == env)
+                ?? throw new ConfigValidationException([$"environments/{env}.json: no such environment. Fix: use one of {string.Join(", ", configs.Select(c => c.Environment))}."]);
         }
         catch (ConfigValidationException e)
         {

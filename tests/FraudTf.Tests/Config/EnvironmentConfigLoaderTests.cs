@@ -78,28 +78,53 @@ public class EnvironmentConfigLoaderTests
         Assert.That(dev.DefaultTags, Does.ContainKey("owner").WithValue("fraud-platform-team"));
     }
 
-    [Test]
-    public void UnknownEnvironment_FailsNamingFileAndFix()
+    [TestCase("QA")]
+    [TestCase("pre-prod")]
+    [TestCase("performance")]
+    [TestCase("1test")]
+    public void InvalidEnvironmentName_FailsNamingFileAndFix(string name)
     {
         var dir = ConfigFixture.Folder();
-        File.WriteAllText(Path.Combine(dir, "qa.json"), ConfigFixture.Real("dev").ToJsonString());
+        File.WriteAllText(Path.Combine(dir, $"{name}.json"), ConfigFixture.Real("dev").ToJsonString());
 
         var errors = ConfigFixture.Errors(dir);
 
         Assert.That(errors, Has.Count.EqualTo(1));
-        Assert.That(errors[0], Does.StartWith("environments/qa.json: unknown environment 'qa'"));
-        Assert.That(errors[0], Does.Contain("Fix: name the file after one of dev, staging, prod"));
+        Assert.That(errors[0], Does.StartWith($"environments/{name}.json: '{name}' is not a valid environment name (2-7 lowercase letters or digits, starting with a letter)"));
+        Assert.That(errors[0], Does.Contain("Fix: rename the file, e.g. environments/"));
     }
 
-    [Test]
-    public void MissingEnvironmentFile_Fails()
+    [TestCase("staging", "dev")]
+    [TestCase("prod", "staging")]
+    public void MissingEnvironmentFile_FailsAtTheEnvironmentPromotingToIt(string missing, string promoter)
     {
         var dir = ConfigFixture.Folder();
-        File.Delete(Path.Combine(dir, "staging.json"));
+        File.Delete(Path.Combine(dir, $"{missing}.json"));
 
         var errors = ConfigFixture.Errors(dir);
 
-        Assert.That(errors.Single(), Does.StartWith("environments/staging.json: missing. Fix: create it"));
+        Assert.That(errors.Single(), Does.StartWith($"environments/{promoter}.json: field 'promotesTo' = \"{missing}\": there is no environment '{missing}' (environments/{missing}.json does not exist)."));
+        Assert.That(errors.Single(), Does.Contain($"Fix: restore environments/{missing}.json"));
+    }
+
+    [Test]
+    public void FirstEnvironmentOfTheChain_MayBeRemoved_TheFolderIsTheList()
+    {
+        var dir = ConfigFixture.Folder();
+        File.Delete(Path.Combine(dir, "dev.json"));
+
+        Assert.That(EnvironmentConfigLoader.LoadAll(dir).Select(c => c.Environment), Is.EqualTo(new[] { "staging", "prod" }));
+    }
+
+    [Test]
+    public void EmptyFolder_Fails()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "fraudtf-config-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+
+        var errors = ConfigFixture.Errors(dir);
+
+        Assert.That(errors.Single(), Does.StartWith("environments/: holds no environment file. Fix: add one <env>.json per environment, with at least its tier"));
     }
 
     [Test]

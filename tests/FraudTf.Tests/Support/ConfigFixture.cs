@@ -18,7 +18,7 @@ public static class ConfigFixture
     {
         var dir = Path.Combine(Path.GetTempPath(), "fraudtf-config-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        foreach (var e in EnvironmentConfigLoader.KnownEnvironments)
+        foreach (var e in Directory.GetFiles(Repo.EnvironmentsDir, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>())
         {
             var json = Real(e);
             if (e == env)

@@ -137,6 +137,24 @@ public class GuardTests
     }
 
     [Test]
+    public void TheGuardFollowsTheFiles_AProductionTierEnvironmentShipsWhatTheOnePromotingToItReceived()
+    {
+        var dir = Path.Combine(RealStacks.TempRepo(), "environments");
+        Assert.That(Commands.PromotedFrom(EnvironmentValues.LoadAll(dir), "prod"), Is.EqualTo("staging"));
+
+        // A second production environment after prod: guarded by prod; prod still by staging; dev and staging by none.
+        var prod = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "prod.json")))!.AsObject();
+        prod["promotesTo"] = "prodeu";
+        File.WriteAllText(Path.Combine(dir, "prod.json"), prod.ToJsonString());
+        prod.Remove("promotesTo");
+        File.WriteAllText(Path.Combine(dir, "prodeu.json"), prod.ToJsonString().Replace("333333333333", "555555555555").Replace("-prod", "-prodeu"));
+        var configs = EnvironmentValues.LoadAll(dir);
+
+        Assert.That(configs.Select(c => (c.Environment, Commands.PromotedFrom(configs, c.Environment))),
+            Is.EqualTo(new (string, string?)[] { ("dev", null), ("staging", null), ("prod", "staging"), ("prodeu", "prod") }));
+    }
+
+    [Test]
     public void TheCommandsGuardARealPromotionEndToEnd()
     {
         // staging deployed (receipt written from its stack), then prod checked against it: allowed.

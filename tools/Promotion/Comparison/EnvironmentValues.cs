@@ -20,19 +20,23 @@ public static class EnvironmentValues
         return Between(a, b);
     }
 
-    /// <summary>Loads environments/ (validated, defaults applied) and returns the effective configs of <paramref name="from"/> and <paramref name="to"/>.</summary>
-    public static (EnvironmentConfig From, EnvironmentConfig To) LoadConfigs(string environmentsDir, string from, string to)
+    /// <summary>Loads environments/ (validated, defaults applied), in promotion order; an invalid config is a <see cref="UserError"/>.</summary>
+    public static IReadOnlyList<EnvironmentConfig> LoadAll(string environmentsDir)
     {
-        IReadOnlyList<EnvironmentConfig> configs;
         try
         {
-            configs = EnvironmentConfigLoader.LoadAll(environmentsDir);
+            return EnvironmentConfigLoader.LoadAll(environmentsDir);
         }
         catch (ConfigValidationException e)
         {
             throw new UserError(e.Message);
         }
+    }
 
+    /// <summary>Loads environments/ (validated, defaults applied) and returns the effective configs of <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public static (EnvironmentConfig From, EnvironmentConfig To) LoadConfigs(string environmentsDir, string from, string to)
+    {
+        var configs = LoadAll(environmentsDir);
         EnvironmentConfig Find(string env) => configs.SingleOrDefault(c => c.Environment == env)
             ?? throw new UserError($"unknown environment '{env}'. Fix: use one of {string.Join(", ", configs.Select(c => c.Environment))} (environments/<env>.json).");
         return (Find(from), Find(to));
@@ -46,7 +50,9 @@ public static class EnvironmentValues
         var result = new List<Substitution>();
         foreach (var (field, value) in a.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            if (field == "sourceFile")
+            // Not values of the stacks: the file a config came from, the tier (it chooses defaults, whose effective values
+            // are leaves of their own) and the promotion link.
+            if (field is "sourceFile" or "tier" or "promotesTo")
             {
                 continue;
             }
