@@ -135,7 +135,7 @@ public class CostDocsTests
             Assert.Fail("cdktf.out is not synthesized. Fix: run 'make synth' (make test does it first).");
         }
 
-        var expected = CostDocs.Generate(root, CostDocs.Environments);
+        var expected = CostDocs.Generate(root, CostDocs.Environments(root));
         var actual = File.Exists(Path.Combine(root, CostDocs.RelativePath)) ? File.ReadAllText(Path.Combine(root, CostDocs.RelativePath)) : "(missing)";
 
         Assert.That(actual, Is.EqualTo(expected), $"{CostDocs.RelativePath} is stale: the stacks' costs changed. Fix: run 'make docs' and commit the file.");

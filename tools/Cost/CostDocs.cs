@@ -42,6 +42,7 @@ public static class CostDocs
         return path;
     }
 
-    /// <summary>The environments in promotion order (the config loader's list).</summary>
-    public static IReadOnlyList<string> Environments => EnvironmentConfigLoader.KnownEnvironments.ToList();
+    /// <summary>The environments of <paramref name="root"/>/environments, in promotion order (as the config loader orders them).</summary>
+    public static IReadOnlyList<string> Environments(string root) =>
+        EnvironmentConfigLoader.LoadAll(Path.Combine(root, "environments")).Select(c => c.Environment).ToList();
 }

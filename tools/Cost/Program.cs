@@ -52,7 +52,7 @@ public static class Program
                 }
 
                 case "docs":
-                    Console.WriteLine($"wrote {CostDocs.Write(root, CostDocs.Environments)}");
+                    Console.WriteLine($"wrote {CostDocs.Write(root, CostDocs.Environments(root))}");
                     return 0;
 
                 case "diff":
