@@ -1,5 +1,6 @@
 extern alias app;
 using System.Text.Json.Nodes;
+using app::FraudTf.Compute;
 using app::FraudTf.Platform;
 using HashiCorp.Cdktf;
 using AppConfigLoader = app::FraudTf.Config.EnvironmentConfigLoader;
@@ -36,7 +37,7 @@ public static class RealStacks
         Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION",
             Environment.GetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION") ?? "20");
         var application = new App(new AppConfig { Outdir = outDir });
-        FraudTfApp.AddStacks(application, AppConfigLoader.LoadAll(Path.Combine(Root, "environments")), Root);
+        FraudTfApp.AddStacks(application, AppConfigLoader.LoadAll(Path.Combine(Root, "environments")), FunctionArtifacts.Build(Root), Root);
         application.Synth();
         return outDir;
     }
