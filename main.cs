@@ -1,10 +1,12 @@
+using FraudTf.Compute;
+using FraudTf.Compute.Build;
 using FraudTf.Config;
 using FraudTf.Platform;
 using HashiCorp.Cdktf;
 
 namespace FraudTf;
 
-/// <summary>Entry point: validates every environment's config, then synthesizes one stack per environment plus its bootstrap stack.</summary>
+/// <summary>Entry point: validates every environment's config, builds the functions, then synthesizes one stack per environment plus its bootstrap stack.</summary>
 public static class Program
 {
     /// <summary>Synthesizes into <c>cdktf.out/</c> (or the folder the CDKTF CLI passes in CDKTF_OUTDIR).</summary>
@@ -34,17 +36,21 @@ public static class Program
             Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
         }
 
-        var app = new App();
+        // The functions are built (or taken from .build/) before any construct exists; the stacks deploy what was built.
+        var root = RepoRoot();
+        FunctionArtifacts functions;
         try
         {
-            FraudTfApp.AddStacks(app, configs, RepoRoot());
+            functions = FunctionArtifacts.Build(root);
         }
-        catch (FraudTf.Compute.FunctionBuildException e)
+        catch (FunctionBuildException e)
         {
             Console.Error.WriteLine(e.Message);
             return 1;
         }
 
+        var app = new App();
+        FraudTfApp.AddStacks(app, configs, functions, root);
         app.Synth();
         return 0;
     }

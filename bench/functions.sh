@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark of the Lambda packaging (modules/Compute/FunctionPackage.cs), for each function project:
+# Benchmark of the Lambda packaging (modules/Compute/Build/), for each function project:
 #   cold  = no cached zip: dotnet publish (restore + compile, private artifacts folder) + deterministic zip;
 #   warm  = zip cached in .build/functions: hash the inputs, read the zip (what every synth after the first does).
-# Runs FunctionPackage.Build in-process (a throwaway console project compiling FunctionPackage.cs itself, so the app and
+# Runs FunctionBuilder.Build in-process (a throwaway console project compiling modules/Compute/Build/*.cs itself, so the app and
 # its jsii bindings need not be built) on a copy of functions/ + nuget.config in a temporary folder: the repository's
 # own .build/ is not touched. Prints medians, the zip sizes in bytes, and whether every cold build gave the same bytes.
 # With --synth it also times `make -s synth` of the repository with and without .build/functions (end to end).
@@ -42,13 +42,13 @@ cat >"$work/driver/Bench.csproj" <<EOF
     <NoWarn>\$(NoWarn);CS1591</NoWarn>
   </PropertyGroup>
   <ItemGroup>
-    <Compile Include="$repo/modules/Compute/FunctionPackage.cs" />
+    <Compile Include="$repo/modules/Compute/Build/*.cs" />
   </ItemGroup>
 </Project>
 EOF
 cat >"$work/driver/Bench.cs" <<'EOF'
 using System.Diagnostics;
-using FraudTf.Compute;
+using FraudTf.Compute.Build;
 
 var root = args[0];
 var runs = int.Parse(args[1]);
@@ -64,9 +64,9 @@ foreach (var project in new[] { "functions/StreamProcessor", "functions/AlertHan
     {
         var cache = Path.Combine(root, ".build", "functions", name);
         if (Directory.Exists(cache)) Directory.Delete(cache, recursive: true);
-        FunctionPackage.ResetProcessCache();
+        FunctionBuilder.ResetProcessCache();
         var w = Stopwatch.StartNew();
-        p = FunctionPackage.Build(root, project);
+        p = FunctionBuilder.Build(root, project);
         cold.Add(w.Elapsed.TotalSeconds);
         hashes.Add(p.Sha256);
     }
@@ -74,9 +74,9 @@ foreach (var project in new[] { "functions/StreamProcessor", "functions/AlertHan
     var warm = new List<double>();
     for (var i = 0; i < runs; i++)
     {
-        FunctionPackage.ResetProcessCache();
+        FunctionBuilder.ResetProcessCache();
         var w = Stopwatch.StartNew();
-        FunctionPackage.Build(root, project);
+        FunctionBuilder.Build(root, project);
         warm.Add(w.Elapsed.TotalSeconds * 1000);
     }
 

@@ -22,6 +22,9 @@ public sealed record AnalystKnowledgeBaseConfig
     /// <summary>The repository root (absolute; the documents are read from it, never written into the output).</summary>
     public required string RepoRoot { get; init; }
 
+    /// <summary>The built code of the index-setup and sync functions (<c>functions/KnowledgeBaseSetup</c>).</summary>
+    public required FunctionArtifact SetupCode { get; init; }
+
     /// <summary>Bucket the documents are uploaded to (the model-artifacts bucket).</summary>
     public required SecureBucket SourceBucket { get; init; }
 
@@ -114,15 +117,16 @@ public sealed class AnalystKnowledgeBase : Construct
         Collection.Grant(new VectorCollectionAccess("knowledge base reads and writes the index", Role.RoleArn, KnowledgeBaseIndexPermissions, []));
 
         // The index: created by a function during apply, once the collection and the access policy exist.
-        IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", "functions/KnowledgeBaseSetup",
+        IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", config.SetupCode,
             $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
-            agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, deadLetterQueue: null,
+            agent.KnowledgeBaseSetupFunctions, config.DataKey, config.LogKey, deadLetterQueue: null,
             // The only endpoint the function signs requests for (it refuses an input naming another).
             environment: new Dictionary<string, string> { [FraudTf.Functions.Shared.Settings.FunctionEnvironment.CollectionEndpoint] = Collection.Endpoint },
             signedRequests: [new SignedRequest("aoss:APIAccessAll", IndexSetupRequest)]) with
         {
             SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
                 "fails the apply with the function's error; the next apply invokes it again (creating the index is idempotent)"),
+            WithoutAlarms = ApplyTimeOnly,
         });
         IndexSetup.Role.Policy.Add(new PolicyStatement { Sid = "UseOwnVectorCollection", Actions = Permissions.AossApiAccess, Resources = [Collection.CollectionArn] });
         Collection.Grant(new VectorCollectionAccess("index setup creates the index", IndexSetup.Role.RoleArn, IndexSetupPermissions, []));
@@ -255,13 +259,14 @@ public sealed class AnalystKnowledgeBase : Construct
         // Ingestion: the same package as a second function whose role may only start ingestion jobs of this knowledge
         // base, called after the documents and the data source exist, and again whenever a document changes.
         DocumentsSha256 = KnowledgeBaseDocuments.Hash(string.Concat(Documents.Select(d => $"{d.FileName}\n{d.Sha256}\n")));
-        Sync = new DotnetFunction(this, "sync", DotnetFunctionConfig.ForEnvironment(env, "knowledge-base-sync", "functions/KnowledgeBaseSetup",
+        Sync = new DotnetFunction(this, "sync", DotnetFunctionConfig.ForEnvironment(env, "knowledge-base-sync", config.SetupCode,
             $"Starts an ingestion job of data source {DataSource.Name} when the knowledge base's documents change (terraform apply)",
-            agent.KnowledgeBaseSetupFunctions, config.RepoRoot, config.DataKey, config.LogKey, deadLetterQueue: null,
+            agent.KnowledgeBaseSetupFunctions, config.DataKey, config.LogKey, deadLetterQueue: null,
             signedRequests: [new SignedRequest("bedrock:StartIngestionJob", SyncRequest)]) with
         {
             SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
                 "fails the apply with the function's error; the next apply invokes it again (the documents' hash is the job's client token)"),
+            WithoutAlarms = ApplyTimeOnly,
         });
         Sync.Role.Policy.Add(new PolicyStatement { Sid = "StartIngestionOfOwnKnowledgeBase", Actions = Permissions.BedrockStartIngestionJob, Resources = [KnowledgeBase.Arn] });
         Ingestion = new LambdaInvocation(this, "ingestion", new LambdaInvocationConfig
@@ -278,6 +283,10 @@ public sealed class AnalystKnowledgeBase : Construct
             DependsOn = [.. DocumentObjects, DataSource, Sync.Function, Sync.Role.InlinePolicy],
         });
     }
+
+    /// <summary>Why the index-setup and sync functions have no alarms.</summary>
+    public const string ApplyTimeOnly =
+        "invoked only by Terraform during apply, which fails with the function's error: an alarm would report what the apply already did";
 
     /// <summary>Why the index setup function's role needs aoss:APIAccessAll although its code uses no SDK client.</summary>
     public const string IndexSetupRequest =

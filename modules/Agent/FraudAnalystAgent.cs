@@ -23,6 +23,12 @@ public sealed record FraudAnalystAgentConfig
     /// <summary>The repository root (absolute; the instruction and documents are read from it, never written into the output).</summary>
     public required string RepoRoot { get; init; }
 
+    /// <summary>The built code of the agent-tools function (<c>functions/AgentTools</c>).</summary>
+    public required FunctionArtifact ToolsCode { get; init; }
+
+    /// <summary>The built code of the knowledge base's setup functions (<c>functions/KnowledgeBaseSetup</c>).</summary>
+    public required FunctionArtifact KnowledgeBaseSetupCode { get; init; }
+
     /// <summary>The platform's tables and buckets (the tools read the tables; the documents go to the model-artifacts bucket).</summary>
     public required FraudStorage Storage { get; init; }
 
@@ -68,6 +74,7 @@ public sealed class FraudAnalystAgent : Construct
         {
             Environment = env,
             RepoRoot = config.RepoRoot,
+            SetupCode = config.KnowledgeBaseSetupCode,
             SourceBucket = config.Storage.Models,
             DataKey = dataKey,
             LogKey = config.Keys.Logs,
@@ -76,9 +83,9 @@ public sealed class FraudAnalystAgent : Construct
 
         // The tools: one function over the tables, allowed to read, to add analyst decisions and to teach a profile an
         // approved REVIEW transaction, nothing else.
-        Tools = new DotnetFunction(this, "agent-tools", DotnetFunctionConfig.ForEnvironment(env, "agent-tools", "functions/AgentTools",
+        Tools = new DotnetFunction(this, "agent-tools", DotnetFunctionConfig.ForEnvironment(env, "agent-tools", config.ToolsCode,
             $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
-            agent.ToolsFunction, config.RepoRoot, dataKey, config.Keys.Logs, deadLetterQueue: null,
+            agent.ToolsFunction, dataKey, config.Keys.Logs, deadLetterQueue: null,
             new Dictionary<string, string>
             {
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionsTable] = config.Storage.Transactions.Config.TableName,

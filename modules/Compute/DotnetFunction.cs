@@ -28,11 +28,11 @@ public sealed record DotnetFunctionConfig
     /// <summary>What the function does (shown in the console and the plan).</summary>
     public required string Description { get; init; }
 
-    /// <summary>The function's project folder, relative to the repository root, e.g. <c>functions/StreamProcessor</c>.</summary>
-    public required string ProjectDir { get; init; }
-
-    /// <summary>The repository root (absolute; used only to build the project, never written into the output).</summary>
-    public required string RepoRoot { get; init; }
+    /// <summary>
+    /// The function's built code (<see cref="FunctionArtifacts.For"/>, e.g. of <c>functions/StreamProcessor</c>): the zip
+    /// shipped as a Terraform asset, its <c>source_code_hash</c>, and the AWS calls of its code.
+    /// </summary>
+    public required FunctionArtifact Code { get; init; }
 
     /// <summary>Handler, <c>Assembly::Namespace.Class::Method</c>. Default: <c>&lt;assembly&gt;::&lt;assembly&gt;.Function::Handler</c>.</summary>
     public string? Handler { get; init; }
@@ -75,6 +75,13 @@ public sealed record DotnetFunctionConfig
     /// </summary>
     public IReadOnlyList<SignedRequest> SignedRequests { get; init; } = [];
 
+    /// <summary>
+    /// Why the function has no error, duration and throttle alarms, or null (the default) for a function that has them.
+    /// For a function whose failures surface elsewhere, e.g. one invoked only by Terraform during apply (the apply fails
+    /// with its error). The stack's monitoring alarms on every function without this reason.
+    /// </summary>
+    public string? WithoutAlarms { get; init; }
+
     /// <summary>The account and region (for ARNs and the role's trust policy).</summary>
     public required string AccountId { get; init; }
 
@@ -91,14 +98,13 @@ public sealed record DotnetFunctionConfig
     /// The settings of a platform function of <paramref name="env"/>: named <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>, with the
     /// environment's log retention, account, region and partition.
     /// </summary>
-    public static DotnetFunctionConfig ForEnvironment(FraudTf.Config.EnvironmentConfig env, string name, string projectDir, string description,
-        FunctionSettings settings, string repoRoot, EncryptionKey environmentKey, EncryptionKey logKey, EncryptedQueue? deadLetterQueue,
+    public static DotnetFunctionConfig ForEnvironment(FraudTf.Config.EnvironmentConfig env, string name, FunctionArtifact code, string description,
+        FunctionSettings settings, EncryptionKey environmentKey, EncryptionKey logKey, EncryptedQueue? deadLetterQueue,
         IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<SignedRequest>? signedRequests = null) => new()
     {
         FunctionName = env.ResourceName(name),
         Description = description,
-        ProjectDir = projectDir,
-        RepoRoot = repoRoot,
+        Code = code,
         Settings = settings,
         Environment = environment ?? new Dictionary<string, string>(),
         EnvironmentKey = environmentKey,
@@ -113,31 +119,26 @@ public sealed record DotnetFunctionConfig
 }
 
 /// <summary>
-/// A .NET Lambda function built from a sibling project at synth: the project is published (Release, framework
-/// dependent) and zipped deterministically by <see cref="FunctionPackage"/>, then shipped as a Terraform asset.
+/// A .NET Lambda function deploying a built artifact (<see cref="DotnetFunctionConfig.Code"/>: published and zipped by
+/// <see cref="FraudTf.Compute.Build.FunctionBuilder"/> before any stack is created), shipped as a Terraform asset.
 /// Each function has active X-Ray tracing, reserved concurrency, environment variables encrypted with the
 /// customer-managed key, its own KMS-encrypted log group with retention, a dead-letter queue when it is invoked
 /// asynchronously, and an execution role holding only what grants added (<see cref="Role"/>).
-/// <para>The AWS calls of the code are read from the built assemblies (<see cref="SdkCallScanner"/>) and written on the
-/// function as <c>"//".sdk_calls</c>, so tests and the deployability gate check the role against them.</para>
+/// <para>The AWS calls of the code, read from the built assemblies (<see cref="FunctionArtifact.CodeCalls"/>), are written
+/// on the function as <c>"//".sdk_calls</c>, so tests and the deployability gate check the role against them.</para>
 /// </summary>
 public sealed class DotnetFunction : Construct
 {
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SdkCallReport> Scans = new(StringComparer.Ordinal);
-
-    /// <summary>Builds the project and creates the function, its role and its log group.</summary>
+    /// <summary>Creates the function from its built code, with its role and its log group.</summary>
     public DotnetFunction(Construct scope, string id, DotnetFunctionConfig config) : base(scope, id)
     {
         Validate(id, config);
         Config = config;
-        Package = FunctionPackage.Build(config.RepoRoot, config.ProjectDir);
-        // Every environment's stack builds the same packages: scan each zip once per process, keyed by its content.
-        var own = FunctionPackage.OwnAssemblies(config.RepoRoot, config.ProjectDir);
-        CodeCalls = Scans.GetOrAdd($"{Package.Sha256}|{string.Join(',', own)}", _ => SdkCallScanner.ScanZip(Package.ZipPath, own));
+        var package = config.Code.Package;
         SdkCalls = DeclaredAndScanned(id, config, CodeCalls);
         var asset = new TerraformAsset(this, "code", new TerraformAssetConfig
         {
-            Path = Package.ZipPath,
+            Path = package.ZipPath,
             Type = AssetType.FILE,
         });
 
@@ -170,7 +171,7 @@ public sealed class DotnetFunction : Construct
         });
         config.DeadLetterQueue?.GrantSendMessage(Role.Policy);
 
-        var assembly = Package.AssemblyName;
+        var assembly = package.AssemblyName;
         Function = new AwsLambda.LambdaFunction(this, "this", new AwsLambda.LambdaFunctionConfig
         {
             FunctionName = config.FunctionName,
@@ -180,7 +181,7 @@ public sealed class DotnetFunction : Construct
             Architectures = ["x86_64"],
             Handler = config.Handler ?? $"{assembly}::{assembly}.Function::Handler",
             Filename = asset.Path,
-            SourceCodeHash = Package.SourceBase64Sha256,
+            SourceCodeHash = package.SourceBase64Sha256,
             MemorySize = config.Settings.MemoryMb,
             Timeout = config.Settings.TimeoutSeconds,
             ReservedConcurrentExecutions = config.Settings.ReservedConcurrency,
@@ -201,7 +202,7 @@ public sealed class DotnetFunction : Construct
     }
 
     /// <summary>What the scan of the function's own assemblies found (actions and the SDK members behind them).</summary>
-    public SdkCallReport CodeCalls { get; }
+    public SdkCallReport CodeCalls => Config.Code.CodeCalls;
 
     /// <summary>
     /// The IAM actions the code calls, sorted: the SDK calls read from its assemblies plus the declared
@@ -217,14 +218,14 @@ public sealed class DotnetFunction : Construct
     {
         if (scan.SignsRequestsItself && c.SignedRequests.Count == 0)
         {
-            throw new ArgumentException($"DotnetFunction '{id}' ({c.FunctionName}): the code of {c.ProjectDir} signs AWS requests itself (a SigV4 signer of AWSSDK.Core), " +
+            throw new ArgumentException($"DotnetFunction '{id}' ({c.FunctionName}): the code of {c.Code.ProjectPath} signs AWS requests itself (a SigV4 signer of AWSSDK.Core), " +
                 "so their IAM actions can't be read from it. Fix: declare each request's action and reason in DotnetFunctionConfig.SignedRequests.");
         }
 
         if (!scan.SignsRequestsItself && c.SignedRequests.Count > 0)
         {
             throw new ArgumentException($"DotnetFunction '{id}' ({c.FunctionName}): SignedRequests declares {string.Join(", ", c.SignedRequests.Select(r => r.Action))}, " +
-                $"but the code of {c.ProjectDir} signs no request itself. Fix: drop the declaration (SDK client calls are read from the code).");
+                $"but the code of {c.Code.ProjectPath} signs no request itself. Fix: drop the declaration (SDK client calls are read from the code).");
         }
 
         foreach (var r in c.SignedRequests.Where(r => !System.Text.RegularExpressions.Regex.IsMatch(r.Action, "^[a-z0-9-]+:[A-Za-z0-9]+$") || r.Reason.Trim().Length < 20))
@@ -237,9 +238,6 @@ public sealed class DotnetFunction : Construct
 
     /// <summary>The settings the function was created with.</summary>
     public DotnetFunctionConfig Config { get; }
-
-    /// <summary>The built and zipped code.</summary>
-    public PackagedFunction Package { get; }
 
     /// <summary>The underlying <c>aws_lambda_function</c>.</summary>
     public AwsLambda.LambdaFunction Function { get; }

@@ -19,10 +19,16 @@ namespace FraudTf.Platform;
 /// </summary>
 public sealed class FraudDetectionStack : TerraformStack
 {
-    /// <summary>Creates the stack for <paramref name="config"/>.</summary>
-    public FraudDetectionStack(Construct scope, EnvironmentConfig config, string repoRoot) : base(scope, config.StackName)
+    private readonly FunctionArtifacts _functions;
+
+    /// <summary>
+    /// Creates the stack for <paramref name="config"/>, deploying the functions' built code from <paramref name="functions"/>.
+    /// <paramref name="repoRoot"/> is where the agent's instruction and documents are read from (never written into the output).
+    /// </summary>
+    public FraudDetectionStack(Construct scope, EnvironmentConfig config, FunctionArtifacts functions, string repoRoot) : base(scope, config.StackName)
     {
         Config = config;
+        _functions = functions;
         Backend = new S3Backend(this, new S3BackendConfig
         {
             Bucket = config.State.Bucket,
@@ -63,7 +69,7 @@ public sealed class FraudDetectionStack : TerraformStack
         AlertsTopic = new EncryptedTopic(this, "alerts-topic", config.ResourceName("alerts"), Keys.Messaging, config.AccountRootArn, config.Notifications.Alerts);
 
         StreamProcessor = Function("stream-processor", "functions/StreamProcessor", config.Functions.StreamProcessor,
-            "Scores every transaction of the transactions stream", repoRoot, new Dictionary<string, string>
+            "Scores every transaction of the transactions stream", new Dictionary<string, string>
             {
                 [FunctionEnvironment.TransactionsTable] = Storage.Transactions.Config.TableName,
                 [FunctionEnvironment.DecisionsTable] = Storage.Decisions.Config.TableName,
@@ -94,7 +100,7 @@ public sealed class FraudDetectionStack : TerraformStack
             Storage.FailedBatches, config.Streaming, config.AccountId);
 
         AlertHandler = Function("alert-handler", "functions/AlertHandler", config.Functions.AlertHandler,
-            "Writes decision trails and audit records for FraudDetected events", repoRoot, new Dictionary<string, string>
+            "Writes decision trails and audit records for FraudDetected events", new Dictionary<string, string>
             {
                 [FunctionEnvironment.DecisionTrailsBucket] = Storage.DecisionTrails.Config.BucketName,
                 [FunctionEnvironment.AuditLogsBucket] = Storage.AuditLogs.Config.BucketName,
@@ -134,6 +140,8 @@ public sealed class FraudDetectionStack : TerraformStack
         {
             Environment = config,
             RepoRoot = repoRoot,
+            ToolsCode = functions.For("functions/AgentTools"),
+            KnowledgeBaseSetupCode = functions.For("functions/KnowledgeBaseSetup"),
             Storage = Storage,
             Keys = Keys,
         });
@@ -142,7 +150,8 @@ public sealed class FraudDetectionStack : TerraformStack
         {
             Environment = config,
             MessagingKey = Keys.Messaging,
-            Functions = [StreamProcessor, AlertHandler, Analyst.Tools],
+            // Every function of the stack, in the order it was created, but those that say why they need no alarms.
+            Functions = Node.FindAll().OfType<DotnetFunction>().Where(f => f.Config.WithoutAlarms is null).ToList(),
             Streams = [TransactionsStream, EventsStream],
             // The events stream is a fan-out point for consumers outside this stack (replay, model training): none
             // reads it here, so no iterator-age alarm (it would never get a data point); each consumer alarms on its own lag.
@@ -215,9 +224,10 @@ public sealed class FraudDetectionStack : TerraformStack
             ["dimensions"] = m.Dimensions.Order(StringComparer.Ordinal).ToArray(),
         }).ToArray());
 
-    private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description, string repoRoot,
+    // A platform function <prefix>-<id>-<env> deploying the code built from projectDir (a folder under functions/).
+    private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description,
         IReadOnlyDictionary<string, string> environment, EncryptedQueue? deadLetterQueue, SynchronousInvocation? synchronous) =>
-        new(this, id, DotnetFunctionConfig.ForEnvironment(Config, id, projectDir, description, settings, repoRoot, Keys.Data, Keys.Logs,
+        new(this, id, DotnetFunctionConfig.ForEnvironment(Config, id, _functions.For(projectDir), description, settings, Keys.Data, Keys.Logs,
             deadLetterQueue, environment) with { SynchronousInvocation = synchronous });
 
     /// <summary>The environment's customer-managed keys.</summary>

@@ -1,4 +1,5 @@
 using Constructs;
+using FraudTf.Compute;
 using FraudTf.Config;
 
 namespace FraudTf.Platform;
@@ -7,15 +8,16 @@ namespace FraudTf.Platform;
 public static class FraudTfApp
 {
     /// <summary>
-    /// Adds, for each environment, its platform stack and its state bootstrap stack. <paramref name="repoRoot"/> is where
-    /// the functions' projects are built from (never written into the output).
+    /// Adds, for each environment, its platform stack and its state bootstrap stack. Every platform stack deploys the
+    /// same built functions, <paramref name="functions"/> (<see cref="FunctionArtifacts.Build"/>, run first);
+    /// <paramref name="repoRoot"/> is where the agent's instruction and documents are read from (never written into the output).
     /// </summary>
-    public static void AddStacks(Construct app, IEnumerable<EnvironmentConfig> configs, string repoRoot)
+    public static void AddStacks(Construct app, IEnumerable<EnvironmentConfig> configs, FunctionArtifacts functions, string repoRoot)
     {
         foreach (var config in configs)
         {
             new StateBootstrapStack(app, config);
-            new FraudDetectionStack(app, config, repoRoot);
+            new FraudDetectionStack(app, config, functions, repoRoot);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 using FraudTf.Compute;
+using FraudTf.Compute.Build;
 using FraudTf.Security;
 using FraudTf.Tests.Support;
 using HashiCorp.Cdktf;
@@ -112,9 +113,9 @@ public sealed class SdkCallScannerTests
     [Test]
     public void RealPackages_StreamProcessorCallsAreReadFromItsOwnAssembliesOnly()
     {
-        var package = FunctionPackage.Build(Repo.Root, "functions/StreamProcessor");
+        var package = FunctionBuilder.Build(Repo.Root, "functions/StreamProcessor");
 
-        var own = FunctionPackage.OwnAssemblies(Repo.Root, "functions/StreamProcessor");
+        var own = FunctionProjects.OwnAssemblies(Repo.Root, "functions/StreamProcessor");
         var report = SdkCallScanner.ScanZip(package.ZipPath, own);
 
         Assert.Multiple(() =>
@@ -132,9 +133,9 @@ public sealed class SdkCallScannerTests
     [Test]
     public void RealPackages_KnowledgeBaseSetupSignsItsRequestsItself()
     {
-        var package = FunctionPackage.Build(Repo.Root, "functions/KnowledgeBaseSetup");
+        var package = FunctionBuilder.Build(Repo.Root, "functions/KnowledgeBaseSetup");
 
-        var report = SdkCallScanner.ScanZip(package.ZipPath, FunctionPackage.OwnAssemblies(Repo.Root, "functions/KnowledgeBaseSetup"));
+        var report = SdkCallScanner.ScanZip(package.ZipPath, FunctionProjects.OwnAssemblies(Repo.Root, "functions/KnowledgeBaseSetup"));
 
         Assert.That(report.SignsRequestsItself, Is.True, "SigV4.cs signs with AWSSDK.Core's AWS4Signer");
         Assert.That(report.Actions, Is.Empty, "no SDK client");
@@ -195,8 +196,7 @@ public sealed class SdkCallScannerTests
         {
             FunctionName = "test-function",
             Description = "test",
-            ProjectDir = project,
-            RepoRoot = Repo.Root,
+            Code = Synth.Functions.For(project),
             Settings = new FraudTf.Config.FunctionSettings { MemoryMb = 256, TimeoutSeconds = 10, ReservedConcurrency = 1 },
             EnvironmentKey = key,
             LogKey = key,

@@ -24,7 +24,7 @@ public class StackPolicyTests
     {
         var config = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).Single(c => c.Environment == "dev");
         var app = new App(new AppConfig { Outdir = Path.Combine(Path.GetTempPath(), "fraudtf-tests", Guid.NewGuid().ToString("N")) });
-        var stack = new FraudDetectionStack(app, config, Repo.Root);
+        var stack = new FraudDetectionStack(app, config, Synth.Functions, Repo.Root);
         stack.Storage.Transactions.Table.AddOverride("point_in_time_recovery.enabled", false);
 
         var e = Assert.Catch(() => app.Synth());

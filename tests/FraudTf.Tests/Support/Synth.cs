@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FraudTf.Compute;
 using FraudTf.Config;
 using FraudTf.Platform;
 using HashiCorp.Cdktf;
@@ -26,6 +27,10 @@ public sealed class SynthResult
 public static class Synth
 {
     private static SynthResult? _shared;
+    private static FunctionArtifacts? _functions;
+
+    /// <summary>The repository's functions, built once (as main.cs builds them before the stacks), shared by every synth.</summary>
+    public static FunctionArtifacts Functions => _functions ??= FunctionArtifacts.Build(Repo.Root);
 
     /// <summary>The app synthesized once from environments/, shared by read-only tests.</summary>
     public static SynthResult Shared => _shared ??= Run(EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir));
@@ -36,7 +41,7 @@ public static class Synth
         outDir ??= Path.Combine(Path.GetTempPath(), "fraudtf-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(outDir);
         var app = new App(new AppConfig { Outdir = outDir });
-        FraudTfApp.AddStacks(app, configs, Repo.Root);
+        FraudTfApp.AddStacks(app, configs, Functions, Repo.Root);
         app.Synth();
 
         var stacks = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using FraudTf.Functions.Shared.Settings;
 using FraudTf.Functions.Tests.Support;
 
@@ -8,18 +10,32 @@ namespace FraudTf.Functions.Tests.Observability;
 /// synthesized stack on that function, and every variable the stack sets is read (names from
 /// <see cref="FunctionEnvironment"/>; exceptions only in <see cref="FunctionEnvironment.NotSetByStack"/>). The settings are
 /// read with the function's own reader from the synthesized values, so a value the reader rejects fails here too.
+/// Each function's reader is found by convention: <c>functions/&lt;Name&gt;/Settings.cs</c> declares
+/// <c>&lt;assembly&gt;.Settings.From(SettingsReader)</c> (docs/adding-a-function.md).
 /// </summary>
 [TestFixture]
 public class EnvironmentContractTests
 {
-    // Each function project's settings reader (handler assembly -> reader). A new function needs its line here.
-    private static readonly Dictionary<string, Action<SettingsReader>> Readers = new(StringComparer.Ordinal)
+    /// <summary>
+    /// The settings reader of the function whose handler is in <paramref name="assembly"/>: its static
+    /// <c>Settings.From(SettingsReader)</c>, or null when it has none.
+    /// </summary>
+    private static Action<SettingsReader>? ReaderOf(string assembly)
     {
-        ["FraudTf.Functions.StreamProcessor"] = r => FraudTf.Functions.StreamProcessor.Settings.From(r),
-        ["FraudTf.Functions.AlertHandler"] = r => FraudTf.Functions.AlertHandler.Settings.From(r),
-        ["FraudTf.Functions.AgentTools"] = r => FraudTf.Functions.AgentTools.Settings.From(r),
-        ["FraudTf.Functions.KnowledgeBaseSetup"] = r => FraudTf.Functions.KnowledgeBaseSetup.Settings.From(r),
-    };
+        var from = Type.GetType($"{assembly}.Settings, {assembly}")
+            ?.GetMethod("From", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(SettingsReader)]);
+        return from is null ? null : reader =>
+        {
+            try
+            {
+                from.Invoke(null, [reader]);
+            }
+            catch (TargetInvocationException e)
+            {
+                ExceptionDispatchInfo.Throw(e.InnerException!);
+            }
+        };
+    }
 
     // What Lambda itself sets in every execution environment (the reserved variables a reader may use).
     private static readonly Dictionary<string, string> LambdaReserved = new(StringComparer.Ordinal) { [FunctionEnvironment.AwsRegion] = "us-east-1" };
@@ -36,9 +52,10 @@ public class EnvironmentContractTests
         {
             foreach (var (address, assembly, function) in functions)
             {
-                if (!Readers.TryGetValue(assembly, out var read))
+                if (ReaderOf(assembly) is not { } read)
                 {
-                    Assert.Fail($"{address}: handler assembly {assembly} has no settings reader in this test. Fix: add it to Readers.");
+                    Assert.Fail($"{address}: handler assembly {assembly} has no static {assembly}.Settings.From(SettingsReader). " +
+                                "Fix: read the function's environment in its Settings.cs with the shared SettingsReader (docs/adding-a-function.md).");
                     continue;
                 }
 
@@ -63,19 +80,20 @@ public class EnvironmentContractTests
         // An excuse is needed where a function reads a variable the stack does not set on it (COLLECTION_ENDPOINT is set
         // on the index-setup function but not on the sync function that shares its package; AWS_REGION on none).
         var stack = SynthesizedStack.LoadOrIgnore();
+        var functions = SynthesizedMonitoring.Functions(stack);
         var needed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (_, assembly, function) in SynthesizedMonitoring.Functions(stack))
+        foreach (var (_, assembly, function) in functions)
         {
             var set = SynthesizedMonitoring.Variables(function);
             var reader = new SettingsReader(n => set.TryGetValue(n, out var v)
                 ? v.Contains("${", StringComparison.Ordinal) && n.EndsWith("_ENDPOINT", StringComparison.Ordinal) ? "https://collection-id.us-east-1.aoss.amazonaws.com" : v
                 : LambdaReserved.GetValueOrDefault(n));
-            Readers[assembly](reader);
+            ReaderOf(assembly)!(reader);
             needed.UnionWith(reader.NamesRead.Where(n => !set.ContainsKey(n)));
         }
 
         // Endpoint overrides and tuning knobs are read only when present in some runs: count what a reader asks for.
-        foreach (var read in Readers.Values)
+        foreach (var read in functions.Select(f => f.Assembly).Distinct().Select(a => ReaderOf(a)!))
         {
             var probe = new SettingsReader(n => n switch
             {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FraudTf.Compute;
 using FraudTf.Config;
 using FraudTf.Platform;
 using HashiCorp.Cdktf;
@@ -35,7 +36,7 @@ public static class RealStacks
         Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION",
             Environment.GetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION") ?? "20");
         var application = new App(new AppConfig { Outdir = outDir });
-        FraudTfApp.AddStacks(application, EnvironmentConfigLoader.LoadAll(Path.Combine(Root, "environments")), Root);
+        FraudTfApp.AddStacks(application, EnvironmentConfigLoader.LoadAll(Path.Combine(Root, "environments")), FunctionArtifacts.Build(Root), Root);
         application.Synth();
         return outDir;
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using FraudTf.Compute;
+using FraudTf.Compute.Build;
 using FraudTf.Tests.Support;
 
 namespace FraudTf.Tests.Compute;
@@ -12,7 +12,7 @@ namespace FraudTf.Tests.Compute;
 /// Each real publish takes a few seconds; the fixture shares the builds it can.
 /// </summary>
 [NonParallelizable]
-public sealed class FunctionPackageTests
+public sealed class FunctionBuilderTests
 {
     private const string StreamProcessor = "functions/StreamProcessor";
     private readonly string _tempRoot = Path.Combine(Path.GetTempPath(), "fraudtf-function-package-tests", Guid.NewGuid().ToString("N"));
@@ -25,7 +25,7 @@ public sealed class FunctionPackageTests
     public void BuildFromRepository()
     {
         var watch = Stopwatch.StartNew();
-        _real = FunctionPackage.Build(Repo.Root, StreamProcessor);
+        _real = FunctionBuilder.Build(Repo.Root, StreamProcessor);
         TestContext.Progress.WriteLine($"repository build of {StreamProcessor}: {watch.ElapsedMilliseconds} ms, {_real.SizeBytes} bytes, {_real.ZipPath}");
         _rootA = CopyRepository("a");
     }
@@ -59,7 +59,7 @@ public sealed class FunctionPackageTests
             Assert.That(names.Where(n => n.EndsWith('/')), Is.Empty, "no directory entries");
             Assert.That(names, Is.EqualTo(names.Order(StringComparer.Ordinal).ToList()), "entries in ordinal order");
             Assert.That(zip.Entries.Select(e => e.LastWriteTime.DateTime).Distinct(), Is.EqualTo(new[] { new DateTime(1980, 1, 1, 0, 0, 0) }));
-            Assert.That(zip.Entries.Select(e => e.ExternalAttributes).Distinct(), Is.EqualTo(new[] { FunctionPackage.EntryExternalAttributes }));
+            Assert.That(zip.Entries.Select(e => e.ExternalAttributes).Distinct(), Is.EqualTo(new[] { DeterministicZip.EntryExternalAttributes }));
         });
     }
 
@@ -97,7 +97,7 @@ public sealed class FunctionPackageTests
         var a = BuildA();
         // Three stacks asking at once: one build, one result.
         var b = new PackagedFunction[3];
-        Parallel.For(0, 3, i => b[i] = FunctionPackage.Build(rootB, StreamProcessor));
+        Parallel.For(0, 3, i => b[i] = FunctionBuilder.Build(rootB, StreamProcessor));
 
         Assert.Multiple(() =>
         {
@@ -118,9 +118,9 @@ public sealed class FunctionPackageTests
     {
         var first = BuildA();
         var written = File.GetLastWriteTimeUtc(first.ZipPath);
-        FunctionPackage.ResetProcessCache(); // go through the on-disk cache, as a new synth process would
+        FunctionBuilder.ResetProcessCache(); // go through the on-disk cache, as a new synth process would
         var watch = Stopwatch.StartNew();
-        var second = FunctionPackage.Build(_rootA, StreamProcessor);
+        var second = FunctionBuilder.Build(_rootA, StreamProcessor);
         TestContext.Progress.WriteLine($"cache hit (hash inputs, read zip): {watch.Elapsed.TotalMilliseconds:0.0} ms");
 
         Assert.Multiple(() =>
@@ -135,20 +135,20 @@ public sealed class FunctionPackageTests
     {
         var a = BuildA();
         var root = CopyRepository("changed", withBuildCache: _rootA);
-        var before = FunctionPackage.Build(root, StreamProcessor);
+        var before = FunctionBuilder.Build(root, StreamProcessor);
         Assert.That(before.Sha256, Is.EqualTo(a.Sha256), "a copied cache is reused (same input hash)");
         Assert.That(Path.GetFileName(before.ZipPath), Is.EqualTo(Path.GetFileName(a.ZipPath)));
 
         var source = Path.Combine(root, StreamProcessor, "Function.cs");
         File.AppendAllText(source, "\n// a comment changes the inputs, not the compiled code\n");
-        var commented = FunctionPackage.Build(root, StreamProcessor);
+        var commented = FunctionBuilder.Build(root, StreamProcessor);
 
         // A code change (a new type), independent of the function's text, which other changes rewrite.
         File.AppendAllText(source, "\ninternal static class ChangedForTheTest\n{\n    internal static int Version => 2;\n}\n");
-        var changed = FunctionPackage.Build(root, StreamProcessor);
+        var changed = FunctionBuilder.Build(root, StreamProcessor);
         var keptForThisProcess = File.Exists(before.ZipPath);
-        FunctionPackage.ResetProcessCache(); // a later synth process
-        FunctionPackage.Build(root, StreamProcessor);
+        FunctionBuilder.ResetProcessCache(); // a later synth process
+        FunctionBuilder.Build(root, StreamProcessor);
 
         Assert.Multiple(() =>
         {
@@ -170,7 +170,7 @@ public sealed class FunctionPackageTests
         var root = CopyRepository("broken");
         File.AppendAllText(Path.Combine(root, StreamProcessor, "Function.cs"), "\npublic class Broken { void M() { int x = } }\n");
 
-        var e = Assert.Throws<FunctionBuildException>(() => FunctionPackage.Build(root, StreamProcessor))!;
+        var e = Assert.Throws<FunctionBuildException>(() => FunctionBuilder.Build(root, StreamProcessor))!;
         TestContext.Progress.WriteLine(e.Message);
         Assert.Multiple(() =>
         {
@@ -187,11 +187,11 @@ public sealed class FunctionPackageTests
     [Test]
     public void A_missing_project_folder_is_reported()
     {
-        var e = Assert.Throws<DirectoryNotFoundException>(() => FunctionPackage.Build(_rootA, "functions/NoSuchFunction"))!;
+        var e = Assert.Throws<DirectoryNotFoundException>(() => FunctionBuilder.Build(_rootA, "functions/NoSuchFunction"))!;
         Assert.That(e.Message, Does.Contain("functions/NoSuchFunction").And.Contain("Fix:"));
     }
 
-    private PackagedFunction BuildA() => _builtA ??= FunctionPackage.Build(_rootA, StreamProcessor);
+    private PackagedFunction BuildA() => _builtA ??= FunctionBuilder.Build(_rootA, StreamProcessor);
 
     // A minimal repository: functions/ (without bin/ and obj/) and nuget.config, optionally with another copy's .build/.
     private string CopyRepository(string name, string? withBuildCache = null)
