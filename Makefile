@@ -41,6 +41,9 @@ bindings: deps ## generate the C# bindings into .bindings/feed (skipped when up 
 PROMO_DLL := tools/Promotion/bin/Release/net10.0/FraudTf.Promotion.dll
 # The shared function code the app, the tools and the functions compile, with the scoring reference tables compiled into it.
 SHARED_SOURCES := $(shell find functions/Shared functions/Storage \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
+# The reader of synthesized stacks (modules/Stacks), compiled by the app and by every tool that reads cdk.tf.json.
+STACKS_SOURCES := $(shell find modules/Stacks \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
+SHARED_SOURCES += $(STACKS_SOURCES)
 
 # The environment config model and loader (modules/Config, a project of its own): the app and the cost, promotion,
 # redrive, local and backtest tools reference it, so a change to it rebuilds each of them.
@@ -174,4 +177,4 @@ local-down: ## stop whatever a local run left running (engines, function process
 	@scripts/local-down.sh
 
 clean: ## remove build output (keeps node_modules and the bindings)
-	rm -rf cdktf.out bin obj modules/Config/bin modules/Config/obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj
+	rm -rf cdktf.out bin obj tests/*/bin tests/*/obj tools/*/bin tools/*/obj modules/*/bin modules/*/obj

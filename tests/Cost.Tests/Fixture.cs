@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FraudTf.Config;
 using FraudTf.Cost;
+using FraudTf.Stacks;
 
 namespace Cost.Tests;
 
@@ -201,7 +202,7 @@ public static class Fixture
     }
 
     public static StackDocument Stack(JsonObject resources) =>
-        StackDocument.Parse(new JsonObject { ["resource"] = resources.DeepClone() }.ToJsonString(), "cdktf.out/stacks/fraud-detection-dev/cdk.tf.json");
+        CostStack.Parse(new JsonObject { ["resource"] = resources.DeepClone() }.ToJsonString(), "cdktf.out/stacks/fraud-detection-dev/cdk.tf.json");
 
     public static CostReport Report(JsonObject resources, EnvironmentConfig? env = null, PriceBook? prices = null, AssumptionBook? assumptions = null) =>
         CostApi.Report(Stack(resources), env ?? Environment(), prices ?? Prices(), assumptions ?? Assumptions());

@@ -1,3 +1,5 @@
+using FraudTf.Stacks;
+
 namespace FraudTf.Cost;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using FraudTf.Config;
+using FraudTf.Stacks;
 
 namespace FraudTf.Cost;
 
@@ -40,7 +41,7 @@ public static class CostApi
         var config = configs.FirstOrDefault(c => c.Environment == environment)
             ?? throw new CostDataException($"unknown environment '{environment}'. Fix: use one of {string.Join(", ", configs.Select(c => c.Environment))}.");
         var stackDisplay = stackPath ?? StackFile(config);
-        var stack = StackDocument.Load(stackPath ?? Path.Combine(repoRoot, StackFile(config)), stackDisplay);
+        var stack = CostStack.Load(stackPath ?? Path.Combine(repoRoot, StackFile(config)), stackDisplay);
         return Report(stack, config, LoadPrices(repoRoot, config.Region), LoadAssumptions(repoRoot));
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 
 namespace FraudTf.Cost;
 
@@ -164,7 +166,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
 
         var load = TableWork(t);
         var s = w.SecondsPerMonth;
-        var indexShare = t.Items("global_secondary_index").Sum(g => g.TryGetProperty("projection_type", out var p) ? p.GetString() switch
+        var indexShare = t.Items("global_secondary_index").Sum(g => g is JsonObject o && o.TryGetPropertyValue("projection_type", out var p) ? p?.GetValue<string>() switch
         {
             "ALL" => 1.0,
             "INCLUDE" => 0.7,
@@ -234,7 +236,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
     {
         var load = w.Load(f);
         var memory = f.Num("memory_size") ?? 128;
-        var arm = f.Items("architectures").Any(a => a.ValueKind == JsonValueKind.String && a.GetString() == "arm64");
+        var arm = f.Items("architectures").Any(a => a is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == "arm64");
         var invocations = load.InvocationsPerSecond * w.SecondsPerMonth;
         var lines = new List<CostLine>
         {
@@ -326,21 +328,21 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         double? expiration = null;
         foreach (var rule in lifecycle?.Items("rule") ?? [])
         {
-            if (rule.TryGetProperty("status", out var st) && st.GetString() != "Enabled")
+            if (rule is JsonObject o && o.TryGetPropertyValue("status", out var st) && st?.GetValue<string>() != "Enabled")
             {
                 continue;
             }
 
             foreach (var t in Blocks(rule, "transition"))
             {
-                transitions.Add((t.GetProperty("days").GetDouble(), t.GetProperty("storage_class").GetString()!));
+                transitions.Add((t!["days"]!.GetValue<double>(), t["storage_class"]!.GetValue<string>()));
             }
 
             foreach (var e in Blocks(rule, "expiration"))
             {
-                if (e.TryGetProperty("days", out var d) && d.ValueKind == JsonValueKind.Number)
+                if (e?["days"] is JsonValue d && d.GetValueKind() == JsonValueKind.Number)
                 {
-                    expiration = Math.Min(expiration ?? double.MaxValue, d.GetDouble());
+                    expiration = Math.Min(expiration ?? double.MaxValue, d.GetValue<double>());
                 }
             }
         }
@@ -422,8 +424,8 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         return lines;
     }
 
-    private static IEnumerable<JsonElement> Blocks(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : [v] : [];
+    private static IEnumerable<JsonNode?> Blocks(JsonNode? e, string name) =>
+        e is JsonObject o && o.TryGetPropertyValue(name, out var v) ? v is JsonArray a ? a : [v] : [];
 
     private static string TransitionKey(string storageClass, StackResource b) => storageClass switch
     {
@@ -438,7 +440,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
 
     private IReadOnlyList<CostLine> Alarm(StackResource a)
     {
-        var queries = a.Items("metric_query").Count(q => q.TryGetProperty("metric", out _));
+        var queries = a.Items("metric_query").Count(q => q is JsonObject o && o.ContainsKey("metric"));
         var metrics = Math.Max(1, queries);
         var highRes = (a.Num("period") ?? 60) < 60;
         return [Line(a, "alarm metrics", metrics, highRes ? "cloudwatch.highResolutionAlarmMetric" : "cloudwatch.standardAlarmMetric",
@@ -480,7 +482,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
             foreach (var m in emitted)
             {
                 var combinations = 1.0;
-                foreach (var d in m.GetProperty("dimensions").EnumerateArray().Select(x => x.GetString()!).Where(d => d != "Environment"))
+                foreach (var d in m!["dimensions"]!.AsArray().Select(x => x?.GetValue<string>()!).Where(d => d != "Environment"))
                 {
                     combinations *= A($"cloudwatch.emfDimensionValues.{d}", g);
                     other.Add(d);
@@ -616,7 +618,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
             lines.Add(Line(g, "denied topics", units, "bedrock.guardrail.deniedTopics", basis));
         }
 
-        if (g.Items("sensitive_information_policy_config").Any(s => s.TryGetProperty("pii_entities_config", out _)))
+        if (g.Items("sensitive_information_policy_config").Any(s => s is JsonObject o && o.ContainsKey("pii_entities_config")))
         {
             lines.Add(Line(g, "sensitive-information filters", units, "bedrock.guardrail.sensitiveInformation", basis + " (PII entities; regexes are free)"));
         }

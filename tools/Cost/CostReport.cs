@@ -1,4 +1,5 @@
 using FraudTf.Config;
+using FraudTf.Stacks;
 
 namespace FraudTf.Cost;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using FraudTf.Config;
+using FraudTf.Stacks;
 
 namespace FraudTf.Cost;
 

@@ -1,5 +1,6 @@
 using FraudTf.Promotion.Validation;
 using FraudTf.Promotion.Validation.Gate;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion;
 
@@ -27,7 +28,7 @@ public static partial class Commands
             var stack = TerraformJson.Load(Path.Combine(stacksDir, name, "cdk.tf.json"), display);
             var errors = StackValidator.Validate(name, stack, schema);
             var gate = DeployGate.Check(name, stack);
-            var count = TerraformJson.Blocks(stack).Count();
+            var count = StackDocument.Blocks(stack).Count();
             var problems = errors.Count + gate.Failures.Count;
             Console.WriteLine(problems == 0
                 ? $"valid: {name} ({count} blocks, AWS provider {schema.ProviderVersion} schema, {DeployGate.Rules.Count} deployability rules" +

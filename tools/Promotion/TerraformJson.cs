@@ -2,55 +2,12 @@ using System.Text.Json.Nodes;
 
 namespace FraudTf.Promotion;
 
-/// <summary>Reading synthesized Terraform JSON (cdk.tf.json) by Terraform address.</summary>
+/// <summary>
+/// Loading synthesized Terraform JSON (cdk.tf.json) for the commands; its blocks and resources are read with FraudTf.Stacks
+/// (<c>StackDocument</c>).
+/// </summary>
 public static class TerraformJson
 {
-    /// <summary>
-    /// Every addressable block of a stack with its Terraform address: <c>type.name</c> for resources,
-    /// <c>data.type.name</c>, <c>provider.aws</c>, <c>output.x</c>, <c>local.x</c>, <c>var.x</c>, <c>terraform</c>;
-    /// in document order. The top-level cdktf metadata (<c>//</c>) is not a block.
-    /// </summary>
-    public static IEnumerable<(string Address, JsonNode? Node)> Blocks(JsonObject stack)
-    {
-        foreach (var (section, value) in stack)
-        {
-            switch (section)
-            {
-                case "//":
-                    break;
-                case "resource" or "data" when value is JsonObject byType:
-                    foreach (var (type, byName) in byType)
-                    {
-                        if (byName is not JsonObject instances)
-                        {
-                            continue;
-                        }
-
-                        foreach (var (name, body) in instances)
-                        {
-                            yield return (section == "data" ? $"data.{type}.{name}" : $"{type}.{name}", body);
-                        }
-                    }
-
-                    break;
-                case "terraform":
-                    yield return ("terraform", value);
-                    break;
-                case "provider" or "output" or "locals" or "variable" or "module" when value is JsonObject named:
-                    var prefix = section switch { "locals" => "local", "variable" => "var", _ => section };
-                    foreach (var (name, body) in named)
-                    {
-                        yield return ($"{prefix}.{name}", body);
-                    }
-
-                    break;
-                default:
-                    yield return (section, value);
-                    break;
-            }
-        }
-    }
-
     /// <summary>Parses a cdk.tf.json file; the message names the file when it is missing or not JSON.</summary>
     public static JsonObject Load(string file, string display)
     {

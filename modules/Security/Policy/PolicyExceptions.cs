@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 using HashiCorp.Cdktf;
 
 namespace FraudTf.Security.Policy;
@@ -5,7 +7,8 @@ namespace FraudTf.Security.Policy;
 /// <summary>
 /// Reasoned exceptions to the security policy: a resource skips one rule, and the reason is written into its
 /// synthesized JSON (<c>"//".policy_exceptions.&lt;RULE-ID&gt;</c>, next to <c>"//".metadata</c>) so a reviewer sees it
-/// in <c>cdk.tf.json</c> and in the plan's source.
+/// in <c>cdk.tf.json</c> and in the plan's source. <see cref="SecurityPolicy.Check"/> reads them back: a valid exception
+/// skips its rule, an invalid one is a violation of <see cref="SecurityPolicy.ExceptionRuleId"/>.
 /// </summary>
 public static class PolicyExceptions
 {
@@ -45,5 +48,61 @@ public static class PolicyExceptions
         }
 
         resource.AddOverride($"//.policy_exceptions.{ruleId}", trimmed);
+    }
+
+    /// <summary>Whether <paramref name="resource"/> holds a valid exception of the exceptable rule <paramref name="ruleId"/>.</summary>
+    internal static bool IsExcepted(StackResource resource, string ruleId)
+    {
+        var rule = SecurityPolicy.Rule(ruleId);
+        return rule is { Exceptable: true }
+            && (resource.Metadata("policy_exceptions") as JsonObject)?[ruleId] is JsonValue v
+            && v.TryGetValue<string>(out var reason)
+            && reason.Trim().Length >= SecurityPolicy.MinimumReasonLength;
+    }
+
+    /// <summary>
+    /// The problems of the resource's exceptions (each a clause without a final period): unknown, unexceptable or misplaced
+    /// rule ids, short reasons. Empty when it has none or all are valid.
+    /// </summary>
+    internal static IEnumerable<string> Problems(StackResource resource)
+    {
+        var raw = resource.Metadata("policy_exceptions");
+        if (raw is null)
+        {
+            yield break;
+        }
+
+        if (raw is not JsonObject exceptions)
+        {
+            yield return "\"//\".policy_exceptions must be an object of rule id to reason";
+            yield break;
+        }
+
+        foreach (var (ruleId, value) in exceptions.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            var rule = SecurityPolicy.Rule(ruleId);
+            if (rule is null)
+            {
+                yield return $"policy exception names unknown rule id '{ruleId}' (the rule ids are listed in SecurityPolicy.Rules)";
+                continue;
+            }
+
+            if (!rule.Exceptable)
+            {
+                yield return $"policy exception names rule {ruleId}, which cannot be excepted";
+                continue;
+            }
+
+            if (!rule.AppliesTo(resource.Type))
+            {
+                yield return $"policy exception of {ruleId} is on a {resource.Type}, but {ruleId} checks {string.Join(", ", rule.ResourceTypes)}: it would never apply";
+            }
+
+            var reason = value is JsonValue v && v.TryGetValue<string>(out var s) ? s.Trim() : null;
+            if (reason is null || reason.Length < SecurityPolicy.MinimumReasonLength)
+            {
+                yield return $"policy exception of {ruleId} has a reason of {reason?.Length ?? 0} characters; at least {SecurityPolicy.MinimumReasonLength} are required";
+            }
+        }
     }
 }

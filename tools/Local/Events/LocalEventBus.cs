@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using FraudTf.Local.Stack;
+using FraudTf.Stacks;
 
 namespace FraudTf.Local.Events;
 
@@ -215,7 +216,7 @@ public sealed class LocalEventBus
         public static Target From(LocalStack stack, JsonObject body)
         {
             var arnRef = body["arn"]!.GetValue<string>();
-            var kind = LocalStack.Reference(arnRef)?.Type switch
+            var kind = TerraformReference.ParseWhole(arnRef)?.Type switch
             {
                 "aws_lambda_function" => "lambda",
                 "aws_sns_topic" => "sns",

@@ -16,6 +16,7 @@ using FraudTf.Local.Stack;
 using FraudTf.Local.Streaming;
 using FraudTf.Local.Traffic;
 using FraudTf.Redrive;
+using FraudTf.Stacks;
 
 namespace FraudTf.Local.Run;
 
@@ -225,7 +226,7 @@ public sealed partial class LocalRun
 
     private static async Task<int> CountRecords(LocalStack stack, KinesisApi kinesis, CancellationToken ct)
     {
-        var consumed = stack.Resources("aws_lambda_event_source_mapping").Select(m => LocalStack.Reference(m.Body["event_source_arn"]!.GetValue<string>())?.Name).ToHashSet(StringComparer.Ordinal);
+        var consumed = stack.Resources("aws_lambda_event_source_mapping").Select(m => TerraformReference.ParseWhole(m.Body["event_source_arn"]!.GetValue<string>())?.Name).ToHashSet(StringComparer.Ordinal);
         var count = 0;
         foreach (var (_, body) in stack.Resources("aws_kinesis_stream").Where(s => !consumed.Contains(s.Name)))
         {

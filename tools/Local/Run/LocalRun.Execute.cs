@@ -18,6 +18,7 @@ using FraudTf.Local.Stack;
 using FraudTf.Local.Streaming;
 using FraudTf.Local.Traffic;
 using FraudTf.Redrive;
+using FraudTf.Stacks;
 
 namespace FraudTf.Local.Run;
 
@@ -111,7 +112,7 @@ public sealed partial class LocalRun
         var functions = new Dictionary<string, LocalFunction>(StringComparer.Ordinal);
         LocalFunction Function(string reference, int instances)
         {
-            var name = LocalStack.Reference(reference)?.Name ?? throw new InvalidOperationException($"'{reference}' is not a function reference");
+            var name = TerraformReference.ParseWhole(reference)?.Name ?? throw new InvalidOperationException($"'{reference}' is not a function reference");
             if (!functions.TryGetValue(name, out var f))
             {
                 f = Track(LocalFunction.FromStack(stack, name, _options.OutDir, awsEnvironment, cloudWatch, cloudWatch, instances));
@@ -125,7 +126,7 @@ public sealed partial class LocalRun
         var mappings = new List<KinesisEventSourceMapping>();
         foreach (var (name, body) in stack.Resources("aws_lambda_event_source_mapping"))
         {
-            var source = LocalStack.Reference(body["event_source_arn"]!.GetValue<string>());
+            var source = TerraformReference.ParseWhole(body["event_source_arn"]!.GetValue<string>());
             if (source?.Type != "aws_kinesis_stream")
             {
                 continue;
@@ -144,7 +145,7 @@ public sealed partial class LocalRun
         var asyncInvokers = new Dictionary<string, AsyncInvoker>(StringComparer.Ordinal);
         foreach (var (_, body) in stack.Resources("aws_cloudwatch_event_target"))
         {
-            var target = LocalStack.Reference(body["arn"]!.GetValue<string>());
+            var target = TerraformReference.ParseWhole(body["arn"]!.GetValue<string>());
             if (target?.Type == "aws_lambda_function" && !asyncInvokers.ContainsKey(stack.Resolve(body["arn"]!.GetValue<string>())))
             {
                 var function = Function(body["arn"]!.GetValue<string>(), 2);
@@ -157,7 +158,7 @@ public sealed partial class LocalRun
         var pipes = new List<DynamoDbStreamPipe>();
         foreach (var (name, body) in stack.Resources("aws_pipes_pipe"))
         {
-            var source = LocalStack.Reference(body["source"]!.GetValue<string>());
+            var source = TerraformReference.ParseWhole(body["source"]!.GetValue<string>());
             if (source?.Type != "aws_dynamodb_table")
             {
                 continue;

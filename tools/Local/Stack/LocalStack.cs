@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 
 namespace FraudTf.Local.Stack;
 
 /// <summary>
-/// One synthesized stack (<c>cdktf.out/stacks/&lt;stack&gt;/cdk.tf.json</c>) as the local runners read it: its resources,
-/// and the values Terraform would give their references once applied here. Every runner takes its settings from this
-/// (never from a copy), so what runs locally is what would be deployed.
+/// One synthesized stack (<c>cdktf.out/stacks/&lt;stack&gt;/cdk.tf.json</c>) as the local runners read it: its resources
+/// (read with FraudTf.Stacks' <see cref="StackDocument"/>), and the values Terraform would give their references once
+/// applied here. Every runner takes its settings from this (never from a copy), so what runs locally is what would be
+/// deployed.
 /// <para>
 /// References (<c>${aws_sqs_queue.dlq_this_C3757C70.url}</c>) resolve to the local world: names from the resource's own
 /// arguments, ARNs built the way AWS builds them (account and region of the stack's provider block), and the values only
@@ -18,11 +20,12 @@ namespace FraudTf.Local.Stack;
 public sealed class LocalStack
 {
     private readonly Dictionary<(string Type, string Name, string Attribute), string> _attributes = [];
+    private readonly StackDocument _document;
 
     private LocalStack(string path, JsonObject json)
     {
         Path = path;
-        Json = json;
+        _document = new StackDocument(json, path);
         var provider = json["provider"]?["aws"]?.AsArray().FirstOrDefault()?.AsObject();
         Region = provider?["region"]?.GetValue<string>() ?? "us-east-1";
         Account = provider?["allowed_account_ids"]?.AsArray().FirstOrDefault()?.GetValue<string>() ?? "111111111111";
@@ -32,7 +35,7 @@ public sealed class LocalStack
     public string Path { get; }
 
     /// <summary>The whole stack.</summary>
-    public JsonObject Json { get; }
+    public JsonObject Json => _document.Json;
 
     /// <summary>The region of the stack's AWS provider.</summary>
     public string Region { get; }
@@ -55,31 +58,19 @@ public sealed class LocalStack
     /// <summary>A stack from parsed JSON (tests).</summary>
     public static LocalStack FromJson(string path, JsonObject json) => new(path, json);
 
-    /// <summary>Every resource of <paramref name="type"/>, by its name in the stack, in the stack's order.</summary>
+    /// <summary>Every resource of <paramref name="type"/>, by its name in the stack, sorted by name (cdktf's order).</summary>
     public IReadOnlyList<(string Name, JsonObject Body)> Resources(string type) =>
-        (Json["resource"]?[type] as JsonObject ?? []).Select(p => (p.Key, p.Value!.AsObject())).ToList();
+        _document.OfType(type).Select(r => (r.Name, r.Body)).ToList();
 
     /// <summary>The resource <c>&lt;type&gt;.&lt;name&gt;</c>.</summary>
     public JsonObject Resource(string type, string name) =>
-        Json["resource"]?[type]?[name]?.AsObject() ?? throw new KeyNotFoundException($"{Path} has no resource {type}.{name}");
+        _document.ByAddress.GetValueOrDefault($"{type}.{name}")?.Body ?? throw new KeyNotFoundException($"{Path} has no resource {type}.{name}");
 
     /// <summary>The construct path of a resource (its <c>//.metadata.path</c>), for messages.</summary>
-    public static string ConstructPath(JsonObject body) => body["//"]?["metadata"]?["path"]?.GetValue<string>() ?? "?";
+    public static string ConstructPath(JsonObject body) => StackResource.ConstructPathOf(body) ?? "?";
 
     /// <summary>Sets what a reference to <c>&lt;type&gt;.&lt;name&gt;.&lt;attribute&gt;</c> resolves to (a value only a running engine knows).</summary>
     public void SetAttribute(string type, string name, string attribute, string value) => _attributes[(type, name, attribute)] = value;
-
-    /// <summary>The resource a whole-string reference points at (<c>${type.name.attr}</c>), or null when it is not one.</summary>
-    public static (string Type, string Name, string Attribute)? Reference(string value)
-    {
-        if (!value.StartsWith("${", StringComparison.Ordinal) || !value.EndsWith('}') || value.IndexOf("${", 2, StringComparison.Ordinal) >= 0)
-        {
-            return null;
-        }
-
-        var parts = value[2..^1].Split('.');
-        return parts.Length == 3 ? (parts[0], parts[1], parts[2]) : null;
-    }
 
     /// <summary>Replaces every <c>${type.name.attribute}</c> in <paramref name="value"/> by its local value.</summary>
     public string Resolve(string value)

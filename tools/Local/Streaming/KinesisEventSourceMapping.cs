@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FraudTf.Local.Stack;
 using FraudTf.Redrive;
+using FraudTf.Stacks;
 
 namespace FraudTf.Local.Streaming;
 
@@ -117,7 +118,7 @@ public sealed class KinesisEventSourceMapping : IShardSource<StreamRecord>, IBat
             throw new InvalidOperationException($"{where} invokes {functionName}, but the invoker given runs {function.FunctionName}. Fix: pass the invoker of {functionName}.");
         }
 
-        var role = LocalStack.Reference(functionRef) is { Type: "aws_lambda_function" } f
+        var role = TerraformReference.ParseWhole(functionRef) is { Type: "aws_lambda_function" } f
             && stack.Resource(f.Type, f.Name)["role"]?.GetValue<string>() is { } r ? stack.Resolve(r) : $"arn:aws:iam::{stack.Account}:role/{functionName}";
         var start = body["starting_position"]?.GetValue<string>() ?? "LATEST";
         if (start is not ("TRIM_HORIZON" or "LATEST"))

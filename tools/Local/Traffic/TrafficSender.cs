@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FraudTf.Local.Stack;
 using FraudTf.Redrive;
+using FraudTf.Stacks;
 
 namespace FraudTf.Local.Traffic;
 
@@ -33,7 +34,7 @@ public sealed record SendOptions
     public static SendOptions FromStack(LocalStack stack, double recordsPerSecond)
     {
         var streams = stack.Resources("aws_lambda_event_source_mapping")
-            .Select(m => m.Body["event_source_arn"]?.GetValue<string>() is { } arn ? LocalStack.Reference(arn) : null)
+            .Select(m => m.Body["event_source_arn"]?.GetValue<string>() is { } arn ? TerraformReference.ParseWhole(arn) : null)
             .Where(r => r is { Type: "aws_kinesis_stream" })
             .Select(r => stack.Resource("aws_kinesis_stream", r!.Value.Name)["name"]!.GetValue<string>())
             .Distinct()

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FraudTf.Config;
 using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Functions.Shared.Settings;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Comparison;
 
@@ -137,7 +138,7 @@ public static class ScoringRulesComparer
     public static string Display(JsonNode? node) => node is JsonValue v ? EnvironmentValues.Text(v) : node?.ToJsonString() ?? "null";
 
     private static Dictionary<string, JsonNode?> Functions(JsonObject stack) =>
-        TerraformJson.Blocks(stack)
+        StackDocument.Blocks(stack)
             .Where(b => b.Address.StartsWith("aws_lambda_function.", StringComparison.Ordinal))
             .ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Comparison;
 
@@ -94,8 +95,8 @@ public static class StackComparer
     {
         accepted ??= [];
         var tokenSubstitutions = WithoutRuleOverrides(substitutions);
-        var a = TerraformJson.Blocks(fromStack).ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
-        var b = TerraformJson.Blocks(toStack).ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
+        var a = StackDocument.Blocks(fromStack).ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
+        var b = StackDocument.Blocks(toStack).ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
         var differences = new List<ValueDifference>();
         foreach (var address in a.Keys.Intersect(b.Keys).Order(StringComparer.Ordinal))
         {

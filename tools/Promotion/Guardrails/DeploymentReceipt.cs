@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Guardrails;
 
@@ -43,7 +44,7 @@ public sealed record DeploymentReceipt
     public static DeploymentReceipt For(string environment, JsonObject stack, string commit, string? overrideReason = null)
     {
         var artifacts = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (address, node) in TerraformJson.Blocks(stack))
+        foreach (var (address, node) in StackDocument.Blocks(stack))
         {
             if (address.StartsWith("aws_lambda_function.", StringComparison.Ordinal) && node?["source_code_hash"] is JsonValue h)
             {

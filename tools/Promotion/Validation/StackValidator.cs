@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation;
 
@@ -334,7 +335,7 @@ public static partial class StackValidator
 
     /// <summary>Every string leaf with its block address and path (cdktf metadata under <c>//</c> skipped).</summary>
     private static IEnumerable<(string Address, string Path, string Text)> Strings(JsonObject stack) =>
-        TerraformJson.Blocks(stack).SelectMany(b => Walk(b.Node, "").Select(s => (b.Address, s.Path, s.Text)));
+        StackDocument.Blocks(stack).SelectMany(b => Walk(b.Node, "").Select(s => (b.Address, s.Path, s.Text)));
 
     private static IEnumerable<(string Path, string Text)> Walk(JsonNode? node, string path)
     {

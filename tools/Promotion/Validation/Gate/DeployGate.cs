@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate;
 
@@ -33,7 +34,7 @@ public abstract class GateRule
     public abstract IEnumerable<GateFinding> Check(GateStack stack);
 
     /// <summary>A finding of this rule on <paramref name="resource"/>.</summary>
-    protected GateFinding Finding(GateResource resource, string message) => new(Id, resource.Address, message);
+    protected GateFinding Finding(StackResource resource, string message) => new(Id, resource.Address, message);
 
     /// <summary>A finding of this rule on a non-resource address (<c>terraform</c>, <c>provider.aws</c>).</summary>
     protected GateFinding Finding(string address, string message) => new(Id, address, message);

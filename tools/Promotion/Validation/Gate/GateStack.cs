@@ -1,37 +1,23 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate;
 
-/// <summary>One resource (or data source) of a synthesized stack.</summary>
-/// <param name="Type">Terraform type, e.g. <c>aws_sns_topic</c>.</param>
-/// <param name="Name">Logical name inside the stack.</param>
-/// <param name="Body">The block's JSON body.</param>
-/// <param name="IsData">True for a data source.</param>
-public sealed record GateResource(string Type, string Name, JsonObject Body, bool IsData = false)
+/// <summary>How the deployability rules read a resource of a synthesized stack (FraudTf.Stacks' <see cref="StackResource"/>).</summary>
+public static class GateResources
 {
-    /// <summary>Terraform address: <c>type.name</c> or <c>data.type.name</c>.</summary>
-    public string Address => IsData ? $"data.{Type}.{Name}" : $"{Type}.{Name}";
-
-    /// <summary>The construct path cdktf records in <c>"//".metadata.path</c> (for messages), or the address.</summary>
-    public string Path => Body["//"]?["metadata"]?["path"]?.GetValue<string>() ?? Address;
-
     /// <summary>A top-level string argument, or null when absent or not a string.</summary>
-    public string? String(string argument) => Body[argument] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    public static string? String(this StackResource resource, string argument) =>
+        resource.Body[argument] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     /// <summary>The node at a dotted path (<c>a.b.c</c>); blocks synthesized as one-element arrays are stepped into.</summary>
-    public JsonNode? At(string dottedPath) => GateStack.At(Body, dottedPath);
+    public static JsonNode? At(this StackResource resource, string dottedPath) => GateStack.At(resource.Body, dottedPath);
 
     /// <summary>The reason recorded for excepting this resource from <paramref name="ruleId"/> (<c>"//".gate_exceptions.&lt;id&gt;</c>), or null.</summary>
-    public string? ExceptionReason(string ruleId) =>
-        Body["//"]?["gate_exceptions"]?[ruleId] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-
-    /// <summary>A metadata value written by the app next to cdktf's own (<c>"//".&lt;key&gt;</c>), or null.</summary>
-    public JsonNode? Metadata(string key) => Body["//"]?[key];
-
-    /// <summary>True when <paramref name="value"/> (any JSON) holds a reference to this resource (<c>${type.name.attr}</c>).</summary>
-    public bool IsReferencedBy(JsonNode? value) => GateStack.References(value).Contains(Address);
+    public static string? ExceptionReason(this StackResource resource, string ruleId) =>
+        resource.Metadata("gate_exceptions")?[ruleId] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
 
 /// <summary>A statement of an IAM-style policy document, normalised: single values become lists.</summary>
@@ -62,74 +48,48 @@ public sealed record GateStatement(
 }
 
 /// <summary>
-/// A synthesized stack indexed for the deployability rules: resources by type and address, references between them
-/// (<c>${aws_x.y.attr}</c>), policy documents parsed into statements, and the AWS provider version constraint.
+/// A synthesized stack indexed for the deployability rules (with FraudTf.Stacks' <see cref="StackDocument"/>): resources
+/// by type and address, references between them (<c>${aws_x.y.attr}</c>), policy documents parsed into statements, and
+/// the AWS provider version constraint.
 /// </summary>
-public sealed partial class GateStack
+public sealed class GateStack
 {
-    [GeneratedRegex(@"\$\{[^}]*?(?<![\w.])(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_\-]+)")]
-    private static partial Regex ReferenceRegex();
+    private readonly StackDocument _document;
 
     /// <summary>Indexes <paramref name="stack"/> (a parsed cdk.tf.json) named <paramref name="name"/>.</summary>
     public GateStack(string name, JsonObject stack)
     {
         Name = name;
-        Json = stack;
-        var list = new List<GateResource>();
-        foreach (var (section, isData) in new[] { ("resource", false), ("data", true) })
-        {
-            if (stack[section] is not JsonObject byType)
-            {
-                continue;
-            }
-
-            foreach (var (type, byName) in byType)
-            {
-                if (byName is not JsonObject instances)
-                {
-                    continue;
-                }
-
-                foreach (var (rname, body) in instances)
-                {
-                    if (body is JsonObject o)
-                    {
-                        list.Add(new GateResource(type, rname, o, isData));
-                    }
-                }
-            }
-        }
-
-        Resources = list;
-        ByAddress = list.ToDictionary(r => r.Address, StringComparer.Ordinal);
+        _document = new StackDocument(stack);
+        Resources = [.. _document.Resources, .. _document.DataSources];
     }
 
     /// <summary>The stack's name (its folder under cdktf.out/stacks).</summary>
     public string Name { get; }
 
     /// <summary>The whole stack JSON.</summary>
-    public JsonObject Json { get; }
+    public JsonObject Json => _document.Json;
 
-    /// <summary>Every resource and data source, in document order.</summary>
-    public IReadOnlyList<GateResource> Resources { get; }
+    /// <summary>Every resource, then every data source (each sorted by type, then name).</summary>
+    public IReadOnlyList<StackResource> Resources { get; }
 
-    /// <summary>Resources by Terraform address.</summary>
-    public IReadOnlyDictionary<string, GateResource> ByAddress { get; }
+    /// <summary>Resources and data sources by Terraform address.</summary>
+    public IReadOnlyDictionary<string, StackResource> ByAddress => _document.ByAddress;
 
     /// <summary>The resources (not data sources) of one type.</summary>
-    public IEnumerable<GateResource> OfType(string type) => Resources.Where(r => !r.IsData && r.Type == type);
+    public IEnumerable<StackResource> OfType(string type) => _document.OfType(type);
 
     /// <summary>The resource a value refers to (the first <c>${type.name...}</c> reference in it), or null.</summary>
-    public GateResource? Referenced(JsonNode? value) =>
-        References(value).Select(a => ByAddress.GetValueOrDefault(a)).FirstOrDefault(r => r is not null);
+    public StackResource? Referenced(JsonNode? value) =>
+        TerraformReference.AddressesIn(value).Select(a => ByAddress.GetValueOrDefault(a)).FirstOrDefault(r => r is not null);
 
     /// <summary>
     /// The resource of <paramref name="type"/> that <paramref name="value"/> designates: by reference (<c>${type.name.attr}</c>),
     /// or by a literal equal to the resource's <paramref name="nameArgument"/> (e.g. <c>function_name</c>). Null when none.
     /// </summary>
-    public GateResource? Designated(JsonNode? value, string type, string nameArgument)
+    public StackResource? Designated(JsonNode? value, string type, string nameArgument)
     {
-        if (References(value).Select(a => ByAddress.GetValueOrDefault(a)).FirstOrDefault(r => r?.Type == type) is { } byRef)
+        if (TerraformReference.AddressesIn(value).Select(a => ByAddress.GetValueOrDefault(a)).FirstOrDefault(r => r?.Type == type) is { } byRef)
         {
             return byRef;
         }
@@ -140,20 +100,6 @@ public sealed partial class GateStack
 
     /// <summary>The <c>version</c> constraint of <c>terraform.required_providers.aws</c>, or null when none is given.</summary>
     public string? AwsProviderConstraint => Json["terraform"]?["required_providers"]?["aws"]?["version"]?.GetValue<string>();
-
-    /// <summary>Addresses (<c>type.name</c> / <c>data.type.name</c>) referenced anywhere inside <paramref name="value"/>.</summary>
-    public static IReadOnlyCollection<string> References(JsonNode? value)
-    {
-        var found = new SortedSet<string>(StringComparer.Ordinal);
-        Walk(value, s =>
-        {
-            foreach (Match m in ReferenceRegex().Matches(s))
-            {
-                found.Add($"{m.Groups[1].Value}{m.Groups[2].Value}.{m.Groups[3].Value}");
-            }
-        });
-        return found;
-    }
 
     /// <summary>The node at a dotted path; one-element arrays (how cdktf writes single blocks) are stepped into.</summary>
     public static JsonNode? At(JsonNode? node, string dottedPath)
@@ -254,29 +200,5 @@ public sealed partial class GateStack
 
         var regex = "^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$";
         return Regex.IsMatch(action, regex, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-    }
-
-    private static void Walk(JsonNode? node, Action<string> visit)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (_, child) in o)
-                {
-                    Walk(child, visit);
-                }
-
-                break;
-            case JsonArray a:
-                foreach (var child in a)
-                {
-                    Walk(child, visit);
-                }
-
-                break;
-            case JsonValue v when v.TryGetValue<string>(out var s):
-                visit(s);
-                break;
-        }
     }
 }

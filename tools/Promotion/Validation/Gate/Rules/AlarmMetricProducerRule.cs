@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -83,7 +84,7 @@ public sealed class AlarmMetricProducerRule : GateRule
             {
                 if (Problem(stack, ns, name, dimensions) is { } problem)
                 {
-                    yield return Finding(alarm, $"Alarm {alarm.Address} ({alarm.String("alarm_name") ?? alarm.Path}) watches {ns}/{name} " +
+                    yield return Finding(alarm, $"Alarm {alarm.Address} ({alarm.String("alarm_name") ?? alarm.ConstructPath ?? alarm.Address}) watches {ns}/{name} " +
                         $"with dimensions [{string.Join(", ", dimensions.Select(d => $"{d.Key}={d.Value}"))}]: {problem}");
                 }
             }
@@ -91,7 +92,7 @@ public sealed class AlarmMetricProducerRule : GateRule
     }
 
     /// <summary>The metrics an alarm watches: its own namespace/metric_name/dimensions, or each metric of its metric_query.</summary>
-    private static IEnumerable<(string Namespace, string Name, IReadOnlyList<KeyValuePair<string, JsonNode?>> Dimensions)> Metrics(GateResource alarm)
+    private static IEnumerable<(string Namespace, string Name, IReadOnlyList<KeyValuePair<string, JsonNode?>> Dimensions)> Metrics(StackResource alarm)
     {
         if (alarm.String("metric_name") is { } name)
         {
@@ -203,7 +204,7 @@ public sealed class AlarmMetricProducerRule : GateRule
     /// Why no S3 request metric with these dimensions is published: request metrics exist only for a metrics configuration
     /// (<c>aws_s3_bucket_metric</c>) of the bucket whose name is the alarm's <c>FilterId</c>.
     /// </summary>
-    private static string? S3RequestMetricsProblem(GateStack stack, GateResource bucket, IReadOnlyList<KeyValuePair<string, JsonNode?>> dimensions)
+    private static string? S3RequestMetricsProblem(GateStack stack, StackResource bucket, IReadOnlyList<KeyValuePair<string, JsonNode?>> dimensions)
     {
         var configs = stack.OfType("aws_s3_bucket_metric").Where(m => GateQueries.Designates(m.Body["bucket"], bucket, "bucket", ":::")).ToList();
         var filter = dimensions.FirstOrDefault(d => d.Key == "FilterId").Value;
@@ -224,7 +225,7 @@ public sealed class AlarmMetricProducerRule : GateRule
             ". Fix: create an aws_s3_bucket_metric on the bucket with that name (S3 request metrics), or use the name of an existing one";
     }
 
-    private static bool HasConsumer(GateStack stack, GateResource stream)
+    private static bool HasConsumer(GateStack stack, StackResource stream)
     {
         bool Reads(JsonNode? value) =>
             GateQueries.Designates(value, stream, "name", ":stream/")
@@ -236,14 +237,14 @@ public sealed class AlarmMetricProducerRule : GateRule
             || stack.OfType("aws_kinesis_firehose_delivery_stream").Any(f => Reads(f.At("kinesis_source_configuration.kinesis_stream_arn")));
     }
 
-    private static IEnumerable<(GateResource Resource, string Namespace, string Name, List<string> Keys)> Filters(GateStack stack) =>
+    private static IEnumerable<(StackResource Resource, string Namespace, string Name, List<string> Keys)> Filters(GateStack stack) =>
         stack.OfType("aws_cloudwatch_log_metric_filter").Select(f => (
             f,
             f.At("metric_transformation.namespace")?.ToString() ?? "",
             f.At("metric_transformation.name")?.ToString() ?? "",
             (f.At("metric_transformation.dimensions") as JsonObject)?.Select(p => p.Key).Order(StringComparer.Ordinal).ToList() ?? []));
 
-    private static IEnumerable<(GateResource Resource, string Namespace, string Name, List<string> Keys)> Emitted(GateStack stack) =>
+    private static IEnumerable<(StackResource Resource, string Namespace, string Name, List<string> Keys)> Emitted(GateStack stack) =>
         stack.OfType("aws_lambda_function").SelectMany(f => (f.Metadata("emits_metrics") as JsonArray ?? []).OfType<JsonObject>().Select(m => (
             f,
             m["namespace"]?.ToString() ?? "",

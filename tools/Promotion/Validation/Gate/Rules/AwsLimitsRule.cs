@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -21,7 +22,7 @@ public sealed class AwsLimitsRule : GateRule
     /// <param name="Source">The API reference that states it.</param>
     /// <param name="Extra">An additional check returning a problem, or null.</param>
     private sealed record Limit(string Type, string Argument, int Min, int Max, string? Pattern, string Rule, string Source,
-        Func<string, GateResource, string?>? Extra = null);
+        Func<string, StackResource, string?>? Extra = null);
 
     private static readonly Limit[] Table =
     [
@@ -199,7 +200,7 @@ public sealed class AwsLimitsRule : GateRule
         }
     }
 
-    private static string? EnvironmentProblem(GateResource function)
+    private static string? EnvironmentProblem(StackResource function)
     {
         if (Gate1Support.All(function.Body, "environment.variables").FirstOrDefault().Value is not JsonObject variables)
         {
@@ -231,7 +232,7 @@ public sealed class AwsLimitsRule : GateRule
             "Fix: move large values to SSM Parameter Store, S3 or the deployment package and read them at start-up.";
     }
 
-    private static string? FifoSuffix(string name, GateResource resource, string flag, string what)
+    private static string? FifoSuffix(string name, StackResource resource, string flag, string what)
     {
         var fifo = resource.Body[flag] is JsonValue f && (f.TryGetValue<bool>(out var b) ? b : f.TryGetValue<string>(out var s) && s == "true");
         var suffixed = name.EndsWith(".fifo", StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -93,7 +94,7 @@ public sealed partial class BedrockProfileRegionsRule : GateRule
     }
 
     /// <summary>The identity statements of each principal: per role of the stack, and per policy attached to no role of the stack.</summary>
-    private static IEnumerable<List<(GateResource Policy, GateStatement Statement)>> Principals(GateStack stack)
+    private static IEnumerable<List<(StackResource Policy, GateStatement Statement)>> Principals(GateStack stack)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var role in stack.OfType("aws_iam_role"))

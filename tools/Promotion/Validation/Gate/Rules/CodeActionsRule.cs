@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -59,7 +60,7 @@ public sealed class CodeActionsRule : GateRule
         }
     }
 
-    private IEnumerable<GateFinding> CheckFunction(GateStack stack, GateResource function)
+    private IEnumerable<GateFinding> CheckFunction(GateStack stack, StackResource function)
     {
         var name = function.String("function_name") ?? function.Name;
         if (function.Metadata("sdk_calls") is not JsonArray callsNode)
@@ -158,11 +159,11 @@ public sealed class CodeActionsRule : GateRule
     }
 
     // The statements of every policy attached to the role in the stack, and what can't be read.
-    private static (List<(GateResource Policy, GateStatement Statement)>, List<string>) RoleStatements(GateStack stack, GateResource role)
+    private static (List<(StackResource Policy, GateStatement Statement)>, List<string>) RoleStatements(GateStack stack, StackResource role)
     {
-        var list = new List<(GateResource, GateStatement)>();
+        var list = new List<(StackResource, GateStatement)>();
         var problems = new List<string>();
-        void AddDocument(GateResource owner, JsonNode? document)
+        void AddDocument(StackResource owner, JsonNode? document)
         {
             if (GateStack.Statements(document) is { } statements)
             {
@@ -207,11 +208,11 @@ public sealed class CodeActionsRule : GateRule
         return (list, problems);
     }
 
-    private static bool IsRole(GateResource role, JsonNode? value) =>
+    private static bool IsRole(StackResource role, JsonNode? value) =>
         role.IsReferencedBy(value) || (value is JsonValue v && v.TryGetValue<string>(out var s) && s == role.String("name"));
 
     /// <summary>The actions Lambda makes with the execution role for <paramref name="function"/>, with their reason, from its settings in the stack.</summary>
-    public static IReadOnlyDictionary<string, string> PlatformActions(GateStack stack, GateResource function)
+    public static IReadOnlyDictionary<string, string> PlatformActions(GateStack stack, StackResource function)
     {
         var result = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         void Add(IEnumerable<string> actions, string reason)
@@ -269,7 +270,7 @@ public sealed class CodeActionsRule : GateRule
         return result;
     }
 
-    private static bool Targets(GateStack stack, JsonNode? functionName, GateResource function) =>
+    private static bool Targets(GateStack stack, JsonNode? functionName, StackResource function) =>
         function.IsReferencedBy(functionName) ||
         (functionName is JsonValue v && v.TryGetValue<string>(out var s) && (s == function.String("function_name") || s.EndsWith($":function:{function.String("function_name")}", StringComparison.Ordinal)));
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -129,7 +130,7 @@ internal static partial class Gate1Support
     }
 
     /// <summary>Every IAM-style policy document of the stack: inline role policies, key policies, resource policies.</summary>
-    public static IEnumerable<(GateResource Resource, string Argument, JsonNode Document)> PolicyDocuments(GateStack stack)
+    public static IEnumerable<(StackResource Resource, string Argument, JsonNode Document)> PolicyDocuments(GateStack stack)
     {
         foreach (var r in stack.Resources.Where(r => !r.IsData))
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -14,7 +15,7 @@ internal static class GateQueries
     /// Every parsed policy document of the stack with the resource and argument holding it (the documents of
     /// <see cref="Gate1Support.PolicyDocuments"/>, the one list of policy-holding arguments).
     /// </summary>
-    public static IEnumerable<(GateResource Owner, string Argument, IReadOnlyList<GateStatement> Statements)> Policies(GateStack stack) =>
+    public static IEnumerable<(StackResource Owner, string Argument, IReadOnlyList<GateStatement> Statements)> Policies(GateStack stack) =>
         Gate1Support.PolicyDocuments(stack)
             .Select(d => (d.Resource, d.Argument, Statements: GateStack.Statements(d.Document)))
             .Where(d => d.Statements is not null)
@@ -24,7 +25,7 @@ internal static class GateQueries
     /// The identity-policy statements granted to <paramref name="role"/>: its <c>aws_iam_role_policy</c> resources and the
     /// <c>aws_iam_policy</c> resources attached to it by <c>aws_iam_role_policy_attachment</c>, each with the resource holding it.
     /// </summary>
-    public static IEnumerable<(GateResource Policy, GateStatement Statement)> IdentityStatements(GateStack stack, GateResource role)
+    public static IEnumerable<(StackResource Policy, GateStatement Statement)> IdentityStatements(GateStack stack, StackResource role)
     {
         foreach (var rp in stack.OfType("aws_iam_role_policy").Where(p => Designates(p.Body["role"], role, "name", ":role/")))
         {
@@ -47,7 +48,7 @@ internal static class GateQueries
     }
 
     /// <summary>The roles of the stack that a Lambda function (<c>role</c>) or a pipe (<c>role_arn</c>) runs as.</summary>
-    public static IEnumerable<GateResource> ComputeRoles(GateStack stack) =>
+    public static IEnumerable<StackResource> ComputeRoles(GateStack stack) =>
         stack.OfType("aws_iam_role").Where(role =>
             stack.OfType("aws_lambda_function").Any(f => Designates(f.Body["role"], role, "name", ":role/"))
             || stack.OfType("aws_pipes_pipe").Any(p => Designates(p.Body["role_arn"], role, "name", ":role/")));
@@ -57,7 +58,7 @@ internal static class GateQueries
     /// a literal equal to the target's <paramref name="nameArgument"/>, or a literal ARN holding <c>&lt;arnMarker&gt;&lt;name&gt;</c>
     /// at its end (optionally followed by <c>:qualifier</c>), e.g. <c>:function:</c>, <c>:role/</c>, <c>:stream/</c>.
     /// </summary>
-    public static bool Designates(JsonNode? value, GateResource target, string nameArgument, string arnMarker)
+    public static bool Designates(JsonNode? value, StackResource target, string nameArgument, string arnMarker)
     {
         if (target.IsReferencedBy(value))
         {
@@ -130,7 +131,7 @@ internal static class GateQueries
     /// A bucket-policy resource written with <c>BUCKET</c> in place of the bucket's ARN (a reference to
     /// <c>${aws_s3_bucket.x.arn}</c> or the literal <c>arn:aws:s3:::name</c>), so resources can be compared as text.
     /// </summary>
-    public static string WithBucketToken(string resource, GateResource bucket)
+    public static string WithBucketToken(string resource, StackResource bucket)
     {
         var replaced = Regex.Replace(resource, @"\$\{" + Regex.Escape(bucket.Address) + @"\.arn\}", "BUCKET");
         var name = bucket.String("bucket");
@@ -143,8 +144,8 @@ internal static class GateQueries
     }
 
     /// <summary>The resource of <paramref name="type"/> that <paramref name="value"/> references (any attribute), or null.</summary>
-    public static GateResource? ReferencedOfType(GateStack stack, JsonNode? value, string type) =>
-        GateStack.References(value).Select(a => stack.ByAddress.GetValueOrDefault(a)).FirstOrDefault(r => r?.Type == type);
+    public static StackResource? ReferencedOfType(GateStack stack, JsonNode? value, string type) =>
+        TerraformReference.AddressesIn(value).Select(a => stack.ByAddress.GetValueOrDefault(a)).FirstOrDefault(r => r?.Type == type);
 
     /// <summary>A statement's name for messages: its Sid, or its position.</summary>
     public static string Label(GateStatement s, int index) => s.Sid is { Length: > 0 } sid ? $"'{sid}'" : $"#{index + 1}";

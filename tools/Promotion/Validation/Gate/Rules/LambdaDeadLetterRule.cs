@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -43,7 +44,7 @@ public sealed class LambdaDeadLetterRule : GateRule
                 var sync = SyncInvokers(stack, function).ToList();
                 var invokedBy = sync.Count == 0 ? "none in this stack" : string.Join(", ", sync);
                 yield return Finding(function,
-                    $"{function.Address} ({function.String("function_name") ?? function.Path}) has a dead_letter_config that is never used: Lambda sends only failed " +
+                    $"{function.Address} ({function.String("function_name") ?? function.ConstructPath ?? function.Address}) has a dead_letter_config that is never used: Lambda sends only failed " +
                     $"asynchronous events there, and nothing in the stack invokes the function asynchronously. It is invoked by: {invokedBy}. " +
                     "Fix: remove dead_letter_config (and the role's sqs:SendMessage on the queue), and handle failures where the invoker is: " +
                     "an event source mapping's destination_config.on_failure, a pipe's dead_letter_config, the caller of a synchronous invocation.");
@@ -52,7 +53,7 @@ public sealed class LambdaDeadLetterRule : GateRule
             if (!hasDlq && asyncInvokers.Count > 0 && !HasOnFailureDestination(stack, function))
             {
                 yield return Finding(function,
-                    $"{function.Address} ({function.String("function_name") ?? function.Path}) is invoked asynchronously by {string.Join(", ", asyncInvokers)} " +
+                    $"{function.Address} ({function.String("function_name") ?? function.ConstructPath ?? function.Address}) is invoked asynchronously by {string.Join(", ", asyncInvokers)} " +
                     "but has neither a dead_letter_config nor an aws_lambda_function_event_invoke_config with destination_config.on_failure: " +
                     "an event that still fails after Lambda's retries is discarded (an EventBridge target's own dead_letter_config only catches " +
                     "events EventBridge could not hand to Lambda, not function errors). Fix: add dead_letter_config { target_arn = <queue arn> } " +
@@ -62,7 +63,7 @@ public sealed class LambdaDeadLetterRule : GateRule
     }
 
     /// <summary>Resources of the stack that invoke <paramref name="function"/> asynchronously, as addresses.</summary>
-    private static IEnumerable<string> AsyncInvokers(GateStack stack, GateResource function)
+    private static IEnumerable<string> AsyncInvokers(GateStack stack, StackResource function)
     {
         bool Targets(JsonNode? value) => GateQueries.Designates(value, function, "function_name", ":function:");
 
@@ -96,7 +97,7 @@ public sealed class LambdaDeadLetterRule : GateRule
     }
 
     /// <summary>Resources of the stack that invoke <paramref name="function"/> synchronously, as "type address" labels.</summary>
-    private static IEnumerable<string> SyncInvokers(GateStack stack, GateResource function)
+    private static IEnumerable<string> SyncInvokers(GateStack stack, StackResource function)
     {
         bool Targets(JsonNode? value) => GateQueries.Designates(value, function, "function_name", ":function:");
 
@@ -122,7 +123,7 @@ public sealed class LambdaDeadLetterRule : GateRule
         }
     }
 
-    private static bool HasOnFailureDestination(GateStack stack, GateResource function) =>
+    private static bool HasOnFailureDestination(GateStack stack, StackResource function) =>
         stack.OfType("aws_lambda_function_event_invoke_config").Any(c =>
             GateQueries.Designates(c.Body["function_name"], function, "function_name", ":function:")
             && c.At("destination_config.on_failure.destination") is { } d && d.ToString().Length > 0);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -52,7 +53,7 @@ public sealed class PipeEventProducersRule : GateRule
             if (producers is null)
             {
                 yield return Finding(pipe,
-                    $"Pipe {pipe.Address} ({pipe.String("name") ?? pipe.Path}) turns rows with NewImage attributes {filterText} into events but declares no " +
+                    $"Pipe {pipe.Address} ({pipe.String("name") ?? pipe.ConstructPath ?? pipe.Address}) turns rows with NewImage attributes {filterText} into events but declares no " +
                     "\"//\".event_producers, so the gate cannot tell which writers of its source table are meant to raise them. " +
                     "Fix: AddOverride(\"//.event_producers\", [<${aws_iam_role.<writer>.arn}> ...]) with the roles allowed to write matching rows.");
                 continue;
@@ -95,7 +96,7 @@ public sealed class PipeEventProducersRule : GateRule
     }
 
     /// <summary>For each filter of the pipe, the NewImage attributes a matching record must have (empty for a filter that needs none).</summary>
-    private static List<List<string>> RequiredAttributes(GateResource pipe)
+    private static List<List<string>> RequiredAttributes(StackResource pipe)
     {
         var result = new List<List<string>>();
         foreach (var f in pipe.At("source_parameters.filter_criteria.filter") as JsonArray ?? [])
@@ -137,7 +138,7 @@ public sealed class PipeEventProducersRule : GateRule
             ? Regex.IsMatch(attribute, "^" + Regex.Escape(allowed.Pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.CultureInvariant)
             : allowed.Pattern == attribute;
 
-    private static bool Names(string resource, GateResource table) =>
+    private static bool Names(string resource, StackResource table) =>
         (table.IsReferencedBy(JsonValue.Create(resource)) && !resource.Contains(".stream_arn", StringComparison.Ordinal))
         || (table.String("name") is { } name && Regex.IsMatch(resource, "^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/" + Regex.Escape(name) + "$"));
 }

@@ -50,7 +50,7 @@ public sealed partial class PipeInputTemplateRule : GateRule
             if (string.IsNullOrWhiteSpace(template))
             {
                 yield return Finding(pipe,
-                    $"Pipe {pipe.Address} ({pipe.String("name") ?? pipe.Path}) sends DynamoDB stream records to event bus {target} without " +
+                    $"Pipe {pipe.Address} ({pipe.String("name") ?? pipe.ConstructPath ?? pipe.Address}) sends DynamoDB stream records to event bus {target} without " +
                     "target_parameters.input_template: every attribute of the item's new and old image becomes the event detail and reaches every " +
                     "rule and target of the bus. Fix: set input_template to the fields consumers need, e.g. " +
                     "{\"transactionId\": \"<$.dynamodb.NewImage.transactionId.S>\", \"eventId\": \"<$.eventID>\"} (quote string paths, not objects).");
@@ -58,7 +58,7 @@ public sealed partial class PipeInputTemplateRule : GateRule
             else if (WholeRecord().Match(template) is { Success: true } m)
             {
                 yield return Finding(pipe,
-                    $"Pipe {pipe.Address} ({pipe.String("name") ?? pipe.Path}) has an input_template that forwards a whole record or image ({m.Value}): " +
+                    $"Pipe {pipe.Address} ({pipe.String("name") ?? pipe.ConstructPath ?? pipe.Address}) has an input_template that forwards a whole record or image ({m.Value}): " +
                     "every attribute of the item reaches every rule and target of the bus. Fix: select the individual fields consumers need " +
                     "(<$.dynamodb.NewImage.<attr>.S>).");
             }

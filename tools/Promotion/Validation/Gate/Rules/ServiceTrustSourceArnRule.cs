@@ -67,7 +67,7 @@ public sealed class ServiceTrustSourceArnRule : GateRule
                 var what = arns.Count > 0 ? "an aws:SourceArn of \"*\", which names nothing"
                     : account ? "aws:SourceAccount only" : "no confused-deputy condition";
                 yield return Finding(role,
-                    $"The trust policy of {role.Address} ({role.String("name") ?? role.Path}), statement {GateQueries.Label(s, i)}, lets " +
+                    $"The trust policy of {role.Address} ({role.String("name") ?? role.ConstructPath ?? role.Address}), statement {GateQueries.Label(s, i)}, lets " +
                     $"{string.Join(", ", services)} assume the role with {what}: any {string.Join("/", services.Select(ResourceKind))} of the account " +
                     "(not just the one this role is for) can act with its permissions. " +
                     $"Fix: add \"ArnEquals\" (or \"ArnLike\") {{\"aws:SourceArn\": <the ARN of the {string.Join("/", services.Select(ResourceKind))} that uses the role>}} " +

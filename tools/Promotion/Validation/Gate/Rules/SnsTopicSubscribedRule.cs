@@ -32,7 +32,7 @@ public sealed class SnsTopicSubscribedRule : GateRule
             if (!subscriptions.Any(s => GateQueries.Designates(s.Body["topic_arn"], topic, "name", ":")))
             {
                 yield return Finding(topic,
-                    $"SNS topic {topic.Address} ({topic.String("name") ?? topic.Path}) has no aws_sns_topic_subscription whose topic_arn references it: " +
+                    $"SNS topic {topic.Address} ({topic.String("name") ?? topic.ConstructPath ?? topic.Address}) has no aws_sns_topic_subscription whose topic_arn references it: " +
                     "whatever publishes to it (alarm actions, EventBridge targets) is delivered to nobody. " +
                     "Fix: add an aws_sns_topic_subscription (lambda, sqs, email, https) with topic_arn = this topic's arn, " +
                     "or, if it is subscribed outside this stack, record that in \"//\".gate_exceptions.GATE-SNS-001 with the reason.");

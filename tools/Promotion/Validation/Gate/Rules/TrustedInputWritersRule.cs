@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
@@ -61,7 +62,7 @@ public sealed partial class TrustedInputWritersRule : GateRule
             var readBy = Readers(stack, table, ":table/", TableReads, readerStatements).ToList();
             if (readBy.Count > 0 && ResourcePolicyProblem(stack, table, "aws_dynamodb_resource_policy", TableWrites) is { } problem)
             {
-                yield return Finding(table, $"DynamoDB table {table.Address} ({table.String("name") ?? table.Path}) is read by {string.Join(", ", readBy)}, {problem}");
+                yield return Finding(table, $"DynamoDB table {table.Address} ({table.String("name") ?? table.ConstructPath ?? table.Address}) is read by {string.Join(", ", readBy)}, {problem}");
             }
         }
 
@@ -70,7 +71,7 @@ public sealed partial class TrustedInputWritersRule : GateRule
             var readBy = Readers(stack, stream, ":stream/", StreamReads, readerStatements).ToList();
             if (readBy.Count > 0 && ResourcePolicyProblem(stack, stream, "aws_kinesis_resource_policy", StreamWrites) is { } problem)
             {
-                yield return Finding(stream, $"Kinesis stream {stream.Address} ({stream.String("name") ?? stream.Path}) is read by {string.Join(", ", readBy)}, {problem}");
+                yield return Finding(stream, $"Kinesis stream {stream.Address} ({stream.String("name") ?? stream.ConstructPath ?? stream.Address}) is read by {string.Join(", ", readBy)}, {problem}");
             }
         }
 
@@ -118,8 +119,8 @@ public sealed partial class TrustedInputWritersRule : GateRule
     }
 
     /// <summary>What reads <paramref name="target"/>: reader roles' policies allowing a read action on it, event source mappings, pipes.</summary>
-    private static IEnumerable<string> Readers(GateStack stack, GateResource target, string arnMarker, string[] reads,
-        List<(GateResource Policy, GateStatement Statement)> readerStatements)
+    private static IEnumerable<string> Readers(GateStack stack, StackResource target, string arnMarker, string[] reads,
+        List<(StackResource Policy, GateStatement Statement)> readerStatements)
     {
         var found = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (policy, s) in readerStatements)
@@ -144,12 +145,12 @@ public sealed partial class TrustedInputWritersRule : GateRule
     }
 
     /// <summary>True when the policy resource <paramref name="resource"/> names <paramref name="target"/> or something under it (index, stream, consumer).</summary>
-    private static bool Names(string resource, GateResource target, string arnMarker) =>
+    private static bool Names(string resource, StackResource target, string arnMarker) =>
         target.IsReferencedBy(JsonValue.Create(resource))
         || (target.String("name") is { } name && Regex.IsMatch(resource, "^arn:[^:]+:[^:]+:[^:]*:[^:]*" + Regex.Escape(arnMarker + name) + "(/.*)?$"));
 
     /// <summary>Why the resource policies of <paramref name="target"/> do not restrict <paramref name="writes"/> to named writers, or null.</summary>
-    private static string? ResourcePolicyProblem(GateStack stack, GateResource target, string policyType, string[] writes)
+    private static string? ResourcePolicyProblem(GateStack stack, StackResource target, string policyType, string[] writes)
     {
         var policies = stack.OfType(policyType).Where(p => target.IsReferencedBy(p.Body["resource_arn"])).ToList();
         var onTarget = policies.Where(p => !(p.Body["resource_arn"]?.ToString() ?? "").Contains(".stream_arn", StringComparison.Ordinal)).ToList();

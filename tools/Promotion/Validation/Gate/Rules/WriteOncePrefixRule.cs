@@ -52,7 +52,7 @@ public sealed class WriteOncePrefixRule : GateRule
                 {
                     var where = policies.Count == 0 ? "it has no aws_s3_bucket_policy" : $"{string.Join(", ", policies.Select(p => p.Address))} has no such Deny";
                     yield return Finding(bucket,
-                        $"Bucket {bucket.Address} ({bucket.String("bucket") ?? bucket.Path}) declares write-once prefix '{prefix}', but {where}: " +
+                        $"Bucket {bucket.Address} ({bucket.String("bucket") ?? bucket.ConstructPath ?? bucket.Address}) declares write-once prefix '{prefix}', but {where}: " +
                         "an unconditional PutObject silently overwrites an existing record. " +
                         "Fix: add to the bucket policy {\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:PutObject\"," +
                         $"\"Resource\":\"<bucket arn>/{prefix}*\",\"Condition\":{{\"Null\":{{\"s3:if-none-match\":\"true\"}}}}}} " +
