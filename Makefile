@@ -117,7 +117,7 @@ cost: $(COST_DLL) ## monthly cost and capacity of ENV (or of every environment) 
 	@$(MAKE) -s synth >/dev/null
 	@dotnet $(COST_DLL) report $(ENV)
 
-docs: $(COST_DLL) ## regenerate the generated documents (docs/cost-report.md) from a fresh synth; tests fail while they are stale
+docs: $(COST_DLL) ## regenerate the generated documents (docs/cost-report.md, docs/configuration-reference.md) from a fresh synth; tests fail while they are stale
 	@$(MAKE) -s synth >/dev/null
 	@dotnet $(COST_DLL) docs
 

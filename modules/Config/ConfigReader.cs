@@ -39,6 +39,17 @@ public sealed class ConfigReader
         _errors = errors;
     }
 
+    /// <summary>
+    /// While set (on this thread), every field a reader is asked for is recorded in it, with its type, range, whether it is
+    /// required and the default it takes when absent: <see cref="ConfigReference"/> documents the config from the very
+    /// calls that validate it.
+    /// </summary>
+    [ThreadStatic]
+    public static FieldCatalog? Catalog;
+
+    private void Record(string field, string type, bool required, object? fallback = null) =>
+        Catalog?.Add(_file, Regex.Replace(PathOf(field), @"\[\d+\]", "[]"), type, required, fallback);
+
     /// <summary>Creates a reader over the root object of <paramref name="file"/>; problems go to <paramref name="errors"/>.</summary>
     public static ConfigReader ForRoot(JsonElement root, string file, List<string> errors) => new(root, file, "", errors);
 
@@ -82,11 +93,17 @@ public sealed class ConfigReader
 
     /// <summary>Reads a required string that must match <paramref name="pattern"/>.</summary>
     public string RequiredString(string field, Regex pattern, string expectation, string fix)
-        => ReadString(field, pattern, expectation, fix, required: true, fallback: "");
+        {
+        Record(field, $"string: {expectation}", true);
+        return ReadString(field, pattern, expectation, fix, required: true, fallback: "");
+    }
 
     /// <summary>Reads an optional string that must match <paramref name="pattern"/>; <paramref name="fallback"/> when omitted.</summary>
     public string OptionalString(string field, Regex pattern, string expectation, string fix, string fallback)
-        => ReadString(field, pattern, expectation, fix, required: false, fallback);
+        {
+        Record(field, $"string: {expectation}", false, fallback);
+        return ReadString(field, pattern, expectation, fix, required: false, fallback);
+    }
 
     private string ReadString(string field, Regex pattern, string expectation, string fix, bool required, string fallback)
     {
@@ -113,11 +130,17 @@ public sealed class ConfigReader
 
     /// <summary>Reads a required integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public int RequiredInt(string field, int min, int max, string fix)
-        => ReadInt(field, min, max, fix, required: true, fallback: min);
+        {
+        Record(field, $"whole number, {min} to {max}", true);
+        return ReadInt(field, min, max, fix, required: true, fallback: min);
+    }
 
     /// <summary>Reads an optional integer in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when omitted.</summary>
     public int OptionalInt(string field, int min, int max, string fix, int fallback)
-        => ReadInt(field, min, max, fix, required: false, fallback);
+        {
+        Record(field, $"whole number, {min} to {max}", false, fallback);
+        return ReadInt(field, min, max, fix, required: false, fallback);
+    }
 
     private int ReadInt(string field, int min, int max, string fix, bool required, int fallback)
     {
@@ -144,6 +167,7 @@ public sealed class ConfigReader
     /// <summary>Reads an optional integer that must be one of <paramref name="allowed"/>; <paramref name="fallback"/> when omitted.</summary>
     public int OptionalIntOneOf(string field, IReadOnlyList<int> allowed, string fix, int fallback)
     {
+        Record(field, $"one of {string.Join(", ", allowed)}", false, fallback);
         var n = ReadInt(field, int.MinValue, int.MaxValue, fix, required: false, fallback);
         if (!allowed.Contains(n))
         {
@@ -158,6 +182,7 @@ public sealed class ConfigReader
     /// <summary>Reads an optional number in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when omitted.</summary>
     public double OptionalDouble(string field, double min, double max, string fix, double fallback)
     {
+        Record(field, $"number, {Fmt(min)} to {Fmt(max)}", false, fallback);
         if (!TryGet(field, required: false, fix, out var v))
         {
             return fallback;
@@ -181,6 +206,7 @@ public sealed class ConfigReader
     /// <summary>Reads a required number in [<paramref name="min"/>, <paramref name="max"/>] (<paramref name="min"/> when missing or invalid, with the error recorded).</summary>
     public double RequiredDouble(string field, double min, double max, string fix)
     {
+        Record(field, $"number, {Fmt(min)} to {Fmt(max)}", true);
         if (!TryGet(field, required: true, fix, out _))
         {
             return min;
@@ -196,6 +222,7 @@ public sealed class ConfigReader
     /// <summary>Reads an optional boolean; <paramref name="fallback"/> when omitted (so <c>false</c> can always be set).</summary>
     public bool OptionalBool(string field, string fix, bool fallback)
     {
+        Record(field, "true or false", false, fallback);
         if (!TryGet(field, required: false, fix, out var v))
         {
             return fallback;
@@ -213,6 +240,7 @@ public sealed class ConfigReader
     /// <summary>Reads a required, non-empty array of strings, each matching <paramref name="pattern"/>.</summary>
     public IReadOnlyList<string> RequiredStringList(string field, Regex pattern, string expectation, string fix)
     {
+        Record(field, $"list of strings: {expectation}", true);
         if (!TryGet(field, required: true, fix, out var v))
         {
             return Array.Empty<string>();
@@ -230,6 +258,7 @@ public sealed class ConfigReader
     /// <summary>Reads an optional array of strings, each matching <paramref name="pattern"/>; null when omitted.</summary>
     public IReadOnlyList<string>? OptionalStringList(string field, Regex pattern, string expectation, string fix)
     {
+        Record(field, $"list of strings: {expectation}", false);
         if (!TryGet(field, required: false, fix, out var v))
         {
             return null;
@@ -268,6 +297,7 @@ public sealed class ConfigReader
     /// <summary>Reads an optional object of string values; empty when omitted.</summary>
     public IReadOnlyDictionary<string, string> OptionalStringMap(string field, string fix)
     {
+        Record(field, "object of strings", false);
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (!TryGet(field, required: false, fix, out var v))
         {
@@ -300,6 +330,7 @@ public sealed class ConfigReader
     /// </summary>
     public IReadOnlyDictionary<string, double>? OptionalNumberMap(string field, Regex keyPattern, string keyExpectation, double min, double max, string fix)
     {
+        Record(field, $"object: {keyExpectation} to a number, {Fmt(min)} to {Fmt(max)}", false);
         if (!TryGet(field, required: false, fix, out var v))
         {
             return null;
@@ -337,6 +368,7 @@ public sealed class ConfigReader
     /// </summary>
     public IReadOnlyList<ConfigReader>? OptionalObjectList(string field, string fix)
     {
+        Record(field, "list of objects", false);
         if (!TryGet(field, required: false, fix, out var v))
         {
             return null;
@@ -373,6 +405,7 @@ public sealed class ConfigReader
     /// </summary>
     public void Removed(string field, string problem, string fix)
     {
+        Record(field, $"removed: {problem}", false);
         if (TryGet(field, required: false, fix, out var v))
         {
             Error(field, v, problem, fix);
@@ -380,10 +413,18 @@ public sealed class ConfigReader
     }
 
     /// <summary>Returns a reader over a required nested object (an empty reader, with an error recorded, when missing).</summary>
-    public ConfigReader RequiredObject(string field, string fix) => ReadObject(field, fix, required: true);
+    public ConfigReader RequiredObject(string field, string fix)
+    {
+        Record(field, "object", true);
+        return ReadObject(field, fix, required: true);
+    }
 
     /// <summary>Returns a reader over an optional nested object; when omitted every field takes its default.</summary>
-    public ConfigReader OptionalObject(string field, string fix) => ReadObject(field, fix, required: false);
+    public ConfigReader OptionalObject(string field, string fix)
+    {
+        Record(field, "object", false);
+        return ReadObject(field, fix, required: false);
+    }
 
     private ConfigReader ReadObject(string field, string fix, bool required)
     {

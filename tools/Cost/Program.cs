@@ -18,7 +18,7 @@ public static class Program
         "usage: FraudTf.Cost report [--root DIR] [--summary] [ENV...]\n" +
         "       FraudTf.Cost diff [--root DIR] FROM_ENV TO_ENV\n" +
         "       FraudTf.Cost diff [--root DIR] --env ENV BEFORE.cdk.tf.json AFTER.cdk.tf.json\n" +
-        "       FraudTf.Cost docs [--root DIR]   (writes docs/cost-report.md)";
+        "       FraudTf.Cost docs [--root DIR]   (writes docs/cost-report.md and docs/configuration-reference.md)";
 
     /// <summary>Runs one command; see the type's summary.</summary>
     public static int Main(string[] args)
@@ -52,8 +52,13 @@ public static class Program
                 }
 
                 case "docs":
+                {
                     Console.WriteLine($"wrote {CostDocs.Write(root, CostDocs.Environments(root))}");
+                    var reference = Path.Combine(root, ConfigReference.RelativePath);
+                    File.WriteAllText(reference, ConfigReference.Generate(Path.Combine(root, "environments")));
+                    Console.WriteLine($"wrote {reference}");
                     return 0;
+                }
 
                 case "diff":
                 {

@@ -599,3 +599,33 @@ public class ScoringConfigTests
         Assert.That(errors.Single(), Does.Contain("did you mean 'scoring.newDeviceWeight'?"));
     }
 }
+
+/// <summary>docs/configuration-reference.md is what the loader's own reads of the environment files generate (make docs).</summary>
+[TestFixture]
+public class ConfigReferenceTests
+{
+    [Test]
+    public void ReferenceDocument_IsUpToDate()
+    {
+        var expected = ConfigReference.Generate(Repo.EnvironmentsDir);
+        var path = Path.Combine(Repo.Root, ConfigReference.RelativePath);
+
+        Assert.That(File.Exists(path) ? File.ReadAllText(path) : "(missing)", Is.EqualTo(expected),
+            $"{ConfigReference.RelativePath} is stale: the config model changed. Fix: run 'make docs' and commit the file.");
+    }
+
+    [Test]
+    public void Reference_ListsWhatTheLoaderChecks_WithEachTiersDefaults()
+    {
+        var reference = ConfigReference.Generate(Repo.EnvironmentsDir);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(reference, Does.Contain("| `tier` | string: one of development, preproduction, production | yes |"));
+            Assert.That(reference, Does.Contain("| `retention.logRetentionDays` | one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 | no | `30` | `30` | `365` |"),
+                "the production tier's default differs");
+            Assert.That(reference, Does.Contain("| `scoring.reviewThreshold` | number, 0 to 1 | no |  |  |  |"), "scoring settings default to the function's own");
+            Assert.That(ConfigReader.Catalog, Is.Null, "the recording ends with the generation");
+        });
+    }
+}
