@@ -110,7 +110,7 @@ public sealed class AnalystKnowledgeBase : Construct
             Description = $"Role of the fraud-analyst knowledge base of {env.Environment}",
             SourceArnLike = $"arn:{env.Partition}:bedrock:{env.Region}:{env.AccountId}:knowledge-base/*",
         });
-        config.SourceBucket.GrantReadPrefix(Role.Policy, SourcePrefix);
+        config.SourceBucket.GrantReadPrefix(Role, SourcePrefix);
         Role.Policy.Add(new PolicyStatement { Sid = "EmbedWithConfiguredModel", Actions = Permissions.BedrockInvokeModel, Resources = [EmbeddingModelArn] });
         Role.Policy.Add(new PolicyStatement { Sid = "UseOwnVectorCollection", Actions = Permissions.AossApiAccess, Resources = [Collection.CollectionArn] });
         Role.Policy.Add(KeyGrants.ViaService(config.DataKey, Permissions.KmsEncryptDecrypt, "bedrock", env.Region, "EncryptIngestionData"));

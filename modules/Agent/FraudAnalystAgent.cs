@@ -105,12 +105,12 @@ public sealed class FraudAnalystAgent : Construct
         // APPROVE of a REVIEW transaction also teaches the user's profile in the same TransactWriteItems: an Update of the
         // transaction row naming only profileLearnedAt (never the transaction's data or decision), and an Update of the
         // profile naming only what its learning writes (ProfileAttributes.Learned, as the stream processor).
-        config.Storage.Transactions.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.Query | TableAccess.UpdateItem,
+        config.Storage.Transactions.Grant(Tools, TableAccess.GetItem | TableAccess.Query | TableAccess.UpdateItem,
             [FraudTf.Functions.Shared.Tables.TransactionAttributes.ProfileLearnedAt]);
-        config.Storage.UserProfiles.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.UpdateItem,
+        config.Storage.UserProfiles.Grant(Tools, TableAccess.GetItem | TableAccess.UpdateItem,
             FraudTf.Functions.Shared.Tables.ProfileAttributes.Learned);
-        config.Storage.Patterns.Grant(Tools.Role.Policy, TableAccess.Query);
-        config.Storage.Decisions.Grant(Tools.Role.Policy, TableAccess.GetItem | TableAccess.Query | TableAccess.PutItem, AnalystDecisionAttributes);
+        config.Storage.Patterns.Grant(Tools, TableAccess.Query);
+        config.Storage.Decisions.Grant(Tools, TableAccess.GetItem | TableAccess.Query | TableAccess.PutItem, AnalystDecisionAttributes);
 
         // The agent's role: its model (through its profile), its knowledge base, its guardrail, its key. Nothing else.
         Role = new ServiceRole(this, "role", new ServiceRoleConfig

@@ -127,7 +127,7 @@ public sealed record DotnetFunctionConfig
 /// <para>The AWS calls of the code, read from the built assemblies (<see cref="FunctionArtifact.CodeCalls"/>), are written
 /// on the function as <c>"//".sdk_calls</c>, so tests and the deployability gate check the role against them.</para>
 /// </summary>
-public sealed class DotnetFunction : Construct
+public sealed class DotnetFunction : Construct, IGrantee
 {
     /// <summary>Creates the function from its built code, with its role and its log group.</summary>
     public DotnetFunction(Construct scope, string id, DotnetFunctionConfig config) : base(scope, id)
@@ -169,7 +169,7 @@ public sealed class DotnetFunction : Construct
             Resources = [config.EnvironmentKey.KeyArn],
             Conditions = [new PolicyCondition("StringEquals", "kms:EncryptionContext:aws:lambda:FunctionArn", [UnqualifiedArn(config)])],
         });
-        config.DeadLetterQueue?.GrantSendMessage(Role.Policy);
+        config.DeadLetterQueue?.GrantSendMessage(Role);
 
         var assembly = package.AssemblyName;
         Function = new AwsLambda.LambdaFunction(this, "this", new AwsLambda.LambdaFunctionConfig
@@ -253,6 +253,15 @@ public sealed class DotnetFunction : Construct
 
     /// <summary>Function name.</summary>
     public string FunctionName => Config.FunctionName;
+
+    /// <summary>The function as a grantee: its execution role (grants go to <see cref="Role"/>'s policy).</summary>
+    public string GranteeName => Role.GranteeName;
+
+    /// <summary>The execution role's inline policy.</summary>
+    public PolicyDocument Policy => Role.Policy;
+
+    /// <summary>The execution role's ARN.</summary>
+    public string RoleArn => Role.RoleArn;
 
     /// <summary>Invocations that failed (Sum per period).</summary>
     public FraudTf.Monitoring.Metric MetricErrors() => Lambda("Errors", "Sum", "errors");

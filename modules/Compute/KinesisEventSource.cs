@@ -21,7 +21,7 @@ public sealed class KinesisEventSource : Construct
         string accountId)
         : base(scope, id)
     {
-        stream.GrantRead(function.Role.Policy);
+        stream.GrantRead(function);
         GrantOnFailure(function.Role.Policy, onFailure, accountId, id);
         Mapping = new LambdaEventSourceMapping(this, "this", new LambdaEventSourceMappingConfig
         {

@@ -87,13 +87,13 @@ public sealed class FraudDetectionStack : TerraformStack
         // GetItem and Query, and saves with one TransactWriteItems of a Put (transactions), a Put (decisions) and an
         // Update (user profile: only what its learning writes, ProfileAttributes.Learned); Quarantine sends unprocessable records to the DLQ,
         // and puts those too large for a message under the quarantine bucket's prefix.
-        Storage.Transactions.Grant(StreamProcessor.Role.Policy, TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
-        Storage.Decisions.Grant(StreamProcessor.Role.Policy, TableAccess.PutItem);
-        Storage.UserProfiles.Grant(StreamProcessor.Role.Policy, TableAccess.GetItem | TableAccess.BatchGetItem | TableAccess.UpdateItem,
+        Storage.Transactions.Grant(StreamProcessor, TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
+        Storage.Decisions.Grant(StreamProcessor, TableAccess.PutItem);
+        Storage.UserProfiles.Grant(StreamProcessor, TableAccess.GetItem | TableAccess.BatchGetItem | TableAccess.UpdateItem,
             FraudTf.Functions.Shared.Tables.ProfileAttributes.Learned);
-        Storage.Patterns.Grant(StreamProcessor.Role.Policy, TableAccess.Query);
-        DeadLetterQueue.GrantSendMessage(StreamProcessor.Role.Policy);
-        Storage.Quarantine.GrantPutObjects(StreamProcessor.Role.Policy, FraudStorage.QuarantinePrefix);
+        Storage.Patterns.Grant(StreamProcessor, TableAccess.Query);
+        DeadLetterQueue.GrantSendMessage(StreamProcessor);
+        Storage.Quarantine.GrantPutObjects(StreamProcessor, FraudStorage.QuarantinePrefix);
         // The metrics its code emits (one contract with functions/Shared/Metrics), for the offline gate's alarm check.
         DeclareEmittedMetrics(StreamProcessor, PlatformMetrics.StreamProcessor);
         TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,
@@ -114,14 +114,14 @@ public sealed class FraudDetectionStack : TerraformStack
         // Exactly what functions/AlertHandler calls: GetItem of the event's marker (decisions) and of the transaction,
         // PutObject of the trail and the audit record, UpdateItem of the profile's alert fields, PutItem of the marker
         // (keys, user, time and TTL only: it can never write a decision), SendMessage of malformed events to the DLQ.
-        Storage.DecisionTrails.GrantPutObjects(AlertHandler.Role.Policy, FraudStorage.TrailsPrefix);
-        Storage.AuditLogs.GrantPutObjects(AlertHandler.Role.Policy, FraudStorage.AuditPrefix);
-        Storage.UserProfiles.Grant(AlertHandler.Role.Policy, TableAccess.UpdateItem, ["flagged", "lastAlertAt", "lastAlertTransactionId", "alertCount"]);
-        Storage.Transactions.Grant(AlertHandler.Role.Policy, TableAccess.GetItem);
-        Storage.Decisions.Grant(AlertHandler.Role.Policy, TableAccess.GetItem | TableAccess.PutItem,
+        Storage.DecisionTrails.GrantPutObjects(AlertHandler, FraudStorage.TrailsPrefix);
+        Storage.AuditLogs.GrantPutObjects(AlertHandler, FraudStorage.AuditPrefix);
+        Storage.UserProfiles.Grant(AlertHandler, TableAccess.UpdateItem, ["flagged", "lastAlertAt", "lastAlertTransactionId", "alertCount"]);
+        Storage.Transactions.Grant(AlertHandler, TableAccess.GetItem);
+        Storage.Decisions.Grant(AlertHandler, TableAccess.GetItem | TableAccess.PutItem,
             [FraudTf.Functions.Shared.Tables.DecisionAttributes.UserId, FraudTf.Functions.Shared.Tables.DecisionAttributes.DecidedAt,
                 FraudTf.Functions.Shared.Tables.CommonAttributes.ExpiresAt]);
-        DeadLetterQueue.GrantSendMessage(AlertHandler.Role.Policy);
+        DeadLetterQueue.GrantSendMessage(AlertHandler);
         DeclareEmittedMetrics(AlertHandler, PlatformMetrics.AlertHandler);
 
         Events = new FraudEvents(this, "events", new FraudEventsConfig

@@ -39,7 +39,7 @@ public sealed record ServiceRoleConfig
 /// An IAM role assumed by one AWS service on behalf of this account only, with one inline policy assembled from
 /// intent-named grants (<see cref="Policy"/>). The policy is rendered at synth, so grants may be added until then.
 /// </summary>
-public sealed class ServiceRole : Construct
+public sealed class ServiceRole : Construct, IGrantee
 {
     /// <summary>Creates the role and its inline policy.</summary>
     public ServiceRole(Construct scope, string id, ServiceRoleConfig config) : base(scope, id)
@@ -98,4 +98,7 @@ public sealed class ServiceRole : Construct
 
     /// <summary>Role ARN (token).</summary>
     public string RoleArn => Role.Arn;
+
+    /// <inheritdoc />
+    public string GranteeName => Config.RoleName;
 }

@@ -98,7 +98,7 @@ public sealed class DataTable : Construct
     public string IndexArns => $"{Table.Arn}/index/*";
 
     /// <summary>
-    /// Lets the holder of <paramref name="policy"/> make exactly the item operations of <paramref name="access"/> (name
+    /// Lets <paramref name="grantee"/> make exactly the item operations of <paramref name="access"/> (name
     /// what the code calls: <c>TableAccess.GetItem | TableAccess.Query</c>), with the table's key through DynamoDB only.
     /// Reads (<see cref="Permissions.DynamoDbReads"/>) are one statement <c>&lt;Table&gt;Read</c> on the table and its
     /// indexes; writes one statement <c>&lt;Table&gt;Write</c> on the table. When <paramref name="writableAttributes"/> is
@@ -107,8 +107,10 @@ public sealed class DataTable : Construct
     /// conditions for fine-grained access control"). Granting the same table twice to one policy is an error: name
     /// every operation in one call.
     /// </summary>
-    public void Grant(PolicyDocument policy, TableAccess access, IReadOnlyCollection<string>? writableAttributes = null)
+    public FraudTf.Security.Grant Grant(IGrantee grantee, TableAccess access, IReadOnlyCollection<string>? writableAttributes = null)
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         var reads = access & Permissions.DynamoDbReads;
         var writes = access & Permissions.DynamoDbWrites;
         if (access == TableAccess.None)
@@ -147,6 +149,8 @@ public sealed class DataTable : Construct
         policy.Add(writes == TableAccess.None
             ? KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "dynamodb", Config.Region, Sid("Key"))
             : KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "dynamodb", Config.Region, Sid("Key")));
+
+        return FraudTf.Security.Grant.Since(Config.TableName, grantee, before);
     }
 
     /// <summary>The attribute names of the table's and its indexes' keys, sorted.</summary>
@@ -162,11 +166,15 @@ public sealed class DataTable : Construct
         return attributes.Concat(KeyAttributeNames).Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Lets the holder of <paramref name="policy"/> read the table's stream (and decrypt its records).</summary>
-    public void GrantStreamRead(PolicyDocument policy)
+    /// <summary>Lets <paramref name="grantee"/> read the table's stream (and decrypt its records).</summary>
+    public FraudTf.Security.Grant GrantStreamRead(IGrantee grantee)
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         policy.Add(new PolicyStatement { Sid = Sid("StreamRead"), Actions = Permissions.DynamoDbStreamRead, Resources = [StreamArn] });
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "dynamodb", Config.Region, Sid("StreamKey")));
+
+        return FraudTf.Security.Grant.Since(Config.TableName, grantee, before);
     }
 
     /// <summary>The table's resource policy restricting its writers, once <see cref="RestrictWritesTo"/> was called.</summary>

@@ -278,23 +278,29 @@ public sealed class SecureBucket : Construct
     /// <summary>The object-lock configuration, when object lock is on.</summary>
     public S3BucketObjectLockConfigurationA? ObjectLock { get; }
 
-    /// <summary>Lets the holder of <paramref name="policy"/> read objects (and list the bucket), decrypting with the bucket's key.</summary>
-    public void GrantRead(PolicyDocument policy)
+    /// <summary>Lets <paramref name="grantee"/> read objects (and list the bucket), decrypting with the bucket's key.</summary>
+    public FraudTf.Security.Grant GrantRead(IGrantee grantee)
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         policy.Add(new PolicyStatement { Sid = Sid("List"), Actions = Permissions.S3ListBucket, Resources = [Bucket.Arn] });
         policy.Add(new PolicyStatement { Sid = Sid("Read"), Actions = Permissions.S3ReadObjects, Resources = [$"{Bucket.Arn}/*"] });
         if (Config.Key is not null)
         {
             policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "s3", Config.Region, Sid("ReadKey")));
         }
+
+        return FraudTf.Security.Grant.Since(Config.BucketName, grantee, before);
     }
 
     /// <summary>
-    /// Lets the holder of <paramref name="policy"/> list and read the objects under <paramref name="prefix"/> only
+    /// Lets <paramref name="grantee"/> list and read the objects under <paramref name="prefix"/> only
     /// (ListBucket conditioned on <c>s3:prefix</c>), decrypting with the bucket's key.
     /// </summary>
-    public void GrantReadPrefix(PolicyDocument policy, string prefix)
+    public FraudTf.Security.Grant GrantReadPrefix(IGrantee grantee, string prefix)
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         if (string.IsNullOrEmpty(prefix) || !prefix.EndsWith('/'))
         {
             throw new ArgumentException($"SecureBucket '{Node.Id}': prefix '{prefix}' must be a folder ending in '/'. Fix: use e.g. \"knowledge-base/\", or GrantRead for the whole bucket.");
@@ -312,19 +318,25 @@ public sealed class SecureBucket : Construct
         {
             policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "s3", Config.Region, Sid("ReadPrefixKey")));
         }
+
+        return FraudTf.Security.Grant.Since(Config.BucketName, grantee, before);
     }
 
     /// <summary>
-    /// Lets the holder of <paramref name="policy"/> put objects under <paramref name="prefix"/> (default: anywhere),
+    /// Lets <paramref name="grantee"/> put objects under <paramref name="prefix"/> (default: anywhere),
     /// encrypting with the bucket's key. No read, no delete.
     /// </summary>
-    public void GrantPutObjects(PolicyDocument policy, string prefix = "")
+    public FraudTf.Security.Grant GrantPutObjects(IGrantee grantee, string prefix = "")
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         policy.Add(new PolicyStatement { Sid = Sid("Put"), Actions = Permissions.S3PutObjects, Resources = [$"{Bucket.Arn}/{prefix}*"] });
         if (Config.Key is not null)
         {
             policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsEncryptDecrypt, "s3", Config.Region, Sid("PutKey")));
         }
+
+        return FraudTf.Security.Grant.Since(Config.BucketName, grantee, before);
     }
 
     private string Sid(string what) => StatementIds.For(Node.Id, "Bucket", what);

@@ -83,18 +83,26 @@ public sealed class DataStream : Construct
         WritersPolicy.AddOverride("//.writers", producers);
     }
 
-    /// <summary>Lets the holder of <paramref name="policy"/> put records (and encrypt them with the stream's key).</summary>
-    public void GrantWrite(PolicyDocument policy)
+    /// <summary>Lets <paramref name="grantee"/> put records (and encrypt them with the stream's key).</summary>
+    public FraudTf.Security.Grant GrantWrite(IGrantee grantee)
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         policy.Add(new PolicyStatement { Sid = Sid("Write"), Actions = Permissions.KinesisWrite, Resources = [Stream.Arn] });
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "kinesis", Config.Region, Sid("WriteKey")));
+
+        return FraudTf.Security.Grant.Since(Config.StreamName, grantee, before);
     }
 
-    /// <summary>Lets the holder of <paramref name="policy"/> consume the stream (and decrypt its records).</summary>
-    public void GrantRead(PolicyDocument policy)
+    /// <summary>Lets <paramref name="grantee"/> consume the stream (and decrypt its records).</summary>
+    public FraudTf.Security.Grant GrantRead(IGrantee grantee)
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         policy.Add(new PolicyStatement { Sid = Sid("Read"), Actions = Permissions.KinesisRead, Resources = [Stream.Arn, $"{Stream.Arn}/consumer/*"] });
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsDecrypt, "kinesis", Config.Region, Sid("ReadKey")));
+
+        return FraudTf.Security.Grant.Since(Config.StreamName, grantee, before);
     }
 
     /// <summary>Age of the oldest record read (Maximum, milliseconds): how far consumers lag.</summary>

@@ -80,22 +80,30 @@ public sealed class EncryptedQueue : Construct
     /// <summary>Queue name (token).</summary>
     public string QueueName => Queue.Name;
 
-    /// <summary>Lets the holder of <paramref name="policy"/> send messages (and encrypt them with the queue's key).</summary>
-    public void GrantSend(PolicyDocument policy)
+    /// <summary>Lets <paramref name="grantee"/> send messages (and encrypt them with the queue's key).</summary>
+    public FraudTf.Security.Grant GrantSend(IGrantee grantee)
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         policy.Add(new PolicyStatement { Sid = Sid("Send"), Actions = Permissions.SqsSend, Resources = [Queue.Arn] });
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "sqs", Config.Region, Sid("SendKey")));
+
+        return FraudTf.Security.Grant.Since(Config.QueueName, grantee, before);
     }
 
     /// <summary>
-    /// Lets the holder of <paramref name="policy"/> call SendMessage only (and encrypt with the queue's key through SQS):
+    /// Lets <paramref name="grantee"/> call SendMessage only (and encrypt with the queue's key through SQS):
     /// for a function whose code sends to the queue, or whose dead-letter queue or on-failure destination it is (Lambda
     /// sends those with the execution role). Granting it again for another reason is the same statement.
     /// </summary>
-    public void GrantSendMessage(PolicyDocument policy)
+    public FraudTf.Security.Grant GrantSendMessage(IGrantee grantee)
     {
+        var policy = grantee.Policy;
+        var before = policy.Statements.Count;
         policy.Add(new PolicyStatement { Sid = Sid("SendMessage"), Actions = Permissions.SqsSendMessage, Resources = [Queue.Arn] });
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "sqs", Config.Region, Sid("SendMessageKey")));
+
+        return FraudTf.Security.Grant.Since(Config.QueueName, grantee, before);
     }
 
     /// <summary>Lets <paramref name="servicePrincipal"/> send to the queue, only on behalf of <paramref name="sourceArns"/>.</summary>

@@ -156,7 +156,7 @@ public sealed class FraudEvents : Construct
             Description = "Lets EventBridge rules put events into the events stream",
             SourceArns = [RuleArn(env, env.ResourceName("transaction-received")), RuleArn(env, env.ResourceName("fraud-detected"))],
         });
-        c.EventsStream.GrantWrite(EventsRole.Policy);
+        c.EventsStream.GrantWrite(EventsRole);
 
         var retry = new CloudwatchEventTargetRetryPolicy { MaximumEventAgeInSeconds = 3600, MaximumRetryAttempts = 8 };
         var dlq = new CloudwatchEventTargetDeadLetterConfig { Arn = c.DeadLetterQueue.QueueArn };
@@ -309,8 +309,8 @@ public sealed class FraudEvents : Construct
             SourceArns = [PipeArn(env, name)],
         });
         _pipeRoles.Add(role);
-        source.GrantStreamRead(role.Policy);
-        dlq.GrantSend(role.Policy);
+        source.GrantStreamRead(role);
+        dlq.GrantSend(role);
         role.Policy.Add(new PolicyStatement { Sid = "PutEventsOnBus", Actions = Permissions.EventsPut, Resources = [Bus.Arn] });
 
         return new PipesPipe(this, id, new PipesPipeConfig

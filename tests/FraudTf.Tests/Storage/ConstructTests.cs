@@ -1,3 +1,4 @@
+using FraudTf.Tests.Support;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Security;
 using FraudTf.Storage;
@@ -236,8 +237,11 @@ public class ConstructTests
         var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Transactions, TableName = "t", Key = key, Region = "eu-west-1" });
         var policy = new PolicyDocument();
 
-        table.Grant(policy, TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
+        var grant = table.Grant(new TestGrantee(policy), TableAccess.BatchGetItem | TableAccess.Query | TableAccess.PutItem);
 
+        Assert.That(grant.Statements, Is.EqualTo(policy.Statements), "the grant returns every statement it added: reads, writes, the key");
+        Assert.That(grant.Actions, Does.Contain("dynamodb:PutItem").And.Contain("kms:GenerateDataKey"));
+        Assert.That(grant.Grantee.GranteeName, Is.EqualTo("test-role"));
         var read = policy.Statements.Single(s => s.Sid == "TransactionsTableRead");
         var write = policy.Statements.Single(s => s.Sid == "TransactionsTableWrite");
         var writeKey = policy.Statements.Single(s => s.Sid == "TransactionsTableKey");
@@ -264,7 +268,7 @@ public class ConstructTests
         var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Transactions, TableName = "t", Key = NewKey(stack), Region = "eu-west-1" });
         var policy = new PolicyDocument();
 
-        table.Grant(policy, TableAccess.GetItem);
+        table.Grant(new TestGrantee(policy), TableAccess.GetItem);
 
         Assert.That(policy.Statements.Single(s => s.Sid == "TransactionsTableRead").Resources, Has.Count.EqualTo(1));
         Assert.That(policy.Statements.Any(s => s.Sid == "TransactionsTableWrite"), Is.False);
@@ -278,7 +282,7 @@ public class ConstructTests
         var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Decisions, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
         var policy = new PolicyDocument();
 
-        table.Grant(policy, TableAccess.GetItem | TableAccess.PutItem, ["reason", "decision"]);
+        table.Grant(new TestGrantee(policy), TableAccess.GetItem | TableAccess.PutItem, ["reason", "decision"]);
 
         var write = policy.Statements.Single(s => s.Sid == "DecisionsTableWrite");
         var condition = write.Conditions.Single();
@@ -298,11 +302,11 @@ public class ConstructTests
         var stack = NewStack();
         var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Decisions, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
 
-        Assert.That(() => table.Grant(new PolicyDocument(), TableAccess.None), Throws.ArgumentException.With.Message.Contains("Fix:"));
-        Assert.That(() => table.Grant(new PolicyDocument(), TableAccess.GetItem, ["decision"]), Throws.ArgumentException.With.Message.Contains("without a write"));
+        Assert.That(() => table.Grant(new TestGrantee(new PolicyDocument()), TableAccess.None), Throws.ArgumentException.With.Message.Contains("Fix:"));
+        Assert.That(() => table.Grant(new TestGrantee(new PolicyDocument()), TableAccess.GetItem, ["decision"]), Throws.ArgumentException.With.Message.Contains("without a write"));
         var policy = new PolicyDocument();
-        table.Grant(policy, TableAccess.GetItem);
-        Assert.That(() => table.Grant(policy, TableAccess.PutItem), Throws.InvalidOperationException.With.Message.Contains("granted twice"));
+        table.Grant(new TestGrantee(policy), TableAccess.GetItem);
+        Assert.That(() => table.Grant(new TestGrantee(policy), TableAccess.PutItem), Throws.InvalidOperationException.With.Message.Contains("granted twice"));
     }
 
     [Test]
@@ -312,7 +316,7 @@ public class ConstructTests
         var table = new DataTable(stack, "t", new DataTableConfig { Schema = FraudTables.Decisions, TableName = "t", Key = NewKey(stack), Region = "us-east-1" });
         var policy = new PolicyDocument();
 
-        table.GrantStreamRead(policy);
+        table.GrantStreamRead(new TestGrantee(policy));
 
         var stream = policy.Statements.Single(s => s.Sid == "DecisionsTableStreamRead");
         Assert.That(stream.Actions, Is.EquivalentTo(new[] { "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams" }));
@@ -327,7 +331,7 @@ public class ConstructTests
         var bucket = new SecureBucket(stack, "decision-trails", BucketConfig(key));
         var policy = new PolicyDocument();
 
-        bucket.GrantPutObjects(policy, "trails/");
+        bucket.GrantPutObjects(new TestGrantee(policy), "trails/");
 
         var put = policy.Statements.Single(s => s.Sid == "DecisionTrailsBucketPut");
         var putKey = policy.Statements.Single(s => s.Sid == "DecisionTrailsBucketPutKey");
@@ -348,7 +352,7 @@ public class ConstructTests
         var bucket = new SecureBucket(stack, "models", BucketConfig(NewKey(stack)));
         var policy = new PolicyDocument();
 
-        bucket.GrantRead(policy);
+        bucket.GrantRead(new TestGrantee(policy));
 
         Assert.That(R(stack, policy.Statements.Single(s => s.Sid == "ModelsBucketList").Resources.Single()), Is.EqualTo(R(stack, bucket.BucketArn)));
         Assert.That(R(stack, policy.Statements.Single(s => s.Sid == "ModelsBucketRead").Resources.Single()), Is.EqualTo(R(stack, $"{bucket.BucketArn}/*")));
@@ -363,10 +367,12 @@ public class ConstructTests
         var policy = new PolicyDocument();
 
         // A function's code sends to its dead-letter queue, and Lambda sends its failed events there too: one grant.
-        queue.GrantSendMessage(policy);
-        queue.GrantSendMessage(policy);
+        var first = queue.GrantSendMessage(new TestGrantee(policy));
+        var second = queue.GrantSendMessage(new TestGrantee(policy));
 
         Assert.That(policy.Statements.Count(s => s.Sid == "DlqQueueSendMessage"), Is.EqualTo(1));
+        Assert.That(first.Statements.Select(s => s.Sid), Is.EqualTo(new[] { "DlqQueueSendMessage", "DlqQueueSendMessageKey" }), "the grant returns what it added");
+        Assert.That(second.Statements, Is.Empty, "the same grant again adds nothing");
         Assert.That(policy.Statements.Single(s => s.Sid == "DlqQueueSendMessage").Actions, Is.EqualTo(new[] { "sqs:SendMessage" }));
     }
 
