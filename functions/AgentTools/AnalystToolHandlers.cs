@@ -206,23 +206,7 @@ public sealed class AnalystToolHandlers
     {
         var category = args.MerchantCategory("merchant_category");
         var limit = args.Integer("limit", 1, AnalystTools.MaxPatterns, 20);
-        var patterns = new List<Dictionary<string, AttributeValue>>();
-        Dictionary<string, AttributeValue>? start = null;
-        do
-        {
-            var r = await _dynamo.QueryAsync(new QueryRequest
-            {
-                TableName = _settings.PatternsTable,
-                IndexName = PatternAttributes.ByActiveStatusIndex,
-                KeyConditionExpression = "#s = :active",
-                ExpressionAttributeNames = new Dictionary<string, string> { ["#s"] = PatternAttributes.ActiveStatus },
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":active"] = new() { S = "ACTIVE" } },
-                ExclusiveStartKey = start,
-            }, ct);
-            patterns.AddRange(r.Items ?? []);
-            start = r.LastEvaluatedKey is { Count: > 0 } k ? k : null;
-        }
-        while (start is not null);
+        var patterns = await FraudTf.Functions.Storage.PatternRows.QueryActive(_dynamo, _settings.PatternsTable, ct);
 
         // A pattern without merchant categories applies to every category (as the scorer matches it).
         var matching = patterns

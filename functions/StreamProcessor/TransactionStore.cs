@@ -292,34 +292,18 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     {
         var patterns = new List<FraudPattern>();
         var skipped = new List<(string, IReadOnlyList<string>)>();
-        Dictionary<string, AttributeValue>? start = null;
-        do
+        foreach (var item in await PatternRows.QueryActive(dynamo, settings.PatternsTable, ct))
         {
-            var r = await dynamo.QueryAsync(new QueryRequest
+            var (pattern, row) = ToPattern(item);
+            if (pattern is not null)
             {
-                TableName = settings.PatternsTable,
-                IndexName = PatternAttributes.ByActiveStatusIndex,
-                KeyConditionExpression = "#s = :active",
-                ExpressionAttributeNames = new Dictionary<string, string> { ["#s"] = PatternAttributes.ActiveStatus },
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":active"] = new() { S = "ACTIVE" } },
-                ExclusiveStartKey = start,
-            }, ct);
-            foreach (var item in r.Items ?? [])
-            {
-                var (pattern, row) = ToPattern(item);
-                if (pattern is not null)
-                {
-                    patterns.Add(pattern);
-                }
-                else
-                {
-                    skipped.Add((item.TryGetValue(PatternAttributes.PatternId, out var id) && id.S is { } s ? s : "?", row.Problems));
-                }
+                patterns.Add(pattern);
             }
-
-            start = r.LastEvaluatedKey is { Count: > 0 } k ? k : null;
+            else
+            {
+                skipped.Add((item.TryGetValue(PatternAttributes.PatternId, out var id) && id.S is { } s ? s : "?", row.Problems));
+            }
         }
-        while (start is not null);
 
         return new PatternSet(patterns.OrderBy(p => p.PatternId, StringComparer.Ordinal).ToList(), skipped);
     }

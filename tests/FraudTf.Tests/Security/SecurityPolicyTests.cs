@@ -521,7 +521,7 @@ public class SecurityPolicyTests
 
         Assert.That(violation.Message, Is.EqualTo(
             "[aws_s3_bucket_acl.acl at test/acl] FTF-GEN-001 (FraudTf): resource type aws_s3_bucket_acl is not covered by the security policy. " +
-            "Fix: add its rules to modules/Security/Policy/SecurityPolicy.cs or list it as having no controls"));
+            "Fix: add its rules to a file of modules/Security/Policy/Rules/ and register them in SecurityPolicy.cs, or list it as having no controls"));
     }
 
     [Test]

@@ -14,7 +14,7 @@ internal static class GeneralRules
         {
             Id = SecurityPolicy.CoverageRuleId, ScannerIds = "FraudTf",
             Title = "Every resource type is checked by a rule or listed as having no controls",
-            Fix = "add its rules to modules/Security/Policy/SecurityPolicy.cs or list it as having no controls",
+            Fix = "add its rules to a file of modules/Security/Policy/Rules/ and register them in SecurityPolicy.cs, or list it as having no controls",
             ResourceTypes = [],
         },
         new()
