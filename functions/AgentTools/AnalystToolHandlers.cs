@@ -407,25 +407,19 @@ public sealed class AnalystToolHandlers
             return new LearningPlan(null, $"the user's profile was not changed: it already learnt this transaction at {learntAt} (an earlier approval)");
         }
 
-        var timestampText = row.String(TransactionAttributes.Timestamp, required: true);
+        var timestamp = row.Timestamp(TransactionAttributes.Timestamp, required: true);
         var country = row.String(TransactionAttributes.Country, required: true);
         var category = row.String(TransactionAttributes.MerchantCategory, required: true);
         var deviceId = row.String(TransactionAttributes.DeviceId);
         var channel = row.String(TransactionAttributes.Channel);
         // Absent when the currency had no rate: the profile then learns everything but the amount statistics.
         var referenceAmount = row.Double(TransactionAttributes.ReferenceAmount, min: 0);
-        DateTimeOffset timestamp = default;
-        if (timestampText is not null && !DateTimeOffset.TryParse(timestampText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp))
-        {
-            row.AddProblem(TransactionAttributes.Timestamp, "not a timestamp");
-        }
-
-        if (row.IsCorrupt || timestampText is null || country is null || category is null)
+        if (row.IsCorrupt || timestamp is null || country is null || category is null)
         {
             return new LearningPlan(null, $"the user's profile was not changed: the stored transaction cannot be learnt ({string.Join("; ", row.Problems)})");
         }
 
-        return new LearningPlan(new LearnInput(timestamp, country, category, deviceId, channel, referenceAmount), "");
+        return new LearningPlan(new LearnInput(timestamp.Value, country, category, deviceId, channel, referenceAmount), "");
     }
 
     // The decision row alone (a decision that teaches the profile nothing): one conditional PutItem.
@@ -597,7 +591,7 @@ public sealed class AnalystToolHandlers
     }
 
     /// <summary>ISO 8601 UTC with fixed width, as the stream processor writes timestamps (sorts as time).</summary>
-    public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    public static string Iso(DateTimeOffset t) => StoredTime.Format(t);
 
     private static string? Str(Dictionary<string, AttributeValue>? item, string name) =>
         item is not null && item.TryGetValue(name, out var v) ? v.S : null;

@@ -66,19 +66,7 @@ public static class ProfileRows
             row.AddProblem(ProfileAttributes.AmountCount, "above txCount");
         }
 
-        var lastAtText = row.String(ProfileAttributes.LastTransactionAt);
-        DateTimeOffset? lastAt = null;
-        if (lastAtText is not null)
-        {
-            if (DateTimeOffset.TryParse(lastAtText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-            {
-                lastAt = parsed;
-            }
-            else
-            {
-                row.AddProblem(ProfileAttributes.LastTransactionAt, "not a timestamp");
-            }
-        }
+        var lastAt = row.Timestamp(ProfileAttributes.LastTransactionAt);
 
         var lastCountry = row.String(ProfileAttributes.LastCountry);
         var storedVersion = row.Raw(ProfileAttributes.ProfileVersion);
@@ -137,7 +125,7 @@ public static class ProfileRows
         if (after.LastCountry is { } country && after.LastAt is { } at)
         {
             Set(ProfileAttributes.LastCountry, new AttributeValue { S = country });
-            Set(ProfileAttributes.LastTransactionAt, new AttributeValue { S = Iso(at) });
+            Set(ProfileAttributes.LastTransactionAt, new AttributeValue { S = StoredTime.Format(at) });
         }
 
         return Versioned(table, userId, state, set, values);
@@ -167,9 +155,6 @@ public static class ProfileRows
             ExpressionAttributeValues = values,
         };
     }
-
-    /// <summary>ISO 8601 UTC with fixed width (sorts as time).</summary>
-    public static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     private static AttributeValue Number(long n) => new() { N = n.ToString(CultureInfo.InvariantCulture) };
 

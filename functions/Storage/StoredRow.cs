@@ -79,6 +79,12 @@ public sealed class StoredRow(IReadOnlyDictionary<string, AttributeValue> item)
         return l < min || l > max ? Problem<long?>(name, "out of range") : l;
     }
 
+    /// <summary>A stored time (<see cref="StoredTime"/>); null when absent or not a time (recorded as a problem).</summary>
+    public DateTimeOffset? Timestamp(string name, bool required = false) =>
+        String(name, required) is not { } text ? null
+        : StoredTime.TryParse(text, out var t) ? t
+        : Problem<DateTimeOffset?>(name, "not a timestamp");
+
     /// <summary>A decimal number; null when absent or unusable.</summary>
     public decimal? Decimal(string name, bool required = false)
     {

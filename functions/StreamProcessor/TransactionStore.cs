@@ -117,8 +117,7 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             foreach (var item in r.Items ?? [])
             {
                 var row = new StoredRow(item);
-                if (row.String(TransactionAttributes.Timestamp) is { } text
-                    && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                if (row.Timestamp(TransactionAttributes.Timestamp) is { } parsed)
                 {
                     var amount = row.Decimal(TransactionAttributes.Amount);
                     var currency = row.String(TransactionAttributes.Currency);
@@ -359,5 +358,5 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     }
 
     /// <summary>ISO 8601 UTC with fixed width (sorts as time in the byUserTime index).</summary>
-    public static string Iso(DateTimeOffset t) => ProfileRows.Iso(t);
+    public static string Iso(DateTimeOffset t) => StoredTime.Format(t);
 }

@@ -52,12 +52,6 @@ public sealed record BacktestResult(BacktestOptions Options, string StackPath, s
 /// <summary>Runs a backtest (generate, replay, measure) and writes its report.</summary>
 public static class BacktestRun
 {
-    /// <summary>Issue 16's goals at the prod thresholds: overall recall at least this.</summary>
-    public const double RecallGoal = DetectionGoals.Recall;
-
-    /// <summary>Issue 16's goals at the prod thresholds: false-positive rate on legitimate traffic at most this.</summary>
-    public const double FalsePositiveRateGoal = DetectionGoals.FalsePositiveRate;
-
     /// <summary>Generates the traffic of <paramref name="o"/> and replays it with the rules of its environment's stack.</summary>
     public static BacktestResult Execute(BacktestOptions o)
     {

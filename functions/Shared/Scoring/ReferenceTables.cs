@@ -161,14 +161,13 @@ public static class ReferenceTables
     public static CurrencyRates? ParseRates(byte[] bytes, string file, string version, List<string> errors)
     {
         var before = errors.Count;
-        using var doc = ParseJson(bytes, file, errors);
+        using var doc = Open(bytes, file, version, errors);
         if (doc is null)
         {
             return null;
         }
 
         var root = doc.RootElement;
-        CheckVersion(root, file, version, errors);
         var asOf = DateOnly.MinValue;
         if (!Get(root, "asOf", JsonValueKind.String, file, "give the day the rates were taken, e.g. \"2026-12-01\"", errors, out var a)
             || !DateOnly.TryParseExact(a.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out asOf))
@@ -232,14 +231,13 @@ public static class ReferenceTables
     public static TravelRegions? ParseTravel(byte[] bytes, string file, string version, List<string> errors)
     {
         var before = errors.Count;
-        using var doc = ParseJson(bytes, file, errors);
+        using var doc = Open(bytes, file, version, errors);
         if (doc is null)
         {
             return null;
         }
 
         var root = doc.RootElement;
-        CheckVersion(root, file, version, errors);
         var source = Get(root, "source", JsonValueKind.String, file, "say where the times come from", errors, out var s) ? s.GetString()! : "";
         var regionOf = new Dictionary<string, string>(StringComparer.Ordinal);
         var hours = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -374,6 +372,18 @@ public static class ReferenceTables
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         return (buffer.ToArray(), file);
+    }
+
+    // The table's JSON object with its version checked against the file name's; null (and errors) when it is not an object.
+    private static JsonDocument? Open(byte[] bytes, string file, string version, List<string> errors)
+    {
+        var doc = ParseJson(bytes, file, errors);
+        if (doc is not null)
+        {
+            CheckVersion(doc.RootElement, file, version, errors);
+        }
+
+        return doc;
     }
 
     private static JsonDocument? ParseJson(byte[] bytes, string file, List<string> errors)
