@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Constructs;
-using FraudTf.Config;
 using FraudTf.Security;
 using HashiCorp.Cdktf.Providers.Aws.BedrockGuardrail;
 using HashiCorp.Cdktf.Providers.Aws.BedrockGuardrailVersion;
@@ -77,6 +76,16 @@ public static class GuardrailPolicy
     }));
 }
 
+/// <summary>Settings of an <see cref="AnalystGuardrail"/>: both required (a guardrail is always encrypted with the key).</summary>
+public sealed record AnalystGuardrailConfig
+{
+    /// <summary>Guardrail name, e.g. <c>fraud-detection-analyst-guardrail-dev</c>.</summary>
+    public required string GuardrailName { get; init; }
+
+    /// <summary>Customer-managed key encrypting the guardrail (the data key).</summary>
+    public required EncryptionKey Key { get; init; }
+}
+
 /// <summary>
 /// The analyst agent's guardrail (<see cref="GuardrailPolicy"/>), encrypted with the customer-managed key, and the
 /// published version the agent uses. The version's description carries the policy's fingerprint: a changed filter
@@ -86,13 +95,14 @@ public static class GuardrailPolicy
 public sealed class AnalystGuardrail : Construct
 {
     /// <summary>Creates the guardrail and its version.</summary>
-    public AnalystGuardrail(Construct scope, string id, EnvironmentConfig env, EncryptionKey key) : base(scope, id)
+    public AnalystGuardrail(Construct scope, string id, AnalystGuardrailConfig config) : base(scope, id)
     {
+        Config = config;
         Guardrail = new BedrockGuardrail(this, "this", new BedrockGuardrailConfig
         {
-            Name = env.ResourceName("analyst-guardrail"),
+            Name = config.GuardrailName,
             Description = "Keeps personal data and fraud-evasion advice out of the fraud analyst's conversations",
-            KmsKeyArn = key.KeyArn,
+            KmsKeyArn = config.Key.KeyArn,
             BlockedInputMessaging = GuardrailPolicy.BlockedInputMessage,
             BlockedOutputsMessaging = GuardrailPolicy.BlockedOutputMessage,
             SensitiveInformationPolicyConfig = new[]
@@ -138,6 +148,9 @@ public sealed class AnalystGuardrail : Construct
             SkipDestroy = true,
         });
     }
+
+    /// <summary>The settings the guardrail was created with.</summary>
+    public AnalystGuardrailConfig Config { get; }
 
     /// <summary>The underlying <c>aws_bedrock_guardrail</c> (its DRAFT).</summary>
     public BedrockGuardrail Guardrail { get; }

@@ -99,6 +99,10 @@ public sealed class AnalystKnowledgeBase : Construct
             IndexName = IndexName,
             Key = config.DataKey,
             StandbyReplicas = agent.StandbyReplicas,
+            PublicEndpointReason =
+                "The platform has no VPC, so the knowledge base's index-setup function reaches the collection over its public endpoint. " +
+                "Every request must still be SigV4-signed by a role the data-access policy names (the knowledge-base role and the " +
+                "index-setup role only); dashboards are not reachable at all. Move to SourceVPCEs when the platform gets a VPC.",
         });
 
         // The role of the knowledge base: its documents, its embedding model, its collection. Nothing else.
@@ -117,16 +121,30 @@ public sealed class AnalystKnowledgeBase : Construct
         Collection.Grant(new VectorCollectionAccess("knowledge base reads and writes the index", Role.RoleArn, KnowledgeBaseIndexPermissions, []));
 
         // The index: created by a function during apply, once the collection and the access policy exist.
-        IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", config.SetupCode,
-            $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
-            agent.KnowledgeBaseSetupFunctions, config.DataKey, config.LogKey, deadLetterQueue: null,
-            // The only endpoint the function signs requests for (it refuses an input naming another).
-            environment: new Dictionary<string, string> { [FraudTf.Functions.Shared.Settings.FunctionEnvironment.CollectionEndpoint] = Collection.Endpoint },
-            signedRequests: [new SignedRequest("aoss:APIAccessAll", IndexSetupRequest)]) with
+        // The index-setup and sync functions: the same package and size, invoked only by Terraform during apply.
+        DotnetFunctionConfig SetupFunction(string name, string description) => new()
         {
+            FunctionName = env.ResourceName(name),
+            Description = description,
+            Code = config.SetupCode,
+            Settings = agent.KnowledgeBaseSetupFunctions,
+            EnvironmentKey = config.DataKey,
+            LogKey = config.LogKey,
+            LogRetentionDays = env.Retention.LogRetentionDays,
+            AccountId = env.AccountId,
+            Region = env.Region,
+            Partition = env.Partition,
+            WithoutAlarms = ApplyTimeOnly,
+        };
+
+        IndexSetup = new DotnetFunction(this, "index-setup", SetupFunction("vector-index-setup",
+            $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply") with
+        {
+            // The only endpoint the function signs requests for (it refuses an input naming another).
+            Environment = new Dictionary<string, string> { [FraudTf.Functions.Shared.Settings.FunctionEnvironment.CollectionEndpoint] = Collection.Endpoint },
+            SignedRequests = [new SignedRequest("aoss:APIAccessAll", IndexSetupRequest)],
             SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
                 "fails the apply with the function's error; the next apply invokes it again (creating the index is idempotent)"),
-            WithoutAlarms = ApplyTimeOnly,
         });
         IndexSetup.Role.Policy.Add(new PolicyStatement { Sid = "UseOwnVectorCollection", Actions = Permissions.AossApiAccess, Resources = [Collection.CollectionArn] });
         Collection.Grant(new VectorCollectionAccess("index setup creates the index", IndexSetup.Role.RoleArn, IndexSetupPermissions, []));
@@ -259,14 +277,12 @@ public sealed class AnalystKnowledgeBase : Construct
         // Ingestion: the same package as a second function whose role may only start ingestion jobs of this knowledge
         // base, called after the documents and the data source exist, and again whenever a document changes.
         DocumentsSha256 = KnowledgeBaseDocuments.Hash(string.Concat(Documents.Select(d => $"{d.FileName}\n{d.Sha256}\n")));
-        Sync = new DotnetFunction(this, "sync", DotnetFunctionConfig.ForEnvironment(env, "knowledge-base-sync", config.SetupCode,
-            $"Starts an ingestion job of data source {DataSource.Name} when the knowledge base's documents change (terraform apply)",
-            agent.KnowledgeBaseSetupFunctions, config.DataKey, config.LogKey, deadLetterQueue: null,
-            signedRequests: [new SignedRequest("bedrock:StartIngestionJob", SyncRequest)]) with
+        Sync = new DotnetFunction(this, "sync", SetupFunction("knowledge-base-sync",
+            $"Starts an ingestion job of data source {DataSource.Name} when the knowledge base's documents change (terraform apply)") with
         {
+            SignedRequests = [new SignedRequest("bedrock:StartIngestionJob", SyncRequest)],
             SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
                 "fails the apply with the function's error; the next apply invokes it again (the documents' hash is the job's client token)"),
-            WithoutAlarms = ApplyTimeOnly,
         });
         Sync.Role.Policy.Add(new PolicyStatement { Sid = "StartIngestionOfOwnKnowledgeBase", Actions = Permissions.BedrockStartIngestionJob, Resources = [KnowledgeBase.Arn] });
         Ingestion = new LambdaInvocation(this, "ingestion", new LambdaInvocationConfig

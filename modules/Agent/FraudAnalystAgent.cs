@@ -79,14 +79,23 @@ public sealed class FraudAnalystAgent : Construct
             DataKey = dataKey,
             LogKey = config.Keys.Logs,
         });
-        Guardrail = new AnalystGuardrail(this, "guardrail", env, dataKey);
+        Guardrail = new AnalystGuardrail(this, "guardrail", new AnalystGuardrailConfig { GuardrailName = env.ResourceName("analyst-guardrail"), Key = dataKey });
 
         // The tools: one function over the tables, allowed to read, to add analyst decisions and to teach a profile an
         // approved REVIEW transaction, nothing else.
-        Tools = new DotnetFunction(this, "agent-tools", DotnetFunctionConfig.ForEnvironment(env, "agent-tools", config.ToolsCode,
-            $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
-            agent.ToolsFunction, dataKey, config.Keys.Logs, deadLetterQueue: null,
-            new Dictionary<string, string>
+        Tools = new DotnetFunction(this, "agent-tools", new DotnetFunctionConfig
+        {
+            FunctionName = env.ResourceName("agent-tools"),
+            Description = $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
+            Code = config.ToolsCode,
+            Settings = agent.ToolsFunction,
+            EnvironmentKey = dataKey,
+            LogKey = config.Keys.Logs,
+            LogRetentionDays = env.Retention.LogRetentionDays,
+            AccountId = env.AccountId,
+            Region = env.Region,
+            Partition = env.Partition,
+            Environment = new Dictionary<string, string>
             {
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionsTable] = config.Storage.Transactions.Config.TableName,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.DecisionsTable] = config.Storage.Decisions.Config.TableName,
@@ -94,8 +103,7 @@ public sealed class FraudAnalystAgent : Construct
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.PatternsTable] = config.Storage.Patterns.Config.TableName,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.Environment] = env.Environment,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionTtlDays] = env.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }) with
-        {
+            },
             SynchronousInvocation = new SynchronousInvocation("the Bedrock agent's action group",
                 "hands the tool's error to the agent, which reports it to the analyst in the same session; nothing is left half-written (one PutItem per decision, or one TransactWriteItems for an approval that teaches the profile)"),
         });

@@ -18,7 +18,7 @@ namespace FraudTf.Agent;
 public sealed record VectorCollectionAccess(
     string Name, string PrincipalArn, IReadOnlyList<string> IndexPermissions, IReadOnlyList<string> CollectionPermissions);
 
-/// <summary>Settings of a <see cref="VectorCollection"/>.</summary>
+/// <summary>Settings of a <see cref="VectorCollection"/>: all required (a collection is always encrypted with the key).</summary>
 public sealed record VectorCollectionConfig
 {
     /// <summary>Collection name (3-32 lowercase letters, digits and hyphens); also the name of its three policies.</summary>
@@ -30,8 +30,15 @@ public sealed record VectorCollectionConfig
     /// <summary>Customer-managed key encrypting the collection.</summary>
     public required EncryptionKey Key { get; init; }
 
-    /// <summary>Standby replicas in a second availability zone (doubles the minimum capacity units).</summary>
+    /// <summary>Standby replicas in a second availability zone (doubles the minimum capacity units): no default, as it is a cost choice.</summary>
     public required bool StandbyReplicas { get; init; }
+
+    /// <summary>
+    /// Why the collection endpoint is reachable from outside a VPC (<c>AllowFromPublic</c>; every request is still SigV4-signed
+    /// and checked against the data-access policy), recorded as the network policy's FTF-AOSS-002 exception. Required:
+    /// the construct has no VPC-endpoint option yet, so the public endpoint is an explicit, written choice.
+    /// </summary>
+    public required string PublicEndpointReason { get; init; }
 }
 
 /// <summary>
@@ -88,10 +95,7 @@ public sealed class VectorCollection : Construct
                 },
             }, Relaxed),
         });
-        PolicyExceptions.Except(NetworkPolicy, "FTF-AOSS-002",
-            "The platform has no VPC, so the knowledge base's index-setup function reaches the collection over its public endpoint. " +
-            "Every request must still be SigV4-signed by a role the data-access policy names (the knowledge-base role and the " +
-            "index-setup role only); dashboards are not reachable at all. Move to SourceVPCEs when the platform gets a VPC.");
+        PolicyExceptions.Except(NetworkPolicy, "FTF-AOSS-002", config.PublicEndpointReason);
 
         Collection = new OpensearchserverlessCollection(this, "this", new OpensearchserverlessCollectionConfig
         {

@@ -19,10 +19,13 @@ public sealed record SynchronousInvocation(string Invoker, string OnFailure)
         $"\"Capturing records of asynchronous invocations\"); failures return to the caller, which {OnFailure}.";
 }
 
-/// <summary>Settings of a <see cref="DotnetFunction"/>.</summary>
+/// <summary>
+/// Settings of a <see cref="DotnetFunction"/>: name, description, code, size, keys, log retention, account and region are
+/// required, and either a dead-letter queue or who invokes it synchronously; the rest has documented defaults.
+/// </summary>
 public sealed record DotnetFunctionConfig
 {
-    /// <summary>Function name, e.g. <c>fraud-detection-stream-processor-dev</c>.</summary>
+    /// <summary>Function name, e.g. <c>fraud-detection-stream-processor-dev</c> (a literal: <see cref="DotnetFunction.FunctionName"/> returns it).</summary>
     public required string FunctionName { get; init; }
 
     /// <summary>What the function does (shown in the console and the plan).</summary>
@@ -40,7 +43,7 @@ public sealed record DotnetFunctionConfig
     /// <summary>Memory, timeout and reserved concurrency.</summary>
     public required FunctionSettings Settings { get; init; }
 
-    /// <summary>Environment variables: resource names only, never secrets (encrypted with <see cref="EnvironmentKey"/>).</summary>
+    /// <summary>Environment variables: resource names only, never secrets (encrypted with <see cref="EnvironmentKey"/>). Default: none.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Key encrypting the environment variables (the data key).</summary>
@@ -56,22 +59,22 @@ public sealed record DotnetFunctionConfig
     /// Dead-letter queue of failed asynchronous invocations, or null (the default) for a function that is never invoked
     /// asynchronously: Lambda uses <c>dead_letter_config</c> for asynchronous invocations only (Lambda developer guide,
     /// "Capturing records of asynchronous invocations"), so a synchronously invoked function or an event source
-    /// mapping's target gets neither the setting nor the grant. Such a function records why it has no dead-letter queue
-    /// with <see cref="FraudTf.Security.Policy.PolicyExceptions.Except"/> (rule FTF-LAM-002).
+    /// mapping's target gets neither the setting nor the grant. Such a function says why in <see cref="SynchronousInvocation"/>
+    /// (recorded as its FTF-LAM-002 exception).
     /// </summary>
     public EncryptedQueue? DeadLetterQueue { get; init; }
 
     /// <summary>
     /// For a function without <see cref="DeadLetterQueue"/>: who invokes it synchronously and what becomes of a failed
     /// invocation. Recorded on the function as the reason of its FTF-LAM-002 (CKV_AWS_116) exception. Required exactly
-    /// when <see cref="DeadLetterQueue"/> is null.
+    /// when <see cref="DeadLetterQueue"/> is null. Default: none.
     /// </summary>
     public SynchronousInvocation? SynchronousInvocation { get; init; }
 
     /// <summary>
     /// AWS requests the code signs and sends itself, without an SDK client (e.g. the OpenSearch Serverless index setup):
     /// their IAM actions can't be read from the code, so they are declared here with their reason and added to the
-    /// function's <c>sdk_calls</c>. Required exactly when the code uses a SigV4 signer of AWSSDK.Core.
+    /// function's <c>sdk_calls</c>. Required exactly when the code uses a SigV4 signer of AWSSDK.Core. Default: none.
     /// </summary>
     public IReadOnlyList<SignedRequest> SignedRequests { get; init; } = [];
 
@@ -82,40 +85,17 @@ public sealed record DotnetFunctionConfig
     /// </summary>
     public string? WithoutAlarms { get; init; }
 
-    /// <summary>The account and region (for ARNs and the role's trust policy).</summary>
+    /// <summary>The account of the function (for ARNs and the role's trust policy).</summary>
     public required string AccountId { get; init; }
 
     /// <summary>Region of the function.</summary>
     public required string Region { get; init; }
 
-    /// <summary>AWS partition. Default <c>aws</c>.</summary>
+    /// <summary>AWS partition. Default: <c>aws</c>.</summary>
     public string Partition { get; init; } = "aws";
 
-    /// <summary>Lambda runtime. Default <c>dotnet10</c>.</summary>
+    /// <summary>Lambda runtime. Default: <c>dotnet10</c>.</summary>
     public string Runtime { get; init; } = "dotnet10";
-
-    /// <summary>
-    /// The settings of a platform function of <paramref name="env"/>: named <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>, with the
-    /// environment's log retention, account, region and partition.
-    /// </summary>
-    public static DotnetFunctionConfig ForEnvironment(FraudTf.Config.EnvironmentConfig env, string name, FunctionArtifact code, string description,
-        FunctionSettings settings, EncryptionKey environmentKey, EncryptionKey logKey, EncryptedQueue? deadLetterQueue,
-        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<SignedRequest>? signedRequests = null) => new()
-    {
-        FunctionName = env.ResourceName(name),
-        Description = description,
-        Code = code,
-        Settings = settings,
-        Environment = environment ?? new Dictionary<string, string>(),
-        EnvironmentKey = environmentKey,
-        LogKey = logKey,
-        LogRetentionDays = env.Retention.LogRetentionDays,
-        DeadLetterQueue = deadLetterQueue,
-        SignedRequests = signedRequests ?? [],
-        AccountId = env.AccountId,
-        Region = env.Region,
-        Partition = env.Partition,
-    };
 }
 
 /// <summary>
@@ -251,7 +231,7 @@ public sealed class DotnetFunction : Construct, IGrantee
     /// <summary>Function ARN (token).</summary>
     public string FunctionArn => Function.Arn;
 
-    /// <summary>Function name.</summary>
+    /// <summary>Function name: the configured literal (docs/security.md, "Names"); <c>Function.FunctionName</c> is the Terraform reference.</summary>
     public string FunctionName => Config.FunctionName;
 
     /// <summary>The function as a grantee: its execution role (grants go to <see cref="Role"/>'s policy).</summary>

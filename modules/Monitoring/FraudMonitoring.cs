@@ -161,7 +161,14 @@ public sealed class FraudMonitoring : Construct
     {
         var env = c.Environment;
         var m = env.Monitoring;
-        Topic = new EncryptedTopic(this, "alarm-topic", env.ResourceName("alarms"), c.MessagingKey, env.AccountRootArn, env.Notifications.Alarms);
+        Topic = new EncryptedTopic(this, "alarm-topic", new EncryptedTopicConfig
+        {
+            TopicName = env.ResourceName("alarms"),
+            Key = c.MessagingKey,
+            AccountId = env.AccountId,
+            Partition = env.Partition,
+            Notifications = env.Notifications.Alarms,
+        });
 
         var specs = new List<AlarmSpec>();
         foreach (var f in c.Functions)

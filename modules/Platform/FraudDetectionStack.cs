@@ -42,7 +42,14 @@ public sealed class FraudDetectionStack : TerraformStack
         // CDKTF 0.21's S3BackendConfig has no use_lockfile; S3 native locking is added as a plain override.
         AddOverride("terraform.backend.s3.use_lockfile", true);
         Provider = AwsProviderDefaults.Create(this, config);
-        Keys = new PlatformKeys(this, "keys", config);
+        Keys = new PlatformKeys(this, "keys", new PlatformKeysConfig
+        {
+            NamePrefix = config.NamePrefix,
+            Environment = config.Environment,
+            AccountId = config.AccountId,
+            Region = config.Region,
+            Partition = config.Partition,
+        });
         Storage = new FraudStorage(this, "storage", config, Keys);
 
         // Streaming: the transactions stream feeds the stream processor; table streams become events on the bus.
@@ -66,7 +73,14 @@ public sealed class FraudDetectionStack : TerraformStack
             Key = Keys.Messaging,
             Region = config.Region,
         });
-        AlertsTopic = new EncryptedTopic(this, "alerts-topic", config.ResourceName("alerts"), Keys.Messaging, config.AccountRootArn, config.Notifications.Alerts);
+        AlertsTopic = new EncryptedTopic(this, "alerts-topic", new EncryptedTopicConfig
+        {
+            TopicName = config.ResourceName("alerts"),
+            Key = Keys.Messaging,
+            AccountId = config.AccountId,
+            Partition = config.Partition,
+            Notifications = config.Notifications.Alerts,
+        });
 
         StreamProcessor = Function("stream-processor", "functions/StreamProcessor", config.Functions.StreamProcessor,
             "Scores every transaction of the transactions stream", new Dictionary<string, string>
@@ -96,8 +110,18 @@ public sealed class FraudDetectionStack : TerraformStack
         Storage.Quarantine.GrantPutObjects(StreamProcessor, FraudStorage.QuarantinePrefix);
         // The metrics its code emits (one contract with functions/Shared/Metrics), for the offline gate's alarm check.
         DeclareEmittedMetrics(StreamProcessor, PlatformMetrics.StreamProcessor);
-        TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,
-            Storage.FailedBatches, config.Streaming, config.AccountId);
+        TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", new KinesisEventSourceConfig
+        {
+            Stream = TransactionsStream,
+            Function = StreamProcessor,
+            OnFailure = Storage.FailedBatches,
+            AccountId = config.AccountId,
+            BatchSize = config.Streaming.BatchSize,
+            BatchingWindowSeconds = config.Streaming.BatchingWindowSeconds,
+            ParallelizationFactor = config.Streaming.ParallelizationFactor,
+            MaximumRetryAttempts = config.Streaming.MaximumRetryAttempts,
+            MaximumRecordAgeSeconds = config.Streaming.MaximumRecordAgeSeconds,
+        });
 
         AlertHandler = Function("alert-handler", "functions/AlertHandler", config.Functions.AlertHandler,
             "Writes decision trails and audit records for FraudDetected events", new Dictionary<string, string>
@@ -227,8 +251,22 @@ public sealed class FraudDetectionStack : TerraformStack
     // A platform function <prefix>-<id>-<env> deploying the code built from projectDir (a folder under functions/).
     private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description,
         IReadOnlyDictionary<string, string> environment, EncryptedQueue? deadLetterQueue, SynchronousInvocation? synchronous) =>
-        new(this, id, DotnetFunctionConfig.ForEnvironment(Config, id, _functions.For(projectDir), description, settings, Keys.Data, Keys.Logs,
-            deadLetterQueue, environment) with { SynchronousInvocation = synchronous });
+        new(this, id, new DotnetFunctionConfig
+        {
+            FunctionName = Config.ResourceName(id),
+            Description = description,
+            Code = _functions.For(projectDir),
+            Settings = settings,
+            Environment = environment,
+            EnvironmentKey = Keys.Data,
+            LogKey = Keys.Logs,
+            LogRetentionDays = Config.Retention.LogRetentionDays,
+            DeadLetterQueue = deadLetterQueue,
+            SynchronousInvocation = synchronous,
+            AccountId = Config.AccountId,
+            Region = Config.Region,
+            Partition = Config.Partition,
+        });
 
     /// <summary>The environment's customer-managed keys.</summary>
     public PlatformKeys Keys { get; }

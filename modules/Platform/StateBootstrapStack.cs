@@ -30,8 +30,15 @@ public sealed class StateBootstrapStack : TerraformStack
             Partition = config.Partition,
         });
 
-        AccessLogBucket = SecureBucket.ForAccessLogs(this, "state-access-logs", $"{config.State.Bucket}-access-logs", config.AccountId,
-            config.Region, config.Partition, expirationDays: 365, preventDestroy: true);
+        AccessLogBucket = SecureBucket.ForAccessLogs(this, "state-access-logs", new AccessLogBucketConfig
+        {
+            BucketName = $"{config.State.Bucket}-access-logs",
+            AccountId = config.AccountId,
+            Region = config.Region,
+            Partition = config.Partition,
+            ExpirationDays = 365,
+            DeletionProtection = true,
+        });
 
         StateBucket = new SecureBucket(this, "state", new SecureBucketConfig
         {
@@ -40,7 +47,7 @@ public sealed class StateBootstrapStack : TerraformStack
             Region = config.Region,
             AccessLogs = new AccessLogTarget(AccessLogBucket, "state/"),
             NoncurrentVersionExpirationDays = 365,
-            PreventDestroy = true,
+            DeletionProtection = true,
         });
 
         LockTable = new DynamodbTable(this, "lock-table", new DynamodbTableConfig
@@ -57,7 +64,7 @@ public sealed class StateBootstrapStack : TerraformStack
 
         SecurityPolicyAspect.Apply(this);
 
-        new TerraformOutput(this, "state_bucket", new TerraformOutputConfig { Value = StateBucket.BucketName });
+        new TerraformOutput(this, "state_bucket", new TerraformOutputConfig { Value = StateBucket.Bucket.Bucket });
         new TerraformOutput(this, "state_lock_table", new TerraformOutputConfig { Value = LockTable.Name });
         new TerraformOutput(this, "state_kms_key_arn", new TerraformOutputConfig { Value = StateKey.KeyArn });
     }

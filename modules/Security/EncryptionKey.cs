@@ -17,7 +17,7 @@ public sealed record KeyServiceAccess
     public required IReadOnlyList<PolicyCondition> Conditions { get; init; }
 }
 
-/// <summary>Settings of an <see cref="EncryptionKey"/>.</summary>
+/// <summary>Settings of an <see cref="EncryptionKey"/>: the alias, description and account are required; rotation is always on.</summary>
 public sealed record EncryptionKeyConfig
 {
     /// <summary>Alias name without the <c>alias/</c> prefix, e.g. <c>fraud-detection-data-dev</c>.</summary>
@@ -29,16 +29,16 @@ public sealed record EncryptionKeyConfig
     /// <summary>The account that owns the key; its root principal administers the key through IAM.</summary>
     public required string AccountId { get; init; }
 
-    /// <summary>AWS partition of the account. Default <c>aws</c>.</summary>
+    /// <summary>AWS partition of the account. Default: <c>aws</c>.</summary>
     public string Partition { get; init; } = "aws";
 
     /// <summary>Services that may use the key, each scoped by conditions. Default: none (IAM principals of the account only).</summary>
     public IReadOnlyList<KeyServiceAccess> ServiceAccess { get; init; } = [];
 
-    /// <summary>Waiting period before a scheduled deletion takes effect, 7-30 days. Default 30.</summary>
+    /// <summary>Waiting period before a scheduled deletion takes effect, 7-30 days. Default: 30 (the longest).</summary>
     public int DeletionWindowInDays { get; init; } = 30;
 
-    /// <summary>Days between automatic rotations, 90-2560. Default 365.</summary>
+    /// <summary>Days between automatic rotations, 90-2560. Default: 365.</summary>
     public int RotationPeriodInDays { get; init; } = 365;
 }
 

@@ -1,7 +1,25 @@
 using Constructs;
-using FraudTf.Config;
 
 namespace FraudTf.Security;
+
+/// <summary>Settings of <see cref="PlatformKeys"/>: where the keys live and how their aliases are named.</summary>
+public sealed record PlatformKeysConfig
+{
+    /// <summary>First part of every alias, e.g. <c>fraud-detection</c>.</summary>
+    public required string NamePrefix { get; init; }
+
+    /// <summary>The environment the keys serve, e.g. <c>dev</c>: the last part of every alias, and named in the descriptions.</summary>
+    public required string Environment { get; init; }
+
+    /// <summary>The account that owns the keys.</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>Region of the keys (the CloudWatch Logs service principal and log-group ARNs are regional).</summary>
+    public required string Region { get; init; }
+
+    /// <summary>AWS partition of the account. Default: <c>aws</c>.</summary>
+    public string Partition { get; init; } = "aws";
+}
 
 /// <summary>
 /// The customer-managed KMS keys of one environment, split by what they protect so that access to one kind of
@@ -16,8 +34,9 @@ namespace FraudTf.Security;
 public sealed class PlatformKeys : Construct
 {
     /// <summary>Creates the three keys of <paramref name="config"/>'s environment.</summary>
-    public PlatformKeys(Construct scope, string id, EnvironmentConfig config) : base(scope, id)
+    public PlatformKeys(Construct scope, string id, PlatformKeysConfig config) : base(scope, id)
     {
+        Config = config;
         var account = config.AccountId;
         var sourceAccount = new PolicyCondition("StringEquals", "aws:SourceAccount", [account]);
 
@@ -73,6 +92,9 @@ public sealed class PlatformKeys : Construct
             ],
         });
     }
+
+    /// <summary>The settings the keys were created with.</summary>
+    public PlatformKeysConfig Config { get; }
 
     /// <summary>Key of the data stores.</summary>
     public EncryptionKey Data { get; }

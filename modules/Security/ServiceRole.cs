@@ -4,7 +4,7 @@ using HashiCorp.Cdktf.Providers.Aws.IamRolePolicy;
 
 namespace FraudTf.Security;
 
-/// <summary>Settings of a <see cref="ServiceRole"/>.</summary>
+/// <summary>Settings of a <see cref="ServiceRole"/>: the name, service, account and description are required; the trust is always limited to the account.</summary>
 public sealed record ServiceRoleConfig
 {
     /// <summary>Role name.</summary>
@@ -21,7 +21,7 @@ public sealed record ServiceRoleConfig
 
     /// <summary>
     /// ARN pattern of the resources on whose behalf the service may assume the role (<c>aws:SourceArn</c>, ArnLike), e.g.
-    /// <c>arn:aws:bedrock:us-east-1:111111111111:agent/*</c>; null for no such condition (the account one always applies).
+    /// <c>arn:aws:bedrock:us-east-1:111111111111:agent/*</c>. Default: none (the account condition always applies).
     /// </summary>
     public string? SourceArnLike { get; init; }
 

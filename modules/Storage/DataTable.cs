@@ -7,25 +7,25 @@ using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
 
 namespace FraudTf.Storage;
 
-/// <summary>Settings of a <see cref="DataTable"/>.</summary>
+/// <summary>Settings of a <see cref="DataTable"/>: the schema, name, key and region are required; the rest is protective by default (docs/security.md, "Construct defaults").</summary>
 public sealed record DataTableConfig
 {
     /// <summary>Keys, indexes, TTL and stream of the table (shared with the Lambda code).</summary>
     public required TableSchema Schema { get; init; }
 
-    /// <summary>Table name.</summary>
+    /// <summary>Table name (a literal: <see cref="DataTable.TableName"/> returns it).</summary>
     public required string TableName { get; init; }
 
-    /// <summary>Customer-managed key for server-side encryption.</summary>
+    /// <summary>Customer-managed key for server-side encryption (a table always uses one).</summary>
     public required EncryptionKey Key { get; init; }
 
     /// <summary>Region of the table (for <c>kms:ViaService</c> conditions of grants).</summary>
     public required string Region { get; init; }
 
-    /// <summary>DynamoDB deletion protection and Terraform <c>prevent_destroy</c>. Default true: set false only for throwaway environments.</summary>
+    /// <summary>DynamoDB deletion protection and Terraform <c>prevent_destroy</c>. Default: true; set false only for throwaway environments.</summary>
     public bool DeletionProtection { get; init; } = true;
 
-    /// <summary>Point-in-time recovery. Default true.</summary>
+    /// <summary>Point-in-time recovery. Default: true.</summary>
     public bool PointInTimeRecovery { get; init; } = true;
 }
 
@@ -83,8 +83,8 @@ public sealed class DataTable : Construct
     /// <summary>The underlying <c>aws_dynamodb_table</c> (escape hatch).</summary>
     public DynamodbTable Table { get; }
 
-    /// <summary>Table name (token).</summary>
-    public string TableName => Table.Name;
+    /// <summary>Table name: the configured literal (docs/security.md, "Names"); <c>Table.Name</c> is the Terraform reference.</summary>
+    public string TableName => Config.TableName;
 
     /// <summary>Table ARN (token).</summary>
     public string TableArn => Table.Arn;

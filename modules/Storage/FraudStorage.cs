@@ -34,8 +34,15 @@ public sealed class FraudStorage : Construct
         UserProfiles = Table(FraudTables.UserProfiles);
         Patterns = Table(FraudTables.Patterns);
 
-        AccessLogs = SecureBucket.ForAccessLogs(this, "access-logs-bucket", config.ResourceName("access-logs"), config.AccountId,
-            config.Region, config.Partition, retention.AccessLogExpirationDays, protect);
+        AccessLogs = SecureBucket.ForAccessLogs(this, "access-logs-bucket", new AccessLogBucketConfig
+        {
+            BucketName = config.ResourceName("access-logs"),
+            AccountId = config.AccountId,
+            Region = config.Region,
+            Partition = config.Partition,
+            ExpirationDays = retention.AccessLogExpirationDays,
+            DeletionProtection = protect,
+        });
 
         // Every data bucket: <prefix>-<name>-<env>, the data key, server access logs under <name>/, prevent_destroy per
         // protection.deletionProtection. Each adds only what is its own.
@@ -45,7 +52,7 @@ public sealed class FraudStorage : Construct
             Key = keys.Data,
             Region = config.Region,
             AccessLogs = new AccessLogTarget(AccessLogs, $"{name}/"),
-            PreventDestroy = protect,
+            DeletionProtection = protect,
         };
 
         AuditLogs = new SecureBucket(this, "audit-logs-bucket", DataBucket("audit-logs") with

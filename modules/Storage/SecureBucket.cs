@@ -26,10 +26,35 @@ public sealed record StorageTransition(int Days, string StorageClass);
 /// <summary>Where a bucket's server access logs go.</summary>
 public sealed record AccessLogTarget(SecureBucket Bucket, string Prefix);
 
-/// <summary>Settings of a <see cref="SecureBucket"/>. Only the name and the key are required.</summary>
-public sealed record SecureBucketConfig
+/// <summary>Settings of a server-access-log target bucket (<see cref="SecureBucket.ForAccessLogs"/>).</summary>
+public sealed record AccessLogBucketConfig
 {
     /// <summary>Globally unique bucket name.</summary>
+    public required string BucketName { get; init; }
+
+    /// <summary>The account whose buckets may deliver logs into it (<c>aws:SourceAccount</c>).</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>Region of the bucket.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>Days after which log objects expire.</summary>
+    public required int ExpirationDays { get; init; }
+
+    /// <summary>AWS partition of the account. Default: <c>aws</c>.</summary>
+    public string Partition { get; init; } = "aws";
+
+    /// <summary>Terraform <c>prevent_destroy</c>, as <see cref="SecureBucketConfig.DeletionProtection"/>. Default: true.</summary>
+    public bool DeletionProtection { get; init; } = true;
+}
+
+/// <summary>
+/// Settings of a <see cref="SecureBucket"/>. The name, the key and the region are required; the rest is protective by
+/// default (docs/security.md, "Construct defaults").
+/// </summary>
+public sealed record SecureBucketConfig
+{
+    /// <summary>Globally unique bucket name (a literal: <see cref="SecureBucket.BucketName"/> returns it).</summary>
     public required string BucketName { get; init; }
 
     /// <summary>The customer-managed key for SSE-KMS. Null only for a server-access-log target, which AWS requires to use SSE-S3
@@ -39,7 +64,7 @@ public sealed record SecureBucketConfig
     /// <summary>Region of the bucket (for the <c>kms:ViaService</c> condition of grants).</summary>
     public required string Region { get; init; }
 
-    /// <summary>Why this bucket uses SSE-S3 instead of the customer-managed key; required when <see cref="Key"/> is null.</summary>
+    /// <summary>Why this bucket uses SSE-S3 instead of the customer-managed key; required when <see cref="Key"/> is null. Default: none.</summary>
     public string? SseS3Reason { get; init; }
 
     /// <summary>Where server access logs go. Default: none, which the security policy rejects unless excepted.</summary>
@@ -48,7 +73,7 @@ public sealed record SecureBucketConfig
     /// <summary>S3 Object Lock default retention in days (GOVERNANCE or COMPLIANCE mode). Default: no object lock.</summary>
     public int? ObjectLockRetentionDays { get; init; }
 
-    /// <summary>Object Lock mode. Default COMPLIANCE (no one, root included, can shorten it).</summary>
+    /// <summary>Object Lock mode. Default: COMPLIANCE (no one, root included, can shorten it).</summary>
     public string ObjectLockMode { get; init; } = "COMPLIANCE";
 
     /// <summary>
@@ -62,7 +87,7 @@ public sealed record SecureBucketConfig
     /// What S3 does with objects under 128 KB when <see cref="Transitions"/> are set, written out so the choice is
     /// visible: <c>all_storage_classes_128K</c> (the default for lifecycle configurations since September 2024: small
     /// objects never transition) or <c>varies_by_storage_class</c> (small objects move to the Glacier classes only).
-    /// S3 user guide, "Transitioning objects using Amazon S3 Lifecycle". Default <c>all_storage_classes_128K</c>.
+    /// S3 user guide, "Transitioning objects using Amazon S3 Lifecycle". Default: <c>all_storage_classes_128K</c>.
     /// </summary>
     public string TransitionDefaultMinimumObjectSize { get; init; } = "all_storage_classes_128K";
 
@@ -72,11 +97,14 @@ public sealed record SecureBucketConfig
     /// <summary>Days after which noncurrent versions expire. Default: never.</summary>
     public int? NoncurrentVersionExpirationDays { get; init; }
 
-    /// <summary>Days after which incomplete multipart uploads are aborted. Default 7.</summary>
+    /// <summary>Days after which incomplete multipart uploads are aborted. Default: 7.</summary>
     public int AbortIncompleteMultipartUploadDays { get; init; } = 7;
 
-    /// <summary>Terraform <c>prevent_destroy</c>. Default false; stateful buckets of prod set it.</summary>
-    public bool PreventDestroy { get; init; }
+    /// <summary>
+    /// Terraform <c>prevent_destroy</c> (<c>force_destroy</c> is always false, so a bucket holding objects is never
+    /// emptied by Terraform). Default: true, as a table's deletion protection; set false only for throwaway environments.
+    /// </summary>
+    public bool DeletionProtection { get; init; } = true;
 
     /// <summary>Extra bucket policy statements (e.g. the log-delivery grant of a log bucket). Default: none.</summary>
     public IReadOnlyList<PolicyStatement> ExtraPolicyStatements { get; init; } = [];
@@ -114,7 +142,7 @@ public sealed class SecureBucket : Construct
             Bucket = config.BucketName,
             ObjectLockEnabled = config.ObjectLockRetentionDays is not null,
             ForceDestroy = false,
-            Lifecycle = config.PreventDestroy ? new TerraformResourceLifecycle { PreventDestroy = true } : null,
+            Lifecycle = config.DeletionProtection ? new TerraformResourceLifecycle { PreventDestroy = true } : null,
         });
 
         OwnershipControls = new S3BucketOwnershipControls(this, "ownership", new S3BucketOwnershipControlsConfig
@@ -216,7 +244,8 @@ public sealed class SecureBucket : Construct
             Logging = new S3BucketLoggingA(this, "logging", new S3BucketLoggingAConfig
             {
                 Bucket = Bucket.Id,
-                TargetBucket = config.AccessLogs.Bucket.BucketName,
+                // A reference, not the literal name: logging can be set only once the target bucket exists.
+                TargetBucket = config.AccessLogs.Bucket.Bucket.Bucket,
                 TargetPrefix = config.AccessLogs.Prefix,
             });
         }
@@ -245,8 +274,8 @@ public sealed class SecureBucket : Construct
     /// <summary>The underlying <c>aws_s3_bucket</c> (escape hatch).</summary>
     public S3Bucket Bucket { get; }
 
-    /// <summary>Bucket name (a token resolving to the configured name).</summary>
-    public string BucketName => Bucket.Bucket;
+    /// <summary>Bucket name: the configured literal (docs/security.md, "Names"); <c>Bucket.Bucket</c> is the Terraform reference.</summary>
+    public string BucketName => Config.BucketName;
 
     /// <summary>Bucket ARN (a token).</summary>
     public string BucketArn => Bucket.Arn;
@@ -344,22 +373,21 @@ public sealed class SecureBucket : Construct
     /// <summary>
     /// A bucket that receives other buckets' server access logs, as far as AWS allows it to meet the same rules: SSE-S3
     /// (log delivery cannot write SSE-KMS), no logging of itself, no Object Lock default retention, a policy letting
-    /// only this account's buckets deliver logs, and expiry after <paramref name="expirationDays"/>. The two departures
-    /// from the security policy are recorded as written exceptions on the bucket.
+    /// only this account's buckets deliver logs, and expiry after <see cref="AccessLogBucketConfig.ExpirationDays"/>. The
+    /// two departures from the security policy are recorded as written exceptions on the bucket.
     /// </summary>
-    public static SecureBucket ForAccessLogs(Construct scope, string id, string bucketName, string accountId, string region,
-        string partition, int expirationDays, bool preventDestroy)
+    public static SecureBucket ForAccessLogs(Construct scope, string id, AccessLogBucketConfig config)
     {
         var bucket = new SecureBucket(scope, id, new SecureBucketConfig
         {
-            BucketName = bucketName,
+            BucketName = config.BucketName,
             Key = null,
             SseS3Reason = "S3 server access log delivery supports only SSE-S3 on the target bucket.",
-            Region = region,
-            ExpirationDays = expirationDays,
+            Region = config.Region,
+            ExpirationDays = config.ExpirationDays,
             NoncurrentVersionExpirationDays = 1,
-            PreventDestroy = preventDestroy,
-            ExtraPolicyStatements = [LogDeliveryStatement(accountId, bucketName, partition)],
+            DeletionProtection = config.DeletionProtection,
+            ExtraPolicyStatements = [LogDeliveryStatement(config.AccountId, config.BucketName, config.Partition)],
         });
         PolicyExceptions.Except(bucket.Bucket, "FTF-S3-002",
             "Server access log targets must use SSE-S3: S3 log delivery cannot write with SSE-KMS.");

@@ -5,10 +5,10 @@ using HashiCorp.Cdktf.Providers.Aws.KinesisStream;
 
 namespace FraudTf.Streaming;
 
-/// <summary>Settings of a <see cref="DataStream"/>.</summary>
+/// <summary>Settings of a <see cref="DataStream"/>: the name, key and region are required (a stream is always encrypted with the key).</summary>
 public sealed record DataStreamConfig
 {
-    /// <summary>Stream name.</summary>
+    /// <summary>Stream name (a literal: <see cref="DataStream.StreamName"/> returns it).</summary>
     public required string StreamName { get; init; }
 
     /// <summary>Customer-managed key for server-side encryption.</summary>
@@ -17,7 +17,7 @@ public sealed record DataStreamConfig
     /// <summary>Region of the stream (for the kms:ViaService condition of grants).</summary>
     public required string Region { get; init; }
 
-    /// <summary>How long records stay readable, 24-8760 hours. Default 24.</summary>
+    /// <summary>How long records stay readable, 24-8760 hours. Default: 24.</summary>
     public int RetentionHours { get; init; } = 24;
 }
 
@@ -55,8 +55,8 @@ public sealed class DataStream : Construct
     /// <summary>Stream ARN (token).</summary>
     public string StreamArn => Stream.Arn;
 
-    /// <summary>Stream name (token).</summary>
-    public string StreamName => Stream.Name;
+    /// <summary>Stream name: the configured literal (docs/security.md, "Names"); <c>Stream.Name</c> is the Terraform reference.</summary>
+    public string StreamName => Config.StreamName;
 
     /// <summary>The stream's resource policy restricting its producers, once <see cref="RestrictWritesTo"/> was called.</summary>
     public KinesisResourcePolicy? WritersPolicy { get; private set; }

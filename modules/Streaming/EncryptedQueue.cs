@@ -5,10 +5,10 @@ using HashiCorp.Cdktf.Providers.Aws.SqsQueuePolicy;
 
 namespace FraudTf.Streaming;
 
-/// <summary>Settings of an <see cref="EncryptedQueue"/>.</summary>
+/// <summary>Settings of an <see cref="EncryptedQueue"/>: the name, key and region are required (a queue is always encrypted with the key and TLS-only).</summary>
 public sealed record EncryptedQueueConfig
 {
-    /// <summary>Queue name.</summary>
+    /// <summary>Queue name (a literal: <see cref="EncryptedQueue.QueueName"/> returns it).</summary>
     public required string QueueName { get; init; }
 
     /// <summary>Customer-managed key (the environment's messaging key).</summary>
@@ -17,7 +17,7 @@ public sealed record EncryptedQueueConfig
     /// <summary>Region (for kms:ViaService conditions).</summary>
     public required string Region { get; init; }
 
-    /// <summary>How long messages are kept, 1-14 days. Default 14 (the maximum: a dead-letter queue must not lose anything early).</summary>
+    /// <summary>How long messages are kept, 1-14 days. Default: 14 (the maximum: a dead-letter queue must not lose anything early).</summary>
     public int RetentionDays { get; init; } = 14;
 }
 
@@ -77,8 +77,8 @@ public sealed class EncryptedQueue : Construct
     /// <summary>Queue URL (token).</summary>
     public string QueueUrl => Queue.Url;
 
-    /// <summary>Queue name (token).</summary>
-    public string QueueName => Queue.Name;
+    /// <summary>Queue name: the configured literal (docs/security.md, "Names"); <c>Queue.Name</c> is the Terraform reference.</summary>
+    public string QueueName => Config.QueueName;
 
     /// <summary>Lets <paramref name="grantee"/> send messages (and encrypt them with the queue's key).</summary>
     public FraudTf.Security.Grant GrantSend(IGrantee grantee)

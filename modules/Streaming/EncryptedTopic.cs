@@ -9,6 +9,28 @@ using HashiCorp.Cdktf.Providers.Aws.SnsTopicSubscription;
 
 namespace FraudTf.Streaming;
 
+/// <summary>Settings of an <see cref="EncryptedTopic"/>: all required (a topic is always encrypted with the key and TLS-only).</summary>
+public sealed record EncryptedTopicConfig
+{
+    /// <summary>Topic name.</summary>
+    public required string TopicName { get; init; }
+
+    /// <summary>Customer-managed key (the environment's messaging key).</summary>
+    public required EncryptionKey Key { get; init; }
+
+    /// <summary>The account that owns the topic; its root principal manages and publishes (<c>OwnerManagesTopic</c>).</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>
+    /// Who the topic delivers to: one subscription per entry, or, when there is none, the reason why (recorded as a
+    /// <see cref="EncryptedTopic.UnsubscribedGateRule"/> exception).
+    /// </summary>
+    public required TopicNotifications Notifications { get; init; }
+
+    /// <summary>AWS partition of the account. Default: <c>aws</c>.</summary>
+    public string Partition { get; init; } = "aws";
+}
+
 /// <summary>
 /// An SNS topic encrypted with a customer-managed key, its subscriptions (from the environment config), and a topic
 /// policy that lets the owning account manage and publish, denies non-TLS publishing, lets named AWS services publish
@@ -20,20 +42,19 @@ public sealed class EncryptedTopic : Construct
     public const string UnsubscribedGateRule = "GATE-SNS-001";
 
     /// <summary>
-    /// Creates the topic <paramref name="topicName"/> encrypted with <paramref name="key"/>, managed by
-    /// <paramref name="accountRootArn"/>, with one subscription per entry of <paramref name="notifications"/> (or, when
-    /// it has none, its <see cref="TopicNotifications.UnsubscribedReason"/> recorded as a gate exception).
+    /// Creates the topic, its policy and one subscription per entry of <see cref="EncryptedTopicConfig.Notifications"/>
+    /// (or, when it has none, its <see cref="TopicNotifications.UnsubscribedReason"/> recorded as a gate exception).
     /// </summary>
-    public EncryptedTopic(Construct scope, string id, string topicName, EncryptionKey key, string accountRootArn,
-        TopicNotifications notifications) : base(scope, id)
+    public EncryptedTopic(Construct scope, string id, EncryptedTopicConfig config) : base(scope, id)
     {
+        var topicName = config.TopicName;
+        var notifications = config.Notifications;
         Validate(topicName, notifications);
-        Key = key;
-        Notifications = notifications;
+        Config = config;
         Topic = new SnsTopic(this, "this", new SnsTopicConfig
         {
             Name = topicName,
-            KmsMasterKeyId = key.KeyArn,
+            KmsMasterKeyId = config.Key.KeyArn,
         });
         if (notifications.Subscriptions.Count == 0)
         {
@@ -46,7 +67,7 @@ public sealed class EncryptedTopic : Construct
                 // No sns:Subscribe here: subscriptions are made by Terraform from the config, and the statement below
                 // denies every other endpoint to everyone, the account's own principals included.
                 Sid = "OwnerManagesTopic",
-                Principal = PolicyPrincipal.Aws(accountRootArn),
+                Principal = PolicyPrincipal.Aws($"arn:{config.Partition}:iam::{config.AccountId}:root"),
                 Actions = ["sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:SetTopicAttributes"],
                 Resources = [Topic.Arn],
             })
@@ -109,11 +130,17 @@ public sealed class EncryptedTopic : Construct
         SubscriptionPermissions = permissions;
     }
 
+    /// <summary>The settings the topic was created with.</summary>
+    public EncryptedTopicConfig Config { get; }
+
     /// <summary>The key encrypting the topic.</summary>
-    public EncryptionKey Key { get; }
+    public EncryptionKey Key => Config.Key;
 
     /// <summary>Who the topic delivers to, as configured.</summary>
-    public TopicNotifications Notifications { get; }
+    public TopicNotifications Notifications => Config.Notifications;
+
+    /// <summary>Topic name: the configured literal (docs/security.md, "Names"); <c>Topic.Name</c> is the Terraform reference.</summary>
+    public string TopicName => Config.TopicName;
 
     /// <summary>The endpoints that may be subscribed, sorted (the topic policy denies Subscribe for any other).</summary>
     public IReadOnlyList<string> SubscribedEndpoints =>
