@@ -6,14 +6,13 @@ using FraudTf.Compute;
 using FraudTf.Compute.Build;
 using FraudTf.Security;
 using FraudTf.Tests.Support;
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Tests.Compute;
 
 /// <summary>
 /// The IL scanner that derives a function's IAM actions from its assemblies: on small assemblies emitted here (one member
-/// reference per SDK call, as the C# compiler writes them), on the real function packages, and the checks DotnetFunction
-/// makes with it (signed requests, dead-letter queue or synchronous invocation).
+/// reference per SDK call, as the C# compiler writes them), and on the real function packages. The checks DotnetFunction
+/// makes with it are in <see cref="DotnetFunctionTests"/>.
 /// </summary>
 public sealed class SdkCallScannerTests
 {
@@ -141,78 +140,6 @@ public sealed class SdkCallScannerTests
 
         Assert.That(report.SignsRequestsItself, Is.True, "SigV4.cs signs with AWSSDK.Core's AWS4Signer");
         Assert.That(report.Actions, Is.Empty, "no SDK client");
-    }
-
-    [Test]
-    public void DotnetFunction_RequiresDeclaredActionsForRequestsItSignsItself()
-    {
-        var e = Assert.Throws<ArgumentException>(() => NewFunction("functions/KnowledgeBaseSetup", c => c));
-
-        Assert.That(e!.Message, Does.Contain("signs AWS requests itself").And.Contain("Fix: declare"));
-    }
-
-    [Test]
-    public void DotnetFunction_RefusesDeclaredSignedRequestsTheCodeDoesNotMake()
-    {
-        var e = Assert.Throws<ArgumentException>(() => NewFunction("functions/AgentTools",
-            c => c with { SignedRequests = [new SignedRequest("aoss:APIAccessAll", "a reason that is long enough to pass")] }));
-
-        Assert.That(e!.Message, Does.Contain("signs no request itself"));
-    }
-
-    [Test]
-    public void DotnetFunction_NeedsADeadLetterQueueOrASynchronousInvoker_NotBoth()
-    {
-        var neither = Assert.Throws<ArgumentException>(() => NewFunction("functions/AgentTools", c => c with { SynchronousInvocation = null }));
-
-        Assert.That(neither!.Message, Does.Contain("neither DeadLetterQueue nor SynchronousInvocation"));
-    }
-
-    [Test]
-    public void DotnetFunction_WritesSdkCallsAndTheDeadLetterExceptionOnTheFunction()
-    {
-        var outDir = Path.Combine(Path.GetTempPath(), "fraudtf-tests", Guid.NewGuid().ToString("N"));
-        var app = new App(new AppConfig { Outdir = outDir });
-        var stack = new TerraformStack(app, "test");
-        _ = new HashiCorp.Cdktf.Providers.Aws.Provider.AwsProvider(stack, "aws", new HashiCorp.Cdktf.Providers.Aws.Provider.AwsProviderConfig { Region = "us-east-1" });
-        var function = new DotnetFunction(stack, "tools", Config(stack, "functions/AgentTools"));
-
-        app.Synth();
-
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "stacks", "test", "cdk.tf.json")))!["resource"]!["aws_lambda_function"]!.AsObject().Single().Value!;
-        Directory.Delete(outDir, recursive: true);
-
-        Assert.That(json["//"]!["sdk_calls"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EqualTo(function.SdkCalls));
-        Assert.That(function.SdkCalls, Is.EqualTo(new[] { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem" }),
-            "AnalystToolHandlers: GetItem, Query, PutItem, and TransactWriteItems of a Put and Updates");
-        Assert.That(json["dead_letter_config"], Is.Null);
-        Assert.That(json["//"]!["policy_exceptions"]!["FTF-LAM-002"]!.GetValue<string>(), Does.StartWith("Invoked only synchronously by the test caller"));
-    }
-
-    private static TerraformStack NewStack() => new(new App(), "test");
-
-    private static DotnetFunctionConfig Config(TerraformStack stack, string project)
-    {
-        var key = new EncryptionKey(stack, "key", new EncryptionKeyConfig { AliasName = "k", Description = "test", AccountId = "111111111111" });
-        return new DotnetFunctionConfig
-        {
-            FunctionName = "test-function",
-            Description = "test",
-            Code = Synth.Functions.For(project),
-            Settings = new FraudTf.Config.FunctionSettings { MemoryMb = 256, TimeoutSeconds = 10, ReservedConcurrency = 1 },
-            EnvironmentKey = key,
-            LogKey = key,
-            LogRetentionDays = 30,
-            AccountId = "111111111111",
-            Region = "us-east-1",
-            SynchronousInvocation = new SynchronousInvocation("the test caller", "fails the test"),
-        };
-    }
-
-    private static DotnetFunction NewFunction(string project, Func<DotnetFunctionConfig, DotnetFunctionConfig> change)
-    {
-        var stack = NewStack();
-        return new DotnetFunction(stack, "f", change(Config(stack, project)));
     }
 
     // A library whose metadata holds one type reference per entry, and a member reference when a member is given: what
