@@ -16,6 +16,14 @@ public class SecureBucketTests
         Region = "us-east-1",
     };
 
+    private static AccessLogBucketConfig LogsConfig => new()
+    {
+        BucketName = "fraud-detection-access-logs-dev",
+        AccountId = FreshStack.Account,
+        Region = FreshStack.Region,
+        ExpirationDays = 90,
+    };
+
     private static SecureBucket NewBucket(FreshStack s, Func<SecureBucketConfig, SecureBucketConfig>? change = null, string id = "b") =>
         new(s.Stack, id, (change ?? (c => c))(Config(s.Key())));
 
@@ -66,13 +74,7 @@ public class SecureBucketTests
     public void BucketName_IsTheConfiguredLiteral_AndTheLoggingTargetAReference()
     {
         var s = new FreshStack();
-        var logs = SecureBucket.ForAccessLogs(s.Stack, "logs", new AccessLogBucketConfig
-        {
-            BucketName = "fraud-detection-access-logs-dev",
-            AccountId = FreshStack.Account,
-            Region = FreshStack.Region,
-            ExpirationDays = 90,
-        });
+        var logs = SecureBucket.ForAccessLogs(s.Stack, "logs", LogsConfig);
         var bucket = NewBucket(s, c => c with { AccessLogs = new AccessLogTarget(logs, "b/") });
 
         var logging = s.Synth().Resources("aws_s3_bucket_logging").Values.Single();
@@ -87,13 +89,7 @@ public class SecureBucketTests
     public void ForAccessLogs_UsesSseS3_LetsOnlyTheAccountDeliver_AndRecordsItsTwoExceptions()
     {
         var s = new FreshStack();
-        _ = SecureBucket.ForAccessLogs(s.Stack, "logs", new AccessLogBucketConfig
-        {
-            BucketName = "fraud-detection-access-logs-dev",
-            AccountId = FreshStack.Account,
-            Region = FreshStack.Region,
-            ExpirationDays = 90,
-        });
+        _ = SecureBucket.ForAccessLogs(s.Stack, "logs", LogsConfig);
 
         var stack = s.Synth();
         var bucket = stack.Resources("aws_s3_bucket").Values.Single();
@@ -115,18 +111,10 @@ public class SecureBucketTests
     }
 
     [Test]
-    public void ForAccessLogs_WithAnotherPartitionAndWithoutDeletionProtection()
+    public void ForAccessLogs_InAnotherPartition_NamesItInTheDeliveryStatement_AndCanBeLeftUnprotected()
     {
         var s = new FreshStack();
-        _ = SecureBucket.ForAccessLogs(s.Stack, "logs", new AccessLogBucketConfig
-        {
-            BucketName = "logs",
-            AccountId = FreshStack.Account,
-            Region = FreshStack.Region,
-            ExpirationDays = 30,
-            Partition = "aws-us-gov",
-            DeletionProtection = false,
-        });
+        _ = SecureBucket.ForAccessLogs(s.Stack, "logs", LogsConfig with { BucketName = "logs", Partition = "aws-us-gov", DeletionProtection = false });
 
         var stack = s.Synth();
 
