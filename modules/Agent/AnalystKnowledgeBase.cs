@@ -16,8 +16,17 @@ namespace FraudTf.Agent;
 /// <summary>Settings of an <see cref="AnalystKnowledgeBase"/>.</summary>
 public sealed record AnalystKnowledgeBaseConfig
 {
-    /// <summary>The environment (names, region, account, agent settings).</summary>
-    public required EnvironmentConfig Environment { get; init; }
+    /// <summary>Names (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), account, region and partition of the knowledge base and its parts.</summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>The agent's settings (<c>agent</c>: documents folder, embedding model and dimensions, standby replicas, setup functions' size).</summary>
+    public required AgentConfig Settings { get; init; }
+
+    /// <summary>The environment file the settings came from (named in errors about them).</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>Retention of the setup functions' log groups, in days (<c>retention.logRetentionDays</c>).</summary>
+    public required int LogRetentionDays { get; init; }
 
     /// <summary>The repository root (absolute; the documents are read from it, never written into the output).</summary>
     public required string RepoRoot { get; init; }
@@ -76,10 +85,10 @@ public sealed class AnalystKnowledgeBase : Construct
     /// <summary>Creates the documents, the vector store, the index step, the knowledge base and its data source.</summary>
     public AnalystKnowledgeBase(Construct scope, string id, AnalystKnowledgeBaseConfig config) : base(scope, id)
     {
-        var env = config.Environment;
-        var agent = env.Agent;
+        var env = config.Target;
+        var agent = config.Settings;
         Config = config;
-        Documents = KnowledgeBaseDocuments.Read(config.RepoRoot, agent.KnowledgeBaseDocuments, env.SourceFile);
+        Documents = KnowledgeBaseDocuments.Read(config.RepoRoot, agent.KnowledgeBaseDocuments, config.SourceFile);
         EmbeddingModelArn = BedrockArns.FoundationModel(env.Partition, env.Region, agent.EmbeddingModel);
 
         DocumentObjects = Documents.Select(d => new S3Object(this, $"document-{Slug(d.FileName)}", new S3ObjectConfig
@@ -117,13 +126,12 @@ public sealed class AnalystKnowledgeBase : Construct
         Collection.Grant(new VectorCollectionAccess("knowledge base reads and writes the index", Role.RoleArn, KnowledgeBaseIndexPermissions, []));
 
         // The index: created by a function during apply, once the collection and the access policy exist.
-        IndexSetup = new DotnetFunction(this, "index-setup", DotnetFunctionConfig.ForEnvironment(env, "vector-index-setup", config.SetupCode,
-            $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply",
-            agent.KnowledgeBaseSetupFunctions, config.DataKey, config.LogKey, deadLetterQueue: null,
-            // The only endpoint the function signs requests for (it refuses an input naming another).
-            environment: new Dictionary<string, string> { [FraudTf.Functions.Shared.Settings.FunctionEnvironment.CollectionEndpoint] = Collection.Endpoint },
-            signedRequests: [new SignedRequest("aoss:APIAccessAll", IndexSetupRequest)]) with
+        IndexSetup = new DotnetFunction(this, "index-setup", SetupFunction("vector-index-setup",
+            $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply") with
         {
+            // The only endpoint the function signs requests for (it refuses an input naming another).
+            Environment = new Dictionary<string, string> { [FraudTf.Functions.Shared.Settings.FunctionEnvironment.CollectionEndpoint] = Collection.Endpoint },
+            SignedRequests = [new SignedRequest("aoss:APIAccessAll", IndexSetupRequest)],
             SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
                 "fails the apply with the function's error; the next apply invokes it again (creating the index is idempotent)"),
             WithoutAlarms = ApplyTimeOnly,
@@ -259,11 +267,10 @@ public sealed class AnalystKnowledgeBase : Construct
         // Ingestion: the same package as a second function whose role may only start ingestion jobs of this knowledge
         // base, called after the documents and the data source exist, and again whenever a document changes.
         DocumentsSha256 = KnowledgeBaseDocuments.Hash(string.Concat(Documents.Select(d => $"{d.FileName}\n{d.Sha256}\n")));
-        Sync = new DotnetFunction(this, "sync", DotnetFunctionConfig.ForEnvironment(env, "knowledge-base-sync", config.SetupCode,
-            $"Starts an ingestion job of data source {DataSource.Name} when the knowledge base's documents change (terraform apply)",
-            agent.KnowledgeBaseSetupFunctions, config.DataKey, config.LogKey, deadLetterQueue: null,
-            signedRequests: [new SignedRequest("bedrock:StartIngestionJob", SyncRequest)]) with
+        Sync = new DotnetFunction(this, "sync", SetupFunction("knowledge-base-sync",
+            $"Starts an ingestion job of data source {DataSource.Name} when the knowledge base's documents change (terraform apply)") with
         {
+            SignedRequests = [new SignedRequest("bedrock:StartIngestionJob", SyncRequest)],
             SynchronousInvocation = new SynchronousInvocation("Terraform (aws_lambda_invocation) during apply",
                 "fails the apply with the function's error; the next apply invokes it again (the documents' hash is the job's client token)"),
             WithoutAlarms = ApplyTimeOnly,
@@ -353,6 +360,21 @@ public sealed class AnalystKnowledgeBase : Construct
     {
         documents = Documents.Select(d => new[] { d.FileName, d.Sha256 }),
     });
+
+    // A setup function <prefix>-<name>-<env> of the knowledge-base setup project, invoked synchronously during apply.
+    private DotnetFunctionConfig SetupFunction(string name, string description) => new()
+    {
+        FunctionName = Config.Target.ResourceName(name),
+        Description = description,
+        Code = Config.SetupCode,
+        Settings = Config.Settings.KnowledgeBaseSetupFunctions,
+        EnvironmentKey = Config.DataKey,
+        LogKey = Config.LogKey,
+        LogRetentionDays = Config.LogRetentionDays,
+        AccountId = Config.Target.AccountId,
+        Region = Config.Target.Region,
+        Partition = Config.Target.Partition,
+    };
 
     private static string Slug(string fileName) =>
         new(Path.GetFileNameWithoutExtension(fileName).ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());

@@ -17,8 +17,26 @@ namespace FraudTf.Agent;
 /// <summary>Settings of a <see cref="FraudAnalystAgent"/>.</summary>
 public sealed record FraudAnalystAgentConfig
 {
-    /// <summary>The environment (names, region, account, <c>agent</c> settings).</summary>
-    public required EnvironmentConfig Environment { get; init; }
+    /// <summary>Names (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), account, region and partition of the agent and its parts.</summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>The agent's settings (<c>agent</c>: model, instruction, session TTL, knowledge base, function sizes).</summary>
+    public required AgentConfig Settings { get; init; }
+
+    /// <summary>The environment file the settings came from (named in errors about them).</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>Retention of the functions' log groups, in days (<c>retention.logRetentionDays</c>).</summary>
+    public required int LogRetentionDays { get; init; }
+
+    /// <summary>Days an analyst decision is kept (<c>scoring.transactionTtlDays</c>, the TTL the tools write).</summary>
+    public required int TransactionTtlDays { get; init; }
+
+    /// <summary>
+    /// The environment, for <see cref="AnalystGuardrail"/> only, whose constructor still takes it. Remove once the
+    /// guardrail takes its own config record (issue 17, leaf construct APIs): the agent uses nothing else of it.
+    /// </summary>
+    public required EnvironmentConfig GuardrailEnvironment { get; init; }
 
     /// <summary>The repository root (absolute; the instruction and documents are read from it, never written into the output).</summary>
     public required string RepoRoot { get; init; }
@@ -32,9 +50,11 @@ public sealed record FraudAnalystAgentConfig
     /// <summary>The platform's tables and buckets (the tools read the tables; the documents go to the model-artifacts bucket).</summary>
     public required FraudStorage Storage { get; init; }
 
-    /// <summary>The environment's keys: data (agent, guardrail, knowledge base, collection) and logs (log groups).</summary>
-    public required PlatformKeys Keys { get; init; }
+    /// <summary>The data key: agent, guardrail, knowledge base, collection and the functions' environment variables.</summary>
+    public required EncryptionKey DataKey { get; init; }
 
+    /// <summary>The logs key: the functions' log groups.</summary>
+    public required EncryptionKey LogKey { get; init; }
 }
 
 /// <summary>
@@ -64,38 +84,49 @@ public sealed class FraudAnalystAgent : Construct
     /// <summary>Creates the agent and everything it uses.</summary>
     public FraudAnalystAgent(Construct scope, string id, FraudAnalystAgentConfig config) : base(scope, id)
     {
-        var env = config.Environment;
-        var agent = env.Agent;
+        var env = config.Target;
+        var agent = config.Settings;
         Config = config;
-        Instruction = ReadInstruction(config.RepoRoot, env);
-        var dataKey = config.Keys.Data;
+        Instruction = ReadInstruction(config.RepoRoot, agent.InstructionFile, config.SourceFile);
+        var dataKey = config.DataKey;
 
         KnowledgeBase = new AnalystKnowledgeBase(this, "knowledge-base", new AnalystKnowledgeBaseConfig
         {
-            Environment = env,
+            Target = env,
+            Settings = agent,
+            SourceFile = config.SourceFile,
+            LogRetentionDays = config.LogRetentionDays,
             RepoRoot = config.RepoRoot,
             SetupCode = config.KnowledgeBaseSetupCode,
             SourceBucket = config.Storage.Models,
             DataKey = dataKey,
-            LogKey = config.Keys.Logs,
+            LogKey = config.LogKey,
         });
-        Guardrail = new AnalystGuardrail(this, "guardrail", env, dataKey);
+        Guardrail = new AnalystGuardrail(this, "guardrail", config.GuardrailEnvironment, dataKey);
 
         // The tools: one function over the tables, allowed to read, to add analyst decisions and to teach a profile an
         // approved REVIEW transaction, nothing else.
-        Tools = new DotnetFunction(this, "agent-tools", DotnetFunctionConfig.ForEnvironment(env, "agent-tools", config.ToolsCode,
-            $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
-            agent.ToolsFunction, dataKey, config.Keys.Logs, deadLetterQueue: null,
-            new Dictionary<string, string>
+        Tools = new DotnetFunction(this, "agent-tools", new DotnetFunctionConfig
+        {
+            FunctionName = env.ResourceName("agent-tools"),
+            Description = $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
+            Code = config.ToolsCode,
+            Settings = agent.ToolsFunction,
+            EnvironmentKey = dataKey,
+            LogKey = config.LogKey,
+            LogRetentionDays = config.LogRetentionDays,
+            AccountId = env.AccountId,
+            Region = env.Region,
+            Partition = env.Partition,
+            Environment = new Dictionary<string, string>
             {
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionsTable] = config.Storage.Transactions.Config.TableName,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.DecisionsTable] = config.Storage.Decisions.Config.TableName,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.UserProfilesTable] = config.Storage.UserProfiles.Config.TableName,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.PatternsTable] = config.Storage.Patterns.Config.TableName,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.Environment] = env.Environment,
-                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionTtlDays] = env.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }) with
-        {
+                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionTtlDays] = config.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
             SynchronousInvocation = new SynchronousInvocation("the Bedrock agent's action group",
                 "hands the tool's error to the agent, which reports it to the analyst in the same session; nothing is left half-written (one PutItem per decision, or one TransactWriteItems for an approval that teaches the profile)"),
         });
@@ -267,7 +298,7 @@ public sealed class FraudAnalystAgent : Construct
     {
         get
         {
-            var a = Config.Environment.Agent;
+            var a = Config.Settings;
             var stamp = $"agent {Fingerprint[..16]}; model {ModelIdentifier}; ttl {a.IdleSessionTtlSeconds} s; kb {a.EmbeddingModel} {a.EmbeddingDimensions}";
             // Descriptions are limited to 200 characters; a very long model id is hashed in rather than cut.
             return stamp.Length <= 150 ? stamp : $"agent {KnowledgeBaseDocuments.Hash(stamp)[..16]}";
@@ -275,12 +306,12 @@ public sealed class FraudAnalystAgent : Construct
     }
 
     /// <summary>The alias's description: the environment and the <see cref="VersionStamp"/>.</summary>
-    public string AliasDescription => $"{Config.Environment.Environment} alias; {VersionStamp}";
+    public string AliasDescription => $"{Config.Target.Environment} alias; {VersionStamp}";
 
     /// <summary>Model identifier given to the agent: the inference profile id, or the model id when there is none.</summary>
-    public string ModelIdentifier => Config.Environment.Agent.InferenceProfile.Length > 0
-        ? Config.Environment.Agent.InferenceProfile
-        : Config.Environment.Agent.FoundationModel;
+    public string ModelIdentifier => Config.Settings.InferenceProfile.Length > 0
+        ? Config.Settings.InferenceProfile
+        : Config.Settings.FoundationModel;
 
     /// <summary>ARNs of the foundation model in every region the agent may reach it.</summary>
     public IReadOnlyList<string> ModelArns { get; }
@@ -337,20 +368,19 @@ public sealed class FraudAnalystAgent : Construct
             knowledgeBaseDescription = KnowledgeBaseDescription,
         }));
 
-    private static string ReadInstruction(string repoRoot, EnvironmentConfig env)
+    private static string ReadInstruction(string repoRoot, string file, string sourceFile)
     {
-        var file = env.Agent.InstructionFile;
         var path = Path.Combine(repoRoot, file);
         if (!File.Exists(path))
         {
-            throw new ArgumentException($"{env.SourceFile}: field 'agent.instructionFile' = \"{file}\": the file does not exist. " +
+            throw new ArgumentException($"{sourceFile}: field 'agent.instructionFile' = \"{file}\": the file does not exist. " +
                                         "Fix: create it with the agent's instruction, or point the field to the file that holds it.");
         }
 
         var text = File.ReadAllText(path, System.Text.Encoding.UTF8).Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
         if (text.Length is < MinInstructionLength or > MaxInstructionLength)
         {
-            throw new ArgumentException($"{env.SourceFile}: field 'agent.instructionFile' = \"{file}\": the instruction has {text.Length} characters. " +
+            throw new ArgumentException($"{sourceFile}: field 'agent.instructionFile' = \"{file}\": the instruction has {text.Length} characters. " +
                                         $"Fix: Bedrock needs {MinInstructionLength} to {MaxInstructionLength} characters; shorten it or move reference material into the knowledge base.");
         }
 

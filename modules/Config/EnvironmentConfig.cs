@@ -77,17 +77,20 @@ public sealed record EnvironmentConfig
     /// <summary>Who may write the trusted inputs (transactions stream, patterns table, knowledge-base documents).</summary>
     public required WritersConfig Writers { get; init; }
 
+    /// <summary>Where the environment deploys and how its resources are named (what the composite constructs take).</summary>
+    public DeploymentTarget Target => new() { NamePrefix = NamePrefix, Environment = Environment, AccountId = AccountId, Region = Region };
+
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
-    public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+    public string Partition => Target.Partition;
 
     /// <summary>ARN of the account's root principal (the account itself, in resource policies).</summary>
-    public string AccountRootArn => $"arn:{Partition}:iam::{AccountId}:root";
+    public string AccountRootArn => Target.AccountRootArn;
 
     /// <summary>The stack name of this environment: <c>&lt;prefix&gt;-&lt;env&gt;</c>.</summary>
-    public string StackName => $"{NamePrefix}-{Environment}";
+    public string StackName => Target.StackName;
 
     /// <summary>The name of a resource of this environment: <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>.</summary>
-    public string ResourceName(string name) => $"{NamePrefix}-{name}-{Environment}";
+    public string ResourceName(string name) => Target.ResourceName(name);
 
     /// <summary>The tags applied to every resource through the provider's <c>default_tags</c>.</summary>
     public IReadOnlyDictionary<string, string> DefaultTags

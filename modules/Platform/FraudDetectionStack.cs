@@ -43,7 +43,15 @@ public sealed class FraudDetectionStack : TerraformStack
         AddOverride("terraform.backend.s3.use_lockfile", true);
         Provider = AwsProviderDefaults.Create(this, config);
         Keys = new PlatformKeys(this, "keys", config);
-        Storage = new FraudStorage(this, "storage", config, Keys);
+        Storage = new FraudStorage(this, "storage", new FraudStorageConfig
+        {
+            Target = config.Target,
+            DataKey = Keys.Data,
+            Protection = config.Protection,
+            Retention = config.Retention,
+            QuarantineExpirationDays = config.Scoring.TransactionTtlDays,
+            KnowledgeBaseWriters = config.Writers.KnowledgeBase,
+        });
 
         // Streaming: the transactions stream feeds the stream processor; table streams become events on the bus.
         TransactionsStream = new DataStream(this, "transactions-stream", new DataStreamConfig
@@ -126,7 +134,7 @@ public sealed class FraudDetectionStack : TerraformStack
 
         Events = new FraudEvents(this, "events", new FraudEventsConfig
         {
-            Environment = config,
+            Target = config.Target,
             Transactions = Storage.Transactions,
             Decisions = Storage.Decisions,
             EventsStream = EventsStream,
@@ -138,17 +146,26 @@ public sealed class FraudDetectionStack : TerraformStack
 
         Analyst = new FraudTf.Agent.FraudAnalystAgent(this, "analyst", new FraudTf.Agent.FraudAnalystAgentConfig
         {
-            Environment = config,
+            Target = config.Target,
+            Settings = config.Agent,
+            SourceFile = config.SourceFile,
+            LogRetentionDays = config.Retention.LogRetentionDays,
+            TransactionTtlDays = config.Scoring.TransactionTtlDays,
+            GuardrailEnvironment = config,
             RepoRoot = repoRoot,
             ToolsCode = functions.For("functions/AgentTools"),
             KnowledgeBaseSetupCode = functions.For("functions/KnowledgeBaseSetup"),
             Storage = Storage,
-            Keys = Keys,
+            DataKey = Keys.Data,
+            LogKey = Keys.Logs,
         });
 
         Monitoring = new FraudTf.Monitoring.FraudMonitoring(this, "monitoring", new FraudTf.Monitoring.FraudMonitoringConfig
         {
-            Environment = config,
+            Target = config.Target,
+            Tier = config.Tier,
+            Thresholds = config.Monitoring,
+            AlarmNotifications = config.Notifications.Alarms,
             MessagingKey = Keys.Messaging,
             // Every function of the stack, in the order it was created, but those that say why they need no alarms.
             Functions = Node.FindAll().OfType<DotnetFunction>().Where(f => f.Config.WithoutAlarms is null).ToList(),
@@ -169,20 +186,21 @@ public sealed class FraudDetectionStack : TerraformStack
 
     /// <summary>
     /// The inputs the scorer and the agent trust accept writes only from their writers, whatever IAM policies the
-    /// account holds: the stack's own roles for the tables they maintain, <c>writers.*</c> of the config for the rest.
-    /// A new writer needs its grant and a place here (a test compares both with the synthesized roles).
+    /// account holds: the roles each table and stream granted a write (in the order of their grants, so every grant
+    /// above comes first), then <c>writers.*</c> of the config for the writers outside the stack. A new writer needs only
+    /// its grant to be let in; name it in the table's text too, which tells reviewers why each writer writes (<c>"//".writers</c>).
     /// </summary>
     private void RestrictWriters(EnvironmentConfig config)
     {
-        Storage.Transactions.RestrictWritesTo([StreamProcessor.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+        Storage.Transactions.RestrictWritesToGrantees([],
             "the stream processor (transactions), the agent tools (profileLearnedAt when an analyst's approval teaches the profile)");
-        Storage.Decisions.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+        Storage.Decisions.RestrictWritesToGrantees([],
             "the stream processor (automated decisions), the alert handler (handled-event markers), the agent tools (analyst decisions)");
-        Storage.UserProfiles.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+        Storage.UserProfiles.RestrictWritesToGrantees([],
             "the stream processor (behaviour), the alert handler (alert counts) and the agent tools (behaviour, when an analyst approves a REVIEW)");
-        Storage.Patterns.RestrictWritesTo(config.Writers.Patterns, "writers.patterns of the environment file");
-        TransactionsStream.RestrictWritesTo(config.Writers.Transactions, "writers.transactions of the environment file (the producers)");
-        EventsStream.RestrictWritesTo([Events.EventsRole.RoleArn], "the EventBridge rules' role");
+        Storage.Patterns.RestrictWritesToGrantees(config.Writers.Patterns, "writers.patterns of the environment file");
+        TransactionsStream.RestrictWritesToGrantees(config.Writers.Transactions, "writers.transactions of the environment file (the producers)");
+        EventsStream.RestrictWritesToGrantees([], "the EventBridge rules' role");
     }
 
     /// <summary>The AI fraud analyst: Bedrock agent, guardrail, tools, knowledge base and alias.</summary>
