@@ -19,8 +19,11 @@ public sealed record AnalystKnowledgeBaseConfig
     /// <summary>Names (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), account, region and partition of the knowledge base and its parts.</summary>
     public required DeploymentTarget Target { get; init; }
 
-    /// <summary>The agent's settings (<c>agent</c>: documents folder, embedding model and dimensions, standby replicas, setup functions' size).</summary>
+    /// <summary>The agent's settings (<c>agent</c>: documents folder, embedding model and dimensions, standby replicas).</summary>
     public required AgentConfig Settings { get; init; }
+
+    /// <summary>Size of the index-setup and sync functions (the settings of functions/KnowledgeBaseSetup).</summary>
+    public required FunctionSettings SetupSize { get; init; }
 
     /// <summary>The environment file the settings came from (named in errors about them).</summary>
     public required string SourceFile { get; init; }
@@ -367,7 +370,7 @@ public sealed class AnalystKnowledgeBase : Construct
         FunctionName = Config.Target.ResourceName(name),
         Description = description,
         Code = Config.SetupCode,
-        Settings = Config.Settings.KnowledgeBaseSetupFunctions,
+        Settings = Config.SetupSize,
         EnvironmentKey = Config.DataKey,
         LogKey = Config.LogKey,
         LogRetentionDays = Config.LogRetentionDays,

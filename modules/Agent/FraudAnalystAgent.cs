@@ -20,8 +20,14 @@ public sealed record FraudAnalystAgentConfig
     /// <summary>Names (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), account, region and partition of the agent and its parts.</summary>
     public required DeploymentTarget Target { get; init; }
 
-    /// <summary>The agent's settings (<c>agent</c>: model, instruction, session TTL, knowledge base, function sizes).</summary>
+    /// <summary>The agent's settings (<c>agent</c>: model, instruction, session TTL, knowledge base).</summary>
     public required AgentConfig Settings { get; init; }
+
+    /// <summary>Size of the agent-tools function (the settings of functions/AgentTools).</summary>
+    public required FunctionSettings ToolsSize { get; init; }
+
+    /// <summary>Size of the knowledge base's two setup functions (the settings of functions/KnowledgeBaseSetup).</summary>
+    public required FunctionSettings KnowledgeBaseSetupSize { get; init; }
 
     /// <summary>The environment file the settings came from (named in errors about them).</summary>
     public required string SourceFile { get; init; }
@@ -94,6 +100,7 @@ public sealed class FraudAnalystAgent : Construct
         {
             Target = env,
             Settings = agent,
+            SetupSize = config.KnowledgeBaseSetupSize,
             SourceFile = config.SourceFile,
             LogRetentionDays = config.LogRetentionDays,
             RepoRoot = config.RepoRoot,
@@ -111,7 +118,7 @@ public sealed class FraudAnalystAgent : Construct
             FunctionName = env.ResourceName("agent-tools"),
             Description = $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
             Code = config.ToolsCode,
-            Settings = agent.ToolsFunction,
+            Settings = config.ToolsSize,
             EnvironmentKey = dataKey,
             LogKey = config.LogKey,
             LogRetentionDays = config.LogRetentionDays,

@@ -27,6 +27,7 @@ public sealed class FraudDetectionStack : TerraformStack
     /// </summary>
     public FraudDetectionStack(Construct scope, EnvironmentConfig config, FunctionArtifacts functions, string repoRoot) : base(scope, config.StackName)
     {
+        CheckSizedFunctions(config, functions);
         Config = config;
         _functions = functions;
         Backend = new S3Backend(this, new S3BackendConfig
@@ -76,7 +77,7 @@ public sealed class FraudDetectionStack : TerraformStack
         });
         AlertsTopic = new EncryptedTopic(this, "alerts-topic", config.ResourceName("alerts"), Keys.Messaging, config.AccountRootArn, config.Notifications.Alerts);
 
-        StreamProcessor = Function("stream-processor", "functions/StreamProcessor", config.Functions.StreamProcessor,
+        StreamProcessor = Function("stream-processor", "functions/StreamProcessor",
             "Scores every transaction of the transactions stream", new Dictionary<string, string>
             {
                 [FunctionEnvironment.TransactionsTable] = Storage.Transactions.Config.TableName,
@@ -107,7 +108,7 @@ public sealed class FraudDetectionStack : TerraformStack
         TransactionsSource = new KinesisEventSource(this, "transactions-to-stream-processor", TransactionsStream, StreamProcessor,
             Storage.FailedBatches, config.Streaming, config.AccountId);
 
-        AlertHandler = Function("alert-handler", "functions/AlertHandler", config.Functions.AlertHandler,
+        AlertHandler = Function("alert-handler", "functions/AlertHandler",
             "Writes decision trails and audit records for FraudDetected events", new Dictionary<string, string>
             {
                 [FunctionEnvironment.DecisionTrailsBucket] = Storage.DecisionTrails.Config.BucketName,
@@ -148,6 +149,8 @@ public sealed class FraudDetectionStack : TerraformStack
         {
             Target = config.Target,
             Settings = config.Agent,
+            ToolsSize = config.Functions.For("AgentTools"),
+            KnowledgeBaseSetupSize = config.Functions.For("KnowledgeBaseSetup"),
             SourceFile = config.SourceFile,
             LogRetentionDays = config.Retention.LogRetentionDays,
             TransactionTtlDays = config.Scoring.TransactionTtlDays,
@@ -242,11 +245,23 @@ public sealed class FraudDetectionStack : TerraformStack
             ["dimensions"] = m.Dimensions.Order(StringComparer.Ordinal).ToArray(),
         }).ToArray());
 
-    // A platform function <prefix>-<id>-<env> deploying the code built from projectDir (a folder under functions/).
-    private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description,
+    // A platform function <prefix>-<id>-<env> deploying the code built from projectDir (a folder under functions/), sized
+    // by the environment's settings of that folder (FunctionsConfig: by convention, no config change for a new function).
+    private DotnetFunction Function(string id, string projectDir, string description,
         IReadOnlyDictionary<string, string> environment, EncryptedQueue? deadLetterQueue, SynchronousInvocation? synchronous) =>
-        new(this, id, DotnetFunctionConfig.ForEnvironment(Config, id, _functions.For(projectDir), description, settings, Keys.Data, Keys.Logs,
-            deadLetterQueue, environment) with { SynchronousInvocation = synchronous });
+        new(this, id, DotnetFunctionConfig.ForEnvironment(Config, id, _functions.For(projectDir), description, Config.Functions.For(Path.GetFileName(projectDir)),
+            Keys.Data, Keys.Logs, deadLetterQueue, environment) with { SynchronousInvocation = synchronous });
+
+    // Every function the environment file sizes is a function folder of the repository (a misspelt field would size nothing).
+    private static void CheckSizedFunctions(EnvironmentConfig config, FunctionArtifacts functions)
+    {
+        var folders = functions.All.Select(a => Path.GetFileName(a.ProjectPath)).ToHashSet(StringComparer.Ordinal);
+        foreach (var folder in config.Functions.ByFolder.Keys.Where(f => !folders.Contains(f)).Order(StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"{config.SourceFile}: field 'functions.{char.ToLowerInvariant(folder[0])}{folder[1..]}' sizes functions/{folder}, which is no function folder " +
+                                        $"(have: {string.Join(", ", folders.Order(StringComparer.Ordinal))}). Fix: name the function's folder in camelCase, or remove the field.");
+        }
+    }
 
     /// <summary>The environment's customer-managed keys.</summary>
     public PlatformKeys Keys { get; }

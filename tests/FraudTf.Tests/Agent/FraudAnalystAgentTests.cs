@@ -11,6 +11,8 @@ public class FraudAnalystAgentTests
     {
         Target = CompositeStack.Target,
         Settings = CompositeStack.Dev.Agent,
+        ToolsSize = CompositeStack.Dev.Functions.For("AgentTools"),
+        KnowledgeBaseSetupSize = CompositeStack.Dev.Functions.For("KnowledgeBaseSetup"),
         SourceFile = "environments/qa.json",
         LogRetentionDays = 14,
         TransactionTtlDays = 33,

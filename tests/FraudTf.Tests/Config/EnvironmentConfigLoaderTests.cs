@@ -363,8 +363,8 @@ public class StreamingConfigTests
             Assert.That(configs["dev"].Streaming.EventsRetentionHours, Is.EqualTo(24));
             Assert.That(configs["dev"].Streaming.ParallelizationFactor, Is.EqualTo(2));
             Assert.That(configs["prod"].Streaming.ParallelizationFactor, Is.EqualTo(4));
-            Assert.That(configs["dev"].Functions.StreamProcessor, Is.EqualTo(new FunctionSettings { MemoryMb = 512, TimeoutSeconds = 60, ReservedConcurrency = 10 }));
-            Assert.That(configs["prod"].Functions.AlertHandler, Is.EqualTo(new FunctionSettings { MemoryMb = 512, TimeoutSeconds = 30, ReservedConcurrency = 20 }));
+            Assert.That(configs["dev"].Functions.For("StreamProcessor"), Is.EqualTo(new FunctionSettings { MemoryMb = 512, TimeoutSeconds = 60, ReservedConcurrency = 10 }));
+            Assert.That(configs["prod"].Functions.For("AlertHandler"), Is.EqualTo(new FunctionSettings { MemoryMb = 512, TimeoutSeconds = 30, ReservedConcurrency = 20 }));
         });
     }
 
