@@ -365,6 +365,8 @@ public sealed class AnalystKnowledgeBase : Construct
     });
 
     // A setup function <prefix>-<name>-<env> of the knowledge-base setup project, invoked synchronously during apply.
+    // Alike on purpose with the agent tools' settings (FraudAnalystAgent) and DotnetFunctionConfig.ForEnvironment, which
+    // takes the whole environment: one helper serves all three once the leaf construct APIs replace ForEnvironment (issue 17).
     private DotnetFunctionConfig SetupFunction(string name, string description) => new()
     {
         FunctionName = Config.Target.ResourceName(name),
