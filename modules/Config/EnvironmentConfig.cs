@@ -78,6 +78,7 @@ public sealed record EnvironmentConfig
     public required WritersConfig Writers { get; init; }
 
     /// <summary>Where the environment deploys and how its resources are named (what the composite constructs take).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] // its values are the fields above (the promotion tool serializes the config)
     public DeploymentTarget Target => new() { NamePrefix = NamePrefix, Environment = Environment, AccountId = AccountId, Region = Region };
 
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>

@@ -258,8 +258,11 @@ public sealed class FraudDetectionStack : TerraformStack
         var folders = functions.All.Select(a => Path.GetFileName(a.ProjectPath)).ToHashSet(StringComparer.Ordinal);
         foreach (var folder in config.Functions.ByFolder.Keys.Where(f => !folders.Contains(f)).Order(StringComparer.Ordinal))
         {
-            throw new ArgumentException($"{config.SourceFile}: field 'functions.{char.ToLowerInvariant(folder[0])}{folder[1..]}' sizes functions/{folder}, which is no function folder " +
-                                        $"(have: {string.Join(", ", folders.Order(StringComparer.Ordinal))}). Fix: name the function's folder in camelCase, or remove the field.");
+            static string Field(string f) => $"functions.{char.ToLowerInvariant(f[0])}{f[1..]}";
+            var near = folders.Where(f => ConfigReader.Distance(f, folder) <= 3).Order(StringComparer.Ordinal).FirstOrDefault();
+            var hint = near is null ? "" : $"did you mean '{Field(near)}'? ";
+            throw new ArgumentException($"{config.SourceFile}: field '{Field(folder)}' sizes functions/{folder}, which is no function folder " +
+                                        $"(have: {string.Join(", ", folders.Order(StringComparer.Ordinal))}). Fix: {hint}name the function's folder in camelCase, or remove the field.");
         }
     }
 
