@@ -16,8 +16,20 @@ namespace FraudTf.Agent;
 /// <summary>Settings of an <see cref="AnalystKnowledgeBase"/>.</summary>
 public sealed record AnalystKnowledgeBaseConfig
 {
-    /// <summary>The environment (names, region, account, agent settings).</summary>
-    public required EnvironmentConfig Environment { get; init; }
+    /// <summary>Names (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), account, region and partition of the knowledge base and its parts.</summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>The agent's settings (<c>agent</c>: documents folder, embedding model and dimensions, standby replicas).</summary>
+    public required AgentConfig Settings { get; init; }
+
+    /// <summary>Size of the index-setup and sync functions (the settings of functions/KnowledgeBaseSetup).</summary>
+    public required FunctionSettings SetupSize { get; init; }
+
+    /// <summary>The environment file the settings came from (named in errors about them).</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>Retention of the setup functions' log groups, in days (<c>retention.logRetentionDays</c>).</summary>
+    public required int LogRetentionDays { get; init; }
 
     /// <summary>The repository root (absolute; the documents are read from it, never written into the output).</summary>
     public required string RepoRoot { get; init; }
@@ -76,10 +88,10 @@ public sealed class AnalystKnowledgeBase : Construct
     /// <summary>Creates the documents, the vector store, the index step, the knowledge base and its data source.</summary>
     public AnalystKnowledgeBase(Construct scope, string id, AnalystKnowledgeBaseConfig config) : base(scope, id)
     {
-        var env = config.Environment;
-        var agent = env.Agent;
+        var env = config.Target;
+        var agent = config.Settings;
         Config = config;
-        Documents = KnowledgeBaseDocuments.Read(config.RepoRoot, agent.KnowledgeBaseDocuments, env.SourceFile);
+        Documents = KnowledgeBaseDocuments.Read(config.RepoRoot, agent.KnowledgeBaseDocuments, config.SourceFile);
         EmbeddingModelArn = BedrockArns.FoundationModel(env.Partition, env.Region, agent.EmbeddingModel);
 
         DocumentObjects = Documents.Select(d => new S3Object(this, $"document-{Slug(d.FileName)}", new S3ObjectConfig
@@ -121,22 +133,6 @@ public sealed class AnalystKnowledgeBase : Construct
         Collection.Grant(new VectorCollectionAccess("knowledge base reads and writes the index", Role.RoleArn, KnowledgeBaseIndexPermissions, []));
 
         // The index: created by a function during apply, once the collection and the access policy exist.
-        // The index-setup and sync functions: the same package and size, invoked only by Terraform during apply.
-        DotnetFunctionConfig SetupFunction(string name, string description) => new()
-        {
-            FunctionName = env.ResourceName(name),
-            Description = description,
-            Code = config.SetupCode,
-            Settings = agent.KnowledgeBaseSetupFunctions,
-            EnvironmentKey = config.DataKey,
-            LogKey = config.LogKey,
-            LogRetentionDays = env.Retention.LogRetentionDays,
-            AccountId = env.AccountId,
-            Region = env.Region,
-            Partition = env.Partition,
-            WithoutAlarms = ApplyTimeOnly,
-        };
-
         IndexSetup = new DotnetFunction(this, "index-setup", SetupFunction("vector-index-setup",
             $"Creates vector index {IndexName} of collection {Collection.Config.CollectionName} during terraform apply") with
         {
@@ -369,6 +365,22 @@ public sealed class AnalystKnowledgeBase : Construct
     {
         documents = Documents.Select(d => new[] { d.FileName, d.Sha256 }),
     });
+
+    // A setup function <prefix>-<name>-<env> of the knowledge-base setup project, invoked synchronously during apply.
+    private DotnetFunctionConfig SetupFunction(string name, string description) => new()
+    {
+        FunctionName = Config.Target.ResourceName(name),
+        Description = description,
+        Code = Config.SetupCode,
+        Settings = Config.SetupSize,
+        EnvironmentKey = Config.DataKey,
+        LogKey = Config.LogKey,
+        LogRetentionDays = Config.LogRetentionDays,
+        AccountId = Config.Target.AccountId,
+        Region = Config.Target.Region,
+        Partition = Config.Target.Partition,
+        WithoutAlarms = ApplyTimeOnly,
+    };
 
     private static string Slug(string fileName) =>
         new(Path.GetFileNameWithoutExtension(fileName).ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());

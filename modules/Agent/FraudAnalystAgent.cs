@@ -17,8 +17,27 @@ namespace FraudTf.Agent;
 /// <summary>Settings of a <see cref="FraudAnalystAgent"/>.</summary>
 public sealed record FraudAnalystAgentConfig
 {
-    /// <summary>The environment (names, region, account, <c>agent</c> settings).</summary>
-    public required EnvironmentConfig Environment { get; init; }
+    /// <summary>Names (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), account, region and partition of the agent and its parts.</summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>The agent's settings (<c>agent</c>: model, instruction, session TTL, knowledge base).</summary>
+    public required AgentConfig Settings { get; init; }
+
+    /// <summary>Size of the agent-tools function (the settings of functions/AgentTools).</summary>
+    public required FunctionSettings ToolsSize { get; init; }
+
+    /// <summary>Size of the knowledge base's two setup functions (the settings of functions/KnowledgeBaseSetup).</summary>
+    public required FunctionSettings KnowledgeBaseSetupSize { get; init; }
+
+    /// <summary>The environment file the settings came from (named in errors about them).</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>Retention of the functions' log groups, in days (<c>retention.logRetentionDays</c>).</summary>
+    public required int LogRetentionDays { get; init; }
+
+    /// <summary>Days an analyst decision is kept (<c>scoring.transactionTtlDays</c>, the TTL the tools write).</summary>
+    public required int TransactionTtlDays { get; init; }
+
 
     /// <summary>The repository root (absolute; the instruction and documents are read from it, never written into the output).</summary>
     public required string RepoRoot { get; init; }
@@ -32,9 +51,11 @@ public sealed record FraudAnalystAgentConfig
     /// <summary>The platform's tables and buckets (the tools read the tables; the documents go to the model-artifacts bucket).</summary>
     public required FraudStorage Storage { get; init; }
 
-    /// <summary>The environment's keys: data (agent, guardrail, knowledge base, collection) and logs (log groups).</summary>
-    public required PlatformKeys Keys { get; init; }
+    /// <summary>The data key: agent, guardrail, knowledge base, collection and the functions' environment variables.</summary>
+    public required EncryptionKey DataKey { get; init; }
 
+    /// <summary>The logs key: the functions' log groups.</summary>
+    public required EncryptionKey LogKey { get; init; }
 }
 
 /// <summary>
@@ -64,20 +85,24 @@ public sealed class FraudAnalystAgent : Construct
     /// <summary>Creates the agent and everything it uses.</summary>
     public FraudAnalystAgent(Construct scope, string id, FraudAnalystAgentConfig config) : base(scope, id)
     {
-        var env = config.Environment;
-        var agent = env.Agent;
+        var env = config.Target;
+        var agent = config.Settings;
         Config = config;
-        Instruction = ReadInstruction(config.RepoRoot, env);
-        var dataKey = config.Keys.Data;
+        Instruction = ReadInstruction(config.RepoRoot, agent.InstructionFile, config.SourceFile);
+        var dataKey = config.DataKey;
 
         KnowledgeBase = new AnalystKnowledgeBase(this, "knowledge-base", new AnalystKnowledgeBaseConfig
         {
-            Environment = env,
+            Target = env,
+            Settings = agent,
+            SetupSize = config.KnowledgeBaseSetupSize,
+            SourceFile = config.SourceFile,
+            LogRetentionDays = config.LogRetentionDays,
             RepoRoot = config.RepoRoot,
             SetupCode = config.KnowledgeBaseSetupCode,
             SourceBucket = config.Storage.Models,
             DataKey = dataKey,
-            LogKey = config.Keys.Logs,
+            LogKey = config.LogKey,
         });
         Guardrail = new AnalystGuardrail(this, "guardrail", new AnalystGuardrailConfig { GuardrailName = env.ResourceName("analyst-guardrail"), Key = dataKey });
 
@@ -88,10 +113,10 @@ public sealed class FraudAnalystAgent : Construct
             FunctionName = env.ResourceName("agent-tools"),
             Description = $"Tools of the fraud-analyst agent ({string.Join(", ", AnalystTools.All.Select(t => t.Name))})",
             Code = config.ToolsCode,
-            Settings = agent.ToolsFunction,
+            Settings = config.ToolsSize,
             EnvironmentKey = dataKey,
-            LogKey = config.Keys.Logs,
-            LogRetentionDays = env.Retention.LogRetentionDays,
+            LogKey = config.LogKey,
+            LogRetentionDays = config.LogRetentionDays,
             AccountId = env.AccountId,
             Region = env.Region,
             Partition = env.Partition,
@@ -102,7 +127,7 @@ public sealed class FraudAnalystAgent : Construct
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.UserProfilesTable] = config.Storage.UserProfiles.Config.TableName,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.PatternsTable] = config.Storage.Patterns.Config.TableName,
                 [FraudTf.Functions.Shared.Settings.FunctionEnvironment.Environment] = env.Environment,
-                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionTtlDays] = env.Scoring.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [FraudTf.Functions.Shared.Settings.FunctionEnvironment.TransactionTtlDays] = config.TransactionTtlDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
             SynchronousInvocation = new SynchronousInvocation("the Bedrock agent's action group",
                 "hands the tool's error to the agent, which reports it to the analyst in the same session; nothing is left half-written (one PutItem per decision, or one TransactWriteItems for an approval that teaches the profile)"),
@@ -275,7 +300,7 @@ public sealed class FraudAnalystAgent : Construct
     {
         get
         {
-            var a = Config.Environment.Agent;
+            var a = Config.Settings;
             var stamp = $"agent {Fingerprint[..16]}; model {ModelIdentifier}; ttl {a.IdleSessionTtlSeconds} s; kb {a.EmbeddingModel} {a.EmbeddingDimensions}";
             // Descriptions are limited to 200 characters; a very long model id is hashed in rather than cut.
             return stamp.Length <= 150 ? stamp : $"agent {KnowledgeBaseDocuments.Hash(stamp)[..16]}";
@@ -283,12 +308,12 @@ public sealed class FraudAnalystAgent : Construct
     }
 
     /// <summary>The alias's description: the environment and the <see cref="VersionStamp"/>.</summary>
-    public string AliasDescription => $"{Config.Environment.Environment} alias; {VersionStamp}";
+    public string AliasDescription => $"{Config.Target.Environment} alias; {VersionStamp}";
 
     /// <summary>Model identifier given to the agent: the inference profile id, or the model id when there is none.</summary>
-    public string ModelIdentifier => Config.Environment.Agent.InferenceProfile.Length > 0
-        ? Config.Environment.Agent.InferenceProfile
-        : Config.Environment.Agent.FoundationModel;
+    public string ModelIdentifier => Config.Settings.InferenceProfile.Length > 0
+        ? Config.Settings.InferenceProfile
+        : Config.Settings.FoundationModel;
 
     /// <summary>ARNs of the foundation model in every region the agent may reach it.</summary>
     public IReadOnlyList<string> ModelArns { get; }
@@ -345,20 +370,19 @@ public sealed class FraudAnalystAgent : Construct
             knowledgeBaseDescription = KnowledgeBaseDescription,
         }));
 
-    private static string ReadInstruction(string repoRoot, EnvironmentConfig env)
+    private static string ReadInstruction(string repoRoot, string file, string sourceFile)
     {
-        var file = env.Agent.InstructionFile;
         var path = Path.Combine(repoRoot, file);
         if (!File.Exists(path))
         {
-            throw new ArgumentException($"{env.SourceFile}: field 'agent.instructionFile' = \"{file}\": the file does not exist. " +
+            throw new ArgumentException($"{sourceFile}: field 'agent.instructionFile' = \"{file}\": the file does not exist. " +
                                         "Fix: create it with the agent's instruction, or point the field to the file that holds it.");
         }
 
         var text = File.ReadAllText(path, System.Text.Encoding.UTF8).Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
         if (text.Length is < MinInstructionLength or > MaxInstructionLength)
         {
-            throw new ArgumentException($"{env.SourceFile}: field 'agent.instructionFile' = \"{file}\": the instruction has {text.Length} characters. " +
+            throw new ArgumentException($"{sourceFile}: field 'agent.instructionFile' = \"{file}\": the instruction has {text.Length} characters. " +
                                         $"Fix: Bedrock needs {MinInstructionLength} to {MaxInstructionLength} characters; shorten it or move reference material into the knowledge base.");
         }
 

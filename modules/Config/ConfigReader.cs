@@ -442,6 +442,11 @@ public sealed class ConfigReader
         return new ConfigReader(v, _file, PathOf(field), _errors);
     }
 
+    /// <summary>The names of this object's fields (not <c>$comment</c>), in file order: for objects keyed by name.</summary>
+    public IReadOnlyList<string> FieldNames => _element.ValueKind == JsonValueKind.Object
+        ? _element.EnumerateObject().Select(p => p.Name).Where(n => n != "$comment").ToList()
+        : [];
+
     /// <summary>Reports every field of this object that no reader method asked for.</summary>
     public void RejectUnknownFields()
     {

@@ -53,7 +53,7 @@ public sealed record EnvironmentConfig
     /// <summary>Protection of stateful resources against deletion.</summary>
     public required ProtectionConfig Protection { get; init; }
 
-    /// <summary>Size and limits of each Lambda function.</summary>
+    /// <summary>Size and limits of each Lambda function, by its folder under <c>functions/</c>.</summary>
     public required FunctionsConfig Functions { get; init; }
 
     /// <summary>The traffic the environment is sized and costed for (read by tools/Cost, not by the stack).</summary>
@@ -77,17 +77,21 @@ public sealed record EnvironmentConfig
     /// <summary>Who may write the trusted inputs (transactions stream, patterns table, knowledge-base documents).</summary>
     public required WritersConfig Writers { get; init; }
 
+    /// <summary>Where the environment deploys and how its resources are named (what the composite constructs take).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] // its values are the fields above (the promotion tool serializes the config)
+    public DeploymentTarget Target => new() { NamePrefix = NamePrefix, Environment = Environment, AccountId = AccountId, Region = Region };
+
     /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, or <c>aws-us-gov</c> for GovCloud regions.</summary>
-    public string Partition => Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+    public string Partition => Target.Partition;
 
     /// <summary>ARN of the account's root principal (the account itself, in resource policies).</summary>
-    public string AccountRootArn => $"arn:{Partition}:iam::{AccountId}:root";
+    public string AccountRootArn => Target.AccountRootArn;
 
     /// <summary>The stack name of this environment: <c>&lt;prefix&gt;-&lt;env&gt;</c>.</summary>
-    public string StackName => $"{NamePrefix}-{Environment}";
+    public string StackName => Target.StackName;
 
     /// <summary>The name of a resource of this environment: <c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>.</summary>
-    public string ResourceName(string name) => $"{NamePrefix}-{name}-{Environment}";
+    public string ResourceName(string name) => Target.ResourceName(name);
 
     /// <summary>The tags applied to every resource through the provider's <c>default_tags</c>.</summary>
     public IReadOnlyDictionary<string, string> DefaultTags
@@ -165,14 +169,31 @@ public sealed record ProtectionConfig
     public required string AuditLogLockMode { get; init; }
 }
 
-/// <summary>Size and limits of each Lambda function.</summary>
+/// <summary>
+/// Size and limits of every Lambda function, keyed by the function's folder under <c>functions/</c> (<c>StreamProcessor</c>
+/// for functions/StreamProcessor). By convention a function's settings are <c>functions.&lt;folder in camelCase&gt;</c> of the
+/// environment file (the agent's two keep their place in <c>agent</c>), and a function the file does not size gets its
+/// tier's defaults: its own where <see cref="EnvironmentConfigLoader.FunctionSizes"/> lists them, else <see cref="Standard"/>.
+/// A new function therefore needs no change here.
+/// </summary>
 public sealed record FunctionsConfig
 {
-    /// <summary>The stream processor. Default 512 MB, 60 s, 10 concurrent (production tier 1024 MB, 60 s, 100).</summary>
-    public required FunctionSettings StreamProcessor { get; init; }
+    /// <summary>The settings the file gives or the loader's table defaults, by function folder name.</summary>
+    public required IReadOnlyDictionary<string, FunctionSettings> ByFolder { get; init; }
 
-    /// <summary>The alert handler. Default 256 MB, 30 s, 5 concurrent (production tier 512 MB, 30 s, 20).</summary>
-    public required FunctionSettings AlertHandler { get; init; }
+    /// <summary>The tier's standard size, for every function not in <see cref="ByFolder"/>. Default 256 MB, 30 s, 5 concurrent (production tier 512 MB, 30 s, 20).</summary>
+    public required FunctionSettings Standard { get; init; }
+
+    /// <summary>The settings of the function in <c>functions/&lt;folder&gt;</c>.</summary>
+    public FunctionSettings For(string folder) => ByFolder.TryGetValue(folder, out var settings) ? settings : Standard;
+
+    /// <summary>Equal when the standard size and every function's settings are.</summary>
+    public bool Equals(FunctionsConfig? other) =>
+        other is not null && Standard == other.Standard && ByFolder.Count == other.ByFolder.Count
+        && ByFolder.All(f => other.ByFolder.TryGetValue(f.Key, out var settings) && settings == f.Value);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Standard, ByFolder.Count);
 }
 
 /// <summary>Kinesis retention and how the stream processor reads the transactions stream.</summary>
@@ -252,11 +273,6 @@ public sealed record AgentConfig
     /// <summary>OpenSearch Serverless standby replicas (a second availability zone; doubles the minimum OCUs). Default true in the production tier, false in the others.</summary>
     public required bool StandbyReplicas { get; init; }
 
-    /// <summary>The agent-tools function (the action group). Default 256 MB, 30 s, 5 concurrent (production tier 512 MB, 30 s, 20).</summary>
-    public required FunctionSettings ToolsFunction { get; init; }
-
-    /// <summary>The two functions of the knowledge base's setup during apply (vector index creation, ingestion), built from one project.</summary>
-    public required FunctionSettings KnowledgeBaseSetupFunctions { get; init; }
 }
 
 /// <summary>Memory, timeout and concurrency of one Lambda function.</summary>

@@ -272,9 +272,19 @@ public static partial class EnvironmentConfigLoader
             prot.RejectUnknownFields();
 
             var fns = r.OptionalObject("functions", "give function settings as an object, e.g. {\"streamProcessor\": {\"memoryMb\": 512}}");
-            var streamProcessor = ReadFunction(fns, "streamProcessor", production ? (1024, 60, 100) : (512, 60, 10));
-            var alertHandler = ReadFunction(fns, "alertHandler", production ? (512, 30, 20) : (256, 30, 5));
-            fns.RejectUnknownFields();
+            var functions = ReadFunctions(fns, FunctionSizes.Where(f => f.Section == "functions"), production);
+            // Any other field names a function by its folder (functions.caseExporter: functions/CaseExporter), sized from the
+            // tier's standard defaults; the stack checks that the folder exists.
+            foreach (var field in fns.FieldNames.Where(f => FunctionSizes.All(s => s.Section != "functions" || s.Field != f)))
+            {
+                if (FunctionSizes.FirstOrDefault(s => s.Folder == FolderOf(field)) is { } elsewhere)
+                {
+                    fns.ErrorValue(field, "{...}", $"functions/{elsewhere.Folder} is sized at {elsewhere.Section}.{elsewhere.Field}", $"move these settings to {elsewhere.Section}.{elsewhere.Field}");
+                    continue;
+                }
+
+                functions[FolderOf(field)] = ReadFunction(fns, field, StandardSize(production));
+            }
             var traffic = ReadTraffic(r, tier);
 
             var st = r.OptionalObject("streaming", "give streaming settings as an object, e.g. {\"batchSize\": 100}");
@@ -318,7 +328,7 @@ public static partial class EnvironmentConfigLoader
 
             var notifications = ReadNotifications(r, prefix, environment, accountId, region);
 
-            var agent = ReadAgent(r, region, production);
+            var agent = ReadAgent(r, region, production, functions);
             var writers = ReadWriters(r, accountId);
 
             r.RejectUnknownFields();
@@ -357,7 +367,7 @@ public static partial class EnvironmentConfigLoader
                     FailedBatchExpirationDays = failedBatchDays,
                 },
                 Protection = new ProtectionConfig { DeletionProtection = deletionProtection, AuditLogLockMode = lockMode },
-                Functions = new FunctionsConfig { StreamProcessor = streamProcessor, AlertHandler = alertHandler },
+                Functions = new FunctionsConfig { ByFolder = functions, Standard = Settings(StandardSize(production)) },
                 Traffic = traffic,
                 Streaming = streaming,
                 Scoring = scoring,
@@ -633,7 +643,7 @@ public static partial class EnvironmentConfigLoader
     private static readonly Regex RegionName = new(@"^[a-z]{2}(-gov)?-[a-z]+-\d$");
     private static readonly Regex RepoPath = new(@"^(?!/)(?!.*\.\.)[A-Za-z0-9_./-]{1,200}$");
 
-    private static AgentConfig ReadAgent(ConfigReader root, string region, bool production)
+    private static AgentConfig ReadAgent(ConfigReader root, string region, bool production, Dictionary<string, FunctionSettings> functions)
     {
         var a = root.OptionalObject("agent", "give the analyst agent's settings as an object, e.g. {\"idleSessionTtlSeconds\": 600}");
         var model = a.OptionalString("foundationModel", ModelId, "a Bedrock model id such as anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -672,8 +682,11 @@ public static partial class EnvironmentConfigLoader
         var documents = a.OptionalString("knowledgeBaseDocuments", RepoPath, "a folder relative to the repository root",
             "point to the folder of the knowledge base's documents, e.g. agent/knowledge-base", "agent/knowledge-base");
         var standby = a.OptionalBool("standbyReplicas", "use true for a second availability zone (the production tier's default) or false", production);
-        var tools = ReadFunction(a, "toolsFunction", production ? (512, 30, 20) : (256, 30, 5));
-        var setup = ReadFunction(a, "knowledgeBaseSetupFunctions", (256, 300, 1));
+        foreach (var (folder, settings) in ReadFunctions(a, FunctionSizes.Where(f => f.Section == "agent"), production))
+        {
+            functions[folder] = settings;
+        }
+
         a.RejectUnknownFields();
         return new AgentConfig
         {
@@ -686,12 +699,50 @@ public static partial class EnvironmentConfigLoader
             EmbeddingDimensions = dimensions,
             KnowledgeBaseDocuments = documents,
             StandbyReplicas = standby,
-            ToolsFunction = tools,
-            KnowledgeBaseSetupFunctions = setup,
         };
     }
 
-    private static FunctionSettings ReadFunction(ConfigReader parent, string name, (int Memory, int Timeout, int Concurrency) defaults)
+    /// <summary>A function's size: memory in MB, timeout in seconds, reserved concurrency.</summary>
+    /// <param name="Memory">Memory in MB.</param>
+    /// <param name="Timeout">Timeout in seconds.</param>
+    /// <param name="Concurrency">Reserved concurrency.</param>
+    public sealed record FunctionSize(int Memory, int Timeout, int Concurrency);
+
+    /// <summary>Where a function's settings are in the environment file, and its tier defaults when they are not the standard ones.</summary>
+    /// <param name="Folder">The function's folder under functions/, e.g. <c>StreamProcessor</c>.</param>
+    /// <param name="Section">The object holding its settings: <c>functions</c> (the convention) or <c>agent</c>.</param>
+    /// <param name="Field">Its field there: by convention the folder in camelCase.</param>
+    /// <param name="Default">Its size outside the production tier.</param>
+    /// <param name="Production">Its size in the production tier.</param>
+    public sealed record FunctionPlace(string Folder, string Section, string Field, FunctionSize Default, FunctionSize Production);
+
+    /// <summary>The standard size of a function of a tier: 256 MB, 30 s, 5 concurrent (production tier 512 MB, 30 s, 20).</summary>
+    public static FunctionSize StandardSize(bool production) => production ? new(512, 30, 20) : new(256, 30, 5);
+
+    /// <summary>
+    /// The functions the loader always reads (so the configuration reference lists them), in the order it reads them:
+    /// those whose defaults are not the standard size, and those whose settings are not at the conventional
+    /// <c>functions.&lt;folder in camelCase&gt;</c> (the agent's two, kept where the environment files have them). Any other
+    /// function needs no line here: <c>functions.&lt;folder in camelCase&gt;</c> sizes it, or the standard size does.
+    /// </summary>
+    public static readonly IReadOnlyList<FunctionPlace> FunctionSizes =
+    [
+        new("StreamProcessor", "functions", "streamProcessor", new(512, 60, 10), new(1024, 60, 100)),
+        new("AlertHandler", "functions", "alertHandler", StandardSize(false), StandardSize(true)),
+        new("AgentTools", "agent", "toolsFunction", StandardSize(false), StandardSize(true)),
+        new("KnowledgeBaseSetup", "agent", "knowledgeBaseSetupFunctions", new(256, 300, 1), new(256, 300, 1)),
+    ];
+
+    /// <summary>The folder of the function a <c>functions</c> field names: the field with its first letter upper-cased.</summary>
+    public static string FolderOf(string field) => field.Length == 0 ? field : char.ToUpperInvariant(field[0]) + field[1..];
+
+    private static Dictionary<string, FunctionSettings> ReadFunctions(ConfigReader parent, IEnumerable<FunctionPlace> places, bool production) =>
+        places.ToDictionary(f => f.Folder, f => ReadFunction(parent, f.Field, production ? f.Production : f.Default), StringComparer.Ordinal);
+
+    private static FunctionSettings Settings(FunctionSize size) =>
+        new() { MemoryMb = size.Memory, TimeoutSeconds = size.Timeout, ReservedConcurrency = size.Concurrency };
+
+    private static FunctionSettings ReadFunction(ConfigReader parent, string name, FunctionSize defaults)
     {
         var f = parent.OptionalObject(name, $"give {name}'s settings as an object, e.g. {{\"memoryMb\": 512}}");
         var settings = new FunctionSettings

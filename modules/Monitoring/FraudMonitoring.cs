@@ -113,8 +113,17 @@ public sealed record FailedBatchesWatch(SecureBucket Bucket, string FilterId)
 /// <summary>What <see cref="FraudMonitoring"/> watches.</summary>
 public sealed record FraudMonitoringConfig
 {
-    /// <summary>The environment (names, thresholds, region).</summary>
-    public required EnvironmentConfig Environment { get; init; }
+    /// <summary>Names of the topic, alarms and dashboard (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), the account and the region.</summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>What the environment is for: only the production tier always has traffic, so only there missing data breaches.</summary>
+    public required EnvironmentTier Tier { get; init; }
+
+    /// <summary>The alarm thresholds (<c>monitoring</c>).</summary>
+    public required MonitoringConfig Thresholds { get; init; }
+
+    /// <summary>Who the alarm topic notifies (<c>notifications.alarms</c>).</summary>
+    public required TopicNotifications AlarmNotifications { get; init; }
 
     /// <summary>Key of the alarm topic.</summary>
     public required EncryptionKey MessagingKey { get; init; }
@@ -149,7 +158,7 @@ public sealed record FraudMonitoringConfig
 
 /// <summary>
 /// Monitoring of one environment: the alarm topic (KMS-encrypted), one alarm per risk with the dimension of the one
-/// resource it watches and alarm and OK actions to the topic, the dashboard <c>fraud-detection-&lt;env&gt;</c>, log metric
+/// resource it watches and alarm and OK actions to the topic, the dashboard <c>&lt;prefix&gt;-&lt;env&gt;</c>, log metric
 /// filters on the stream processor's logs. Thresholds come from the environment config.
 /// No X-Ray sampling rule: Lambda's active tracing samples at a fixed rate (1 request per second and 5% of the rest)
 /// that sampling rules do not change (Lambda developer guide, "Visualize Lambda function invocations using AWS X-Ray").
@@ -159,15 +168,15 @@ public sealed class FraudMonitoring : Construct
     /// <summary>Creates topic, alarms, dashboard, filters and sampling rule.</summary>
     public FraudMonitoring(Construct scope, string id, FraudMonitoringConfig c) : base(scope, id)
     {
-        var env = c.Environment;
-        var m = env.Monitoring;
+        var env = c.Target;
+        var m = c.Thresholds;
         Topic = new EncryptedTopic(this, "alarm-topic", new EncryptedTopicConfig
         {
             TopicName = env.ResourceName("alarms"),
             Key = c.MessagingKey,
             AccountId = env.AccountId,
             Partition = env.Partition,
-            Notifications = env.Notifications.Alarms,
+            Notifications = c.AlarmNotifications,
         });
 
         var specs = new List<AlarmSpec>();
@@ -335,7 +344,7 @@ public sealed class FraudMonitoring : Construct
                 Threshold = 0,
                 Comparison = AlarmComparison.LessThanOrEqualToThreshold,
                 Evaluation = AlarmEvaluation.Immediately,
-                TreatMissingData = env.Tier == EnvironmentTier.Production ? MissingData.Breaching : MissingData.NotBreaching, // only production always has traffic
+                TreatMissingData = c.Tier == EnvironmentTier.Production ? MissingData.Breaching : MissingData.NotBreaching, // only production always has traffic
                 Description = "No transaction was scored in an hour: the pipeline may be stalled. Check the event source mapping's state and the stream's incoming records.",
             });
         Specs = specs;
@@ -370,7 +379,7 @@ public sealed class FraudMonitoring : Construct
         DashboardBody = BuildDashboard(c);
         Dashboard = new CloudwatchDashboard(this, "dashboard", new CloudwatchDashboardConfig
         {
-            DashboardName = $"{env.NamePrefix}-{env.Environment}",
+            DashboardName = env.StackName,
             DashboardBody = DashboardBody,
         });
     }
@@ -411,7 +420,7 @@ public sealed class FraudMonitoring : Construct
 
     private static string BuildDashboard(FraudMonitoringConfig c)
     {
-        var env = c.Environment;
+        var env = c.Target;
         var dims = new Dictionary<string, string> { [PlatformMetrics.EnvironmentDimension] = env.Environment };
         Metric Custom(string name, string stat, string label) => new(PlatformMetrics.Namespace, name, dims, stat, label);
         var widgets = new List<(string Title, IReadOnlyList<Metric> Metrics)>

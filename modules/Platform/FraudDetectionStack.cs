@@ -27,6 +27,7 @@ public sealed class FraudDetectionStack : TerraformStack
     /// </summary>
     public FraudDetectionStack(Construct scope, EnvironmentConfig config, FunctionArtifacts functions, string repoRoot) : base(scope, config.StackName)
     {
+        CheckSizedFunctions(config, functions);
         Config = config;
         _functions = functions;
         Backend = new S3Backend(this, new S3BackendConfig
@@ -50,7 +51,15 @@ public sealed class FraudDetectionStack : TerraformStack
             Region = config.Region,
             Partition = config.Partition,
         });
-        Storage = new FraudStorage(this, "storage", config, Keys);
+        Storage = new FraudStorage(this, "storage", new FraudStorageConfig
+        {
+            Target = config.Target,
+            DataKey = Keys.Data,
+            Protection = config.Protection,
+            Retention = config.Retention,
+            QuarantineExpirationDays = config.Scoring.TransactionTtlDays,
+            KnowledgeBaseWriters = config.Writers.KnowledgeBase,
+        });
 
         // Streaming: the transactions stream feeds the stream processor; table streams become events on the bus.
         TransactionsStream = new DataStream(this, "transactions-stream", new DataStreamConfig
@@ -82,7 +91,7 @@ public sealed class FraudDetectionStack : TerraformStack
             Notifications = config.Notifications.Alerts,
         });
 
-        StreamProcessor = Function("stream-processor", "functions/StreamProcessor", config.Functions.StreamProcessor,
+        StreamProcessor = Function("stream-processor", "functions/StreamProcessor",
             "Scores every transaction of the transactions stream", new Dictionary<string, string>
             {
                 [FunctionEnvironment.TransactionsTable] = Storage.Transactions.Config.TableName,
@@ -123,7 +132,7 @@ public sealed class FraudDetectionStack : TerraformStack
             MaximumRecordAgeSeconds = config.Streaming.MaximumRecordAgeSeconds,
         });
 
-        AlertHandler = Function("alert-handler", "functions/AlertHandler", config.Functions.AlertHandler,
+        AlertHandler = Function("alert-handler", "functions/AlertHandler",
             "Writes decision trails and audit records for FraudDetected events", new Dictionary<string, string>
             {
                 [FunctionEnvironment.DecisionTrailsBucket] = Storage.DecisionTrails.Config.BucketName,
@@ -150,7 +159,7 @@ public sealed class FraudDetectionStack : TerraformStack
 
         Events = new FraudEvents(this, "events", new FraudEventsConfig
         {
-            Environment = config,
+            Target = config.Target,
             Transactions = Storage.Transactions,
             Decisions = Storage.Decisions,
             EventsStream = EventsStream,
@@ -162,17 +171,27 @@ public sealed class FraudDetectionStack : TerraformStack
 
         Analyst = new FraudTf.Agent.FraudAnalystAgent(this, "analyst", new FraudTf.Agent.FraudAnalystAgentConfig
         {
-            Environment = config,
+            Target = config.Target,
+            Settings = config.Agent,
+            ToolsSize = config.Functions.For("AgentTools"),
+            KnowledgeBaseSetupSize = config.Functions.For("KnowledgeBaseSetup"),
+            SourceFile = config.SourceFile,
+            LogRetentionDays = config.Retention.LogRetentionDays,
+            TransactionTtlDays = config.Scoring.TransactionTtlDays,
             RepoRoot = repoRoot,
             ToolsCode = functions.For("functions/AgentTools"),
             KnowledgeBaseSetupCode = functions.For("functions/KnowledgeBaseSetup"),
             Storage = Storage,
-            Keys = Keys,
+            DataKey = Keys.Data,
+            LogKey = Keys.Logs,
         });
 
         Monitoring = new FraudTf.Monitoring.FraudMonitoring(this, "monitoring", new FraudTf.Monitoring.FraudMonitoringConfig
         {
-            Environment = config,
+            Target = config.Target,
+            Tier = config.Tier,
+            Thresholds = config.Monitoring,
+            AlarmNotifications = config.Notifications.Alarms,
             MessagingKey = Keys.Messaging,
             // Every function of the stack, in the order it was created, but those that say why they need no alarms.
             Functions = Node.FindAll().OfType<DotnetFunction>().Where(f => f.Config.WithoutAlarms is null).ToList(),
@@ -193,20 +212,21 @@ public sealed class FraudDetectionStack : TerraformStack
 
     /// <summary>
     /// The inputs the scorer and the agent trust accept writes only from their writers, whatever IAM policies the
-    /// account holds: the stack's own roles for the tables they maintain, <c>writers.*</c> of the config for the rest.
-    /// A new writer needs its grant and a place here (a test compares both with the synthesized roles).
+    /// account holds: the roles each table and stream granted a write (in the order of their grants, so every grant
+    /// above comes first), then <c>writers.*</c> of the config for the writers outside the stack. A new writer needs only
+    /// its grant to be let in; name it in the table's text too, which tells reviewers why each writer writes (<c>"//".writers</c>).
     /// </summary>
     private void RestrictWriters(EnvironmentConfig config)
     {
-        Storage.Transactions.RestrictWritesTo([StreamProcessor.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+        Storage.Transactions.RestrictWritesToGrantees([],
             "the stream processor (transactions), the agent tools (profileLearnedAt when an analyst's approval teaches the profile)");
-        Storage.Decisions.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+        Storage.Decisions.RestrictWritesToGrantees([],
             "the stream processor (automated decisions), the alert handler (handled-event markers), the agent tools (analyst decisions)");
-        Storage.UserProfiles.RestrictWritesTo([StreamProcessor.Role.RoleArn, AlertHandler.Role.RoleArn, Analyst.Tools.Role.RoleArn],
+        Storage.UserProfiles.RestrictWritesToGrantees([],
             "the stream processor (behaviour), the alert handler (alert counts) and the agent tools (behaviour, when an analyst approves a REVIEW)");
-        Storage.Patterns.RestrictWritesTo(config.Writers.Patterns, "writers.patterns of the environment file");
-        TransactionsStream.RestrictWritesTo(config.Writers.Transactions, "writers.transactions of the environment file (the producers)");
-        EventsStream.RestrictWritesTo([Events.EventsRole.RoleArn], "the EventBridge rules' role");
+        Storage.Patterns.RestrictWritesToGrantees(config.Writers.Patterns, "writers.patterns of the environment file");
+        TransactionsStream.RestrictWritesToGrantees(config.Writers.Transactions, "writers.transactions of the environment file (the producers)");
+        EventsStream.RestrictWritesToGrantees([], "the EventBridge rules' role");
     }
 
     /// <summary>The AI fraud analyst: Bedrock agent, guardrail, tools, knowledge base and alias.</summary>
@@ -248,15 +268,16 @@ public sealed class FraudDetectionStack : TerraformStack
             ["dimensions"] = m.Dimensions.Order(StringComparer.Ordinal).ToArray(),
         }).ToArray());
 
-    // A platform function <prefix>-<id>-<env> deploying the code built from projectDir (a folder under functions/).
-    private DotnetFunction Function(string id, string projectDir, FunctionSettings settings, string description,
+    // A platform function <prefix>-<id>-<env> deploying the code built from projectDir (a folder under functions/), sized
+    // by the environment's settings of that folder (FunctionsConfig: by convention, no config change for a new function).
+    private DotnetFunction Function(string id, string projectDir, string description,
         IReadOnlyDictionary<string, string> environment, EncryptedQueue? deadLetterQueue, SynchronousInvocation? synchronous) =>
         new(this, id, new DotnetFunctionConfig
         {
             FunctionName = Config.ResourceName(id),
             Description = description,
             Code = _functions.For(projectDir),
-            Settings = settings,
+            Settings = Config.Functions.For(Path.GetFileName(projectDir)),
             Environment = environment,
             EnvironmentKey = Keys.Data,
             LogKey = Keys.Logs,
@@ -267,6 +288,20 @@ public sealed class FraudDetectionStack : TerraformStack
             Region = Config.Region,
             Partition = Config.Partition,
         });
+
+    // Every function the environment file sizes is a function folder of the repository (a misspelt field would size nothing).
+    private static void CheckSizedFunctions(EnvironmentConfig config, FunctionArtifacts functions)
+    {
+        var folders = functions.All.Select(a => Path.GetFileName(a.ProjectPath)).ToHashSet(StringComparer.Ordinal);
+        foreach (var folder in config.Functions.ByFolder.Keys.Where(f => !folders.Contains(f)).Order(StringComparer.Ordinal))
+        {
+            static string Field(string f) => $"functions.{char.ToLowerInvariant(f[0])}{f[1..]}";
+            var near = folders.Where(f => ConfigReader.Distance(f, folder) <= 3).Order(StringComparer.Ordinal).FirstOrDefault();
+            var hint = near is null ? "" : $"did you mean '{Field(near)}'? ";
+            throw new ArgumentException($"{config.SourceFile}: field '{Field(folder)}' sizes functions/{folder}, which is no function folder " +
+                                        $"(have: {string.Join(", ", folders.Order(StringComparer.Ordinal))}). Fix: {hint}name the function's folder in camelCase, or remove the field.");
+        }
+    }
 
     /// <summary>The environment's customer-managed keys.</summary>
     public PlatformKeys Keys { get; }

@@ -128,6 +128,11 @@ public sealed class DataTable : Construct
             throw new InvalidOperationException($"DataTable '{Config.TableName}' is granted twice to the same policy. Fix: name every operation in one Grant call.");
         }
 
+        if (writes != TableAccess.None && WritersPolicy is not null)
+        {
+            throw new InvalidOperationException($"DataTable '{Config.TableName}': write grant to {grantee.GranteeName} after RestrictWritesToGrantees; the restriction would deny it. Fix: make every grant before restricting the writers.");
+        }
+
         if (reads != TableAccess.None)
         {
             // Query and Scan also work on indexes; GetItem and BatchGetItem don't, but sharing one statement keeps the policy short.
@@ -144,6 +149,7 @@ public sealed class DataTable : Construct
                 Resources = [Table.Arn],
                 Conditions = writableAttributes is null ? [] : [new PolicyCondition("ForAllValues:StringEquals", "dynamodb:Attributes", WithKeyAttributes(writableAttributes))],
             });
+            _writeGrantees.Add(grantee);
         }
 
         policy.Add(writes == TableAccess.None
@@ -177,24 +183,32 @@ public sealed class DataTable : Construct
         return FraudTf.Security.Grant.Since(Config.TableName, grantee, before);
     }
 
-    /// <summary>The table's resource policy restricting its writers, once <see cref="RestrictWritesTo"/> was called.</summary>
+    private readonly List<IGrantee> _writeGrantees = [];
+
+    /// <summary>Every grantee <see cref="Grant"/> gave an item write, in the order of the grants.</summary>
+    public IReadOnlyList<IGrantee> WriteGrantees => _writeGrantees;
+
+    /// <summary>The table's resource policy restricting its writers, once <see cref="RestrictWritesToGrantees"/> was called.</summary>
     public DynamodbResourcePolicy? WritersPolicy { get; private set; }
 
     /// <summary>
-    /// Lets only <paramref name="writerArns"/> (IAM role or user ARNs) change the table's items, whatever their IAM
-    /// policies say: a resource policy denies every item write (<see cref="Permissions.DynamoDbItemWrites"/>) to any
-    /// other principal (<c>aws:PrincipalArn</c>). The scorer and the agent trust what they read here, so a principal of
-    /// the account with a broad IAM policy must not be able to plant rows. Reads, table management and the policy itself
-    /// stay governed by IAM (an administrator can always replace the policy). An empty list means no principal may
-    /// write items. Call once.
+    /// Lets only the roles granted an item write (<see cref="WriteGrantees"/>, in the order of their grants) and then
+    /// <paramref name="extraWriterArns"/> (IAM role or user ARNs from outside the stack, in the order given) change the
+    /// table's items, whatever their IAM policies say: a resource policy denies every item write
+    /// (<see cref="Permissions.DynamoDbItemWrites"/>) to any other principal (<c>aws:PrincipalArn</c>). The scorer and
+    /// the agent trust what they read here, so a principal of the account with a broad IAM policy must not be able to
+    /// plant rows. Reads, table management and the policy itself stay governed by IAM (an administrator can always
+    /// replace the policy). No grantee and no extra writer means no principal may write items. <paramref name="writers"/>
+    /// says who they are (<c>"//".writers</c>). Call once, after every grant: a write grant made later is an error.
     /// </summary>
-    public void RestrictWritesTo(IReadOnlyList<string> writerArns, string writers)
+    public void RestrictWritesToGrantees(IReadOnlyList<string> extraWriterArns, string writers)
     {
         if (WritersPolicy is not null)
         {
-            throw new InvalidOperationException($"table {Config.TableName}: RestrictWritesTo was already called. Fix: pass every writer in one call.");
+            throw new InvalidOperationException($"table {Config.TableName}: RestrictWritesToGrantees was already called. Fix: pass every extra writer in one call.");
         }
 
+        string[] writerArns = [.. _writeGrantees.Select(g => g.RoleArn), .. extraWriterArns];
         var doc = new PolicyDocument().Add(WriteRestriction.DenyAllBut("OnlyTheTablesWritersChangeItems", Permissions.DynamoDbItemWrites, [Table.Arn], writerArns));
         WritersPolicy = new DynamodbResourcePolicy(this, "writers-policy", new DynamodbResourcePolicyConfig
         {

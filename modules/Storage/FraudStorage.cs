@@ -6,6 +6,28 @@ using HashiCorp.Cdktf.Providers.Aws.S3BucketMetric;
 
 namespace FraudTf.Storage;
 
+/// <summary>What <see cref="FraudStorage"/> needs: names, the data key, protection, retention and the writers it names.</summary>
+public sealed record FraudStorageConfig
+{
+    /// <summary>Names (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), account, region and partition of the stores.</summary>
+    public required DeploymentTarget Target { get; init; }
+
+    /// <summary>The key every table and data bucket is encrypted with (the environment's data key).</summary>
+    public required EncryptionKey DataKey { get; init; }
+
+    /// <summary>Deletion protection of the tables and buckets, and the audit-logs bucket's Object Lock mode (<c>protection</c>).</summary>
+    public required ProtectionConfig Protection { get; init; }
+
+    /// <summary>How long each bucket keeps its objects (<c>retention</c>).</summary>
+    public required RetentionConfig Retention { get; init; }
+
+    /// <summary>Days a quarantined record is kept: as long as its transaction would have been (<c>scoring.transactionTtlDays</c>).</summary>
+    public required int QuarantineExpirationDays { get; init; }
+
+    /// <summary>The only principals that may change the knowledge base's documents in the models bucket (<c>writers.knowledgeBase</c>).</summary>
+    public required IReadOnlyList<string> KnowledgeBaseWriters { get; init; }
+}
+
 /// <summary>
 /// The data stores of one environment: the four DynamoDB tables of <see cref="FraudTables"/>, the three data
 /// buckets (audit logs, decision trails, model artifacts), the failed-batches bucket of the stream processor's event
@@ -14,17 +36,19 @@ namespace FraudTf.Storage;
 /// </summary>
 public sealed class FraudStorage : Construct
 {
-    /// <summary>Creates the tables and buckets of <paramref name="config"/>'s environment, encrypted with <paramref name="keys"/>.</summary>
-    public FraudStorage(Construct scope, string id, EnvironmentConfig config, PlatformKeys keys) : base(scope, id)
+    /// <summary>Creates the tables and buckets named by <paramref name="storage"/>'s target, encrypted with its data key.</summary>
+    public FraudStorage(Construct scope, string id, FraudStorageConfig storage) : base(scope, id)
     {
-        var protect = config.Protection.DeletionProtection;
-        var retention = config.Retention;
+        Config = storage;
+        var config = storage.Target; // names, account, region and partition of every store
+        var protect = storage.Protection.DeletionProtection;
+        var retention = storage.Retention;
 
         DataTable Table(TableSchema schema) => new(this, $"{schema.LogicalName}-table", new DataTableConfig
         {
             Schema = schema,
             TableName = config.ResourceName(schema.LogicalName),
-            Key = keys.Data,
+            Key = storage.DataKey,
             Region = config.Region,
             DeletionProtection = protect,
         });
@@ -49,7 +73,7 @@ public sealed class FraudStorage : Construct
         SecureBucketConfig DataBucket(string name) => new()
         {
             BucketName = config.ResourceName(name),
-            Key = keys.Data,
+            Key = storage.DataKey,
             Region = config.Region,
             AccessLogs = new AccessLogTarget(AccessLogs, $"{name}/"),
             DeletionProtection = protect,
@@ -58,7 +82,7 @@ public sealed class FraudStorage : Construct
         AuditLogs = new SecureBucket(this, "audit-logs-bucket", DataBucket("audit-logs") with
         {
             ObjectLockRetentionDays = retention.AuditLogRetentionDays,
-            ObjectLockMode = config.Protection.AuditLogLockMode,
+            ObjectLockMode = storage.Protection.AuditLogLockMode,
             ExpirationDays = retention.AuditLogRetentionDays,
             NoncurrentVersionExpirationDays = 1,
             WriteOncePrefixes = [AuditPrefix],
@@ -79,7 +103,7 @@ public sealed class FraudStorage : Construct
         // expired anyway (the transaction TTL).
         Quarantine = new SecureBucket(this, "quarantine-bucket", DataBucket("quarantine") with
         {
-            ExpirationDays = config.Scoring.TransactionTtlDays,
+            ExpirationDays = storage.QuarantineExpirationDays,
             NoncurrentVersionExpirationDays = 1,
             WriteOncePrefixes = [QuarantinePrefix],
         });
@@ -88,7 +112,7 @@ public sealed class FraudStorage : Construct
         {
             // The knowledge base's documents are what the analyst agent retrieves and trusts: only the deploying
             // principal (Terraform uploads them) may change them.
-            RestrictedPrefixes = [new PrefixWriters(KnowledgeBasePrefix, config.Writers.KnowledgeBase, "the principal that runs terraform apply")],
+            RestrictedPrefixes = [new PrefixWriters(KnowledgeBasePrefix, storage.KnowledgeBaseWriters, "the principal that runs terraform apply")],
             NoncurrentVersionExpirationDays = retention.ModelNoncurrentVersionExpirationDays,
         });
 
@@ -112,6 +136,9 @@ public sealed class FraudStorage : Construct
             Filter = new S3BucketMetricFilter { Prefix = FailedBatchPrefix },
         });
     }
+
+    /// <summary>What the stores were created with.</summary>
+    public FraudStorageConfig Config { get; }
 
     /// <summary>Prefix under which Lambda writes the invocation records of discarded batches (fixed by Lambda).</summary>
     public const string FailedBatchPrefix = "aws/lambda/";

@@ -58,22 +58,30 @@ public sealed class DataStream : Construct
     /// <summary>Stream name: the configured literal (docs/security.md, "Names"); <c>Stream.Name</c> is the Terraform reference.</summary>
     public string StreamName => Config.StreamName;
 
-    /// <summary>The stream's resource policy restricting its producers, once <see cref="RestrictWritesTo"/> was called.</summary>
+    private readonly List<IGrantee> _writeGrantees = [];
+
+    /// <summary>Every grantee <see cref="GrantWrite"/> let put records, in the order of the grants.</summary>
+    public IReadOnlyList<IGrantee> WriteGrantees => _writeGrantees;
+
+    /// <summary>The stream's resource policy restricting its producers, once <see cref="RestrictWritesToGrantees"/> was called.</summary>
     public KinesisResourcePolicy? WritersPolicy { get; private set; }
 
     /// <summary>
-    /// Lets only <paramref name="producerArns"/> (IAM role or user ARNs) put records into the stream, whatever their IAM
-    /// policies say: a resource policy denies PutRecord and PutRecords to any other principal (<c>aws:PrincipalArn</c>).
-    /// The consumers trust what they read, so no other principal of the account may write. An empty list means no
-    /// principal may write. Call once.
+    /// Lets only the roles granted writes (<see cref="WriteGrantees"/>, in the order of their grants) and then
+    /// <paramref name="extraProducerArns"/> (IAM role or user ARNs from outside the stack, in the order given) put records
+    /// into the stream, whatever their IAM policies say: a resource policy denies PutRecord and PutRecords to any other
+    /// principal (<c>aws:PrincipalArn</c>). The consumers trust what they read, so no other principal of the account may
+    /// write. No grantee and no extra producer means no principal may write. <paramref name="producers"/> says who they
+    /// are (<c>"//".writers</c>). Call once, after every grant: a write grant made later is an error.
     /// </summary>
-    public void RestrictWritesTo(IReadOnlyList<string> producerArns, string producers)
+    public void RestrictWritesToGrantees(IReadOnlyList<string> extraProducerArns, string producers)
     {
         if (WritersPolicy is not null)
         {
-            throw new InvalidOperationException($"stream {Config.StreamName}: RestrictWritesTo was already called. Fix: pass every producer in one call.");
+            throw new InvalidOperationException($"stream {Config.StreamName}: RestrictWritesToGrantees was already called. Fix: pass every extra producer in one call.");
         }
 
+        string[] producerArns = [.. _writeGrantees.Select(g => g.RoleArn), .. extraProducerArns];
         var doc = new PolicyDocument().Add(WriteRestriction.DenyAllBut("OnlyTheStreamsProducersPutRecords", Permissions.KinesisRecordWrites, [Stream.Arn], producerArns));
         WritersPolicy = new KinesisResourcePolicy(this, "writers-policy", new KinesisResourcePolicyConfig
         {
@@ -88,6 +96,15 @@ public sealed class DataStream : Construct
     {
         var policy = grantee.Policy;
         var before = policy.Statements.Count;
+        if (WritersPolicy is not null)
+        {
+            throw new InvalidOperationException($"stream {Config.StreamName}: write grant to {grantee.GranteeName} after RestrictWritesToGrantees; the restriction would deny it. Fix: make every grant before restricting the producers.");
+        }
+
+        if (!_writeGrantees.Contains(grantee))
+        {
+            _writeGrantees.Add(grantee); // an identical grant made again adds nothing, here as in the policy
+        }
         policy.Add(new PolicyStatement { Sid = Sid("Write"), Actions = Permissions.KinesisWrite, Resources = [Stream.Arn] });
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "kinesis", Config.Region, Sid("WriteKey")));
 

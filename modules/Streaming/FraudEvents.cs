@@ -18,8 +18,8 @@ namespace FraudTf.Streaming;
 /// <summary>What <see cref="FraudEvents"/> connects.</summary>
 public sealed record FraudEventsConfig
 {
-    /// <summary>The environment.</summary>
-    public required EnvironmentConfig Environment { get; init; }
+    /// <summary>Names (<c>&lt;prefix&gt;-&lt;name&gt;-&lt;env&gt;</c>), account, region and partition of the bus, pipes, rules and roles.</summary>
+    public required DeploymentTarget Target { get; init; }
 
     /// <summary>Source of TransactionReceived events (its stream).</summary>
     public required DataTable Transactions { get; init; }
@@ -93,7 +93,7 @@ public sealed class FraudEvents : Construct
     /// <summary>Creates the bus, pipes, rules and targets.</summary>
     public FraudEvents(Construct scope, string id, FraudEventsConfig c) : base(scope, id)
     {
-        var env = c.Environment;
+        var env = c.Target;
         Bus = new CloudwatchEventBus(this, "bus", new CloudwatchEventBusConfig
         {
             Name = env.ResourceName("bus"),
@@ -291,14 +291,14 @@ public sealed class FraudEvents : Construct
 
     /// <summary>ARN of a pipe of this environment, built from its name (the pipe references its role, so the role's trust
     /// policy cannot reference the pipe).</summary>
-    public static string PipeArn(EnvironmentConfig env, string pipeName) => $"arn:{env.Partition}:pipes:{env.Region}:{env.AccountId}:pipe/{pipeName}";
+    public static string PipeArn(DeploymentTarget target, string pipeName) => $"arn:{target.Partition}:pipes:{target.Region}:{target.AccountId}:pipe/{pipeName}";
 
     /// <summary>ARN of a rule on this environment's custom bus, built from its name.</summary>
-    public static string RuleArn(EnvironmentConfig env, string ruleName) =>
-        $"arn:{env.Partition}:events:{env.Region}:{env.AccountId}:rule/{env.ResourceName("bus")}/{ruleName}";
+    public static string RuleArn(DeploymentTarget target, string ruleName) =>
+        $"arn:{target.Partition}:events:{target.Region}:{target.AccountId}:rule/{target.ResourceName("bus")}/{ruleName}";
 
     private PipesPipe Pipe(string id, string name, DataTable source, EncryptedQueue dlq, string eventSource, string detailType,
-        string inputTemplate, object filter, EnvironmentConfig env)
+        string inputTemplate, object filter, DeploymentTarget env)
     {
         var role = new ServiceRole(this, $"{id}-role", new ServiceRoleConfig
         {

@@ -86,8 +86,8 @@ public class TierAndPromotionTests
             Assert.That(devAsProduction.Monitoring, Is.EqualTo(prod.Monitoring));
             Assert.That(devAsProduction.Traffic, Is.EqualTo(prod.Traffic));
             Assert.That(devAsProduction.Scoring.TransactionTtlDays, Is.EqualTo(365));
-            Assert.That((devAsProduction.Agent.IdleSessionTtlSeconds, devAsProduction.Agent.StandbyReplicas, devAsProduction.Agent.ToolsFunction),
-                Is.EqualTo((prod.Agent.IdleSessionTtlSeconds, prod.Agent.StandbyReplicas, prod.Agent.ToolsFunction)));
+            Assert.That((devAsProduction.Agent.IdleSessionTtlSeconds, devAsProduction.Agent.StandbyReplicas, devAsProduction.Functions.For("AgentTools")),
+                Is.EqualTo((prod.Agent.IdleSessionTtlSeconds, prod.Agent.StandbyReplicas, prod.Functions.For("AgentTools"))));
             Assert.That(prod.Protection, Is.EqualTo(new ProtectionConfig { DeletionProtection = true, AuditLogLockMode = "COMPLIANCE" }));
 
             // The preproduction tier has the development defaults, with traffic sized at a tenth of production.

@@ -9,7 +9,9 @@ namespace FraudTf.Tests.Platform;
 /// <summary>
 /// Adding a Lambda function is one folder under <c>functions/</c> and one line where it is wired
 /// (docs/adding-a-function.md). These checks find every folder there and say, naming the folder, what a function lacks:
-/// its project, its entry point, its settings reader, its wiring, its cost assumption; and a library nobody uses.
+/// its project, its entry point, its settings reader, its wiring, its cost assumption; and a library nobody uses. A
+/// function's size needs no config change: the environment's settings are keyed by the function's folder
+/// (<c>functions.&lt;folder in camelCase&gt;</c>), with the tier's standard size when the file gives none.
 /// </summary>
 [TestFixture]
 public class FunctionFoldersTests
@@ -28,6 +30,42 @@ public class FunctionFoldersTests
             .ToList();
 
         Assert.That(Problems(Repo.Root, deployed, AssumptionKeys(Repo.Root)), Is.Empty);
+    }
+
+    [Test]
+    public void ANewFunctionsSize_IsFoundByItsFolderName_OrIsTheTiersStandardSize()
+    {
+        var sized = ConfigFixture.Load("dev", j => j["functions"] = new JsonObject { ["caseExporter"] = new JsonObject { ["memoryMb"] = 1024 } });
+        var prod = ConfigFixture.Load("prod", _ => { });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sized.Functions.For("CaseExporter"), Is.EqualTo(new FunctionSettings { MemoryMb = 1024, TimeoutSeconds = 30, ReservedConcurrency = 5 }));
+            Assert.That(sized.Functions.For("AnotherNewFunction"), Is.EqualTo(new FunctionSettings { MemoryMb = 256, TimeoutSeconds = 30, ReservedConcurrency = 5 }));
+            Assert.That(prod.Functions.For("AnotherNewFunction"), Is.EqualTo(new FunctionSettings { MemoryMb = 512, TimeoutSeconds = 30, ReservedConcurrency = 20 }));
+            Assert.That(prod.Functions.For("StreamProcessor"), Is.EqualTo(new FunctionSettings { MemoryMb = 1024, TimeoutSeconds = 60, ReservedConcurrency = 100 }),
+                "a listed function keeps its own tier defaults");
+        });
+    }
+
+    [Test]
+    public void SizingAFolderThatIsNoFunction_FailsAtSynthNamingTheFieldAndTheFix()
+    {
+        var config = ConfigFixture.Load("dev", j => j["functions"] = new JsonObject { ["streamProcesor"] = new JsonObject { ["memoryMb"] = 1024 } });
+
+        var e = Assert.Throws<ArgumentException>(() => new FraudTf.Platform.FraudDetectionStack(new HashiCorp.Cdktf.App(), config, Synth.Functions, Repo.Root));
+
+        Assert.That(e!.Message, Does.StartWith("environments/dev.json: field 'functions.streamProcesor' sizes functions/StreamProcesor, which is no function folder")
+            .And.Contain("Fix: did you mean 'functions.streamProcessor'? name the function's folder in camelCase, or remove the field."));
+    }
+
+    [Test]
+    public void SizingAnAgentFunctionUnderFunctions_FailsNamingWhereItsSettingsAre()
+    {
+        var errors = ConfigFixture.Errors(ConfigFixture.Folder("dev", j => j["functions"] = new JsonObject { ["agentTools"] = new JsonObject() }));
+
+        Assert.That(errors.Single(), Does.StartWith("environments/dev.json: field 'functions.agentTools'")
+            .And.Contain("functions/AgentTools is sized at agent.toolsFunction").And.Contain("move these settings to agent.toolsFunction"));
     }
 
     [Test]

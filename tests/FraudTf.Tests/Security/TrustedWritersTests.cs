@@ -1,13 +1,19 @@
 using System.Text.Json.Nodes;
 using FraudTf.Config;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Security;
+using FraudTf.Storage;
+using FraudTf.Streaming;
 using FraudTf.Tests.Support;
+using HashiCorp.Cdktf;
 
 namespace FraudTf.Tests.Security;
 
 /// <summary>
 /// The inputs the scorer and the agent trust accept writes only from their writers (issue 13, item 9): a resource
 /// policy on each table and stream, and on the knowledge-base prefix of the models bucket, denies writes to every
-/// principal but the named ones, and the named ones are exactly the roles the stack lets write there.
+/// principal but the named ones, and the named ones are exactly the roles the stack lets write there: a table or stream
+/// names the grantees of its write grants (in the order of the grants), then the writers of the config.
 /// </summary>
 public class TrustedWritersTests
 {
@@ -109,6 +115,115 @@ public class TrustedWritersTests
             Assert.That(dataSourcePrefix, Does.StartWith("knowledge-base/"), "the data source reads inside the protected prefix");
             Assert.That(Strings(deny["Condition"]!["ArnNotEquals"]!["aws:PrincipalArn"]), Is.EqualTo(config.Writers.KnowledgeBase));
         });
+    }
+
+    /// <summary>A role for the construct tests below: its own policy and ARN.</summary>
+    private sealed record Role(string Name) : IGrantee
+    {
+        public string GranteeName => Name;
+
+        public PolicyDocument Policy { get; } = new();
+
+        public string RoleArn => $"arn:aws:iam::111111111111:role/{Name}";
+    }
+
+    private static (TerraformStack Stack, EncryptionKey Key) NewStack()
+    {
+        var stack = new TerraformStack(new App(), "test");
+        return (stack, new EncryptionKey(stack, "key", new EncryptionKeyConfig { AliasName = "k", Description = "test", AccountId = "111111111111" }));
+    }
+
+    private static DataTable NewTable(TerraformStack stack, EncryptionKey key) => new(stack, "table", new DataTableConfig
+    {
+        Schema = FraudTables.Decisions,
+        TableName = "fraud-detection-decisions-test",
+        Key = key,
+        Region = "us-east-1",
+    });
+
+    private static DataStream NewStream(TerraformStack stack, EncryptionKey key) => new(stack, "stream", new DataStreamConfig
+    {
+        StreamName = "fraud-detection-events-test",
+        Key = key,
+        Region = "us-east-1",
+        RetentionHours = 24,
+    });
+
+    /// <summary>The principals the single writers policy of type <paramref name="type"/> lets write.</summary>
+    private static IReadOnlyList<string> Restriction(TerraformStack stack, string type)
+    {
+        var policy = JsonNode.Parse(Testing.Synth(stack))!.AsObject().Resources(type).Values.Single();
+        var deny = Policy(policy)["Statement"]!.AsArray().Single()!;
+        return Strings(deny["Condition"]?["ArnNotEquals"]?["aws:PrincipalArn"]);
+    }
+
+    [Test]
+    public void TableRestriction_NamesTheWriteGranteesInGrantOrder_ThenTheExtraWriters_NotTheReaders()
+    {
+        var (stack, key) = NewStack();
+        var table = NewTable(stack, key);
+        table.Grant(new Role("reader"), TableAccess.GetItem | TableAccess.Query);
+        table.Grant(new Role("second"), TableAccess.PutItem);
+        table.Grant(new Role("first"), TableAccess.GetItem | TableAccess.UpdateItem, ["reason"]);
+
+        table.RestrictWritesToGrantees(["arn:aws:iam::111111111111:role/outside"], "who writes");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(table.WriteGrantees.Select(g => g.GranteeName), Is.EqualTo(new[] { "second", "first" }));
+            Assert.That(Restriction(stack, "aws_dynamodb_resource_policy"), Is.EqualTo(new[]
+            {
+                "arn:aws:iam::111111111111:role/second", "arn:aws:iam::111111111111:role/first", "arn:aws:iam::111111111111:role/outside",
+            }));
+        });
+    }
+
+    [Test]
+    public void TableWriteGrant_AfterTheRestriction_FailsNamingTheFix()
+    {
+        var (stack, key) = NewStack();
+        var table = NewTable(stack, key);
+        table.RestrictWritesToGrantees([], "nobody");
+
+        var e = Assert.Throws<InvalidOperationException>(() => table.Grant(new Role("late"), TableAccess.PutItem));
+        Assert.That(e!.Message, Does.Contain("write grant to late after RestrictWritesToGrantees").And.Contain("Fix: make every grant before restricting the writers."));
+        Assert.DoesNotThrow(() => table.Grant(new Role("reader"), TableAccess.GetItem), "a read grant changes no restriction");
+    }
+
+    [Test]
+    public void TableRestriction_CalledTwice_Fails()
+    {
+        var (stack, key) = NewStack();
+        var table = NewTable(stack, key);
+        table.RestrictWritesToGrantees([], "nobody");
+
+        Assert.Throws<InvalidOperationException>(() => table.RestrictWritesToGrantees([], "again"));
+    }
+
+    [Test]
+    public void StreamRestriction_NamesEachWriteGranteeOnce_ThenTheExtraProducers_NotTheReaders()
+    {
+        var (stack, key) = NewStack();
+        var stream = NewStream(stack, key);
+        var producer = new Role("producer");
+        stream.GrantRead(new Role("consumer"));
+        stream.GrantWrite(producer);
+        stream.GrantWrite(producer);
+
+        stream.RestrictWritesToGrantees(["arn:aws:iam::111111111111:role/outside"], "the producers");
+
+        Assert.That(Restriction(stack, "aws_kinesis_resource_policy"), Is.EqualTo(new[] { producer.RoleArn, "arn:aws:iam::111111111111:role/outside" }));
+    }
+
+    [Test]
+    public void StreamWriteGrant_AfterTheRestriction_FailsNamingTheFix()
+    {
+        var (stack, key) = NewStack();
+        var stream = NewStream(stack, key);
+        stream.RestrictWritesToGrantees([], "nobody");
+
+        var e = Assert.Throws<InvalidOperationException>(() => stream.GrantWrite(new Role("late")));
+        Assert.That(e!.Message, Does.Contain("write grant to late after RestrictWritesToGrantees").And.Contain("Fix: make every grant before restricting the producers."));
     }
 
     [Test]

@@ -219,17 +219,17 @@ public class DataTableTests
     }
 
     [Test]
-    public void RestrictWritesTo_DeniesItemWritesToEveryoneElse_AndOnlyOnce()
+    public void RestrictWritesToGrantees_DeniesItemWritesToEveryoneElse_AndOnlyOnce()
     {
         var s = new FreshStack();
         var table = new DataTable(s.Stack, "t", Config(s));
 
-        table.RestrictWritesTo(["arn:aws:iam::111111111111:role/writer"], "the test writer");
+        table.RestrictWritesToGrantees(["arn:aws:iam::111111111111:role/writer"], "the test writer");
 
         var policy = s.Single("aws_dynamodb_resource_policy");
         Assert.That(policy["//"]!["writers"]!.GetValue<string>(), Is.EqualTo("the test writer"));
         Assert.That(policy["policy"]!.GetValue<string>(), Does.Contain("\"Deny\"").And.Contain("arn:aws:iam::111111111111:role/writer"));
-        Assert.That(() => table.RestrictWritesTo([], "again"), Throws.InvalidOperationException.With.Message.Contains("RestrictWritesTo was already called. Fix:"));
+        Assert.That(() => table.RestrictWritesToGrantees([], "again"), Throws.InvalidOperationException.With.Message.Contains("RestrictWritesToGrantees was already called. Fix:"));
     }
 
     [Test]

@@ -87,16 +87,16 @@ public class DataStreamTests
     }
 
     [Test]
-    public void RestrictWritesTo_DeniesPutsToAllButTheProducers_AndOnlyOnce()
+    public void RestrictWritesToGrantees_DeniesPutsToAllButTheProducers_AndOnlyOnce()
     {
         var s = new FreshStack();
         var stream = new DataStream(s.Stack, "transactions", Config(s));
 
-        stream.RestrictWritesTo(["arn:aws:iam::111111111111:role/producer"], "the producer");
+        stream.RestrictWritesToGrantees(["arn:aws:iam::111111111111:role/producer"], "the producer");
 
         var policy = s.Single("aws_kinesis_resource_policy");
         Assert.That(policy["//"]!["writers"]!.GetValue<string>(), Is.EqualTo("the producer"));
         Assert.That(policy["policy"]!.GetValue<string>(), Does.Contain("arn:aws:iam::111111111111:role/producer"));
-        Assert.That(() => stream.RestrictWritesTo([], "again"), Throws.InvalidOperationException.With.Message.Contains("RestrictWritesTo was already called. Fix:"));
+        Assert.That(() => stream.RestrictWritesToGrantees([], "again"), Throws.InvalidOperationException.With.Message.Contains("RestrictWritesToGrantees was already called. Fix:"));
     }
 }

@@ -90,8 +90,8 @@ public class StreamingStackTests
         var config = FraudTf.Config.EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).Single(c => c.Environment == env);
         foreach (var (name, settings, assembly) in new[]
                  {
-                     ("stream-processor", config.Functions.StreamProcessor, "FraudTf.Functions.StreamProcessor"),
-                     ("alert-handler", config.Functions.AlertHandler, "FraudTf.Functions.AlertHandler"),
+                     ("stream-processor", config.Functions.For("StreamProcessor"), "FraudTf.Functions.StreamProcessor"),
+                     ("alert-handler", config.Functions.For("AlertHandler"), "FraudTf.Functions.AlertHandler"),
                  })
         {
             var f = stack.Resource("aws_lambda_function", $"/{name}/this");

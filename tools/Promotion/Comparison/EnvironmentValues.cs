@@ -45,8 +45,8 @@ public static class EnvironmentValues
     /// <summary>The substitutions between two effective configs, one per distinct value pair, sorted by field.</summary>
     public static IReadOnlyList<Substitution> Between(EnvironmentConfig from, EnvironmentConfig to)
     {
-        var a = Leaves(JsonSerializer.SerializeToNode(from, Json));
-        var b = Leaves(JsonSerializer.SerializeToNode(to, Json));
+        var a = FileFields(Leaves(JsonSerializer.SerializeToNode(from, Json)));
+        var b = FileFields(Leaves(JsonSerializer.SerializeToNode(to, Json)));
         var result = new List<Substitution>();
         foreach (var (field, value) in a.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -78,6 +78,35 @@ public static class EnvironmentValues
             })
             .OrderBy(x => x.Field, StringComparer.Ordinal)
             .ToList();
+    }
+
+    // Function settings are keyed by folder in the model (functions.byFolder.<Folder>.memoryMb): named here as the
+    // environment file names them (functions.streamProcessor.memoryMb, agent.toolsFunction.memoryMb). The standard size is
+    // the default of the functions the file leaves out, not a field of the file; the sizes the stacks use are leaves above.
+    private static Dictionary<string, string> FileFields(Dictionary<string, string> leaves)
+    {
+        const string byFolder = "functions.byFolder.";
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, value) in leaves)
+        {
+            if (path.StartsWith("functions.standard.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (path.StartsWith(byFolder, StringComparison.Ordinal))
+            {
+                var folder = path[byFolder.Length..path.IndexOf('.', byFolder.Length)];
+                var place = EnvironmentConfigLoader.FunctionSizes.FirstOrDefault(f => f.Folder == folder);
+                var field = place is null ? $"functions.{char.ToLowerInvariant(folder[0])}{folder[1..]}" : $"{place.Section}.{place.Field}";
+                result[field + path[(byFolder.Length + folder.Length)..]] = value;
+                continue;
+            }
+
+            result[path] = value;
+        }
+
+        return result;
     }
 
     /// <summary>Leaves of a JSON tree by dotted path (<c>functions.streamProcessor.memoryMb</c>, <c>allowedAccountIds[0]</c>).</summary>
