@@ -313,8 +313,8 @@ public sealed class AnalystToolHandlers
         return AnalystKeyPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..32];
     }
 
-    private Task<Dictionary<string, AttributeValue>?> LoadTransaction(string transactionId, CancellationToken ct) =>
-        LoadRow(_settings.TransactionsTable, TransactionAttributes.TransactionId, transactionId, ct);
+    private async Task<Dictionary<string, AttributeValue>?> LoadTransaction(string transactionId, CancellationToken ct) =>
+        await LoadRow(_settings.TransactionsTable, TransactionAttributes.TransactionId, transactionId, ct);
 
     // One row by its partition key, read consistently; null when there is none.
     private async Task<Dictionary<string, AttributeValue>?> LoadRow(string table, string keyAttribute, string key, CancellationToken ct)

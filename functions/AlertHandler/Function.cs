@@ -1,3 +1,5 @@
+// Alike on purpose: the usings name the AWS SDK clients and shared contracts this handler uses; its tests and the
+// local runner, which drive the same clients, list the same namespaces.
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;

@@ -15,7 +15,8 @@ using FraudTf.Local.Traffic;
 using FraudTf.Redrive;
 using FraudTf.Stacks;
 
-// Alike on purpose: the files of the partial class LocalRun share their usings and header.
+// Alike on purpose: the files of the partial class LocalRun share their usings and header; the tests and functions
+// that use the same AWS SDK clients and shared contracts list the same namespaces.
 namespace FraudTf.Local.Run;
 
 public sealed partial class LocalRun
