@@ -7,25 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
-TIME=/usr/bin/time
-[[ -x $TIME ]] || { echo "bench needs GNU time (apt-get install time)" >&2; exit 1; }
+REPORT_WIDTH=52
+. bench/lib.sh
 [[ -d cdktf.out/stacks ]] || { echo "no cdktf.out/stacks: run 'make synth' first" >&2; exit 1; }
 make -s promotion-tool >/dev/null
 promo="dotnet tools/Promotion/bin/Release/net10.0/FraudTf.Promotion.dll"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-measure() { # label, command...
-  local label=$1; shift
-  $TIME -f "%e %M" -o "$work/one" "$@" >"$work/out.log" 2>&1 || { cat "$work/out.log"; exit 1; }
-  cat "$work/one" >>"$work/$label"
-}
-report() {
-  sort -n "$work/$1" | awk -v d="$2" '{t[NR]=$1; m[NR]=$2} END {
-    mid=int((NR+1)/2); maxm=0; for(i=1;i<=NR;i++) if(m[i]>maxm) maxm=m[i];
-    printf "%-52s median %6.2f s  (n=%d, min %.2f, max %.2f)  peak RSS %4d MiB\n", d, t[mid], NR, t[1], t[NR], maxm/1024 }'
-}
-
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; dotnet $(dotnet --version), node $(node --version)"
 echo "stacks: $(ls cdktf.out/stacks | wc -l), $(du -ch cdktf.out/stacks/*/cdk.tf.json | tail -1 | cut -f1) of Terraform JSON"
 $promo validate >/dev/null # make sure the schema is cached

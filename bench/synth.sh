@@ -9,21 +9,9 @@ cd "$(dirname "$0")/.."
 COLD_RUNS=${1:-2}
 WARM_RUNS=${2:-5}
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CHECKPOINT_DISABLE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-TIME=/usr/bin/time
-[[ -x $TIME ]] || { echo "bench needs GNU time (apt-get install time)" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-measure() { # label, command... -> appends "seconds kib" to $work/<label>
-  local label=$1; shift
-  $TIME -f "%e %M" -o "$work/one" "$@" >"$work/out.log" 2>&1 || { cat "$work/out.log"; exit 1; }
-  cat "$work/one" >>"$work/$label"
-}
-report() { # label, description
-  sort -n "$work/$1" | awk -v d="$2" '{t[NR]=$1; m[NR]=$2} END {
-    mid=int((NR+1)/2); maxm=0; for(i=1;i<=NR;i++) if(m[i]>maxm) maxm=m[i];
-    printf "%-44s median %7.2f s  (n=%d, min %.2f, max %.2f)  peak RSS %4d MiB\n", d, t[mid], NR, t[1], t[NR], maxm/1024 }'
-}
+REPORT_WIDTH=44
+SECONDS_WIDTH=7
+. bench/lib.sh
 median() { sort -n "$work/$1" | awk '{t[NR]=$1} END {print t[int((NR+1)/2)]}'; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(lscpu | sed -n 's/Model name: *//p' | head -1)"

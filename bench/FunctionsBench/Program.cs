@@ -14,6 +14,7 @@ using FraudTf.Functions.Shared.Transactions;
 using FraudTf.Functions.StreamProcessor;
 using FraudTf.Functions.Shared.Scoring;
 
+// Alike on purpose: the usings are those of the stream processor's integration tests, whose setup this drives too.
 // Usage: dotnet FunctionsBench.dll <repo root> [runs]            all benchmarks (starts DynamoDB Local itself)
 //        dotnet FunctionsBench.dll --cold-start <endpoint> <prefix>  one process: construct + first event (internal)
 var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);

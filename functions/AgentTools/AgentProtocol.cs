@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace FraudTf.Functions.AgentTools;
 
 /// <summary>One parameter of an action-group call as Bedrock sends it (the value is always a string).</summary>

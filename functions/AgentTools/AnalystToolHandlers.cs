@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using FraudTf.Functions.Shared.Agent;
 using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Storage;
@@ -119,6 +114,7 @@ public sealed class AnalystToolHandlers
             Limit = limit,
         }, ct);
         var items = r.Items ?? [];
+        // Alike on purpose: a list row shows a transaction's fields as get_transaction does, fewer and in the list's own order.
         var list = new JsonArray(items.Select(i => (JsonNode)new JsonObject
         {
             ["transactionId"] = Str(i, TransactionAttributes.TransactionId),
@@ -317,39 +313,31 @@ public sealed class AnalystToolHandlers
         return AnalystKeyPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(material)))[..32];
     }
 
-    private async Task<Dictionary<string, AttributeValue>?> LoadTransaction(string transactionId, CancellationToken ct)
+    private async Task<Dictionary<string, AttributeValue>?> LoadTransaction(string transactionId, CancellationToken ct) =>
+        await LoadRow(_settings.TransactionsTable, TransactionAttributes.TransactionId, transactionId, ct);
+
+    // One row by its partition key, read consistently; null when there is none.
+    private async Task<Dictionary<string, AttributeValue>?> LoadRow(string table, string keyAttribute, string key, CancellationToken ct)
     {
         var r = await _dynamo.GetItemAsync(new GetItemRequest
         {
-            TableName = _settings.TransactionsTable,
-            Key = new Dictionary<string, AttributeValue> { [TransactionAttributes.TransactionId] = new() { S = transactionId } },
+            TableName = table,
+            Key = new Dictionary<string, AttributeValue> { [keyAttribute] = new() { S = key } },
             ConsistentRead = true,
         }, ct);
         return r.Item is { Count: > 0 } item ? item : null;
     }
 
-    private async Task<List<Dictionary<string, AttributeValue>>> LoadDecisions(string transactionId, CancellationToken ct)
-    {
-        var items = new List<Dictionary<string, AttributeValue>>();
-        Dictionary<string, AttributeValue>? start = null;
-        do
+    private Task<List<Dictionary<string, AttributeValue>>> LoadDecisions(string transactionId, CancellationToken ct) =>
+        Paged.QueryAll(_dynamo, start => new QueryRequest
         {
-            var r = await _dynamo.QueryAsync(new QueryRequest
-            {
-                TableName = _settings.DecisionsTable,
-                KeyConditionExpression = "#id = :id",
-                ExpressionAttributeNames = new Dictionary<string, string> { ["#id"] = DecisionAttributes.TransactionId },
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":id"] = new() { S = transactionId } },
-                ConsistentRead = true,
-                ExclusiveStartKey = start,
-            }, ct);
-            items.AddRange(r.Items ?? []);
-            start = r.LastEvaluatedKey is { Count: > 0 } k ? k : null;
-        }
-        while (start is not null);
-
-        return items;
-    }
+            TableName = _settings.DecisionsTable,
+            KeyConditionExpression = "#id = :id",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#id"] = DecisionAttributes.TransactionId },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":id"] = new() { S = transactionId } },
+            ConsistentRead = true,
+            ExclusiveStartKey = start,
+        }, ct);
 
     // ---- record_analyst_decision: the decision row, and the profile's learning of an approved REVIEW ----
 
@@ -551,16 +539,8 @@ public sealed class AnalystToolHandlers
         return Str(existing.Item, DecisionAttributes.DecidedAt);
     }
 
-    private async Task<Dictionary<string, AttributeValue>?> LoadProfileRow(string userId, CancellationToken ct)
-    {
-        var r = await _dynamo.GetItemAsync(new GetItemRequest
-        {
-            TableName = _settings.UserProfilesTable,
-            Key = new Dictionary<string, AttributeValue> { [ProfileAttributes.UserId] = new() { S = userId } },
-            ConsistentRead = true,
-        }, ct);
-        return r.Item is { Count: > 0 } item ? item : null;
-    }
+    private Task<Dictionary<string, AttributeValue>?> LoadProfileRow(string userId, CancellationToken ct) =>
+        LoadRow(_settings.UserProfilesTable, ProfileAttributes.UserId, userId, ct);
 
     /// <summary>
     /// Keeps <paramref name="body"/> within <see cref="MaxBodyBytes"/>: drops items from the end of the named lists

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
-using Amazon.DynamoDBv2;
-using FraudTf.Functions.Shared.Agent;
 using FraudTf.Functions.Shared.Logging;
 
 namespace FraudTf.Functions.AgentTools;

@@ -2,6 +2,8 @@ using FraudTf.Functions.Shared.Settings;
 
 namespace FraudTf.Functions.AgentTools;
 
+// Alike on purpose: each function has its own Settings record with only the variables it reads (see the alert
+// handler's); the init-only record shape is the one of every input record here.
 /// <summary>The function's settings, from its environment variables (set by the CDKTF stack; the same names as the
 /// stream processor's, from <see cref="FunctionEnvironment"/>). Names only, never secrets.</summary>
 public sealed record Settings

@@ -1,6 +1,3 @@
-using System.Globalization;
-using FraudTf.Functions.Shared.Agent;
-
 namespace FraudTf.Functions.AgentTools;
 
 /// <summary>

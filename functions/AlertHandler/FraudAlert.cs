@@ -1,10 +1,9 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using FraudTf.Functions.Shared.Events;
 
 namespace FraudTf.Functions.AlertHandler;
 
+// Alike on purpose: an init-only record of required, documented fields, the shape of every input record here
+// (Settings, IndexRequest, TrafficOptions); the fields are this event's.
 /// <summary>
 /// A FraudDetected event: the <see cref="FraudDetectedDetail"/> fields the decisions pipe's input template puts in the
 /// event's detail (functions/Shared/Events/PipeEvents.cs is the contract both sides are built from).

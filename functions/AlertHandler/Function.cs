@@ -1,9 +1,8 @@
-using System.Globalization;
+// Alike on purpose: the usings name the AWS SDK clients and shared contracts this handler uses; its tests and the
+// local runner, which drive the same clients, list the same namespaces.
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
@@ -162,6 +161,7 @@ public sealed class Function
             ["recordId"] = alert.RecordId,
         };
         var trailWritten = await PutOnce(_settings.DecisionTrailsBucket, trailKey, trail.ToJsonString(), ct);
+        // Alike on purpose: the audit record repeats fields of the trail, so each object stands alone in its bucket.
         var audit = new JsonObject
         {
             ["type"] = "FraudDetected",
@@ -190,6 +190,8 @@ public sealed class Function
                 // An SDK retry of a commit that went through succeeds instead of failing the marker's condition. Tokens are
                 // account-wide for 10 minutes, so the table name is part of it.
                 ClientRequestToken = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{_settings.DecisionsTable}/{alert.RecordId}")))[..32],
+                // Alike on purpose: the marker's Put carries the decisions table's once-only condition (attribute_not_exists on the
+                // sort key), as the analyst tools' decision row does; one condition of the table's contract, written by each writer.
                 TransactItems =
                 [
                     new TransactWriteItem

@@ -2,6 +2,9 @@ using FraudTf.Functions.Shared.Settings;
 
 namespace FraudTf.Functions.AlertHandler;
 
+// Alike on purpose: each function has its own Settings record holding only the variables it reads (the names from
+// FunctionEnvironment), so a function's configuration says what it uses; AgentTools' Settings has the same shape, and
+// so has every init-only input record here (FraudAlert, IndexRequest, TrafficOptions).
 /// <summary>The alert handler's settings, from its environment variables (set by the CDKTF stack). Names only, never secrets.</summary>
 public sealed record Settings
 {

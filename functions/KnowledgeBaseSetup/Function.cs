@@ -2,9 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using FraudTf.Functions.Shared.Logging;
 

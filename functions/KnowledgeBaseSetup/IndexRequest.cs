@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace FraudTf.Functions.KnowledgeBaseSetup;
 
 /// <summary>
@@ -52,18 +49,26 @@ public sealed record IndexRequest
         }
     }
 
-    /// <summary>Parses and validates the input; every problem is an <see cref="ArgumentException"/> naming the field and what is allowed.</summary>
-    public static IndexRequest Parse(string json)
+    /// <summary>
+    /// The invocation input as a JSON object (this function's inputs all are); not JSON, or not an object, is an
+    /// <see cref="ArgumentException"/> saying so, with the position of the syntax error.
+    /// </summary>
+    public static JsonObject ParseObject(string json)
     {
-        JsonObject o;
         try
         {
-            o = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("the input is not a JSON object");
+            return JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("the input is not a JSON object");
         }
         catch (JsonException e)
         {
             throw new ArgumentException($"the input is not valid JSON (line {e.LineNumber}, byte {e.BytePositionInLine})");
         }
+    }
+
+    /// <summary>Parses and validates the input; every problem is an <see cref="ArgumentException"/> naming the field and what is allowed.</summary>
+    public static IndexRequest Parse(string json)
+    {
+        var o = ParseObject(json);
 
         string Str(string field)
         {

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace FraudTf.Functions.KnowledgeBaseSetup;
 
 /// <summary>
@@ -40,15 +37,7 @@ public sealed record IngestionRequest
     /// <summary>Parses and validates the input; every problem is an <see cref="ArgumentException"/> naming the field.</summary>
     public static IngestionRequest Parse(string json)
     {
-        JsonObject o;
-        try
-        {
-            o = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("the input is not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"the input is not valid JSON (line {e.LineNumber}, byte {e.BytePositionInLine})");
-        }
+        var o = IndexRequest.ParseObject(json);
 
         string Field(string name, Func<string, bool> valid, string expectation)
         {

@@ -1,5 +1,4 @@
 using Amazon;
-using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 
 namespace FraudTf.Functions.KnowledgeBaseSetup;

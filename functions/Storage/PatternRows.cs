@@ -1,6 +1,4 @@
 using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using FraudTf.Functions.Shared.Tables;
 
 namespace FraudTf.Functions.Storage;
 
@@ -11,26 +9,14 @@ public static class PatternRows
     /// Every row of the sparse <c>byActiveStatus</c> index (the current version of each active pattern), all pages, as
     /// stored: the stream processor reads them as data that may be corrupt, the analyst tools show them.
     /// </summary>
-    public static async Task<List<Dictionary<string, AttributeValue>>> QueryActive(IAmazonDynamoDB dynamo, string table, CancellationToken ct)
-    {
-        var rows = new List<Dictionary<string, AttributeValue>>();
-        Dictionary<string, AttributeValue>? start = null;
-        do
+    public static Task<List<Dictionary<string, AttributeValue>>> QueryActive(IAmazonDynamoDB dynamo, string table, CancellationToken ct) =>
+        Paged.QueryAll(dynamo, start => new QueryRequest
         {
-            var r = await dynamo.QueryAsync(new QueryRequest
-            {
-                TableName = table,
-                IndexName = PatternAttributes.ByActiveStatusIndex,
-                KeyConditionExpression = "#s = :active",
-                ExpressionAttributeNames = new Dictionary<string, string> { ["#s"] = PatternAttributes.ActiveStatus },
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":active"] = new() { S = "ACTIVE" } },
-                ExclusiveStartKey = start,
-            }, ct);
-            rows.AddRange(r.Items ?? []);
-            start = r.LastEvaluatedKey is { Count: > 0 } k ? k : null;
-        }
-        while (start is not null);
-
-        return rows;
-    }
+            TableName = table,
+            IndexName = PatternAttributes.ByActiveStatusIndex,
+            KeyConditionExpression = "#s = :active",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#s"] = PatternAttributes.ActiveStatus },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":active"] = new() { S = "ACTIVE" } },
+            ExclusiveStartKey = start,
+        }, ct);
 }

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Amazon.DynamoDBv2.Model;
 using FraudTf.Functions.Shared.Scoring;
-using FraudTf.Functions.Shared.Tables;
 using FraudTf.Functions.Shared.Transactions;
 
 namespace FraudTf.Functions.Storage;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Amazon.DynamoDBv2.Model;
-
 namespace FraudTf.Functions.Storage;
 
 /// <summary>

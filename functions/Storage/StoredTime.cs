@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FraudTf.Functions.Storage;
 
 /// <summary>

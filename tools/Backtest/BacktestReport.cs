@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text;
-using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Local.Report.Charts;
-using FraudTf.Local.Traffic;
 using static FraudTf.Backtest.BacktestRun;
 
 namespace FraudTf.Backtest;

@@ -1,7 +1,4 @@
-using System.Globalization;
-using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Local.Stack;
-using FraudTf.Local.Traffic;
 
 namespace FraudTf.Backtest;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FraudTf.Backtest;
 
 // make backtest [ENV=dev] [SEED=42]: FraudTf.Backtest --env dev --seed 42 [--rate 100] [--duration 600] [--out cdktf.out]

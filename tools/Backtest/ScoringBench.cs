@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FraudTf.Functions.Shared.Transactions;
-using FraudTf.Functions.Shared.Scoring;
 
 namespace FraudTf.Backtest;
 

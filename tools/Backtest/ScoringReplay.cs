@@ -1,7 +1,5 @@
 using FraudTf.Functions.Shared.Transactions;
-using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Functions.StreamProcessor;
-using FraudTf.Local.Traffic;
 
 namespace FraudTf.Backtest;
 

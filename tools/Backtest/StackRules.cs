@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using FraudTf.Functions.Shared.Settings;
 using FraudTf.Functions.StreamProcessor;
-using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Local.Stack;
 
 namespace FraudTf.Backtest;

@@ -1,5 +1,3 @@
-using FraudTf.Stacks;
-
 namespace FraudTf.Cost;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using FraudTf.Config;
-using FraudTf.Stacks;
-
 namespace FraudTf.Cost;
 
 /// <summary>

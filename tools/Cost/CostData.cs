@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace FraudTf.Cost;
 
 /// <summary>
@@ -28,6 +25,7 @@ public sealed class PriceBook
 {
     private readonly IReadOnlyDictionary<string, Price> _prices;
 
+    // Alike on purpose: a constructor that only assigns get-only properties, the codebase's form for immutable classes.
     private PriceBook(string file, string region, string readOn, string source, IReadOnlyDictionary<string, Price> prices)
     {
         File = file;

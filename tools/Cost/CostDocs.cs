@@ -1,5 +1,4 @@
 using System.Text;
-using FraudTf.Config;
 
 namespace FraudTf.Cost;
 

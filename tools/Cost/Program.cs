@@ -1,4 +1,3 @@
-using FraudTf.Config;
 using FraudTf.Cost;
 
 namespace FraudTf.Cost;

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using FraudTf.Config;
-using FraudTf.Stacks;
-
 namespace FraudTf.Cost;
 
 /// <summary>How often a function runs and for how long, averaged over a month.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using FraudTf.Config;
 using FraudTf.Promotion.Comparison;
 using FraudTf.Promotion.Guardrails;

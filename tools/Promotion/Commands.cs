@@ -1,6 +1,5 @@
 using FraudTf.Promotion.Validation;
 using FraudTf.Promotion.Validation.Gate;
-using FraudTf.Stacks;
 
 namespace FraudTf.Promotion;
 

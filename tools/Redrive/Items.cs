@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace FraudTf.Redrive;
 

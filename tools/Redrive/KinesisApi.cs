@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Amazon.Runtime;
 
 namespace FraudTf.Redrive;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Amazon;
-using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using Amazon.SQS;

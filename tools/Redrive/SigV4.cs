@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
 
 namespace FraudTf.Redrive;

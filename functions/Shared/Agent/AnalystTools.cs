@@ -7,6 +7,7 @@ public sealed record ToolParameter(string Name, string Type, string Description,
 /// <summary>One tool of the analyst agent: a function of its action group.</summary>
 public sealed record ToolDefinition(string Name, string Description, IReadOnlyList<ToolParameter> Parameters);
 
+// Alike on purpose: one documented definition a tool, the same shape for each, as Bedrock's function schema is.
 /// <summary>
 /// The tools the fraud-analyst agent may call, in one place: the stack describes them to Bedrock as the action
 /// group's function schema, and the agent-tools Lambda dispatches on the same names and validates the same

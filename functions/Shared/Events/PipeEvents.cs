@@ -6,6 +6,8 @@ namespace FraudTf.Functions.Shared.Events;
 // The contract between the EventBridge Pipes (whose input templates the app builds from the fields below) and the
 // consumers of their events (the alert handler reads the same field names). Change a field here and both sides change.
 
+// Alike on purpose: the classes of this file and the other name catalogs of functions/Shared (LogContract, FraudTables,
+// PlatformMetrics, FunctionEnvironment, RuleIds, AnalystTools) share one shape, documented constants, one class a contract.
 /// <summary>Sources and detail-types of the events the pipes put on the environment's bus.</summary>
 public static class PlatformEvents
 {

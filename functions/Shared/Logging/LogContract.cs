@@ -1,5 +1,6 @@
 namespace FraudTf.Functions.Shared.Logging;
 
+// Alike on purpose: name catalogs, the shape of the others in functions/Shared (see PlatformEvents).
 /// <summary>
 /// Field names of the functions' structured log lines (<see cref="StructuredLog"/>), shared with the metric-filter patterns
 /// (<see cref="Metrics.LogPatterns"/>) that read them.

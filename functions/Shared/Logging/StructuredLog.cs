@@ -71,6 +71,7 @@ public sealed class StructuredLog
     {
         switch (value)
         {
+            // Alike on purpose: one arm per JSON value type the writer has a method for.
             case string s:
                 w.WriteStringValue(s);
                 break;

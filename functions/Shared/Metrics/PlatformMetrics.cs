@@ -6,6 +6,7 @@ namespace FraudTf.Functions.Shared.Metrics;
 /// <param name="Dimensions">Dimension keys, sorted (CloudWatch keeps one metric per dimension set).</param>
 public sealed record EmittedMetric(string Name, string Unit, IReadOnlyList<string> Dimensions);
 
+// Alike on purpose: name catalogs, the shape of the others in functions/Shared (see PlatformEvents).
 /// <summary>CloudWatch units the platform's metrics use.</summary>
 public static class MetricUnits
 {

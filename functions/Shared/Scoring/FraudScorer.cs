@@ -3,6 +3,7 @@ using FraudTf.Functions.Shared.Transactions;
 
 namespace FraudTf.Functions.Shared.Scoring;
 
+// Alike on purpose: a name catalog, the shape of the others in functions/Shared (see PlatformEvents).
 /// <summary>The rule ids a decision's reasons carry (patterns add <c>PATTERN:&lt;id&gt;</c>).</summary>
 public static class RuleIds
 {
@@ -203,6 +204,8 @@ public static class FraudScorer
         return Math.Min(1.0, sum);
     }
 
+    // Alike on purpose: Velocity counts and AmountVelocity sums over the same windows; two plain loops on the scoring hot
+    // path rather than one generic pass with a delegate a record.
     private static void Velocity(Transaction t, IReadOnlyList<RecentTransaction> activity, ScoringRules rules, List<Reason> reasons)
     {
         VelocityLimit? fired = null;

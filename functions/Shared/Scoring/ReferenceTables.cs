@@ -157,6 +157,7 @@ public static class ReferenceTables
         return errors;
     }
 
+    // Alike on purpose: each Parse* opens its table through Open (version check) and then validates its own fields.
     /// <summary>Parses and validates a conversion-rate table; null (and <paramref name="errors"/>) when invalid.</summary>
     public static CurrencyRates? ParseRates(byte[] bytes, string file, string version, List<string> errors)
     {

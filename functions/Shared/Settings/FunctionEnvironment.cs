@@ -1,5 +1,6 @@
 namespace FraudTf.Functions.Shared.Settings;
 
+// Alike on purpose: a name catalog, the shape of the others in functions/Shared (see PlatformEvents).
 /// <summary>
 /// The names of the environment variables the stack sets on the functions and the functions read: defined once, used by
 /// the CDKTF stack's environment dictionaries (modules/Platform, modules/Agent) and by each function's settings. Values

@@ -1,5 +1,7 @@
 namespace FraudTf.Functions.Shared.Tables;
 
+// Alike on purpose: one catalog of attribute names a table (below), the shape of the other name catalogs of
+// functions/Shared (see PlatformEvents); tables share only the names in CommonAttributes.
 /// <summary>
 /// The four tables of the platform and the access patterns their keys serve.
 /// <list type="bullet">

@@ -305,7 +305,7 @@ public class AgentToolsUnitTests
     }
 
     [Test]
-    public async Task Reason_LengthBoundary()
+    public async Task Reason_AtTheLimitPasses_OneCharacterOverIsAReprompt()
     {
         var (f, _, _) = NewFunction();
         var atLimit = await Call(f, "record_analyst_decision", ("transaction_id", "tx-1"), ("decision", "APPROVE"), ("reason", new string('r', AnalystTools.MaxReasonLength)));
@@ -333,7 +333,7 @@ public class AgentToolsUnitTests
     [TestCase("ids 12345 and 67890", false)]
     [TestCase("4111111111111111111111", false)] // 22 digits: not a card number shape
     [TestCase("4111 1111 1111 1111", true)]
-    public void ContainsCardNumber(string text, bool expected) => Assert.That(ToolArguments.ContainsCardNumber(text), Is.EqualTo(expected));
+    public void ContainsCardNumber_FindsLuhnValidCardLengthNumbers_Only(string text, bool expected) => Assert.That(ToolArguments.ContainsCardNumber(text), Is.EqualTo(expected));
 
     [Test]
     public async Task Reason_WithControlCharacters_IsAReprompt()

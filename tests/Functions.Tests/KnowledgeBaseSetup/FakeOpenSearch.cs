@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -25,21 +24,7 @@ public sealed class FakeOpenSearch : IDisposable
     /// <summary>Starts the server.</summary>
     public FakeOpenSearch()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            Port = FreePort();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-            }
-        }
-
+        Port = FraudTf.Local.Engines.EngineProcess.StartOnFreePorts(_listener, 1, retries: 5)[0];
         _loop = Task.Run(Loop);
     }
 

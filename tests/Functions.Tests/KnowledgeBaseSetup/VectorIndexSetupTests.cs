@@ -365,7 +365,7 @@ public class VectorIndexSetupTests
     }
 
     [Test]
-    public void Settings_FromEnvironment()
+    public void Settings_ReadRegionAndRetryBudget_AndNameAMissingOrInvalidVariable()
     {
         var env = new Dictionary<string, string> { ["AWS_REGION"] = "us-west-2" };
         var s = IndexSettings.FromEnvironment(n => env.GetValueOrDefault(n));

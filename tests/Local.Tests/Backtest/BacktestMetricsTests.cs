@@ -17,7 +17,7 @@ public sealed class BacktestMetricsTests
     ];
 
     [Test]
-    public void PerScenarioAndOverall_AtTheThreshold()
+    public void PerScenarioAndOverall_CountAScoreAtTheThresholdAsFlagged()
     {
         var per = BacktestMetrics.PerScenario(Set, 0.5, ["c", "b", "a"]);
         var all = Confusion.Of(Set, 0.5);
@@ -48,7 +48,7 @@ public sealed class BacktestMetricsTests
     }
 
     [Test]
-    public void EmptyAndDegenerateCases()
+    public void EmptyAndAllWrongSets_GiveUndefinedOrZeroRates_NeverNaN()
     {
         var none = Confusion.Of([], 0.5);
         var allWrong = Confusion.Of([new LabelledScore("x", true, 0.1), new LabelledScore("x", false, 0.9)], 0.5);

@@ -34,7 +34,7 @@ public class EventPatternTests
     [TestCase("""{"detail": {"state": ["running"]}}""", false)]
     [TestCase("""{"detail": {"missing": ["x"]}}""", false)]
     [TestCase("""{"nothing": {"state": ["x"]}}""", false)]
-    public void ExactValues_AndAnd_OrWithinAField(string pattern, bool expected) => Assert.That(M(pattern), Is.EqualTo(expected));
+    public void ExactValues_MatchWhenEveryFieldHasOneOfItsValues(string pattern, bool expected) => Assert.That(M(pattern), Is.EqualTo(expected));
 
     [TestCase("""{"resources": ["arn:aws:ec2:us-west-1:123456789012:instance/i-2"]}""", true)]
     [TestCase("""{"resources": ["arn:aws:ec2:us-west-1:123456789012:instance/i-3"]}""", false)]
@@ -47,7 +47,7 @@ public class EventPatternTests
     [TestCase("""{"detail": {"c-count": [5]}}""", true)]
     [TestCase("""{"detail": {"c-count": [5.0]}}""", true)]
     [TestCase("""{"detail": {"c-count": ["5"]}}""", false)]
-    public void NullEmptyAndNumbers(string pattern, bool expected) => Assert.That(M(pattern), Is.EqualTo(expected));
+    public void NullEmptyAndNumbers_MatchByJsonValue_NotByText(string pattern, bool expected) => Assert.That(M(pattern), Is.EqualTo(expected));
 
     [TestCase("""{"time": [{"prefix": "2017-12-22"}]}""", true)]
     [TestCase("""{"time": [{"prefix": "2018"}]}""", false)]
@@ -65,7 +65,7 @@ public class EventPatternTests
     [TestCase("""{"detail": {"missing": [{"exists": false}]}}""", true)]
     [TestCase("""{"detail": {"state": [{"exists": false}]}}""", false)]
     [TestCase("""{"detail": [{"exists": true}]}""", false)]
-    public void Operators(string pattern, bool expected) => Assert.That(M(pattern), Is.EqualTo(expected));
+    public void ContentFilterOperators_MatchAsTheUserGuideDescribes(string pattern, bool expected) => Assert.That(M(pattern), Is.EqualTo(expected));
 
     [TestCase("""{"detail": {"sourceIPAddress": [{"cidr": "10.0.0.0/24"}]}}""")]
     [TestCase("""{"source": [{"wildcard": "aws.*"}]}""")]

@@ -32,7 +32,7 @@ public sealed class AlarmEvaluatorTests
     [TestCase("- - - - X", 3, 3, "INSUFFICIENT_DATA", "Retain", "ALARM", "OK", TestName = "premature rule: - - - - X (3 of 3) waits, the breaching point is too recent")]
     [TestCase("- - - - X", 2, 3, "INSUFFICIENT_DATA", "Retain", "ALARM", "OK", TestName = "premature rule: - - - - X (2 of 3) waits")]
     [TestCase("X - - - -", 3, 3, "ALARM", "Retain", "ALARM", "OK", TestName = "premature rule: X - - - - (3 of 3) alarms, the oldest breaching point is old enough")]
-    public void TheGuidesTable(string points, int m, int n, string missing, string ignore, string breaching, string notBreaching)
+    public void MissingDataTreatments_DecideTheStatesOfTheUserGuidesTable(string points, int m, int n, string missing, string ignore, string breaching, string notBreaching)
     {
         var range = points.Split(' ').Select(p => p switch { "X" => true, "0" => false, _ => (bool?)null }).ToList();
         var expected = new[] { missing, ignore, breaching, notBreaching };

@@ -75,7 +75,7 @@ public sealed class FilterPatternTests
     [TestCase("{ $.eventType = \"UpdateTrail\" || $.latency = 1 && $.ok IS FALSE }", true, TestName = "AND binds tighter than OR")]
     [TestCase("{ ($.eventType = \"UpdateTrail\" || $.latency = 1) && $.ok IS FALSE }", false, TestName = "Parentheses first")]
     [TestCase("", true, TestName = "The empty pattern matches everything")]
-    public void JsonSyntax_OfTheGuide(string pattern, bool matches) => Assert.That(FilterPattern.Matches(pattern, Doc), Is.EqualTo(matches));
+    public void JsonSyntaxOfTheUserGuide_MatchesAsDocumented(string pattern, bool matches) => Assert.That(FilterPattern.Matches(pattern, Doc), Is.EqualTo(matches));
 
     [Test]
     public void ALineThatIsNotJson_NeverMatchesAJsonPattern() =>

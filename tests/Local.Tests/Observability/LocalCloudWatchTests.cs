@@ -89,7 +89,7 @@ public sealed class LocalCloudWatchTests
     }
 
     [Test]
-    public void PutDatapoints_AndTotals()
+    public void PutDatapoints_AreTotalledAndSummedPerPeriod()
     {
         var cw = Dev();
         var fn = new Dictionary<string, string> { ["FunctionName"] = "fraud-detection-stream-processor-dev" };
@@ -124,7 +124,7 @@ public sealed class LocalCloudWatchTests
     }
 
     [Test]
-    public void AFilterValueFromAField_AndDimensions()
+    public void AFilterValueAndDimensionsFromFields_YieldNoDatapointWhenADimensionIsMissing()
     {
         var stack = Stack("""{ "pattern": "{ $.latency > 0 }", "metric_transformation": { "name": "Latency", "namespace": "App", "value": "$.latency", "unit": "Milliseconds", "dimensions": { "Route": "$.route" } } }""");
         var cw = LocalCloudWatch.FromStack(stack, new FixedTime(T0));

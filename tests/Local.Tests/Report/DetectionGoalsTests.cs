@@ -33,7 +33,7 @@ public class DetectionGoalsTests
     [TestCase(0.9, 0.01, "recall >= 0.9 met, false-positive rate <= 1% met")]
     [TestCase(0.8999, 0.01, "recall >= 0.9 NOT met, false-positive rate <= 1% met")]
     [TestCase(0.95, 0.0101, "recall >= 0.9 met, false-positive rate <= 1% NOT met")]
-    public void Verdict_AtAndAroundTheGoals(double recall, double fpr, string expected) =>
+    public void Verdict_AGoalReachedExactlyIsMet_JustShortIsNot(double recall, double fpr, string expected) =>
         Assert.That(DetectionGoals.Verdict(recall, fpr), Is.EqualTo(expected));
 
     [Test]

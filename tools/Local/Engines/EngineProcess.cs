@@ -46,6 +46,33 @@ public sealed class EngineProcess : IAsyncDisposable
         return port;
     }
 
+    /// <summary>
+    /// Starts <paramref name="listener"/> on <paramref name="count"/> free ports of 127.0.0.1 and returns them. A port
+    /// can be taken between probing and binding: then other ports are tried, <paramref name="retries"/> times at most,
+    /// before the <see cref="HttpListenerException"/> propagates.
+    /// </summary>
+    public static int[] StartOnFreePorts(HttpListener listener, int count, int retries)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var ports = Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
+            listener.Prefixes.Clear();
+            foreach (var port in ports)
+            {
+                listener.Prefixes.Add($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+            }
+
+            try
+            {
+                listener.Start();
+                return ports;
+            }
+            catch (HttpListenerException) when (attempt < retries)
+            {
+            }
+        }
+    }
+
     /// <summary>Starts <paramref name="file"/> with <paramref name="arguments"/> and waits until its port accepts connections.</summary>
     public static async Task<EngineProcess> Start(string name, string file, IReadOnlyList<string> arguments, int port, string? workingDirectory, string? dataDir, PidFile? pids, TimeSpan timeout, CancellationToken ct)
     {

@@ -1,8 +1,6 @@
-using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
-using FraudTf.Local.Stack;
 using FraudTf.Redrive;
 
 namespace FraudTf.Local.Engines;

@@ -1,8 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using FraudTf.Local.Stack;
 using FraudTf.Stacks;
 
 namespace FraudTf.Local.Events;
@@ -52,6 +48,8 @@ public sealed class LocalEventBus
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
     private int _inFlight;
 
+    // Alike on purpose: the local services take the same collaborators (targets, dead letters, metrics, time) by
+    // constructor, as DynamoDbStreamPipe and KinesisEventSourceMapping do.
     private LocalEventBus(LocalStack stack, List<Rule> rules, IEventTargets targets, IQueueSender deadLetters, IMetricSink metrics, TimeProvider time)
     {
         _stack = stack;

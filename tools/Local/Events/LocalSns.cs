@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using FraudTf.Local.Stack;
 
 namespace FraudTf.Local.Events;
 

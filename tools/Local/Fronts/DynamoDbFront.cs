@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
 
 namespace FraudTf.Local.Fronts;
 

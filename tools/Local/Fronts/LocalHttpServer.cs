@@ -18,21 +18,7 @@ public abstract class LocalHttpServer : IAsyncDisposable
     /// <summary>Starts listening.</summary>
     public void Start()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            Port = Engines.EngineProcess.FreePort();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-            }
-        }
-
+        Port = Engines.EngineProcess.StartOnFreePorts(_listener, 1, retries: 5)[0];
         _loop = Task.Run(Loop);
     }
 

@@ -2,9 +2,6 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using FraudTf.Local.Stack;
 
 namespace FraudTf.Local.Fronts;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
 
-using FraudTf.Local.Stack;
 
 namespace FraudTf.Local.Fronts;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using FraudTf.Local.Stack;
 
 namespace FraudTf.Local.Functions;
 

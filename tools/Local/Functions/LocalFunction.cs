@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.IO.Compression;
-using FraudTf.Local.Stack;
 
 namespace FraudTf.Local.Functions;
 

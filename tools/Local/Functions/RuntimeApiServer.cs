@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
+using FraudTf.Local.Engines;
 
 namespace FraudTf.Local.Functions;
 
@@ -62,30 +60,11 @@ public sealed class RuntimeApiServer : IAsyncDisposable
         _startInstance = startInstance;
         _stopInstance = stopInstance;
         _slots = new Slot[instances];
-        for (var attempt = 0; ; attempt++)
+        var ports = EngineProcess.StartOnFreePorts(_listener, instances, retries: 3);
+        for (var i = 0; i < instances; i++)
         {
-            _byPort.Clear();
-            for (var i = 0; i < instances; i++)
-            {
-                _slots[i] = new Slot(i, FreePort());
-                _byPort[_slots[i].Port] = _slots[i];
-            }
-
-            _listener.Prefixes.Clear();
-            foreach (var slot in _slots)
-            {
-                _listener.Prefixes.Add($"http://127.0.0.1:{slot.Port.ToString(CultureInfo.InvariantCulture)}/");
-            }
-
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 3)
-            {
-                // A port was taken between probing and binding: try others.
-            }
+            _slots[i] = new Slot(i, ports[i]);
+            _byPort[ports[i]] = _slots[i];
         }
 
         _loop = Task.Run(Serve);
@@ -213,13 +192,6 @@ public sealed class RuntimeApiServer : IAsyncDisposable
         {
             // Stopped.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static void Run(List<Action> actions)

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace FraudTf.Local.Observability;
 
 /// <summary>A metric CloudWatch extracts from an embedded-metric-format log event.</summary>

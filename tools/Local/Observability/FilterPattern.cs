@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace FraudTf.Local.Observability;
@@ -235,6 +232,7 @@ public sealed partial class FilterPattern
 
         public string Peek => AtEnd ? "<end>" : tokens[_i];
 
+        // Alike on purpose: Or and And are the two levels of a recursive-descent parser, one a precedence.
         public Node Or()
         {
             var left = And();

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using FraudTf.Local.Stack;
 using FraudTf.Local.Streaming;
 
 namespace FraudTf.Local.Pipes;
@@ -81,6 +78,8 @@ public sealed class DynamoDbStreamPipe : IShardSource<JsonObject>, IBatchHandler
     private readonly TimeProvider _time;
     private readonly StreamPoller<JsonObject> _poller;
 
+    // Alike on purpose: the local services take the same collaborators (targets, dead letters, metrics, time) by
+    // constructor, as LocalEventBus and KinesisEventSourceMapping do.
     private DynamoDbStreamPipe(PipeSettings settings, IDynamoDbStreamsApi streams, IPipeTarget target, IQueueSender deadLetters, IMetricSink metrics, TimeProvider time)
     {
         Settings = settings;
@@ -174,6 +173,8 @@ public sealed class DynamoDbStreamPipe : IShardSource<JsonObject>, IBatchHandler
     public string Transform(JsonObject record) =>
         Settings.InputTemplate is { } t ? LocalPipes.ApplyInputTemplate(t, record) : record.ToJsonString();
 
+    // Alike on purpose: this pipe and KinesisEventSourceMapping are the two IShardSource adapters of StreamPoller (the
+    // shared polling, batching and retries); each maps its own service's shards, iterators and records.
     async Task<IReadOnlyList<ShardInfo>> IShardSource<JsonObject>.Shards(CancellationToken ct) =>
         (await _streams.Shards(Settings.StreamArn, ct)).Select(s => new ShardInfo(s.ShardId, s.ParentShardId)).ToList();
 

@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace FraudTf.Local.Pipes;
 
@@ -64,6 +62,8 @@ public static class LocalPipes
         return true;
     }
 
+    // Alike on purpose: pipe filters use EventBridge's pattern syntax, as EventPattern does, but this matcher keeps to
+    // the subset pipes' filters use here (exact values, exists, prefix) and their error texts; merging is a behaviour change.
     private static bool LeafMatches(JsonNode? accepted, bool present, JsonNode? actual)
     {
         if (accepted is JsonObject op)

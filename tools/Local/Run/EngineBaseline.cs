@@ -1,11 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using FraudTf.Functions.Shared.Tables;
 using FraudTf.Local.Engines;
-using FraudTf.Local.Stack;
 
 namespace FraudTf.Local.Run;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FraudTf.Local.Run;
 
 /// <summary>An injected failure of a local run.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using FraudTf.Local.Traffic;
 
 namespace FraudTf.Local.Run;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
@@ -12,12 +10,13 @@ using FraudTf.Local.Fronts;
 using FraudTf.Local.Functions;
 using FraudTf.Local.Observability;
 using FraudTf.Local.Pipes;
-using FraudTf.Local.Stack;
 using FraudTf.Local.Streaming;
 using FraudTf.Local.Traffic;
 using FraudTf.Redrive;
 using FraudTf.Stacks;
 
+// Alike on purpose: the files of the partial class LocalRun share their usings and header; the tests and functions
+// that use the same AWS SDK clients and shared contracts list the same namespaces.
 namespace FraudTf.Local.Run;
 
 public sealed partial class LocalRun

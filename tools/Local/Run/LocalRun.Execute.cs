@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
@@ -14,12 +11,13 @@ using FraudTf.Local.Fronts;
 using FraudTf.Local.Functions;
 using FraudTf.Local.Observability;
 using FraudTf.Local.Pipes;
-using FraudTf.Local.Stack;
 using FraudTf.Local.Streaming;
 using FraudTf.Local.Traffic;
 using FraudTf.Redrive;
 using FraudTf.Stacks;
 
+// Alike on purpose: the files of the partial class LocalRun share their usings and header; the tests and functions
+// that use the same AWS SDK clients and shared contracts list the same namespaces.
 namespace FraudTf.Local.Run;
 
 public sealed partial class LocalRun

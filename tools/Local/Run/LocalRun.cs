@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
@@ -11,7 +9,6 @@ using FraudTf.Functions.Shared.Tables;
 using FraudTf.Local.Engines;
 using FraudTf.Local.Events;
 using FraudTf.Local.Fronts;
-using FraudTf.Local.Stack;
 using FraudTf.Redrive;
 
 namespace FraudTf.Local.Run;

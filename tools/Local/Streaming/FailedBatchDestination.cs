@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
-using FraudTf.Local.Stack;
 
 namespace FraudTf.Local.Streaming;
 

@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using FraudTf.Local.Stack;
 using FraudTf.Redrive;
 using FraudTf.Stacks;
 

@@ -36,6 +36,7 @@ public sealed record UserHabits(
 /// <summary>The reference tables of the traffic (weights are rough real-world proportions, not measurements).</summary>
 public static class Habits
 {
+    // Alike on purpose: a data table, one row a country.
     /// <summary>Countries: home mix of card payments (large markets weigh more) and origins of account takeovers.</summary>
     public static readonly IReadOnlyList<CountryProfile> Countries =
     [

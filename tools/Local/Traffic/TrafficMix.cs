@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FraudTf.Local.Traffic;
 
 /// <summary>The share of the records each scenario gets (shares sum to 1).</summary>

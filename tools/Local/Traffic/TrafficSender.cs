@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-using FraudTf.Local.Stack;
 using FraudTf.Redrive;
 using FraudTf.Stacks;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FraudTf.Config;
 
 namespace FraudTf.Promotion.Comparison;
@@ -113,6 +112,24 @@ public static class EnvironmentValues
     public static Dictionary<string, string> Leaves(JsonNode? node)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, leaf) in Paths(node))
+        {
+            if (leaf is JsonValue v)
+            {
+                result[path] = Text(v);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Every leaf of a JSON tree (a value, or a JSON null) with its dotted path, in document order: objects add
+    /// <c>.key</c>, arrays <c>[i]</c>. Keys for which <paramref name="skipKey"/> is true are left out with all below them.
+    /// </summary>
+    public static IEnumerable<(string Path, JsonNode? Leaf)> Paths(JsonNode? node, Func<string, bool>? skipKey = null)
+    {
+        var result = new List<(string Path, JsonNode? Leaf)>();
         void Walk(JsonNode? n, string path)
         {
             switch (n)
@@ -120,7 +137,10 @@ public static class EnvironmentValues
                 case JsonObject o:
                     foreach (var (k, v) in o)
                     {
-                        Walk(v, path.Length == 0 ? k : $"{path}.{k}");
+                        if (skipKey is null || !skipKey(k))
+                        {
+                            Walk(v, path.Length == 0 ? k : $"{path}.{k}");
+                        }
                     }
 
                     break;
@@ -131,8 +151,8 @@ public static class EnvironmentValues
                     }
 
                     break;
-                case JsonValue v:
-                    result[path] = Text(v);
+                default:
+                    result.Add((path, n));
                     break;
             }
         }

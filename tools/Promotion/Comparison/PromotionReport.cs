@@ -47,6 +47,7 @@ public static class PromotionReport
         sb.AppendLine($"| Lambda artifacts identical | {c.Artifacts.Count - artifactsDiffer} of {c.Artifacts.Count} |");
         sb.AppendLine();
 
+        // Alike on purpose: each section of the report is a Markdown table written row by row, the same way.
         sb.AppendLine("## Lambda artifacts");
         sb.AppendLine();
         sb.AppendLine($"| function | `source_code_hash` in {from} | in {to} | zip SHA-256 in {from} | in {to} | same code |");

@@ -1,9 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FraudTf.Config;
 using FraudTf.Functions.Shared.Scoring;
 using FraudTf.Functions.Shared.Settings;
-using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Comparison;
 

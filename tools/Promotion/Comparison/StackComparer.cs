@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Comparison;
 
@@ -193,37 +191,15 @@ public static class StackComparer
 
     private sealed record Leaf(string Raw, string Text);
 
+    // The stack's leaves, without the "//" metadata keys CDKTF writes.
     private static Dictionary<string, Leaf> Leaves(JsonNode? node)
     {
         var result = new Dictionary<string, Leaf>(StringComparer.Ordinal);
-        void Walk(JsonNode? n, string path)
+        foreach (var (path, leaf) in EnvironmentValues.Paths(node, k => k == "//"))
         {
-            switch (n)
-            {
-                case JsonObject o:
-                    foreach (var (k, v) in o)
-                    {
-                        if (k != "//")
-                        {
-                            Walk(v, path.Length == 0 ? k : $"{path}.{k}");
-                        }
-                    }
-
-                    break;
-                case JsonArray arr:
-                    for (var i = 0; i < arr.Count; i++)
-                    {
-                        Walk(arr[i], $"{path}[{i}]");
-                    }
-
-                    break;
-                default:
-                    result[path] = new Leaf(n?.ToJsonString() ?? "null", EnvironmentValues.Text(n));
-                    break;
-            }
+            result[path] = new Leaf(leaf?.ToJsonString() ?? "null", EnvironmentValues.Text(leaf));
         }
 
-        Walk(node, "");
         return result;
     }
 }

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace FraudTf.Local.Report.Charts;
 
 /// <summary>One series of a bar chart: a name (the legend) and one value per label.</summary>

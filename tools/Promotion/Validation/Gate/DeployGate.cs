@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate;
 
@@ -10,6 +8,9 @@ namespace FraudTf.Promotion.Validation.Gate;
 /// <param name="Message">What fails at plan or apply time, or what silently does nothing, and how to fix it.</param>
 public sealed record GateFinding(string RuleId, string Address, string Message);
 
+// Alike on purpose: every rule in Rules/ has this class's shape (Id, Title, Source, Limits, then Check walking
+// stack.OfType(...)), so the rules read side by side as a catalog, as cdk-nag's and tflint's do; duplicates pairs
+// them by shape. What their checks share is in GateQueries and Gate1Support.
 /// <summary>
 /// A plan- or apply-time rule over a synthesized stack: something the provider schema accepts but the provider's own
 /// validation, AWS's authorization or AWS's runtime behaviour rejects or ignores. Each rule names its source (the

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate;
 

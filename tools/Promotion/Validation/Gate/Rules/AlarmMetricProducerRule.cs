@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
-
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
 /// <summary>
@@ -19,6 +16,7 @@ public sealed class AlarmMetricProducerRule : GateRule
     /// <summary>How an AWS namespace's identifying dimension names a resource of the stack.</summary>
     private sealed record Producer(string ResourceType, string NameArgument, string ArnMarker);
 
+    // Alike on purpose: a data table, one entry per AWS namespace with the document it restates.
     /// <summary>AWS namespaces the rule knows: identifying dimension key -> producing resource, with the document listing the dimension.</summary>
     private static readonly IReadOnlyDictionary<string, (IReadOnlyDictionary<string, Producer> Dimensions, string Source)> AwsNamespaces =
         new Dictionary<string, (IReadOnlyDictionary<string, Producer>, string)>(StringComparer.Ordinal)

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
-
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
 /// <summary>

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using FraudTf.Stacks;
 
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 

@@ -126,6 +126,7 @@ internal sealed class Gate1VersionConstraint
                 return new Gate1VersionConstraint(null, $"the clause '{clause}' is not '<operator> <version>'", false);
             }
 
+            // Alike on purpose: one arm per operator of Terraform's version constraint syntax, each a bound.
             switch (m.Groups[1].Value)
             {
                 case "" or "=":

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
 /// <summary>

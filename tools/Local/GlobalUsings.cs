@@ -1,0 +1,5 @@
+// Namespaces that many files of this project use; each file keeps its own usings for the others.
+global using System.Globalization;
+global using System.Text;
+global using System.Text.Json.Nodes;
+global using FraudTf.Local.Stack;
