@@ -163,6 +163,21 @@ public sealed class AssumptionBook
         return new AssumptionBook(displayFile, values);
     }
 
+    /// <summary>This book and <paramref name="other"/>'s values (e.g. a benchmark's measured figures); a key in both is an error.</summary>
+    public AssumptionBook With(AssumptionBook other)
+    {
+        var values = new SortedDictionary<string, Assumption>(_values.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (key, value) in other._values)
+        {
+            if (!values.TryAdd(key, value))
+            {
+                throw new CostDataException($"{other.File}: assumption '{key}' is also in {File}. Fix: keep it in one file (measured figures in {other.File}).");
+            }
+        }
+
+        return new AssumptionBook($"{File} + {other.File}", values);
+    }
+
     /// <summary>A fresh copy with nothing marked used (one per report).</summary>
     public AssumptionBook Fresh() => new(File, _values);
 

@@ -22,7 +22,7 @@ namespace FraudTf.Functions.Tests.Integration;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public class StreamProcessorPoisonTests
+public partial class StreamProcessorPoisonTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private const string StreamArn = "arn:aws:kinesis:us-east-1:111111111111:stream/fraud-detection-transactions-test";
