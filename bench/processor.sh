@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of the stream processor (issue 18), writing the measured figure file the cost report reads
-# (bench/results/stream-processor.json: the figures, the machine, the load and the date). RUNS runs, medians:
+# (bench/measured/stream-processor.json: the figures, the machine, the load and the date). RUNS runs, medians:
 #   (a) decode + validate + score on one thread, pinned to one core (taskset -c 0 when it exists): 20,000 records as
 #       the Kinesis event carries them (base64), every optional field set; baseline in the same run, alternating with it:
 #       the old decoder (Convert.FromBase64String, JsonDocument, regular expressions: bench/FunctionsBench/LegacyTransactionParser.cs);
@@ -21,8 +21,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 decode=$("${pin[@]}" dotnet "$DLL" --decode "$RUNS")
 batch=$(dotnet "$DLL" --batch "$(pwd)" "$RUNS")
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-mkdir -p bench/results
-out=bench/results/stream-processor.json
+mkdir -p bench/measured
+out=bench/measured/stream-processor.json
 python3 - "$out" "$machine" "$load_before" "$load_after" "$RUNS" "${pin[*]:-no}" "$decode" "$batch" <<'PY'
 import json, sys, datetime
 out, machine, before, after, runs, pin, decode, batch = sys.argv[1:]

@@ -29,8 +29,9 @@ namespace FraudTf.Functions.StreamProcessor;
 /// records share a transaction id share a lane, so the first of those records in the batch is the one stored), and up to
 /// <see cref="Settings.MaxConcurrency"/> lanes run at once, each storing its records strictly in the batch's order. A
 /// lane stops at its first transient failure (that user's later records wait for the redelivery), and every lane stops
-/// taking records at an environmental failure, one every record shares (the patterns), or the
-/// <see cref="MaxTransientFailures"/>th transient one. Then the quarantines, one at a time in the batch's order, only of
+/// taking records at an environmental failure, one every record shares, or the <see cref="MaxTransientFailures"/>th
+/// transient one; an environmental failure is logged once per batch. When the patterns cannot be read, no lane runs:
+/// the batch's first valid record is reported failed (one log line) and the others wait for the redelivery. Then the quarantines, one at a time in the batch's order, only of
 /// records before the lowest record not done: a quarantine cannot be recognised as a duplicate, so one after that
 /// record would be sent again with the redelivery.</para>
 /// <para>The response names the lowest record of the batch that is not durably done (failed, not started, or not
@@ -89,10 +90,19 @@ public sealed class Function
         var items = batch.Records.Select((r, i) => new Item(i, r, TransactionParser.Decode(r.Kinesis.Data, now))).ToList();
         var context = await Prepare(items.Select(r => r.Parsed.Transaction).OfType<Transaction>().ToList(), now, stats, ct);
 
-        // Phase 1: the stores, lane by lane.
-        var run = new BatchRun();
-        await Parallel.ForEachAsync(Lanes(items), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct },
-            async (lane, _) => await RunLane(lane, context, run, now, ct));
+        // Phase 1: the stores, lane by lane. Without the patterns no valid record can be scored: the batch's environmental
+        // failure, logged once against its first valid record, and no lane runs.
+        var lanes = Lanes(items);
+        if (context.PatternsError is { } patternsError)
+        {
+            Failed(lanes.Select(l => l[0]).MinBy(r => r.Index)!, patternsError, DependencyKind(patternsError));
+        }
+        else
+        {
+            var run = new BatchRun();
+            await Parallel.ForEachAsync(lanes, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct },
+                async (lane, _) => await RunLane(lane, context, run, now, ct));
+        }
 
         // Phase 2: the quarantines, in order, before the lowest record not done.
         var notDone = items.FirstOrDefault(r => r.Outcome is Outcome.Failed or Outcome.Pending)?.Index ?? items.Count;
@@ -202,14 +212,35 @@ public sealed class Function
                 continue;
             }
 
+            if (kind == FailureKind.Environment)
+            {
+                // One every record shares: the batch stops, and the failure is logged once, by the first lane to meet it.
+                item.Outcome = Outcome.Failed;
+                if (run.FirstEnvironmentalFailure())
+                {
+                    Failed(item, failure, kind);
+                }
+
+                run.Stop();
+                return;
+            }
+
             Failed(item, failure, kind);
-            if (kind == FailureKind.Environment || ReferenceEquals(failure, context.PatternsError) || run.Transient() >= MaxTransientFailures)
+            if (run.Transient() >= MaxTransientFailures)
             {
                 run.Stop();
             }
 
             return;
         }
+    }
+
+    // How a failed read records depend on is treated: transient as classified, otherwise environmental (stored rows are
+    // read as data and never throw, so a permanent failure of the read is not the record's own).
+    private static FailureKind DependencyKind(Exception readFailure)
+    {
+        var kind = Failures.Classify(readFailure);
+        return kind == FailureKind.Permanent ? FailureKind.Environment : kind;
     }
 
     private void Failed(Item item, Exception failure, FailureKind kind)
@@ -224,8 +255,7 @@ public sealed class Function
     {
         if (context.FailureFor(t) is { } dependency)
         {
-            var kind = Failures.Classify(dependency);
-            return (dependency, kind == FailureKind.Permanent ? FailureKind.Environment : kind);
+            return (dependency, DependencyKind(dependency));
         }
 
         try
@@ -483,11 +513,12 @@ public sealed class Function
         public string? RejectLogDetail { get; set; }
     }
 
-    // The lanes' shared state: the stop of the batch and the count of transient failures.
+    // The lanes' shared state: the stop of the batch, the count of transient failures, whether an environmental one was met.
     private sealed class BatchRun
     {
         private int _stopped;
         private int _transient;
+        private int _environmental;
 
         public bool Stopped => Volatile.Read(ref _stopped) != 0;
 
@@ -495,6 +526,9 @@ public sealed class Function
 
         // Counts one more transient failure; returns the count.
         public int Transient() => Interlocked.Increment(ref _transient);
+
+        // True for the batch's first environmental failure only (the one logged).
+        public bool FirstEnvironmentalFailure() => Interlocked.Exchange(ref _environmental, 1) == 0;
     }
 
     // What the batch read once; written concurrently while preparing, then each user's entries by that user's lane only.
@@ -502,7 +536,7 @@ public sealed class Function
     {
         public IReadOnlyList<FraudPattern> Patterns { get; set; } = [];
 
-        // Set when the patterns could not be read: every valid record depends on them.
+        // Set when the patterns could not be read: every valid record depends on them, so no lane runs.
         public Exception? PatternsError { get; set; }
 
         public ConcurrentDictionary<string, byte> Stored { get; } = new(StringComparer.Ordinal);
@@ -515,9 +549,9 @@ public sealed class Function
 
         public ConcurrentDictionary<string, List<RecentTransaction>> Recent { get; } = new(StringComparer.Ordinal);
 
-        // The failed read t depends on, if any.
+        // The failed read of t's own (its id, its user's profile or history), if any; the patterns are checked per batch.
         public Exception? FailureFor(Transaction t) =>
-            PatternsError ?? IdErrors.GetValueOrDefault(t.TransactionId) ?? UserErrors.GetValueOrDefault(t.UserId);
+            IdErrors.GetValueOrDefault(t.TransactionId) ?? UserErrors.GetValueOrDefault(t.UserId);
     }
 
     // The batch's counts for its metrics, from the records in the batch's order once it is done (deterministic sums).

@@ -29,7 +29,7 @@ public static class CostApi
     /// written by <c>bench/processor.sh</c> with its machine, load and date, and checked in; its <c>values</c> join the
     /// assumptions (a key in both files is an error), each naming that source.
     /// </summary>
-    public const string MeasuredFile = "bench/results/stream-processor.json";
+    public const string MeasuredFile = "bench/measured/stream-processor.json";
 
     /// <summary>The synthesized stack of <paramref name="config"/>, relative to the repository root.</summary>
     public static string StackFile(EnvironmentConfig config) => $"cdktf.out/stacks/{config.StackName}/cdk.tf.json";
@@ -40,7 +40,8 @@ public static class CostApi
 
     /// <summary>
     /// The report of environment <paramref name="environment"/>: its stack from <c>cdktf.out/</c> (run synth first),
-    /// its traffic profile from <c>environments/</c>, prices of its region and the assumptions from <c>tools/Cost/data/</c>.
+    /// its traffic profile from <c>environments/</c>, prices of its region, the assumptions from <c>tools/Cost/data/</c> and
+    /// the measured figures (<see cref="MeasuredFile"/>).
     /// </summary>
     public static CostReport ForEnvironment(string repoRoot, string environment, string? stackPath = null)
     {

@@ -116,7 +116,8 @@ public sealed class PriceBook
 public sealed record Assumption(string Key, double Value, string Unit, string Source);
 
 /// <summary>
-/// The report's assumptions beyond the traffic profile (<c>tools/Cost/data/assumptions.json</c>): measured durations,
+/// The report's assumptions beyond the traffic profile (<c>tools/Cost/data/assumptions.json</c>, and the benchmark's
+/// measured figures joined to it with <see cref="With"/>): measured durations,
 /// request units per transaction from the function code, sizes, service limits. Remembers which were used, so the
 /// report lists exactly those.
 /// </summary>

@@ -112,6 +112,9 @@ public class ThrottlingDynamo : DispatchProxy
     /// <summary>The error of <see cref="FailWritesOf"/>'s writes (e.g. a ValidationException).</summary>
     public Exception? WriteFailure { get; set; }
 
+    /// <summary>When set, every Query of the active patterns (the byActiveStatus index) fails with it.</summary>
+    public Exception? PatternsFailure { get; set; }
+
     /// <summary>When set, Query calls for this user's history (the byUserTime index) fail (while <see cref="ThrottleUserQueries"/> &gt; 0).</summary>
     public string? ThrottleQueriesOf { get; set; }
 
@@ -190,6 +193,12 @@ public class ThrottlingDynamo : DispatchProxy
 
             Tokens.Enqueue(write.ClientRequestToken);
             return Tracked(write, user ?? "", transactionId ?? "", args.Length > 1 && args[1] is CancellationToken token ? token : CancellationToken.None);
+        }
+
+        if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.PatternAttributes.ByActiveStatusIndex }
+            && PatternsFailure is { } patternsFailure)
+        {
+            return Task.FromException<QueryResponse>(patternsFailure);
         }
 
         if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest query && ThrottleQueriesOf is not null

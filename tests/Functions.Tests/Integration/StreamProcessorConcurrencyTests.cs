@@ -17,16 +17,6 @@ public partial class StreamProcessorPoisonTests
 {
     private static readonly string[] ThreeUsers = ["u-a", "u-b", "u-c"];
 
-    private Harness NewFunction(Settings settings)
-    {
-        var (sqs, fake) = RecordingSqs.Create();
-        var (conditional, control) = ConditionalS3.Wrap(_s3);
-        var (s3, scripted) = ScriptedS3.Wrap(conditional);
-        var (dynamo, throttle) = ThrottlingDynamo.Wrap(_dynamo);
-        var log = new CapturedOutput();
-        return new Harness(new Function(settings, dynamo, sqs, s3, log, new FixedClock(Now)), fake, scripted, control, throttle, log);
-    }
-
     [Test]
     public async Task TwentyUsers_SavedConcurrently_EachUsersRecordsInTheBatchOrder_SameDecisionsAsSequential()
     {
@@ -131,11 +121,44 @@ public partial class StreamProcessorPoisonTests
         Assert.That(notStored, Has.Count.GreaterThan(5), "the batch stopped: more than u-5's own records wait");
         Assert.That(reported, Is.EqualTo(notStored.Min(StringComparer.Ordinal)), "everything before the checkpoint is stored");
         Assert.That(h.Sqs.Sent, Is.Empty, "an environmental failure is not the record's: nothing quarantined");
+        Assert.That(h.Log.Lines.Count(l => l.Contains("\"record failed; it will be retried\"", StringComparison.Ordinal)), Is.EqualTo(1), "the batch's environmental failure, logged once");
 
         h.Dynamo.FailWritesOf = null;
         var second = await h.Function.Process(From(Batch(records), first), CancellationToken.None);
         Assert.That(second.BatchItemFailures, Is.Empty);
         Assert.That(await StoredIds(_settings.TransactionsTable), Is.EquivalentTo(records.Select((_, i) => $"tx-{i:D2}")));
+    }
+
+    [Test]
+    public async Task PatternsUnreadable_NoLaneRuns_TheFailureIsLoggedOnce_AndTheRedeliveryStoresEveryRecord(
+        [Values("AccessDeniedException", "ProvisionedThroughputExceededException")] string errorCode)
+    {
+        // A poison record first, 40 valid records of 8 users, a poison record after them.
+        var records = new List<KinesisEventRecord> { Record(0, "not json") };
+        records.AddRange(Enumerable.Range(1, 40).Select(i => Record(i, Tx($"tx-{i:D2}", $"u-{i % 8}", minutesAgo: 60 - i))));
+        records.Add(Record(41, "{\"transactionId\": 7}"));
+        var h = NewFunction(_settings with { MaxConcurrency = 4 });
+        h.Dynamo.PatternsFailure = new AmazonDynamoDBException("the patterns cannot be read") { ErrorCode = errorCode, StatusCode = System.Net.HttpStatusCode.BadRequest };
+
+        var first = await h.Function.Process(Batch(records), CancellationToken.None);
+
+        var failures = h.Log.Lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).Where(l => (string?)l[FraudTf.Functions.Shared.Logging.LogFields.Message] == "record failed; it will be retried").ToList();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first.BatchItemFailures.Select(f => f.ItemIdentifier), Is.EqualTo(new[] { Seq(1) }), "the first valid record: the poison record before it is done");
+            Assert.That(failures.Select(l => (string?)l[FraudTf.Functions.Shared.Logging.LogFields.SequenceNumber]), Is.EqualTo(new[] { Seq(1) }), "one line for the batch, not one per lane");
+            Assert.That(h.Dynamo.Writes, Is.Empty, "no lane ran");
+            Assert.That(await StoredIds(_settings.TransactionsTable), Is.Empty);
+            Assert.That(Quarantined(h.Sqs).Select(q => q.SequenceNumber), Is.EqualTo(new[] { Seq(0) }), "only the poison record before the reported one");
+            Assert.That(MetricSum(h.Log, PlatformMetrics.RecordsRetried), Is.EqualTo(41), "every record from the reported one on comes again");
+        });
+
+        h.Dynamo.PatternsFailure = null;
+        var second = await h.Function.Process(From(Batch(records), first), CancellationToken.None);
+
+        Assert.That(second.BatchItemFailures, Is.Empty);
+        Assert.That(await StoredIds(_settings.TransactionsTable), Is.EquivalentTo(Enumerable.Range(1, 40).Select(i => $"tx-{i:D2}")));
+        Assert.That(Quarantined(h.Sqs).Select(q => q.SequenceNumber), Is.EqualTo(new[] { Seq(0), Seq(41) }), "each poison record once");
     }
 
     // Every decision of a table: transaction id, decision, score and reasons (rule, value, threshold), ordered by id.

@@ -15,25 +15,12 @@ namespace FraudTf.Functions.Tests.Transactions;
 [TestFixture]
 public class TransactionDecoderEquivalenceTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = TransactionRecords.Now;
 
     private static readonly string[] FieldNames =
         ["transactionId", "userId", "amount", "currency", "merchantId", "merchantCategory", "country", "timestamp", "deviceId", "ipAddress", "channel"];
 
-    private static JsonObject Valid() => new()
-    {
-        ["transactionId"] = "tx-0001",
-        ["userId"] = "user-42",
-        ["amount"] = 125.50m,
-        ["currency"] = "EUR",
-        ["merchantId"] = "m-77",
-        ["merchantCategory"] = "5411",
-        ["country"] = "DE",
-        ["timestamp"] = "2026-11-25T11:58:00Z",
-        ["deviceId"] = "dev-1",
-        ["ipAddress"] = "192.0.2.1",
-        ["channel"] = "web",
-    };
+    private static JsonObject Valid() => TransactionRecords.Full();
 
     private static readonly JsonNode?[] OtherValues =
     [
