@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
@@ -17,7 +15,21 @@ using FraudTf.Functions.Shared.Scoring;
 // Alike on purpose: the usings are those of the stream processor's integration tests, whose setup this drives too.
 // Usage: dotnet FunctionsBench.dll <repo root> [runs]            all benchmarks (starts DynamoDB Local itself)
 //        dotnet FunctionsBench.dll --cold-start <endpoint> <prefix>  one process: construct + first event (internal)
+//        dotnet FunctionsBench.dll --decode <runs>                   decode + validate + score, new and old decoder (JSON; pin it to one core)
+//        dotnet FunctionsBench.dll --batch <repo root> <runs>        100 records of 20 users on DynamoDB Local, concurrent and sequential (JSON)
 var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+if (args is ["--decode", var decodeRuns])
+{
+    Console.WriteLine(FraudTf.Bench.ProcessorBench.Decode(int.Parse(decodeRuns, CultureInfo.InvariantCulture)).ToJsonString());
+    return;
+}
+
+if (args is ["--batch", var batchRoot, var batchRuns])
+{
+    Console.WriteLine((await FraudTf.Bench.ProcessorBench.Batch(batchRoot, int.Parse(batchRuns, CultureInfo.InvariantCulture))).ToJsonString());
+    return;
+}
+
 if (args is ["--cold-start", var coldEndpoint, var coldPrefix])
 {
     var f = NewFunction(coldEndpoint, coldPrefix);
@@ -85,23 +97,10 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"scoring throughput (1 thread): median {scoring:N0} records/s; baseline parse+validate: {parsing:N0} records/s; ratio scoring/parsing {scoring / parsing:0.0}x"));
 
 // 2. A 100-record batch end to end against DynamoDB Local; 3. cold start to the first handled event.
-var emulator = Path.Combine(root, "tests", "emulators", "node_modules", "amplify-dynamodb-simulator", "emulator");
-var port = FreePort();
-using var java = Process.Start(new ProcessStartInfo("java",
-    [$"-Djava.library.path={Path.Combine(emulator, "DynamoDBLocal_lib")}", "-jar", Path.Combine(emulator, "DynamoDBLocal.jar"), "-inMemory", "-sharedDb", "-disableTelemetry", "-port", port.ToString(CultureInfo.InvariantCulture)])
-{ WorkingDirectory = emulator, RedirectStandardOutput = true, RedirectStandardError = true })!;
-java.BeginOutputReadLine();
-java.BeginErrorReadLine();
-var endpoint = $"http://127.0.0.1:{port}";
-try
+await using var local = await FraudTf.Bench.DynamoLocal.Start(root);
+var endpoint = local.Endpoint;
 {
-    using var dynamo = new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = endpoint, AuthenticationRegion = "us-east-1" });
-    for (var i = 0; ; i++)
-    {
-        try { await dynamo.ListTablesAsync(new ListTablesRequest()); break; }
-        catch when (i < 300) { await Task.Delay(100); }
-    }
-
+    var dynamo = local.Client;
     const string prefix = "bench";
     foreach (var schema in FraudTables.All)
     {
@@ -198,10 +197,6 @@ try
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold start (new process to first handled event, DynamoDB Local): median {cold:0} ms"));
     GC.KeepAlive(dll);
 }
-finally
-{
-    java.Kill(entireProcessTree: true);
-}
 
 foreach (var zip in Directory.GetFiles(Path.Combine(root, ".build", "functions"), "*.zip", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
 {
@@ -241,15 +236,6 @@ static double Median(int runs, Func<double> measure)
 {
     var values = Enumerable.Range(0, runs).Select(_ => measure()).Order().ToArray();
     return values[values.Length / 2];
-}
-
-static int FreePort()
-{
-    var l = new TcpListener(IPAddress.Loopback, 0);
-    l.Start();
-    var port = ((IPEndPoint)l.LocalEndpoint).Port;
-    l.Stop();
-    return port;
 }
 
 static string RuntimeInformationText() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;

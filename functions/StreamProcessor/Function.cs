@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
@@ -21,14 +22,21 @@ namespace FraudTf.Functions.StreamProcessor;
 /// failing permanently while scored or stored (<see cref="Failures"/>). Corrupt stored rows it depends on are data, not
 /// failures (<see cref="TransactionStore"/>);</item>
 /// <item>left for Kinesis to redeliver, when it failed transiently (throttling, timeouts, 5xx, a conflict, or a
-/// quarantine that could not be written): the partial batch response names the first such record, so the mapping
-/// retries from it.</item>
+/// quarantine that could not be written): the partial batch response names the lowest such record of the batch, so
+/// the mapping retries from it.</item>
 /// </list>
-/// Records of one user keep their order: after a user's record failed, that user's later records wait for the
-/// redelivery. Records of other users are independent and go on (they come again with the redelivery and are then
-/// skipped as duplicates), but nothing more is quarantined after the first failure (a quarantine cannot be recognised
-/// as a duplicate), and the batch stops at an environmental failure, one every record shares (the patterns), or the
-/// <see cref="MaxTransientFailures"/>th transient one (the table or service is down, not one user's partition).
+/// <para>A batch runs in two phases. First the stores: the records are grouped into lanes, one per user (users whose
+/// records share a transaction id share a lane, so the first of those records in the batch is the one stored), and up to
+/// <see cref="Settings.MaxConcurrency"/> lanes run at once, each storing its records strictly in the batch's order. A
+/// lane stops at its first transient failure (that user's later records wait for the redelivery), and every lane stops
+/// taking records at an environmental failure, one every record shares, or the <see cref="MaxTransientFailures"/>th
+/// transient one; an environmental failure is logged once per batch. When the patterns cannot be read, no lane runs:
+/// the batch's first valid record is reported failed (one log line) and the others wait for the redelivery. Then the quarantines, one at a time in the batch's order, only of
+/// records before the lowest record not done: a quarantine cannot be recognised as a duplicate, so one after that
+/// record would be sent again with the redelivery.</para>
+/// <para>The response names the lowest record of the batch that is not durably done (failed, not started, or not
+/// quarantined): every record before it is stored or quarantined, so the checkpoint loses nothing, and the records after
+/// it that were stored come again and are skipped as duplicates (the conditional save; see <see cref="TransactionStore"/>).</para>
 /// </summary>
 public sealed class Function
 {
@@ -73,105 +81,186 @@ public sealed class Function
         return output;
     }
 
-    /// <summary>Processes a batch; see the class summary for where each record ends.</summary>
+    /// <summary>Processes a batch; see the class summary for where each record ends and in which order.</summary>
     public async Task<BatchResponse> Process(KinesisEvent batch, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         var stats = new BatchStats();
         var now = _time.GetUtcNow();
-        var records = batch.Records.Select(r => (Record: r, Parsed: Decode(r, now))).ToList();
-        var context = await Prepare(records.Select(r => r.Parsed.Transaction).OfType<Transaction>().ToList(), now, stats, ct);
+        var items = batch.Records.Select((r, i) => new Item(i, r, TransactionParser.Decode(r.Kinesis.Data, now))).ToList();
+        var context = await Prepare(items.Select(r => r.Parsed.Transaction).OfType<Transaction>().ToList(), now, stats, ct);
 
-        KinesisEventRecord? firstFailure = null;
-        var waiting = new HashSet<string>(StringComparer.Ordinal);
-        var transientFailures = 0;
-        for (var i = 0; i < records.Count; i++)
+        // Phase 1: the stores, lane by lane. Without the patterns no valid record can be scored: the batch's environmental
+        // failure, logged once against its first valid record, and no lane runs.
+        var lanes = Lanes(items);
+        if (context.PatternsError is { } patternsError)
         {
-            var (record, parsed) = records[i];
-            var t = parsed.Transaction;
-            if (firstFailure is not null && (t is null || waiting.Contains(t.UserId)))
+            Failed(lanes.Select(l => l[0]).MinBy(r => r.Index)!, patternsError, DependencyKind(patternsError));
+        }
+        else
+        {
+            var run = new BatchRun();
+            await Parallel.ForEachAsync(lanes, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct },
+                async (lane, _) => await RunLane(lane, context, run, now, ct));
+        }
+
+        // Phase 2: the quarantines, in order, before the lowest record not done.
+        var notDone = items.FirstOrDefault(r => r.Outcome is Outcome.Failed or Outcome.Pending)?.Index ?? items.Count;
+        foreach (var item in items.Where(r => r.Outcome == Outcome.ToQuarantine && r.Index < notDone))
+        {
+            try
             {
-                // After a failure: quarantine nothing more, and keep each failed user's order; these come again.
-                stats.Deferred++;
-                continue;
+                await Reject(item.Record, item.RejectReason, item.RejectDetail!, item.RejectLogDetail!, stats, ct, item.Parsed.Transaction);
+                item.Outcome = Outcome.Quarantined;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Not kept: retried (and after the mapping's retries, its on-failure destination), never dropped.
+                Failed(item, e, FailureKind.Transient);
+                notDone = item.Index;
+                break;
+            }
+        }
+
+        // Kinesis redelivers from the lowest reported sequence number: only the lowest record not done is reported (a
+        // record stored or quarantined before it is never reported; those after it come again and are recognised).
+        var reported = items.FirstOrDefault(r => r.Outcome is Outcome.Failed or Outcome.Pending or Outcome.ToQuarantine);
+        foreach (var item in items)
+        {
+            stats.Count(item);
+        }
+
+        Emit(stats, watch.Elapsed);
+        return reported is null
+            ? new BatchResponse()
+            : new BatchResponse { BatchItemFailures = [new BatchItemFailure(reported.Record.Kinesis.SequenceNumber)] };
+    }
+
+    // The lanes of a batch: valid records grouped by user, in the batch's order; users whose records share a transaction
+    // id are one lane (union-find over users and ids), so that the first of those records in the batch is the one
+    // stored, as it would be in sequence. Invalid records need no store: they wait for phase 2's quarantine.
+    private static List<List<Item>> Lanes(List<Item> items)
+    {
+        var parent = new List<int>();
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        int Node(string key)
+        {
+            if (!ids.TryGetValue(key, out var n))
+            {
+                ids[key] = n = parent.Count;
+                parent.Add(n);
             }
 
-            var (failure, kind) = await Attempt(record, parsed, context, stats, now, ct);
+            return n;
+        }
+
+        int Find(int n)
+        {
+            while (parent[n] != n)
+            {
+                n = parent[n] = parent[parent[n]];
+            }
+
+            return n;
+        }
+
+        foreach (var item in items)
+        {
+            if (item.Parsed.Transaction is { } t)
+            {
+                var (user, tx) = (Find(Node("u:" + t.UserId)), Find(Node("t:" + t.TransactionId)));
+                parent[Math.Max(user, tx)] = Math.Min(user, tx);
+            }
+            else
+            {
+                item.Outcome = Outcome.ToQuarantine;
+                item.RejectReason = item.Parsed.Reason!.Value;
+                item.RejectDetail = item.RejectLogDetail = item.Parsed.Detail!;
+            }
+        }
+
+        return items.Where(r => r.Parsed.Transaction is not null)
+            .GroupBy(r => Find(ids["u:" + r.Parsed.Transaction!.UserId]))
+            .Select(g => g.ToList())
+            .ToList();
+    }
+
+    // One lane: its records in order, until the first transient failure or a stop of the batch.
+    private async Task RunLane(List<Item> lane, BatchContext context, BatchRun run, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var item in lane)
+        {
+            if (run.Stopped)
+            {
+                return;
+            }
+
+            var t = item.Parsed.Transaction!;
+            var (failure, kind) = await Attempt(item, t, context, now, ct);
             if (failure is null)
             {
                 continue;
             }
 
-            if (kind == FailureKind.Permanent && t is not null && firstFailure is null)
+            if (kind == FailureKind.Permanent)
             {
-                // The record's own problem: quarantine it and go on.
-                try
-                {
-                    var detail = $"scoring or storing failed permanently: {Failures.Describe(failure)}: {Truncate(failure.Message, 300)}";
-                    await Reject(record, RejectReason.Unprocessable, detail, $"scoring or storing failed permanently: {Failures.Describe(failure)}", stats, ct, t);
-                    continue;
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    // Not kept: retried (and after the mapping's retries, its on-failure destination), never dropped.
-                    failure = e;
-                    kind = FailureKind.Transient;
-                }
+                // The record's own problem: quarantined in phase 2, and the lane goes on (the record is never stored).
+                item.Outcome = Outcome.ToQuarantine;
+                item.RejectReason = RejectReason.Unprocessable;
+                item.RejectDetail = $"scoring or storing failed permanently: {Failures.Describe(failure)}: {Truncate(failure.Message, 300)}";
+                item.RejectLogDetail = $"scoring or storing failed permanently: {Failures.Describe(failure)}";
+                continue;
             }
 
-            firstFailure ??= record;
-            stats.Retried++;
-            transientFailures++;
-            if (t is not null)
+            if (kind == FailureKind.Environment)
             {
-                waiting.Add(t.UserId);
+                // One every record shares: the batch stops, and the failure is logged once, by the first lane to meet it.
+                item.Outcome = Outcome.Failed;
+                if (run.FirstEnvironmentalFailure())
+                {
+                    Failed(item, failure, kind);
+                }
+
+                run.Stop();
+                return;
             }
 
-            Log(LogLevels.Warn, "record failed; it will be retried", record.Kinesis.SequenceNumber, t, Failures.Describe(failure), detail: kind.ToString());
-            if (kind == FailureKind.Environment || ReferenceEquals(failure, context.PatternsError) || transientFailures >= MaxTransientFailures)
+            Failed(item, failure, kind);
+            if (run.Transient() >= MaxTransientFailures)
             {
-                stats.Deferred += records.Count - i - 1;
-                break;
+                run.Stop();
             }
+
+            return;
         }
-
-        // Kinesis redelivers from the lowest reported sequence number: only the first failure is reported (a record
-        // stored or quarantined is never reported; those after the first failure come again and are recognised).
-        stats.Retried += stats.Deferred;
-        Emit(stats, watch.Elapsed);
-        return firstFailure is null
-            ? new BatchResponse()
-            : new BatchResponse { BatchItemFailures = [new BatchItemFailure(firstFailure.Kinesis.SequenceNumber)] };
     }
 
-    // Quarantines an invalid record or stores a valid one; returns what failed and how to treat it (null: done).
-    // A failed quarantine is transient whatever S3 or SQS said: the record is retried, never dropped, and the batch
-    // need not stop for it (valid records of other users do not depend on the quarantine). A failed read the record
-    // depends on is environmental when not transient: stored rows themselves are read as data and never throw.
-    private async Task<(Exception? Failure, FailureKind Kind)> Attempt(KinesisEventRecord record, ParseResult parsed, BatchContext context, BatchStats stats, DateTimeOffset now, CancellationToken ct)
+    // How a failed read records depend on is treated: transient as classified, otherwise environmental (stored rows are
+    // read as data and never throw, so a permanent failure of the read is not the record's own).
+    private static FailureKind DependencyKind(Exception readFailure)
     {
-        if (parsed.Transaction is not { } t)
-        {
-            try
-            {
-                await Reject(record, parsed.Reason!.Value, parsed.Detail!, parsed.Detail!, stats, ct);
-                return (null, default);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                return (e, FailureKind.Transient);
-            }
-        }
+        var kind = Failures.Classify(readFailure);
+        return kind == FailureKind.Permanent ? FailureKind.Environment : kind;
+    }
 
+    private void Failed(Item item, Exception failure, FailureKind kind)
+    {
+        item.Outcome = Outcome.Failed;
+        Log(LogLevels.Warn, "record failed; it will be retried", item.Record.Kinesis.SequenceNumber, item.Parsed.Transaction, Failures.Describe(failure), detail: kind.ToString());
+    }
+
+    // Stores a valid record; returns what failed and how to treat it (null: done). A failed read the record depends on is
+    // environmental when not transient: stored rows themselves are read as data and never throw.
+    private async Task<(Exception? Failure, FailureKind Kind)> Attempt(Item item, Transaction t, BatchContext context, DateTimeOffset now, CancellationToken ct)
+    {
         if (context.FailureFor(t) is { } dependency)
         {
-            var kind = Failures.Classify(dependency);
-            return (dependency, kind == FailureKind.Permanent ? FailureKind.Environment : kind);
+            return (dependency, DependencyKind(dependency));
         }
 
         try
         {
-            await Store(record, t, context, stats, now, ct);
+            await Store(item, t, context, now, ct);
             return (null, default);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -180,25 +269,11 @@ public sealed class Function
         }
     }
 
-    private static ParseResult Decode(KinesisEventRecord record, DateTimeOffset now)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = Convert.FromBase64String(record.Kinesis.Data);
-        }
-        catch (FormatException)
-        {
-            return new ParseResult { Reason = RejectReason.BadEncoding, Detail = "the Kinesis data is not valid base64" };
-        }
-
-        return TransactionParser.Parse(bytes, now);
-    }
-
     // What the batch needs from DynamoDB, read once: which ids are stored, each user's profile, and each user's
-    // transactions in the velocity window of the batch (three kinds of calls per batch instead of per record). A read
-    // that fails is recorded against the records that depend on it (the patterns: all; a chunk of ids or profiles: its
-    // records; a user's history: that user's), never thrown: the other records of the batch are independent.
+    // transactions in the velocity window of the batch (three kinds of calls per batch instead of per record), the
+    // independent reads at once (the users' histories up to Settings.MaxConcurrency at a time). A read that fails is
+    // recorded against the records that depend on it (the patterns: all; a chunk of ids or profiles: its records; a
+    // user's history: that user's), never thrown: the other records of the batch are independent.
     private async Task<BatchContext> Prepare(List<Transaction> txs, DateTimeOffset now, BatchStats stats, CancellationToken ct)
     {
         var context = new BatchContext();
@@ -208,20 +283,26 @@ public sealed class Function
         }
 
         bool Failed(Exception e) => e is not OperationCanceledException || !ct.IsCancellationRequested;
-        try
-        {
-            context.Patterns = (await ActivePatterns(now, stats, ct)).Patterns;
-        }
-        catch (Exception e) when (Failed(e))
-        {
-            context.PatternsError = e;
-        }
-
-        foreach (var chunk in txs.Select(t => t.TransactionId).Distinct(StringComparer.Ordinal).Chunk(100))
+        async Task Patterns()
         {
             try
             {
-                context.Stored.UnionWith(await _store.ExistingIds(chunk, ct));
+                context.Patterns = (await ActivePatterns(now, stats, ct)).Patterns;
+            }
+            catch (Exception e) when (Failed(e))
+            {
+                context.PatternsError = e;
+            }
+        }
+
+        async Task Ids(string[] chunk)
+        {
+            try
+            {
+                foreach (var id in await _store.ExistingIds(chunk, ct))
+                {
+                    context.Stored.TryAdd(id, 0);
+                }
             }
             catch (Exception e) when (Failed(e))
             {
@@ -232,7 +313,7 @@ public sealed class Function
             }
         }
 
-        foreach (var chunk in txs.Select(t => t.UserId).Distinct(StringComparer.Ordinal).Chunk(100))
+        async Task Profiles(string[] chunk)
         {
             try
             {
@@ -254,14 +335,15 @@ public sealed class Function
             }
         }
 
-        var window = _settings.Rules.LongestWindow;
-        foreach (var user in txs.GroupBy(t => t.UserId, StringComparer.Ordinal))
-        {
-            if (context.UserErrors.ContainsKey(user.Key))
-            {
-                continue;
-            }
+        await Task.WhenAll([
+            Patterns(),
+            .. txs.Select(t => t.TransactionId).Distinct(StringComparer.Ordinal).Chunk(100).Select(Ids),
+            .. txs.Select(t => t.UserId).Distinct(StringComparer.Ordinal).Chunk(100).Select(Profiles)]);
 
+        var window = _settings.Rules.LongestWindow;
+        var users = txs.GroupBy(t => t.UserId, StringComparer.Ordinal).Where(u => !context.UserErrors.ContainsKey(u.Key));
+        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct }, async (user, _) =>
+        {
             try
             {
                 // The parser bounds timestamps (TransactionParser.MaxAge), so the window cannot underflow.
@@ -278,17 +360,19 @@ public sealed class Function
             {
                 context.UserErrors[user.Key] = e;
             }
-        }
+        });
 
         return context;
     }
 
-    private async Task Store(KinesisEventRecord record, Transaction t, BatchContext context, BatchStats stats, DateTimeOffset now, CancellationToken ct)
+    // Stores t; only its lane touches its user's profile and history, so those need no lock.
+    private async Task Store(Item item, Transaction t, BatchContext context, DateTimeOffset now, CancellationToken ct)
     {
-        if (context.Stored.Contains(t.TransactionId))
+        var sequenceNumber = item.Record.Kinesis.SequenceNumber;
+        if (context.Stored.ContainsKey(t.TransactionId))
         {
-            stats.Duplicates++;
-            Log(LogLevels.Info, "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
+            item.Outcome = Outcome.Duplicate;
+            Log(LogLevels.Info, "duplicate transaction skipped", sequenceNumber, t, null);
             return;
         }
 
@@ -298,26 +382,21 @@ public sealed class Function
         {
             var state = context.Profiles[t.UserId];
             var score = FraudScorer.Score(t, state.Profile, history, context.Patterns, _settings.Rules);
-            var (outcome, after) = await _store.Save(t, score, state, record.EventSourceArn, record.Kinesis.SequenceNumber, now, ct);
+            var (outcome, after) = await _store.Save(t, score, state, item.Record.EventSourceArn, sequenceNumber, now, ct);
             switch (outcome)
             {
                 case SaveOutcome.Saved:
                     context.Profiles[t.UserId] = after;
-                    context.Stored.Add(t.TransactionId);
+                    context.Stored.TryAdd(t.TransactionId, 0);
                     history.Add(new RecentTransaction(t.Timestamp, score.ReferenceAmount));
-                    stats.Processed++;
-                    stats.ConfidenceSum += score.Confidence;
-                    if (score.Decision != Decision.APPROVE)
-                    {
-                        stats.FraudDetected++;
-                    }
-
-                    Log(LogLevels.Info, LogMessages.TransactionScored, record.Kinesis.SequenceNumber, t, null, score);
+                    item.Outcome = Outcome.Stored;
+                    item.Score = score;
+                    Log(LogLevels.Info, LogMessages.TransactionScored, sequenceNumber, t, null, score);
                     return;
                 case SaveOutcome.Duplicate:
-                    context.Stored.Add(t.TransactionId);
-                    stats.Duplicates++;
-                    Log(LogLevels.Info, "duplicate transaction skipped", record.Kinesis.SequenceNumber, t, null);
+                    context.Stored.TryAdd(t.TransactionId, 0);
+                    item.Outcome = Outcome.Duplicate;
+                    Log(LogLevels.Info, "duplicate transaction skipped", sequenceNumber, t, null);
                     return;
                 case SaveOutcome.ProfileConflict:
                     // Another invocation (a parallel batch of the same shard's user) updated the profile: read it again.
@@ -355,7 +434,7 @@ public sealed class Function
 
     private void CorruptRow(BatchStats stats, string table, string key, IReadOnlyList<string> problems, string handling)
     {
-        stats.CorruptRows++;
+        Interlocked.Increment(ref stats.CorruptRows);
         Log(LogLevels.Warn, "corrupt stored row handled as data", "", null, "CorruptStoredRow",
             detail: $"{table} row '{key}': {string.Join("; ", problems)}; {handling}");
     }
@@ -402,44 +481,114 @@ public sealed class Function
             new(LogFields.Detail, detail),
         ]);
 
+    // Where a record stands; see the class summary.
+    private enum Outcome
+    {
+        Pending,
+        Stored,
+        Duplicate,
+        ToQuarantine,
+        Quarantined,
+        Failed,
+    }
+
+    // A record of the batch, its position, what it decoded to and where it ended. Written by one lane at a time.
+    private sealed class Item(int index, KinesisEventRecord record, ParseResult parsed)
+    {
+        public int Index { get; } = index;
+
+        public KinesisEventRecord Record { get; } = record;
+
+        public ParseResult Parsed { get; } = parsed;
+
+        public Outcome Outcome { get; set; }
+
+        public ScoreResult? Score { get; set; }
+
+        public RejectReason RejectReason { get; set; }
+
+        public string? RejectDetail { get; set; }
+
+        // What the log line may carry of the reason (no exception messages: they may quote values).
+        public string? RejectLogDetail { get; set; }
+    }
+
+    // The lanes' shared state: the stop of the batch, the count of transient failures, whether an environmental one was met.
+    private sealed class BatchRun
+    {
+        private int _stopped;
+        private int _transient;
+        private int _environmental;
+
+        public bool Stopped => Volatile.Read(ref _stopped) != 0;
+
+        public void Stop() => Volatile.Write(ref _stopped, 1);
+
+        // Counts one more transient failure; returns the count.
+        public int Transient() => Interlocked.Increment(ref _transient);
+
+        // True for the batch's first environmental failure only (the one logged).
+        public bool FirstEnvironmentalFailure() => Interlocked.Exchange(ref _environmental, 1) == 0;
+    }
+
+    // What the batch read once; written concurrently while preparing, then each user's entries by that user's lane only.
     private sealed class BatchContext
     {
         public IReadOnlyList<FraudPattern> Patterns { get; set; } = [];
 
-        // Set when the patterns could not be read: every valid record depends on them.
+        // Set when the patterns could not be read: every valid record depends on them, so no lane runs.
         public Exception? PatternsError { get; set; }
 
-        public HashSet<string> Stored { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, byte> Stored { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, Exception> IdErrors { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, Exception> IdErrors { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, ProfileState> Profiles { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, ProfileState> Profiles { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, Exception> UserErrors { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, Exception> UserErrors { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, List<RecentTransaction>> Recent { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, List<RecentTransaction>> Recent { get; } = new(StringComparer.Ordinal);
 
-        // The failed read t depends on, if any.
+        // The failed read of t's own (its id, its user's profile or history), if any; the patterns are checked per batch.
         public Exception? FailureFor(Transaction t) =>
-            PatternsError ?? IdErrors.GetValueOrDefault(t.TransactionId) ?? UserErrors.GetValueOrDefault(t.UserId);
+            IdErrors.GetValueOrDefault(t.TransactionId) ?? UserErrors.GetValueOrDefault(t.UserId);
     }
 
+    // The batch's counts for its metrics, from the records in the batch's order once it is done (deterministic sums).
     private sealed class BatchStats
     {
-        public int Processed { get; set; }
+        // Counted while preparing, possibly from several reads at once.
+        public int CorruptRows;
 
-        public int FraudDetected { get; set; }
+        public int Processed { get; private set; }
 
-        public int Duplicates { get; set; }
+        public int FraudDetected { get; private set; }
 
-        public int Retried { get; set; }
+        public int Duplicates { get; private set; }
 
-        public int Deferred { get; set; }
+        // Records the mapping delivers again: failed, not started, or not quarantined.
+        public int Retried { get; private set; }
 
-        public int CorruptRows { get; set; }
-
-        public double ConfidenceSum { get; set; }
+        public double ConfidenceSum { get; private set; }
 
         public Dictionary<RejectReason, int> Rejected { get; } = new();
+
+        public void Count(Item item)
+        {
+            switch (item.Outcome)
+            {
+                case Outcome.Stored:
+                    Processed++;
+                    ConfidenceSum += item.Score!.Confidence;
+                    FraudDetected += item.Score.Decision != Decision.APPROVE ? 1 : 0;
+                    break;
+                case Outcome.Duplicate:
+                    Duplicates++;
+                    break;
+                case Outcome.Pending or Outcome.Failed or Outcome.ToQuarantine:
+                    Retried++;
+                    break;
+            }
+        }
     }
 }

@@ -163,6 +163,38 @@ public class ReportTests
     }
 
     [Test]
+    public void Capacity_PerShard_KeepsUpAtTheConfiguredFactor()
+    {
+        var r = Report(BaseStack());
+        var line = r.Capacity.PerKeyLimits.Single(l => l.StartsWith("fraud-detection-stream-processor-dev per shard:", StringComparison.Ordinal));
+
+        // parallelization 2 x 100 records per 109 ms = 1,835 records/s against 1,000 records/s (600 B records are below 1 MiB/s)
+        Assert.That(line, Does.Contain("= 1,835 records/s").And.EndWith("keeps up with a shard written at its limit (1.8x)"));
+    }
+
+    [Test]
+    public void Capacity_PerShard_FallingBehind_NamesTheFactorThatWouldKeepUp()
+    {
+        // 406 ms a 100-record batch: 246 records/s a batch, 493 at parallelization 2; ceil(1000 / 246.3) = 5 batches at once
+        var r = Report(BaseStack(), assumptions: Assumptions(overrides: new Dictionary<string, double> { ["lambda.batchMs.stream-processor.hundred"] = 406 }));
+        var line = r.Capacity.PerKeyLimits.Single(l => l.StartsWith("fraud-detection-stream-processor-dev per shard:", StringComparison.Ordinal));
+
+        Assert.That(line, Does.EndWith("falls behind a shard written at its limit (0.49x); parallelization_factor 5 would keep up"));
+    }
+
+    [Test]
+    public void Capacity_PerShard_WhenEvenTheMaximumFactorFallsBehind_SaysSoAndNamesMoreShards()
+    {
+        // 1,009 ms a 100-record batch: 99.1 records/s a batch; even 10 at once (991 records/s) stay below 1,000 records/s
+        var r = Report(BaseStack(), assumptions: Assumptions(overrides: new Dictionary<string, double> { ["lambda.batchMs.stream-processor.hundred"] = 1009 }));
+        var line = r.Capacity.PerKeyLimits.Single(l => l.StartsWith("fraud-detection-stream-processor-dev per shard:", StringComparison.Ordinal));
+
+        Assert.That(line, Does.Not.Contain("would keep up"), "no factor up to the maximum keeps up");
+        Assert.That(line, Does.EndWith("falls behind a shard written at its limit (0.2x), and so would parallelization_factor 10 (the maximum: 991 records/s, 0.99x); "
+            + "what keeps up is more shards, each written at no more than 991 records/s (2x the shards for the same writes), or a faster batch"));
+    }
+
+    [Test]
     public void Capacity_NewTableWriteLimit_FromUnitsPerTransaction()
     {
         var r = Report(BaseStack().With("aws_dynamodb_table", "txt",

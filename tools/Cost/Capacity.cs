@@ -6,6 +6,10 @@ namespace FraudTf.Cost;
 /// </summary>
 internal static class Capacity
 {
+    // The highest parallelization_factor an event source mapping takes (Lambda API reference, CreateEventSourceMapping:
+    // ParallelizationFactor, 1 to 10).
+    private const int MaxParallelizationFactor = 10;
+
     public static CapacityReport Analyse(Workload w)
     {
         var s = w.Stack;
@@ -13,6 +17,7 @@ internal static class Capacity
         var peak = w.Traffic.PeakTps;
         var target = 10 * peak;
         var limits = new List<CapacityLimit>();
+        var perShardLines = new List<string>();
         string F(FormattableString f) => Workload.Fmt(f);
 
         // Kinesis: a new on-demand stream takes 4 MB/s or 4000 records/s, then 2x its 30-day peak.
@@ -53,9 +58,17 @@ internal static class Capacity
             var max = lanes * perLane;
             var neededLanes = Math.Ceiling(target / perLane);
             var neededPf = Math.Ceiling(neededLanes / shards);
-            var fix = target <= max ? "" : neededPf <= 10
-                ? F($"{neededLanes:0} concurrent batches: streaming.parallelizationFactor {neededPf:0} (max 10) on {shards:0} shards and functions.{Camel(name)}.reservedConcurrency >= {neededLanes:0}")
-                : F($"{neededLanes:0} concurrent batches: more shards ({Math.Ceiling(neededLanes / 10):0} at parallelization 10), reservedConcurrency >= {neededLanes:0}, or a faster batch (the benchmark ran on DynamoDB Local)");
+            var fix = target <= max ? "" : neededPf <= MaxParallelizationFactor
+                ? F($"{neededLanes:0} concurrent batches: streaming.parallelizationFactor {neededPf:0} (max {MaxParallelizationFactor}) on {shards:0} shards and functions.{Camel(name)}.reservedConcurrency >= {neededLanes:0}")
+                : F($"{neededLanes:0} concurrent batches: more shards ({Math.Ceiling(neededLanes / MaxParallelizationFactor):0} at parallelization {MaxParallelizationFactor}), reservedConcurrency >= {neededLanes:0}, or a faster batch (the benchmark ran on DynamoDB Local)");
+            // Per shard: parallelization_factor batches of the shard at once, against the shard's write limit.
+            var (_, recordBytes, _) = w.StreamRecords(stream);
+            var shardRecords = a.Get("kinesis.shardWriteRecordsPerSecond", stream.Address);
+            var shardBytes = a.Get("kinesis.shardWriteBytesPerSecond", stream.Address);
+            var shardLimit = Math.Min(shardRecords, shardBytes / recordBytes);
+            var perShard = pf * perLane;
+            var perRecordMs = ms / batch;
+            perShardLines.Add(F($"{f.Str("function_name")} per shard: parallelization_factor {pf:0} x {batch:0} records per {ms:0} ms batch ({perRecordMs:0.##} ms a record, measured: {a.Entry($"lambda.batchMs.{name}.hundred", f.Address).Source}) = {perShard:#,0} records/s, against the shard's write limit of {shardRecords:#,0} records/s or {shardBytes / 1048576:0} MiB/s ({shardLimit:#,0} records/s at {recordBytes:0} B a record): {KeepsUp(perShard, perLane, shardLimit)}"));
             limits.Add(new CapacityLimit(F($"Lambda {f.Str("function_name")}: {lanes:0} concurrent batches"), max,
                 F($"min({shards:0} shards x parallelization_factor {pf:0}, reserved_concurrent_executions {reserved:0}) x {batch:0} records per {ms:0} ms batch ({perLane:#,0} records/s each)"), fix));
         }
@@ -112,7 +125,7 @@ internal static class Capacity
                     : F($"request a table throughput quota above {Math.Ceiling(target * Math.Max(writes, reads)):#,0} units/s and set warm throughput"), ScalesOnDemand: true));
         }
 
-        var perKey = new List<string>();
+        var perKey = perShardLines;
         var partitionWrites = a.Get("dynamodb.partitionWriteUnitsPerSecond", "per-key limits");
         var partitionReads = a.Get("dynamodb.partitionReadUnitsPerSecond", "per-key limits");
         foreach (var t in s.OfType("aws_dynamodb_table"))
@@ -155,6 +168,25 @@ internal static class Capacity
         }
 
         return new CapacityReport(peak, limits.OrderBy(l => l.MaxTps).ThenBy(l => l.Limit, StringComparer.Ordinal).ToList(), perKey, agent);
+    }
+
+    // Whether parallelization_factor batches of a shard at once (perShard records/s, perLane each) keep up with a shard
+    // written at its limit, and if not what would: a higher factor up to the maximum, or else more shards.
+    private static string KeepsUp(double perShard, double perLane, double shardLimit)
+    {
+        if (perShard >= shardLimit)
+        {
+            return Workload.Fmt($"keeps up with a shard written at its limit ({perShard / shardLimit:0.#}x)");
+        }
+
+        var neededPf = Math.Ceiling(shardLimit / perLane);
+        if (neededPf <= MaxParallelizationFactor)
+        {
+            return Workload.Fmt($"falls behind a shard written at its limit ({perShard / shardLimit:0.##}x); parallelization_factor {neededPf:0} would keep up");
+        }
+
+        var atMax = MaxParallelizationFactor * perLane;
+        return Workload.Fmt($"falls behind a shard written at its limit ({perShard / shardLimit:0.##}x), and so would parallelization_factor {MaxParallelizationFactor} (the maximum: {atMax:#,0} records/s, {atMax / shardLimit:0.##}x); what keeps up is more shards, each written at no more than {atMax:#,0} records/s ({Math.Ceiling(shardLimit / atMax):0}x the shards for the same writes), or a faster batch");
     }
 
     private static string Camel(string kebab)

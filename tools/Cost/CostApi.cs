@@ -21,6 +21,13 @@ public static class CostApi
     /// <summary>The assumptions file, relative to the repository root.</summary>
     public const string AssumptionsFile = "tools/Cost/data/assumptions.json";
 
+    /// <summary>
+    /// The stream processor's measured figures (batch durations, CPU per record), relative to the repository root:
+    /// written by <c>bench/processor.sh</c> with its machine, load and date, and checked in; its <c>values</c> join the
+    /// assumptions (a key in both files is an error), each naming that source.
+    /// </summary>
+    public const string MeasuredFile = "bench/measured/stream-processor.json";
+
     /// <summary>The synthesized stack of <paramref name="config"/>, relative to the repository root.</summary>
     public static string StackFile(EnvironmentConfig config) => $"cdktf.out/stacks/{config.StackName}/cdk.tf.json";
 
@@ -30,7 +37,8 @@ public static class CostApi
 
     /// <summary>
     /// The report of environment <paramref name="environment"/>: its stack from <c>cdktf.out/</c> (run synth first),
-    /// its traffic profile from <c>environments/</c>, prices of its region and the assumptions from <c>tools/Cost/data/</c>.
+    /// its traffic profile from <c>environments/</c>, prices of its region, the assumptions from <c>tools/Cost/data/</c> and
+    /// the measured figures (<see cref="MeasuredFile"/>).
     /// </summary>
     public static CostReport ForEnvironment(string repoRoot, string environment, string? stackPath = null)
     {
@@ -46,9 +54,10 @@ public static class CostApi
     public static PriceBook LoadPrices(string repoRoot, string region) =>
         PriceBook.Load(Path.Combine(repoRoot, PricesFile(region)), PricesFile(region));
 
-    /// <summary>The assumptions from the repository.</summary>
+    /// <summary>The assumptions from the repository, with the benchmark's measured figures (<see cref="MeasuredFile"/>).</summary>
     public static AssumptionBook LoadAssumptions(string repoRoot) =>
-        AssumptionBook.Load(Path.Combine(repoRoot, AssumptionsFile), AssumptionsFile);
+        AssumptionBook.Load(Path.Combine(repoRoot, AssumptionsFile), AssumptionsFile)
+            .With(AssumptionBook.Load(Path.Combine(repoRoot, MeasuredFile), MeasuredFile));
 
     /// <summary>The monthly cost of every resource of <paramref name="stack"/> and the environment's capacity.</summary>
     public static CostReport Report(StackDocument stack, EnvironmentConfig config, PriceBook prices, AssumptionBook assumptions)

@@ -114,7 +114,8 @@ public sealed class PriceBook
 public sealed record Assumption(string Key, double Value, string Unit, string Source);
 
 /// <summary>
-/// The report's assumptions beyond the traffic profile (<c>tools/Cost/data/assumptions.json</c>): measured durations,
+/// The report's assumptions beyond the traffic profile (<c>tools/Cost/data/assumptions.json</c>, and the benchmark's
+/// measured figures joined to it with <see cref="With"/>): measured durations,
 /// request units per transaction from the function code, sizes, service limits. Remembers which were used, so the
 /// report lists exactly those.
 /// </summary>
@@ -159,6 +160,21 @@ public sealed class AssumptionBook
         }
 
         return new AssumptionBook(displayFile, values);
+    }
+
+    /// <summary>This book and <paramref name="other"/>'s values (e.g. a benchmark's measured figures); a key in both is an error.</summary>
+    public AssumptionBook With(AssumptionBook other)
+    {
+        var values = new SortedDictionary<string, Assumption>(_values.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (key, value) in other._values)
+        {
+            if (!values.TryAdd(key, value))
+            {
+                throw new CostDataException($"{other.File}: assumption '{key}' is also in {File}. Fix: keep it in one file (measured figures in {other.File}).");
+            }
+        }
+
+        return new AssumptionBook($"{File} + {other.File}", values);
     }
 
     /// <summary>A fresh copy with nothing marked used (one per report).</summary>

@@ -126,7 +126,7 @@ public static class CostMarkdown
 
     private static void Assumptions(StringBuilder md, CostReport r)
     {
-        md.AppendLine(F($"Assumptions used (`{CostApi.AssumptionsFile}`):"));
+        md.AppendLine(F($"Assumptions used (`{CostApi.AssumptionsFile}`; measured figures from `{CostApi.MeasuredFile}`, each with its source):"));
         md.AppendLine();
         md.AppendLine("| assumption | value | unit | source |");
         md.AppendLine("|---|---:|---|---|");

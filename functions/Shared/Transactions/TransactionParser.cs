@@ -1,7 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace FraudTf.Functions.Shared.Transactions;
 
@@ -60,6 +61,13 @@ public sealed record ParseResult
 /// <summary>
 /// Strict parser of transaction records: required fields, JSON types, ranges, formats, a size limit, and no
 /// unknown or duplicated fields. It never throws on bad input; it says what is wrong.
+/// <para>One pass: <see cref="Decode"/> decodes the base64 into a stack (or pooled) buffer, and a single
+/// <see cref="Utf8JsonReader"/> pass over those bytes checks the syntax and takes each field's value as it goes (no
+/// document, no copy, no regular expression); the checks then run on the values taken, in a fixed order, so the first
+/// problem reported is the same whatever the order of the fields. A record is rejected for the first of: size, UTF-8,
+/// JSON syntax (of the whole record), not an object, an unknown or repeated field (in the record's order), a missing
+/// required field (in <c>Required</c>'s order), then the fields' types and values (transactionId, userId, merchantId,
+/// merchantCategory, currency, country, amount, timestamp, deviceId, ipAddress, channel).</para>
 /// </summary>
 public static class TransactionParser
 {
@@ -79,22 +87,53 @@ public static class TransactionParser
     /// </summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(731);
 
-    private static readonly string[] Required =
-        ["transactionId", "userId", "amount", "currency", "merchantId", "merchantCategory", "country", "timestamp"];
+    // The fields, in the order missing required fields are reported; the first eight are required.
+    private const int TransactionIdField = 0, UserIdField = 1, AmountField = 2, CurrencyField = 3, MerchantIdField = 4,
+        MerchantCategoryField = 5, CountryField = 6, TimestampField = 7, DeviceIdField = 8, IpAddressField = 9, ChannelField = 10;
 
-    private static readonly HashSet<string> Known =
-        [.. Required, "deviceId", "ipAddress", "channel"];
+    private static readonly string[] Fields =
+        ["transactionId", "userId", "amount", "currency", "merchantId", "merchantCategory", "country", "timestamp", "deviceId", "ipAddress", "channel"];
 
-    // Plain Regex fields, not [GeneratedRegex]: the generator names its file-local class after a hash of the build path,
-    // which would make the DLL (and the Lambda zip) differ between checkouts.
-    private static readonly Regex IdPattern = new(@"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$", RegexOptions.CultureInvariant);
+    private const int RequiredCount = 8;
 
-    private static readonly Regex DeviceIdPattern = new(@"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$", RegexOptions.CultureInvariant);
+    // Decoded records up to this size are decoded on the stack; larger ones (at most a Kinesis record, 1 MiB) in a pooled array.
+    private const int StackBytes = 2048;
 
-    private static readonly Regex MccPattern = new(@"^[0-9]{4}$", RegexOptions.CultureInvariant);
+    private const string IdRule = "1-64 letters, digits or _.:- starting with a letter or digit";
 
-    private static readonly Regex IsoTimestampPattern =
-        new(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+\-]\d{2}:\d{2})$", RegexOptions.CultureInvariant);
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 8 };
+
+    // The code lists, looked up by the characters read (no string is made for a known code: the list's own is used).
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Currencies = Lookup(IsoCodes.Currencies);
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Countries = Lookup(IsoCodes.Countries);
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Channels = Lookup(IsoCodes.Channels);
+    private static readonly string ChannelList = string.Join(", ", IsoCodes.Channels.Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// Decodes a Kinesis record's data (base64, as the event carries it) and parses it: <see cref="RejectReason.BadEncoding"/>
+    /// when it is not valid base64 (white space is ignored, as <see cref="Convert.FromBase64String"/> does), else
+    /// <see cref="Parse"/>.
+    /// </summary>
+    public static ParseResult Decode(string? base64, DateTimeOffset now)
+    {
+        var chars = (base64 ?? "").AsSpan();
+        var max = (chars.Length + 3) / 4 * 3;
+        byte[]? rented = null;
+        var buffer = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            return Convert.TryFromBase64Chars(chars, buffer, out var length)
+                ? Parse(buffer[..length], now)
+                : ParseResult.Reject(RejectReason.BadEncoding, "the Kinesis data is not valid base64");
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
     /// <summary>Parses <paramref name="utf8Json"/>; <paramref name="now"/> bounds the timestamp.</summary>
     public static ParseResult Parse(ReadOnlySpan<byte> utf8Json, DateTimeOffset now)
@@ -109,127 +148,145 @@ public static class TransactionParser
             return ParseResult.Reject(RejectReason.NotJson, "not valid UTF-8");
         }
 
-        JsonDocument doc;
+        var values = new Values();
+        ParseResult? structure;
         try
         {
-            doc = JsonDocument.Parse(utf8Json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            structure = Read(utf8Json, ref values);
         }
         catch (JsonException e)
         {
             return ParseResult.Reject(RejectReason.NotJson, $"not valid JSON at byte {e.BytePositionInLine}, line {e.LineNumber}");
         }
 
-        using (doc)
+        if (structure is not null)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            return structure;
+        }
+
+        for (var field = 0; field < RequiredCount; field++)
+        {
+            if (values.Kind(field) is JsonTokenType.None or JsonTokenType.Null)
             {
-                return ParseResult.Reject(RejectReason.NotAnObject, $"a transaction must be a JSON object, not {root.ValueKind}");
+                return ParseResult.Reject(RejectReason.MissingField, $"required field '{Fields[field]}' is missing");
             }
+        }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var p in root.EnumerateObject())
-            {
-                if (!Known.Contains(p.Name))
-                {
-                    return ParseResult.Reject(RejectReason.UnknownField, $"unknown field '{Truncate(p.Name)}'");
-                }
+        return Check(ref values, now);
+    }
 
-                if (!seen.Add(p.Name))
-                {
-                    return ParseResult.Reject(RejectReason.UnknownField, $"field '{p.Name}' appears twice");
-                }
-            }
-
-            foreach (var field in Required)
-            {
-                if (!root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null)
-                {
-                    return ParseResult.Reject(RejectReason.MissingField, $"required field '{field}' is missing");
-                }
-            }
-
-            return ParseFields(root, now);
+    // The one pass over the bytes: syntax (to the end of the record, so a syntax error anywhere wins, as before), the
+    // root's kind, unknown and repeated fields; takes each known field's value. Returns the first structural problem.
+    // A string escaping an unpaired UTF-16 surrogate ("\ud800") is valid JSON syntax but no text: the reader refuses
+    // to make a string of it (InvalidOperationException), and the record is rejected as not JSON (the parser before
+    // this one let that exception through and failed the whole batch).
+    private static ParseResult? Read(ReadOnlySpan<byte> utf8Json, ref Values values)
+    {
+        var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+        try
+        {
+            return Read(ref reader, ref values);
+        }
+        catch (InvalidOperationException)
+        {
+            return ParseResult.Reject(RejectReason.NotJson, $"not valid JSON: the string at byte {reader.TokenStartIndex} escapes an unpaired UTF-16 surrogate");
         }
     }
 
-    private static ParseResult ParseFields(JsonElement root, DateTimeOffset now)
+    private static ParseResult? Read(ref Utf8JsonReader reader, ref Values values)
+    {
+        reader.Read();
+        ParseResult? problem = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            var kind = reader.TokenType switch
+            {
+                JsonTokenType.StartArray => JsonValueKind.Array,
+                JsonTokenType.String => JsonValueKind.String,
+                JsonTokenType.Number => JsonValueKind.Number,
+                JsonTokenType.True => JsonValueKind.True,
+                JsonTokenType.False => JsonValueKind.False,
+                _ => JsonValueKind.Null,
+            };
+            reader.Skip();
+            problem = ParseResult.Reject(RejectReason.NotAnObject, $"a transaction must be a JSON object, not {kind}");
+        }
+        else
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = FieldOf(ref reader);
+                if (problem is null && (field < 0 || values.Kind(field) != JsonTokenType.None))
+                {
+                    var name = reader.GetString()!;
+                    problem = field < 0
+                        ? ParseResult.Reject(RejectReason.UnknownField, $"unknown field '{Truncate(name)}'")
+                        : ParseResult.Reject(RejectReason.UnknownField, $"field '{name}' appears twice");
+                }
+
+                reader.Read();
+                if (problem is null)
+                {
+                    values.Take(field, ref reader);
+                }
+
+                reader.Skip();
+            }
+        }
+
+        while (reader.Read())
+        {
+            // Anything after the root value is a syntax error the reader throws.
+        }
+
+        return problem;
+    }
+
+    // The index of the property name the reader is on in Fields, or -1.
+    private static int FieldOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return Array.IndexOf(Fields, reader.GetString());
+        }
+
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            6 => name.SequenceEqual("userId"u8) ? UserIdField : name.SequenceEqual("amount"u8) ? AmountField : -1,
+            7 => name.SequenceEqual("country"u8) ? CountryField : name.SequenceEqual("channel"u8) ? ChannelField : -1,
+            8 => name.SequenceEqual("currency"u8) ? CurrencyField : name.SequenceEqual("deviceId"u8) ? DeviceIdField : -1,
+            9 => name.SequenceEqual("timestamp"u8) ? TimestampField : name.SequenceEqual("ipAddress"u8) ? IpAddressField : -1,
+            10 => name.SequenceEqual("merchantId"u8) ? MerchantIdField : -1,
+            13 => name.SequenceEqual("transactionId"u8) ? TransactionIdField : -1,
+            16 => name.SequenceEqual("merchantCategory"u8) ? MerchantCategoryField : -1,
+            _ => -1,
+        };
+    }
+
+    // The checks of the values taken, in the fixed order of the class summary; the first problem is reported.
+    private static ParseResult Check(ref Values v, DateTimeOffset now)
     {
         ParseResult? error = null;
-        string Str(string field, Regex pattern, string expectation)
+        var transactionId = Id(ref v, TransactionIdField, 64, IdRule, ref error);
+        var userId = Id(ref v, UserIdField, 64, IdRule, ref error);
+        var merchantId = Id(ref v, MerchantIdField, 64, IdRule, ref error);
+
+        var mcc = String(ref v, MerchantCategoryField, ref error);
+        if (mcc is not null && !(mcc.Length == 4 && char.IsAsciiDigit(mcc[0]) && char.IsAsciiDigit(mcc[1]) && char.IsAsciiDigit(mcc[2]) && char.IsAsciiDigit(mcc[3])))
         {
-            var v = root.GetProperty(field);
-            if (v.ValueKind != JsonValueKind.String)
-            {
-                error ??= ParseResult.Reject(RejectReason.WrongType, $"'{field}' must be a string");
-                return "";
-            }
-
-            var s = v.GetString()!;
-            if (!pattern.IsMatch(s))
-            {
-                error ??= ParseResult.Reject(RejectReason.InvalidValue, $"'{field}' must be {expectation}");
-            }
-
-            return s;
+            error ??= ParseResult.Reject(RejectReason.InvalidValue, "'merchantCategory' must be a four-digit merchant category code");
         }
 
-        string? Optional(string field, Func<string, bool> valid, string expectation)
-        {
-            if (!root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
+        var currency = Code(ref v, CurrencyField, "'currency' must be an active ISO 4217 code in upper case, e.g. EUR", ref error);
+        var country = Code(ref v, CountryField, "'country' must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE", ref error);
 
-            if (v.ValueKind != JsonValueKind.String)
-            {
-                error ??= ParseResult.Reject(RejectReason.WrongType, $"'{field}' must be a string");
-                return null;
-            }
-
-            var s = v.GetString()!;
-            if (!valid(s))
-            {
-                error ??= ParseResult.Reject(RejectReason.InvalidValue, $"'{field}' must be {expectation}");
-            }
-
-            return s;
-        }
-
-        var transactionId = Str("transactionId", IdPattern, "1-64 letters, digits or _.:- starting with a letter or digit");
-        var userId = Str("userId", IdPattern, "1-64 letters, digits or _.:- starting with a letter or digit");
-        var merchantId = Str("merchantId", IdPattern, "1-64 letters, digits or _.:- starting with a letter or digit");
-        var mcc = Str("merchantCategory", MccPattern, "a four-digit merchant category code");
-
-        var currencyEl = root.GetProperty("currency");
-        var currency = currencyEl.ValueKind == JsonValueKind.String ? currencyEl.GetString()! : null;
-        if (currency is null)
-        {
-            error ??= ParseResult.Reject(RejectReason.WrongType, "'currency' must be a string");
-        }
-        else if (!IsoCodes.Currencies.Contains(currency))
-        {
-            error ??= ParseResult.Reject(RejectReason.InvalidValue, "'currency' must be an active ISO 4217 code in upper case, e.g. EUR");
-        }
-
-        var countryEl = root.GetProperty("country");
-        var country = countryEl.ValueKind == JsonValueKind.String ? countryEl.GetString()! : null;
-        if (country is null)
-        {
-            error ??= ParseResult.Reject(RejectReason.WrongType, "'country' must be a string");
-        }
-        else if (!IsoCodes.Countries.Contains(country))
-        {
-            error ??= ParseResult.Reject(RejectReason.InvalidValue, "'country' must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE");
-        }
-
-        var amountEl = root.GetProperty("amount");
-        decimal amount = 0;
-        if (amountEl.ValueKind != JsonValueKind.Number)
+        var amount = v.Amount;
+        if (v.Kind(AmountField) != JsonTokenType.Number)
         {
             error ??= ParseResult.Reject(RejectReason.WrongType, "'amount' must be a JSON number");
         }
-        else if (!amountEl.TryGetDecimal(out amount))
+        else if (!v.AmountIsDecimal)
         {
             error ??= ParseResult.Reject(RejectReason.InvalidValue, "'amount' is not representable as a decimal");
         }
@@ -242,14 +299,12 @@ public static class TransactionParser
             error ??= ParseResult.Reject(RejectReason.InvalidValue, "'amount' has more than 4 decimal places");
         }
 
-        var tsEl = root.GetProperty("timestamp");
         var timestamp = default(DateTimeOffset);
-        if (tsEl.ValueKind != JsonValueKind.String)
+        if (v.Kind(TimestampField) != JsonTokenType.String)
         {
             error ??= ParseResult.Reject(RejectReason.WrongType, "'timestamp' must be a string");
         }
-        else if (!IsoTimestampPattern.IsMatch(tsEl.GetString()!) ||
-                 !DateTimeOffset.TryParse(tsEl.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out timestamp))
+        else if (!TryParseTimestamp(v.Text(TimestampField), out timestamp))
         {
             error ??= ParseResult.Reject(RejectReason.InvalidValue, "'timestamp' must be ISO 8601 with a time zone, e.g. 2026-11-25T10:15:00Z");
         }
@@ -262,27 +317,27 @@ public static class TransactionParser
             error ??= ParseResult.Reject(RejectReason.InvalidValue, $"'timestamp' is more than {MaxAge.TotalDays} days in the past");
         }
 
-        var deviceId = Optional("deviceId", s => DeviceIdPattern.IsMatch(s), "1-128 letters, digits or _.:-");
-        var ip = Optional("ipAddress", s => (s.Contains('.') || s.Contains(':')) && IPAddress.TryParse(s, out _), "an IPv4 or IPv6 address");
-        var channel = Optional("channel", IsoCodes.Channels.Contains, $"one of {string.Join(", ", IsoCodes.Channels.Order())}");
-
-        if (error is not null)
+        var deviceId = v.Kind(DeviceIdField) is JsonTokenType.None or JsonTokenType.Null ? null : Id(ref v, DeviceIdField, 128, "1-128 letters, digits or _.:-", ref error);
+        var ip = v.Kind(IpAddressField) is JsonTokenType.None or JsonTokenType.Null ? null : String(ref v, IpAddressField, ref error);
+        if (ip is not null && !((ip.Contains('.') || ip.Contains(':')) && IPAddress.TryParse(ip, out _)))
         {
-            return error;
+            error ??= ParseResult.Reject(RejectReason.InvalidValue, "'ipAddress' must be an IPv4 or IPv6 address");
         }
 
-        return new ParseResult
+        var channel = v.Kind(ChannelField) is JsonTokenType.None or JsonTokenType.Null ? null : Code(ref v, ChannelField, $"'channel' must be one of {ChannelList}", ref error);
+
+        return error ?? new ParseResult
         {
             Transaction = new Transaction
             {
-                TransactionId = transactionId,
-                UserId = userId,
+                TransactionId = transactionId!,
+                UserId = userId!,
                 Amount = amount,
                 Currency = currency!,
-                MerchantId = merchantId,
-                MerchantCategory = mcc,
+                MerchantId = merchantId!,
+                MerchantCategory = mcc!,
                 Country = country!,
-                Timestamp = timestamp.ToUniversalTime(),
+                Timestamp = timestamp,
                 DeviceId = deviceId,
                 IpAddress = ip,
                 Channel = channel,
@@ -290,5 +345,203 @@ public static class TransactionParser
         };
     }
 
+    // A string field's value; WrongType when it is not a string.
+    private static string? String(ref Values v, int field, ref ParseResult? error)
+    {
+        if (v.Kind(field) != JsonTokenType.String)
+        {
+            error ??= ParseResult.Reject(RejectReason.WrongType, $"'{Fields[field]}' must be a string");
+            return null;
+        }
+
+        return v.Text(field);
+    }
+
+    // An id: 1 to max of A-Z a-z 0-9 _ . : -, starting with a letter or digit.
+    private static string? Id(ref Values v, int field, int max, string rule, ref ParseResult? error)
+    {
+        var s = String(ref v, field, ref error);
+        if (s is not null && !IsId(s, max))
+        {
+            error ??= ParseResult.Reject(RejectReason.InvalidValue, $"'{Fields[field]}' must be {rule}");
+        }
+
+        return s;
+    }
+
+    private static bool IsId(string s, int max)
+    {
+        if (s.Length == 0 || s.Length > max || !char.IsAsciiLetterOrDigit(s[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or ':' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // A code of a list (currency, country, channel): WrongType when not a string, InvalidValue when not in the list.
+    private static string? Code(ref Values v, int field, string expectation, ref ParseResult? error)
+    {
+        var s = String(ref v, field, ref error);
+        if (s is not null && !v.IsKnownCode(field))
+        {
+            error ??= ParseResult.Reject(RejectReason.InvalidValue, expectation);
+        }
+
+        return s;
+    }
+
+    // yyyy-MM-ddTHH:mm:ss[.f{1,7}](Z|+HH:mm|-HH:mm), ASCII digits, a valid date and time, an offset of at most 14 hours
+    // and a UTC instant within DateTimeOffset's range (what DateTimeOffset.TryParse accepted of that shape before).
+    private static bool TryParseTimestamp(string s, out DateTimeOffset value)
+    {
+        value = default;
+        if (s.Length < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
+            || !Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+            || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second))
+        {
+            return false;
+        }
+
+        var i = 19;
+        long fraction = 0;
+        if (s[i] == '.')
+        {
+            var start = ++i;
+            while (i < s.Length && i - start < 8 && char.IsAsciiDigit(s[i]))
+            {
+                fraction = fraction * 10 + (s[i] - '0');
+                i++;
+            }
+
+            var n = i - start;
+            if (n is 0 or > 7)
+            {
+                return false;
+            }
+
+            for (; n < 7; n++)
+            {
+                fraction *= 10;
+            }
+        }
+
+        int offsetMinutes;
+        if (i == s.Length - 1 && s[i] == 'Z')
+        {
+            offsetMinutes = 0;
+        }
+        else if (i == s.Length - 6 && s[i] is '+' or '-' && s[i + 3] == ':' && Digits(s, i + 1, 2, out var oh) && Digits(s, i + 4, 2, out var om) && om < 60)
+        {
+            offsetMinutes = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
+            if (Math.Abs(offsetMinutes) > 14 * 60)
+            {
+                return false;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        var utcTicks = new DateTime(year, month, day, hour, minute, second).Ticks + fraction - (offsetMinutes * TimeSpan.TicksPerMinute);
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
+        return true;
+    }
+
+    private static bool Digits(string s, int at, int count, out int value)
+    {
+        value = 0;
+        for (var i = at; i < at + count; i++)
+        {
+            if (!char.IsAsciiDigit(s[i]))
+            {
+                return false;
+            }
+
+            value = value * 10 + (s[i] - '0');
+        }
+
+        return true;
+    }
+
+    private static HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Lookup(IReadOnlySet<string> codes) =>
+        new HashSet<string>(codes, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "...";
+
+    // What the pass took of each known field: its token kind and, for a string, its text; for a code field whose text is
+    // a known code, the list's own string (no new string for it); for the amount, its decimal value.
+    private ref struct Values
+    {
+        private Fixed11<JsonTokenType> _kinds;
+        private Fixed11<string?> _texts;
+        private Fixed11<bool> _known;
+
+        public decimal Amount;
+        public bool AmountIsDecimal;
+
+        public readonly JsonTokenType Kind(int field) => _kinds[field];
+
+        public readonly string Text(int field) => _texts[field]!;
+
+        public readonly bool IsKnownCode(int field) => _known[field];
+
+        // Takes the value the reader is on for field (-1: none).
+        public void Take(int field, ref Utf8JsonReader reader)
+        {
+            if (field < 0)
+            {
+                return;
+            }
+
+            _kinds[field] = reader.TokenType;
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                var codes = field switch { CurrencyField => Currencies, CountryField => Countries, ChannelField => Channels, _ => default };
+                if (codes.Set is not null && !reader.ValueIsEscaped && reader.ValueSpan.Length <= 8)
+                {
+                    Span<char> chars = stackalloc char[8];
+                    var n = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
+                    if (codes.TryGetValue(chars[..n], out var code))
+                    {
+                        _texts[field] = code;
+                        _known[field] = true;
+                        return;
+                    }
+                }
+
+                _texts[field] = reader.GetString();
+                _known[field] = codes.Set is not null && codes.Set.Contains(_texts[field]!);
+            }
+            else if (field == AmountField && reader.TokenType == JsonTokenType.Number)
+            {
+                AmountIsDecimal = reader.TryGetDecimal(out Amount);
+            }
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(11)]
+    private struct Fixed11<T>
+    {
+        private T _element;
+    }
 }

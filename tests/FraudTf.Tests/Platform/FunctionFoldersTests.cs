@@ -18,6 +18,10 @@ public class FunctionFoldersTests
 {
     private const string CostAssumptionsFile = "tools/Cost/data/assumptions.json";
 
+    // The benchmark's measured figures (the stream processor's batch durations), which the cost tool joins to the
+    // assumptions (tools/Cost CostApi.MeasuredFile).
+    private const string CostMeasuredFile = "bench/measured/stream-processor.json";
+
     /// <summary>A deployed function: its name, the stem of that name (<c>&lt;prefix&gt;-&lt;stem&gt;-&lt;env&gt;</c>) and its handler's assembly.</summary>
     private sealed record Deployed(string FunctionName, string Stem, string Assembly);
 
@@ -207,7 +211,9 @@ public class FunctionFoldersTests
         });
 
     private static HashSet<string> AssumptionKeys(string root) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(root, CostAssumptionsFile)))!["values"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        new[] { CostAssumptionsFile, CostMeasuredFile }
+            .SelectMany(file => JsonNode.Parse(File.ReadAllText(Path.Combine(root, file)))!["values"]!.AsObject().Select(p => p.Key))
+            .ToHashSet(StringComparer.Ordinal);
 
     private static void Write(string root, string relative, string text)
     {

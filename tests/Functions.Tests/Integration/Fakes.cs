@@ -94,13 +94,17 @@ public class ThrottlingDynamo : DispatchProxy
     private IAmazonDynamoDB _inner = null!;
 
     /// <summary>How many TransactWriteItems calls still fail.</summary>
-    public int ThrottleNextWrites { get; set; }
+    public int ThrottleNextWrites { get => Volatile.Read(ref _throttleNextWrites); set => Volatile.Write(ref _throttleNextWrites, value); }
+
+    private int _throttleNextWrites;
 
     /// <summary>When set, TransactWriteItems calls that write this user's transaction fail (while <see cref="ThrottleUserWrites"/> &gt; 0).</summary>
     public string? ThrottleUser { get; set; }
 
     /// <summary>How many of <see cref="ThrottleUser"/>'s writes still fail.</summary>
-    public int ThrottleUserWrites { get; set; }
+    public int ThrottleUserWrites { get => Volatile.Read(ref _throttleUserWrites); set => Volatile.Write(ref _throttleUserWrites, value); }
+
+    private int _throttleUserWrites;
 
     /// <summary>When set, TransactWriteItems calls that write this user's transaction fail with <see cref="WriteFailure"/>.</summary>
     public string? FailWritesOf { get; set; }
@@ -108,14 +112,36 @@ public class ThrottlingDynamo : DispatchProxy
     /// <summary>The error of <see cref="FailWritesOf"/>'s writes (e.g. a ValidationException).</summary>
     public Exception? WriteFailure { get; set; }
 
+    /// <summary>When set, every Query of the active patterns (the byActiveStatus index) fails with it.</summary>
+    public Exception? PatternsFailure { get; set; }
+
     /// <summary>When set, Query calls for this user's history (the byUserTime index) fail (while <see cref="ThrottleUserQueries"/> &gt; 0).</summary>
     public string? ThrottleQueriesOf { get; set; }
 
     /// <summary>How many of <see cref="ThrottleQueriesOf"/>'s queries still fail.</summary>
-    public int ThrottleUserQueries { get; set; }
+    public int ThrottleUserQueries { get => Volatile.Read(ref _throttleUserQueries); set => Volatile.Write(ref _throttleUserQueries, value); }
+
+    private int _throttleUserQueries;
 
     /// <summary>How many of the next TransactWriteItems calls are sent twice (the second time as the SDK's retry of a lost response).</summary>
-    public int ReplayNextWrites { get; set; }
+    public int ReplayNextWrites { get => Volatile.Read(ref _replayNextWrites); set => Volatile.Write(ref _replayNextWrites, value); }
+
+    private int _replayNextWrites;
+
+    /// <summary>Transaction ids whose next TransactWriteItems calls fail (id: how many times), whatever the user.</summary>
+    public ConcurrentDictionary<string, int> ThrottleTransactions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When set, how long each TransactWriteItems call of a user waits before it reaches the engine (a slow partition).</summary>
+    public Func<string, TimeSpan>? WriteDelay { get; set; }
+
+    /// <summary>(user, transaction id) of every TransactWriteItems call that reached the engine, in the order the calls started.</summary>
+    public ConcurrentQueue<(string User, string TransactionId)> Writes { get; } = new();
+
+    /// <summary>The most TransactWriteItems calls that were in flight at once.</summary>
+    public int MaxWritesInFlight => Volatile.Read(ref _maxInFlight);
+
+    private int _inFlight;
+    private int _maxInFlight;
 
     /// <summary>The ClientRequestToken of every TransactWriteItems call that reached the engine, in order.</summary>
     public ConcurrentQueue<string?> Tokens { get; } = new();
@@ -138,15 +164,20 @@ public class ThrottlingDynamo : DispatchProxy
         if (method?.Name == nameof(IAmazonDynamoDB.TransactWriteItemsAsync) && args?[0] is TransactWriteItemsRequest write)
         {
             var user = write.TransactItems.FirstOrDefault()?.Put?.Item is { } item && item.TryGetValue("userId", out var u) ? u.S : null;
-            if (ThrottleNextWrites > 0)
+            if (Take(ref _throttleNextWrites))
             {
-                ThrottleNextWrites--;
                 return Task.FromException<TransactWriteItemsResponse>(Throttled());
             }
 
-            if (ThrottleUser is not null && user == ThrottleUser && ThrottleUserWrites > 0)
+            if (ThrottleUser is not null && user == ThrottleUser && Take(ref _throttleUserWrites))
             {
-                ThrottleUserWrites--;
+                return Task.FromException<TransactWriteItemsResponse>(Throttled());
+            }
+
+            var transactionId = write.TransactItems.FirstOrDefault()?.Put?.Item is { } written && written.TryGetValue("transactionId", out var id) ? id.S : null;
+            if (transactionId is not null && ThrottleTransactions.TryGetValue(transactionId, out var left) && left > 0
+                && ThrottleTransactions.TryUpdate(transactionId, left - 1, left))
+            {
                 return Task.FromException<TransactWriteItemsResponse>(Throttled());
             }
 
@@ -155,19 +186,24 @@ public class ThrottlingDynamo : DispatchProxy
                 return Task.FromException<TransactWriteItemsResponse>(WriteFailure);
             }
 
-            if (ReplayNextWrites > 0)
+            if (Take(ref _replayNextWrites))
             {
-                ReplayNextWrites--;
                 return WriteTwice(write, args.Length > 1 && args[1] is CancellationToken ct ? ct : CancellationToken.None);
             }
 
             Tokens.Enqueue(write.ClientRequestToken);
+            return Tracked(write, user ?? "", transactionId ?? "", args.Length > 1 && args[1] is CancellationToken token ? token : CancellationToken.None);
         }
 
-        if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest query && ThrottleQueriesOf is not null && ThrottleUserQueries > 0
-            && query.ExpressionAttributeValues is { } values && values.TryGetValue(":u", out var queried) && queried.S == ThrottleQueriesOf)
+        if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.PatternAttributes.ByActiveStatusIndex }
+            && PatternsFailure is { } patternsFailure)
         {
-            ThrottleUserQueries--;
+            return Task.FromException<QueryResponse>(patternsFailure);
+        }
+
+        if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest query && ThrottleQueriesOf is not null
+            && query.ExpressionAttributeValues is { } values && values.TryGetValue(":u", out var queried) && queried.S == ThrottleQueriesOf && Take(ref _throttleUserQueries))
+        {
             return Task.FromException<QueryResponse>(Throttled());
         }
 
@@ -179,6 +215,45 @@ public class ThrottlingDynamo : DispatchProxy
         {
             throw e.InnerException;
         }
+    }
+
+    // Forwards a write, recording its order and how many are in flight, after the user's delay.
+    private async Task<TransactWriteItemsResponse> Tracked(TransactWriteItemsRequest write, string user, string transactionId, CancellationToken ct)
+    {
+        Writes.Enqueue((user, transactionId));
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+        {
+            Interlocked.CompareExchange(ref _maxInFlight, inFlight, max);
+        }
+
+        try
+        {
+            if (WriteDelay?.Invoke(user) is { } delay && delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, ct);
+            }
+
+            return await _inner.TransactWriteItemsAsync(write, ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    // Takes one from a counter shared by concurrent calls (the stream processor saves several users' records at once).
+    private static bool Take(ref int counter)
+    {
+        for (var seen = Volatile.Read(ref counter); seen > 0; seen = Volatile.Read(ref counter))
+        {
+            if (Interlocked.CompareExchange(ref counter, seen - 1, seen) == seen)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The first call commits; its response is "lost", and the same request goes again, as the SDK's retry would.

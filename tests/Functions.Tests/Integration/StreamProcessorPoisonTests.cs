@@ -22,7 +22,7 @@ namespace FraudTf.Functions.Tests.Integration;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public class StreamProcessorPoisonTests
+public partial class StreamProcessorPoisonTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private const string StreamArn = "arn:aws:kinesis:us-east-1:111111111111:stream/fraud-detection-transactions-test";
@@ -57,14 +57,15 @@ public class StreamProcessorPoisonTests
 
     private sealed record Harness(Function Function, RecordingSqs Sqs, ScriptedS3 S3, ConditionalS3 Conditional, ThrottlingDynamo Dynamo, CapturedOutput Log);
 
-    private Harness NewFunction()
+    // The function on the fixture's tables, with the fixture's settings unless others are given (e.g. another MaxConcurrency).
+    private Harness NewFunction(Settings? settings = null)
     {
         var (sqs, fake) = RecordingSqs.Create();
         var (conditional, control) = ConditionalS3.Wrap(_s3);
         var (s3, scripted) = ScriptedS3.Wrap(conditional);
         var (dynamo, throttle) = ThrottlingDynamo.Wrap(_dynamo);
         var log = new CapturedOutput();
-        return new Harness(new Function(_settings, dynamo, sqs, s3, log, new FixedClock(Now)), fake, scripted, control, throttle, log);
+        return new Harness(new Function(settings ?? _settings, dynamo, sqs, s3, log, new FixedClock(Now)), fake, scripted, control, throttle, log);
     }
 
     private static JsonObject Tx(string id, string user, decimal amount = 50m, string mcc = "5411", int minutesAgo = 30) => new()

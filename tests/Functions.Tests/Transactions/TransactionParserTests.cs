@@ -7,19 +7,9 @@ namespace FraudTf.Functions.Tests.Transactions;
 [TestFixture]
 public class TransactionParserTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = TransactionRecords.Now;
 
-    private static JsonObject Valid() => new()
-    {
-        ["transactionId"] = "tx-0001",
-        ["userId"] = "user-42",
-        ["amount"] = 125.50m,
-        ["currency"] = "EUR",
-        ["merchantId"] = "m-77",
-        ["merchantCategory"] = "5411",
-        ["country"] = "DE",
-        ["timestamp"] = "2026-11-25T11:58:00Z",
-    };
+    private static JsonObject Valid() => TransactionRecords.Required();
 
     private static ParseResult Parse(JsonObject o) => TransactionParser.Parse(Encoding.UTF8.GetBytes(o.ToJsonString()), Now);
 

@@ -61,6 +61,10 @@ public class ScriptTests
             File.Copy(file, Path.Combine(_repo, "tools", "Cost", "data", Path.GetFileName(file)));
         }
 
+        // ...and the benchmark's measured figures it joins to the assumptions (tracked in bench/measured/).
+        Directory.CreateDirectory(Path.Combine(_repo, "bench", "measured"));
+        File.Copy(Path.Combine(RealStacks.Root, "bench", "measured", "stream-processor.json"), Path.Combine(_repo, "bench", "measured", "stream-processor.json"));
+
         _bin = Path.Combine(_repo, ".stub-bin");
         Directory.CreateDirectory(_bin);
         File.WriteAllText(Path.Combine(_bin, "terraform"), StubTerraform.ReplaceLineEndings("\n") + "\n");

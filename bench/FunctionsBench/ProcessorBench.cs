@@ -1,0 +1,294 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Amazon.SQS;
+using FraudTf.Bench.Legacy;
+using FraudTf.Functions.Shared.Events;
+using FraudTf.Functions.Shared.Scoring;
+using FraudTf.Functions.Shared.Tables;
+using FraudTf.Functions.Shared.Transactions;
+using FraudTf.Functions.StreamProcessor;
+
+namespace FraudTf.Bench;
+
+/// <summary>
+/// The stream processor's benchmarks of issue 18 (bench/processor.sh): decode + validate + score on one thread against
+/// the old decoder in the same run, and a 100-record batch of 20 users on DynamoDB Local with users processed
+/// concurrently against the sequential path (MaxConcurrency 1) in the same run, each user's save order checked.
+/// </summary>
+public static class ProcessorBench
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Records/s of decode + validate + score, new and old decoder, medians of <paramref name="runs"/>; as JSON.</summary>
+    public static JsonObject Decode(int runs)
+    {
+        var rules = new ScoringRules();
+        var rnd = new Random(42);
+        // 20,000 records as the Kinesis event carries them (base64), every optional field set (the slowest valid shape).
+        var data = Enumerable.Range(0, 20_000).Select(i => Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["transactionId"] = $"tx-{i:D8}", ["userId"] = $"user-{i % 1000:D5}", ["amount"] = 10 + rnd.Next(0, 200_000) / 100m,
+            ["currency"] = i % 7 == 0 ? "USD" : "EUR", ["merchantId"] = $"m-{i % 300}", ["merchantCategory"] = i % 50 == 0 ? "7995" : "5411",
+            ["country"] = i % 30 == 0 ? "FR" : "DE", ["timestamp"] = Now.AddSeconds(-i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["deviceId"] = $"dev-{i % 5000:D6}", ["ipAddress"] = $"192.0.2.{i % 250}", ["channel"] = i % 3 == 0 ? "mobile" : "web",
+        }.ToJsonString()))).ToArray();
+        // A user with history, as bench/functions-runtime.sh scores (a new user's profile takes other paths of the scorer).
+        var profile = new UserProfile();
+        foreach (var t in data.Take(50).Select(d => TransactionParser.Decode(d, Now).Transaction!))
+        {
+            profile = profile.Learn(t, rules.Rates.ToReference(t.Amount, t.Currency));
+        }
+
+        IReadOnlyList<RecentTransaction> recent = [new RecentTransaction(Now.AddSeconds(-30), 20)];
+        var patterns = Enumerable.Range(0, 20).Select(i => new FraudPattern
+        {
+            PatternId = $"p{i}", Version = 1, Description = "bench", Weight = 0.2, MerchantCategories = [$"{6000 + i}"], MinAmount = 500,
+        }).ToList();
+
+        // Records per second of this process's CPU time (one thread does the work): on a shared machine the wall clock
+        // also counts the time other processes hold the core.
+        double Rate(Func<string, DateTimeOffset, ParseResult> decode, bool score)
+        {
+            var self = Process.GetCurrentProcess();
+            var cpu = self.TotalProcessorTime;
+            var sink = 0.0;
+            foreach (var d in data)
+            {
+                var t = decode(d, Now).Transaction ?? throw new InvalidOperationException("a bench record was rejected");
+                sink += score ? FraudScorer.Score(t, profile, recent, patterns, rules).Score : 1;
+            }
+
+            GC.KeepAlive(sink);
+            self.Refresh();
+            return data.Length / (self.TotalProcessorTime - cpu).TotalSeconds;
+        }
+
+        // Warm-up (tiered JIT), then alternate new and old in every run so that both see the same load.
+        Rate(TransactionParser.Decode, true);
+        Rate(LegacyTransactionParser.Decode, true);
+        var results = new List<(double New, double Old, double NewDecode, double OldDecode)>();
+        for (var r = 0; r < runs; r++)
+        {
+            results.Add((Rate(TransactionParser.Decode, true), Rate(LegacyTransactionParser.Decode, true), Rate(TransactionParser.Decode, false), Rate(LegacyTransactionParser.Decode, false)));
+        }
+
+        double Median(Func<(double, double, double, double), double> f) => results.Select(f).Order().ElementAt(results.Count / 2);
+        var newRate = Median(x => x.Item1);
+        var oldRate = Median(x => x.Item2);
+        return new JsonObject
+        {
+            ["records"] = data.Length,
+            ["decodeValidateScorePerSecond"] = Math.Round(newRate),
+            ["oldDecodeValidateScorePerSecond"] = Math.Round(oldRate),
+            ["decodeValidatePerSecond"] = Math.Round(Median(x => x.Item3)),
+            ["oldDecodeValidatePerSecond"] = Math.Round(Median(x => x.Item4)),
+            ["ratio"] = Math.Round(newRate / oldRate, 2),
+            ["microsecondsPerRecord"] = Math.Round(1e6 / newRate, 3),
+        };
+    }
+
+    /// <summary>
+    /// Milliseconds of a 100-record batch of 20 users (5 records each, interleaved) on DynamoDB Local: concurrent (the
+    /// default MaxConcurrency) and sequential, medians of <paramref name="runs"/>, alternated; and a 1-record batch.
+    /// Every batch checks that each user's saves reached DynamoDB in the batch's order.
+    /// </summary>
+    public static async Task<JsonObject> Batch(string root, int runs)
+    {
+        await using var local = await DynamoLocal.Start(root);
+        const string prefix = "bench";
+        foreach (var schema in FraudTables.All)
+        {
+            await FraudTf.Functions.Tests.Support.TableFactory.Create(local.Client, schema, $"{prefix}-{schema.LogicalName}");
+        }
+
+        var order = OrderRecorder.Wrap(local.NewClient());
+        var concurrent = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency);
+        var sequential = NewFunction(order.Client, prefix, 1);
+        await Run(concurrent, 100, "warm-c", order);
+        await Run(sequential, 100, "warm-s", order);
+        var c = new List<double>();
+        var s = new List<double>();
+        var one = new List<double>();
+        for (var r = 0; r < runs; r++)
+        {
+            c.Add(await Run(concurrent, 100, $"c{r}", order));
+            s.Add(await Run(sequential, 100, $"s{r}", order));
+            one.Add(await Run(concurrent, 1, $"o{r}", order));
+        }
+
+        static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+        return new JsonObject
+        {
+            ["users"] = 20,
+            ["maxConcurrency"] = Settings(prefix).MaxConcurrency,
+            ["concurrentBatchMs"] = Math.Round(Median(c), 1),
+            ["sequentialBatchMs"] = Math.Round(Median(s), 1),
+            ["oneRecordBatchMs"] = Math.Round(Median(one), 1),
+            ["ratio"] = Math.Round(Median(s) / Median(c), 2),
+            ["perUserOrderChecked"] = true,
+        };
+    }
+
+    // One batch of n records of min(n, 20) users; returns its milliseconds after checking success and per-user order.
+    private static async Task<double> Run(Function function, int n, string tag, OrderRecorder order)
+    {
+        var users = Math.Min(n, 20);
+        var batch = new KinesisEvent
+        {
+            Records = Enumerable.Range(0, n).Select(i => new KinesisEventRecord
+            {
+                Kinesis = new KinesisData
+                {
+                    SequenceNumber = i.ToString("D6", CultureInfo.InvariantCulture),
+                    Data = Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject
+                    {
+                        ["transactionId"] = $"{tag}-{i}", ["userId"] = $"{tag}-u{i % users}", ["amount"] = 25 + i, ["currency"] = "EUR", ["merchantId"] = "m",
+                        ["merchantCategory"] = "5411", ["country"] = "DE", ["timestamp"] = DateTimeOffset.UtcNow.AddMinutes(-100 + i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    }.ToJsonString())),
+                },
+            }).ToList(),
+        };
+        order.Writes.Clear();
+        var w = Stopwatch.StartNew();
+        var response = await function.Process(batch, CancellationToken.None);
+        var ms = w.Elapsed.TotalMilliseconds;
+        if (response.BatchItemFailures.Count > 0 || order.Writes.Count != n)
+        {
+            throw new InvalidOperationException($"batch {tag} failed: {response.BatchItemFailures.Count} reported, {order.Writes.Count} of {n} saved");
+        }
+
+        foreach (var user in order.Writes.ToArray().GroupBy(x => x.User))
+        {
+            var ids = user.Select(x => int.Parse(x.TransactionId[(tag.Length + 1)..], CultureInfo.InvariantCulture)).ToList();
+            if (!ids.SequenceEqual(ids.Order()))
+            {
+                throw new InvalidOperationException($"batch {tag}: {user.Key}'s records were saved out of order: {string.Join(",", ids)}");
+            }
+        }
+
+        return ms;
+    }
+
+    private static Settings Settings(string prefix) => new()
+    {
+        TransactionsTable = $"{prefix}-transactions", DecisionsTable = $"{prefix}-decisions", UserProfilesTable = $"{prefix}-user-profiles",
+        PatternsTable = $"{prefix}-patterns", DeadLetterQueueUrl = "http://127.0.0.1:9/unused", QuarantineBucket = $"{prefix}-quarantine", Environment = "bench",
+    };
+
+    private static Function NewFunction(IAmazonDynamoDB dynamo, string prefix, int maxConcurrency)
+    {
+        var sqs = new AmazonSQSClient(new BasicAWSCredentials("local", "local"), new AmazonSQSConfig { ServiceURL = "http://127.0.0.1:9", AuthenticationRegion = "us-east-1" });
+        var s3 = new Amazon.S3.AmazonS3Client(new BasicAWSCredentials("local", "local"), new Amazon.S3.AmazonS3Config { ServiceURL = "http://127.0.0.1:9", AuthenticationRegion = "us-east-1", ForcePathStyle = true });
+        return new Function(Settings(prefix) with { MaxConcurrency = maxConcurrency }, dynamo, sqs, s3, new FraudTf.Functions.Shared.Logging.StructuredOutput(Stream.Null), TimeProvider.System);
+    }
+
+    /// <summary>An IAmazonDynamoDB that records (user, transaction id) of every TransactWriteItems call, in the order they start.</summary>
+    public class OrderRecorder : DispatchProxy
+    {
+        private IAmazonDynamoDB _inner = null!;
+
+        /// <summary>The calls recorded.</summary>
+        public ConcurrentQueue<(string User, string TransactionId)> Writes { get; } = new();
+
+        /// <summary>The wrapping client.</summary>
+        public IAmazonDynamoDB Client { get; private set; } = null!;
+
+        /// <summary>Wraps <paramref name="inner"/>.</summary>
+        public static OrderRecorder Wrap(IAmazonDynamoDB inner)
+        {
+            var client = Create<IAmazonDynamoDB, OrderRecorder>();
+            var recorder = (OrderRecorder)(object)client;
+            recorder._inner = inner;
+            recorder.Client = client;
+            return recorder;
+        }
+
+        /// <inheritdoc />
+        protected override object? Invoke(MethodInfo? method, object?[]? args)
+        {
+            if (args?[0] is TransactWriteItemsRequest write && write.TransactItems[0].Put?.Item is { } item)
+            {
+                Writes.Enqueue((item["userId"].S, item["transactionId"].S));
+            }
+
+            try
+            {
+                return method!.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                throw e.InnerException;
+            }
+        }
+    }
+}
+
+/// <summary>DynamoDB Local (tests/emulators) on a free port of 127.0.0.1, in memory, stopped on dispose.</summary>
+public sealed class DynamoLocal : IAsyncDisposable
+{
+    private readonly Process _java;
+
+    private DynamoLocal(Process java, string endpoint)
+    {
+        _java = java;
+        Endpoint = endpoint;
+        Client = NewClient();
+    }
+
+    /// <summary>Its endpoint URL.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>A client of it, for setup.</summary>
+    public AmazonDynamoDBClient Client { get; }
+
+    /// <summary>Starts it from the repository at <paramref name="root"/> and waits until it answers.</summary>
+    public static async Task<DynamoLocal> Start(string root)
+    {
+        var emulator = Path.Combine(root, "tests", "emulators", "node_modules", "amplify-dynamodb-simulator", "emulator");
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        var java = Process.Start(new ProcessStartInfo("java",
+            [$"-Djava.library.path={Path.Combine(emulator, "DynamoDBLocal_lib")}", "-jar", Path.Combine(emulator, "DynamoDBLocal.jar"), "-inMemory", "-sharedDb", "-disableTelemetry", "-port", port.ToString(CultureInfo.InvariantCulture)])
+        { WorkingDirectory = emulator, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        java.BeginOutputReadLine();
+        java.BeginErrorReadLine();
+        var local = new DynamoLocal(java, $"http://127.0.0.1:{port}");
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                await local.Client.ListTablesAsync(new ListTablesRequest());
+                return local;
+            }
+            catch when (i < 300)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>A new client of it.</summary>
+    public AmazonDynamoDBClient NewClient() =>
+        new(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = Endpoint, AuthenticationRegion = "us-east-1" });
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        _java.Kill(entireProcessTree: true);
+        _java.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
