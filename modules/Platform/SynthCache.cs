@@ -336,7 +336,15 @@ public sealed class SynthCache
             Directory.Delete(entryDir, recursive: true);
         }
 
-        Directory.Move(temp, entryDir);
+        try
+        {
+            Directory.Move(temp, entryDir);
+        }
+        catch (IOException) when (Directory.Exists(entryDir))
+        {
+            // Another synth stored the same key meanwhile: the same inputs, so the same output.
+            Directory.Delete(temp, recursive: true);
+        }
         foreach (var old in Directory.GetDirectories(stackStore)
                      .Where(d => !Path.GetFileName(d).StartsWith('.') && File.Exists(Path.Combine(d, "entry.json")))
                      .OrderByDescending(d => File.GetLastWriteTimeUtc(Path.Combine(d, "entry.json"))).Skip(KeptPerStack))
