@@ -13,7 +13,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
 
-.PHONY: docs synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool backtest backtest-tool
+.PHONY: app docs synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool backtest backtest-tool
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -38,6 +38,13 @@ emulators: $(EMULATORS_STAMP) ## install the test emulators (DynamoDB Local, s3r
 bindings: deps ## generate the C# bindings into .bindings/feed (skipped when up to date)
 	node bindings/build.mjs
 
+# What build needs of the bindings, checked by make (no node start when nothing changed): build.mjs reruns when the
+# pinned npm packages, the type list or the script change, and is itself a no-op when its input hash is unchanged.
+BINDINGS_PROPS := .bindings/Bindings.props
+$(BINDINGS_PROPS): $(NPM_STAMP) bindings/build.mjs bindings/aws-provider.txt
+	node bindings/build.mjs
+	touch $@
+
 PROMO_DLL := tools/Promotion/bin/Release/net10.0/FraudTf.Promotion.dll
 # The shared function code the app, the tools and the functions compile, with the scoring reference tables compiled into it.
 SHARED_SOURCES := $(shell find functions/Shared functions/Storage \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
@@ -54,16 +61,20 @@ PROMO_SOURCES := $(shell find tools/Promotion \( -name '*.cs' -o -name '*.csproj
 APP_SOURCES := FraudTf.csproj main.cs nuget.config $(CONFIG_SOURCES) $(shell find modules \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
 
 # Rebuilt only when a source changed (make's check is cheaper than a no-op dotnet build).
-$(APP_DLL): $(APP_SOURCES) .bindings/Bindings.props
+$(APP_DLL): $(APP_SOURCES) $(BINDINGS_PROPS)
 	dotnet build FraudTf.csproj -c Release --nologo -v quiet -clp:NoSummary
 	touch $@
 
-build: bindings $(APP_DLL) ## compile the CDKTF app
+build: $(BINDINGS_PROPS) $(APP_DLL) ## compile the CDKTF app
 
-synth: build ## synthesize every environment (and its bootstrap stack) into cdktf.out/
-	rm -rf cdktf.out
-	dotnet $(APP_DLL)
-	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
+# make synth ENV=dev: only dev and its bootstrap stack (FRAUDTF_ENV); FULL=1 reuses nothing (FRAUDTF_FULL_SYNTH).
+SYNTH_VARS := $(if $(ENV),FRAUDTF_ENV=$(ENV)) $(if $(FULL),FRAUDTF_FULL_SYNTH=$(FULL))
+
+synth: build ## synthesize every environment (and its bootstrap stack) into cdktf.out/, reusing the stacks whose inputs are unchanged; ENV=<env> only that environment, FULL=1 reuses nothing
+	@$(SYNTH_VARS) dotnet $(APP_DLL)
+
+app: build ## the app command of cdktf.json (the CDKTF CLI runs it): as make synth, into CDKTF_OUTDIR; FRAUDTF_ENV=<env> limits it to one environment
+	@dotnet $(APP_DLL)
 
 test: bindings emulators synth ## synthesize, then run the whole NUnit suite (starts DynamoDB Local on 127.0.0.1 itself; the cost tests read cdktf.out)
 	scripts/run-tests.sh
@@ -95,7 +106,7 @@ deploy: ## plan, guard and apply ENV, then write deployments/ENV.json (needs AWS
 bootstrap: ## create ENV's state bucket, key and lock table (local state; run once per account)
 	@scripts/preflight.sh "$(ENV)"
 	@$(MAKE) -s build
-	npx cdktf deploy fraud-detection-bootstrap-$(ENV)
+	FRAUDTF_ENV=$(ENV) npx cdktf deploy fraud-detection-bootstrap-$(ENV)
 
 bench: build ## run the benchmarks of bench/ and print their medians
 	bench/synth.sh

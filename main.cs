@@ -6,7 +6,10 @@ using HashiCorp.Cdktf;
 
 namespace FraudTf;
 
-/// <summary>Entry point: validates every environment's config, builds the functions, then synthesizes one stack per environment plus its bootstrap stack.</summary>
+/// <summary>
+/// Entry point: validates every environment's config, decides which stacks must be synthesized (<see cref="SynthCache"/>:
+/// the others are reused), builds the functions, then synthesizes those stacks (one per environment plus its bootstrap stack).
+/// </summary>
 public static class Program
 {
     /// <summary>Synthesizes into <c>cdktf.out/</c> (or the folder the CDKTF CLI passes in CDKTF_OUTDIR).</summary>
@@ -14,14 +17,17 @@ public static class Program
     {
         if (args is ["--help"] or ["-h"])
         {
-            Console.WriteLine("usage: FraudTf [environments-folder]  (default: environments). Synthesizes every environment into cdktf.out/.");
+            Console.WriteLine("usage: FraudTf [environments-folder]  (default: environments). Synthesizes every environment into cdktf.out/ " +
+                              "(or CDKTF_OUTDIR), reusing each stack whose inputs are unchanged (docs/operations.md). " +
+                              $"{SynthOptions.EnvironmentsVariable}=<env>[,<env>]: only those environments; {SynthOptions.FullSynthVariable}=1: reuse nothing.");
             return 0;
         }
 
+        var environmentsDir = args.Length > 0 ? args[0] : "environments";
         IReadOnlyList<EnvironmentConfig> configs;
         try
         {
-            configs = EnvironmentConfigLoader.LoadAll(args.Length > 0 ? args[0] : "environments");
+            configs = EnvironmentConfigLoader.LoadAll(environmentsDir);
         }
         catch (ConfigValidationException e)
         {
@@ -29,29 +35,54 @@ public static class Program
             return 1;
         }
 
-        // The jsii runtime runs on the machine's Node 20, past its end of life for jsii: without this, every synth
-        // prints a large warning box (the node child process inherits the variable). Set only when not set already.
-        if (Environment.GetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION") is null)
-        {
-            Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
-        }
-
-        // The functions are built (or taken from .build/) before any construct exists; the stacks deploy what was built.
+        // Which stacks can be reused is decided before jsii, node or a function build starts (SynthCache).
         var root = RepoRoot();
-        FunctionArtifacts functions;
+        var outDir = Path.GetFullPath(Environment.GetEnvironmentVariable("CDKTF_OUTDIR") is { Length: > 0 } o ? o : "cdktf.out");
+        SynthCache cache;
         try
         {
-            functions = FunctionArtifacts.Build(root);
+            cache = SynthCache.Plan(root, environmentsDir, outDir, configs, SynthOptions.FromEnvironment(root));
         }
-        catch (FunctionBuildException e)
+        catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
             return 1;
         }
 
-        var app = new App();
-        FraudTfApp.AddStacks(app, configs, functions, root);
-        app.Synth();
+        foreach (var decision in cache.Decisions)
+        {
+            Console.WriteLine(decision);
+        }
+
+        cache.PrepareOutput();
+        var toSynthesize = cache.ToSynthesize;
+        if (toSynthesize.Count > 0)
+        {
+            // The jsii runtime runs on the machine's Node 20, past its end of life for jsii: without this, every synth
+            // prints a large warning box (the node child process inherits the variable). Set only when not set already.
+            if (Environment.GetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION") is null)
+            {
+                Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
+            }
+
+            // The functions are built (or taken from .build/) before any construct exists; the stacks deploy what was built.
+            FunctionArtifacts functions;
+            try
+            {
+                functions = FunctionArtifacts.Build(root);
+            }
+            catch (FunctionBuildException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+
+            var app = new App(new AppConfig { Outdir = outDir });
+            FraudTfApp.AddStacks(app, configs, functions, root, toSynthesize.Contains);
+            app.Synth();
+        }
+
+        cache.Complete();
         return 0;
     }
 

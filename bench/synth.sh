@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark of the foundation (issue 2): (a) cold setup, from a fresh clone with an empty NuGet package cache, an
-# empty jsii runtime cache and no generated bindings, to the first complete `make synth`; (b) warm synth of all
-# stacks. Prints the median of RUNS runs and the peak RSS (largest single process, from GNU time) of each.
+# Benchmark of the synth (issues 2 and 18): (a) cold setup, from a fresh clone with an empty NuGet package cache, an
+# empty jsii runtime cache and no generated bindings, to the first complete `make synth`; (b) warm synths of all
+# stacks: full (FULL=1, nothing reused), nothing changed (every stack reused from .build/synth), one environment file
+# changed (that environment's two stacks synthesized); (c) the floor and the per-construct cost, from
+# bench/SynthBench: an empty CDKTF app with one AWS provider block, and the same with N CloudWatch alarms.
+# Prints the median of RUNS runs and the peak RSS (largest single process, from GNU time) of each; the warm and
+# micro-benchmark runs are interleaved round by round, so a change of the machine's load hits them alike.
 # Baseline measured in the same run: the app's own process start without jsii (`FraudTf.dll --help`).
+# BASE_DLL=<FraudTf.dll of another revision, e.g. main's> adds its full synth (run from here, into a temporary folder).
 # Usage: bench/synth.sh [COLD_RUNS=2] [WARM_RUNS=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,12 +31,44 @@ for i in $(seq "$COLD_RUNS"); do
 done
 
 make -s build >/dev/null
-for i in $(seq "$WARM_RUNS"); do measure baseline dotnet bin/Release/net10.0/FraudTf.dll --help; done
-for i in $(seq "$WARM_RUNS"); do measure warm_app dotnet bin/Release/net10.0/FraudTf.dll; done
-for i in $(seq "$WARM_RUNS"); do measure warm_make make -s synth; done
+dotnet build bench/SynthBench -c Release --nologo -v quiet -clp:NoSummary >/dev/null
+BENCH=bench/SynthBench/bin/Release/net10.0/SynthBench.dll
+# The warm runs synthesize into a temporary folder (the app reads CDKTF_OUTDIR as the CLI passes it): cdktf.out stays as it is.
+export CDKTF_OUTDIR="$work/cdktf.out"
+env_file=environments/dev.json
+cp "$env_file" "$work/env.json"
+trap 'cp "$work/env.json" "$env_file"; rm -rf "$work"' EXIT
+make -s synth >/dev/null # the store holds the current inputs' outputs
+for i in $(seq "$WARM_RUNS"); do
+  measure baseline dotnet bin/Release/net10.0/FraudTf.dll --help
+  measure warm_app env FRAUDTF_FULL_SYNTH=1 dotnet bin/Release/net10.0/FraudTf.dll
+  measure warm_make make -s synth FULL=1
+  [[ -z "${BASE_DLL:-}" ]] || measure base_app env CDKTF_OUTDIR="$work/out-base" dotnet "$BASE_DLL"
+  measure nochange make -s synth
+  # A change no run has seen before (trailing blanks: the same config, another file hash), then back.
+  { cat "$work/env.json"; printf '%*s\n' "$i" ''; } >"$env_file"
+  measure onechange make -s synth
+  cp "$work/env.json" "$env_file"
+  make -s synth >/dev/null
+  measure empty dotnet "$BENCH" empty "$work/out-empty"
+  measure alarms100 dotnet "$BENCH" alarms 100 "$work/out-100"
+  measure alarms400 dotnet "$BENCH" alarms 400 "$work/out-400"
+done
 
 report cold "(a) cold setup: fresh clone -> make synth"
-report warm_make "(b) warm make synth (all stacks)"
-report warm_app "(b') warm app synth only (dotnet FraudTf.dll)"
+report warm_make "(b) full: make synth FULL=1 (all stacks)"
+report warm_app "(b') full app synth only (dotnet FraudTf.dll)"
+report base_app "(b) full app synth of BASE_DLL (before)"
+report nochange "(b'') make synth, nothing changed"
+report onechange "(b''') make synth, environments/dev.json changed"
+report empty "(c) empty app: one provider block"
+report alarms100 "(c') empty app + 100 alarms"
+report alarms400 "(c'') empty app + 400 alarms"
 report baseline "baseline: app start without jsii (--help)"
-awk -v a="$(median warm_app)" -v b="$(median baseline)" 'BEGIN {printf "ratio warm app synth / baseline: %.1fx\n", a/b}'
+awk -v a="$(median warm_app)" -v b="$(median baseline)" 'BEGIN {printf "ratio full app synth / baseline: %.1fx\n", a/b}'
+awk -v f="$(median warm_make)" -v e="$(median empty)" -v n="$(median nochange)" -v o="$(median onechange)" 'BEGIN {
+  printf "ratio full make synth / empty app: %.1fx\n", f/e
+  printf "nothing changed: %.2f s (goal <= 1.0 s), %.2f of the full synth\n", n, n/f
+  printf "one environment changed / full: %.2f (goal <= 0.45)\n", o/f }'
+awk -v e="$(median empty)" -v a="$(median alarms100)" -v b="$(median alarms400)" 'BEGIN {
+  printf "per construct (400 alarms - 100 alarms, / 300): %.1f ms; 100 alarms over the empty app: %.2f s\n", (b-a)/300*1000, a-e }'

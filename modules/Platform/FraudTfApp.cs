@@ -12,12 +12,30 @@ public static class FraudTfApp
     /// same built functions, <paramref name="functions"/> (<see cref="FunctionArtifacts.Build"/>, run first);
     /// <paramref name="repoRoot"/> is where the agent's instruction and documents are read from (never written into the output).
     /// </summary>
-    public static void AddStacks(Construct app, IEnumerable<EnvironmentConfig> configs, FunctionArtifacts functions, string repoRoot)
+    public static void AddStacks(Construct app, IEnumerable<EnvironmentConfig> configs, FunctionArtifacts functions, string repoRoot) =>
+        AddStacks(app, configs, functions, repoRoot, _ => true);
+
+    /// <summary>The name of <paramref name="config"/>'s <see cref="StateBootstrapStack"/>: <c>&lt;prefix&gt;-bootstrap-&lt;env&gt;</c>.</summary>
+    public static string BootstrapStackName(EnvironmentConfig config) => config.ResourceName("bootstrap");
+
+    /// <summary>
+    /// As <see cref="AddStacks(Construct, IEnumerable{EnvironmentConfig}, FunctionArtifacts, string)"/>, but creates only the
+    /// stacks whose name <paramref name="include"/> accepts (the stacks <see cref="SynthCache"/> could not reuse). A stack's
+    /// output does not depend on which other stacks exist: none references another.
+    /// </summary>
+    public static void AddStacks(Construct app, IEnumerable<EnvironmentConfig> configs, FunctionArtifacts functions, string repoRoot, Func<string, bool> include)
     {
         foreach (var config in configs)
         {
-            new StateBootstrapStack(app, config);
-            new FraudDetectionStack(app, config, functions, repoRoot);
+            if (include(BootstrapStackName(config)))
+            {
+                new StateBootstrapStack(app, config);
+            }
+
+            if (include(config.StackName))
+            {
+                new FraudDetectionStack(app, config, functions, repoRoot);
+            }
         }
     }
 }
