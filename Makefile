@@ -3,6 +3,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := synth
 ENV ?=
+# The CDK the C# sources build against: cdktf (HashiCorp CDKTF, the default) or terrain (CDK Terrain, the community
+# fork): make synth CDK=terrain (and build, test, bench, ...). See docs/cdk-terrain.md.
+CDK ?= cdktf
+ifeq ($(filter cdktf terrain,$(CDK)),)
+$(error unknown CDK '$(CDK)'. Fix: make <target> CDK=cdktf (the default) or CDK=terrain)
+endif
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
@@ -12,6 +18,28 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
 NPM_STAMP := node_modules/.fraudtf-installed
 APP_DLL := bin/Release/net10.0/FraudTf.dll
+
+# Per CDK: its pinned npm packages (bindings/terrain/ has its own package.json and lock file), its generated props,
+# the bindings script's argument and the MSBuild property every dotnet build/test gets (nothing for the default).
+ifeq ($(CDK),cdktf)
+CDK_NPM_STAMP :=
+CDK_PROPS := .bindings/Bindings.props
+CDK_BINDINGS_ARGS :=
+CDK_MSBUILD :=
+CDK_DEPLOY := npx cdktf deploy
+else
+CDK_NPM_STAMP := bindings/$(CDK)/node_modules/.fraudtf-installed
+CDK_PROPS := .bindings/$(CDK)/Bindings.props
+CDK_BINDINGS_ARGS := --cdk $(CDK)
+CDK_MSBUILD := -p:Cdk=$(CDK)
+# CDK Terrain's CLI (cdktn) runs the app built against it (cdktf.json's app would build the default).
+CDK_DEPLOY := bindings/$(CDK)/node_modules/.bin/cdktn deploy --app "dotnet $(APP_DLL)"
+endif
+# Exported: MSBuild reads environment variables as properties (names case-insensitive), so every dotnet build or test
+# a script runs (bench/, scripts/) gets the same Cdk as make's own -p:Cdk.
+export CDK
+# The CDK the app was last built against: a switch rebuilds the app (the file changes only when CDK does).
+CDK_STAMP := .build/cdk
 
 .PHONY: app docs synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool backtest backtest-tool
 
@@ -25,24 +53,32 @@ $(NPM_STAMP): package.json package-lock.json
 	@bash -c '$(NPM_CI)'
 	touch $@
 
+bindings/terrain/node_modules/.fraudtf-installed: bindings/terrain/package.json bindings/terrain/package-lock.json bindings/terrain/.npmrc
+	cd bindings/terrain && bash -c '$(NPM_CI)'
+	touch $@
+
+.PHONY: FORCE
+$(CDK_STAMP): FORCE
+	@mkdir -p $(@D); [[ "$$(cat $@ 2>/dev/null)" == "$(CDK)" ]] || echo "$(CDK)" >$@
+
 EMULATORS_STAMP := tests/emulators/node_modules/.fraudtf-installed
 
 $(EMULATORS_STAMP): tests/emulators/package.json tests/emulators/package-lock.json
 	cd tests/emulators && bash -c '$(NPM_CI)'
 	touch $@
 
-deps: $(NPM_STAMP) ## install the pinned npm packages (cdktf-cli, jsii assemblies, jsii-pacmak)
+deps: $(NPM_STAMP) $(CDK_NPM_STAMP) ## install the pinned npm packages (cdktf-cli, jsii assemblies, jsii-pacmak; CDK Terrain's too with CDK=terrain)
 
 emulators: $(EMULATORS_STAMP) ## install the test emulators (DynamoDB Local, s3rver) from npm; java runs DynamoDB Local
 
-bindings: deps ## generate the C# bindings into .bindings/feed (skipped when up to date)
-	node bindings/build.mjs
+bindings: deps ## generate the C# bindings into .bindings/feed (CDK=terrain: .bindings/terrain/feed; skipped when up to date)
+	node bindings/build.mjs $(CDK_BINDINGS_ARGS)
 
 # What build needs of the bindings, checked by make (no node start when nothing changed): build.mjs reruns when the
 # pinned npm packages, the type list or the script change, and is itself a no-op when its input hash is unchanged.
-BINDINGS_PROPS := .bindings/Bindings.props
-$(BINDINGS_PROPS): $(NPM_STAMP) bindings/build.mjs bindings/aws-provider.txt
-	node bindings/build.mjs
+BINDINGS_PROPS := $(CDK_PROPS)
+$(BINDINGS_PROPS): $(NPM_STAMP) $(CDK_NPM_STAMP) bindings/build.mjs bindings/aws-provider.txt
+	node bindings/build.mjs $(CDK_BINDINGS_ARGS)
 	touch $@
 
 PROMO_DLL := tools/Promotion/bin/Release/net10.0/FraudTf.Promotion.dll
@@ -58,11 +94,11 @@ CONFIG_SOURCES := $(shell find modules/Config \( -name '*.cs' -o -name '*.csproj
 
 PROMO_SOURCES := $(shell find tools/Promotion \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null) $(CONFIG_SOURCES)
 
-APP_SOURCES := FraudTf.csproj main.cs nuget.config $(CONFIG_SOURCES) $(shell find modules \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
+APP_SOURCES := FraudTf.csproj main.cs nuget.config bindings/Cdk.props $(CONFIG_SOURCES) $(shell find modules \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
 
 # Rebuilt only when a source changed (make's check is cheaper than a no-op dotnet build).
-$(APP_DLL): $(APP_SOURCES) $(BINDINGS_PROPS)
-	dotnet build FraudTf.csproj -c Release --nologo -v quiet -clp:NoSummary
+$(APP_DLL): $(APP_SOURCES) $(BINDINGS_PROPS) $(CDK_STAMP)
+	dotnet build FraudTf.csproj -c Release --nologo -v quiet -clp:NoSummary $(CDK_MSBUILD)
 	touch $@
 
 build: $(BINDINGS_PROPS) $(APP_DLL) ## compile the CDKTF app
@@ -77,7 +113,7 @@ app: build ## the app command of cdktf.json (the CDKTF CLI runs it): as make syn
 	@dotnet $(APP_DLL)
 
 test: bindings emulators synth ## synthesize, then run the whole NUnit suite (starts DynamoDB Local on 127.0.0.1 itself; the cost tests read cdktf.out)
-	scripts/run-tests.sh
+	scripts/run-tests.sh $(CDK_MSBUILD)
 
 $(PROMO_DLL): $(PROMO_SOURCES)
 	dotnet build tools/Promotion/FraudTf.Promotion.csproj -c Release --nologo -v quiet -clp:NoSummary
@@ -106,7 +142,7 @@ deploy: ## plan, guard and apply ENV, then write deployments/ENV.json (needs AWS
 bootstrap: ## create ENV's state bucket, key and lock table (local state; run once per account)
 	@scripts/preflight.sh "$(ENV)"
 	@$(MAKE) -s build
-	FRAUDTF_ENV=$(ENV) npx cdktf deploy fraud-detection-bootstrap-$(ENV)
+	FRAUDTF_ENV=$(ENV) $(CDK_DEPLOY) fraud-detection-bootstrap-$(ENV)
 
 bench: build ## run the benchmarks of bench/ and print their medians
 	bench/synth.sh
