@@ -1,6 +1,4 @@
-using FraudTf.Compute;
 using FraudTf.Compute.Build;
-using FraudTf.Config;
 using FraudTf.Platform;
 using HashiCorp.Cdktf;
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Constructs;
-using FraudTf.Security;
 using HashiCorp.Cdktf.Providers.Aws.BedrockGuardrail;
 using HashiCorp.Cdktf.Providers.Aws.BedrockGuardrailVersion;
 
@@ -76,6 +74,8 @@ public static class GuardrailPolicy
     }));
 }
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of an <see cref="AnalystGuardrail"/>: both required (a guardrail is always encrypted with the key).</summary>
 public sealed record AnalystGuardrailConfig
 {

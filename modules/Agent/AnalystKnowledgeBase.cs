@@ -1,10 +1,4 @@
-using System.Text.Json;
 using Constructs;
-using FraudTf.Compute;
-using FraudTf.Config;
-using FraudTf.Security;
-using FraudTf.Storage;
-using FraudTf.Streaming;
 using HashiCorp.Cdktf;
 using HashiCorp.Cdktf.Providers.Aws.BedrockagentDataSource;
 using HashiCorp.Cdktf.Providers.Aws.BedrockagentKnowledgeBase;
@@ -13,6 +7,8 @@ using HashiCorp.Cdktf.Providers.Aws.S3Object;
 
 namespace FraudTf.Agent;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of an <see cref="AnalystKnowledgeBase"/>.</summary>
 public sealed record AnalystKnowledgeBaseConfig
 {
@@ -221,6 +217,8 @@ public sealed class AnalystKnowledgeBase : Construct
             DependsOn = [IndexCreation, Role.InlinePolicy, Collection.AccessPolicy],
         });
 
+        // Alike on purpose: the provider's nested blocks (one-element arrays of typed configs) are written out as the schema
+        // nests them, for the knowledge base above as for its data source.
         DataSource = new BedrockagentDataSource(this, "data-source", new BedrockagentDataSourceConfig
         {
             Name = env.ResourceName("fraud-patterns"),

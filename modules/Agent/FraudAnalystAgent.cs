@@ -1,11 +1,5 @@
-using System.Text.Json;
 using Constructs;
-using FraudTf.Compute;
-using FraudTf.Config;
 using FraudTf.Functions.Shared.Agent;
-using FraudTf.Security;
-using FraudTf.Storage;
-using FraudTf.Streaming;
 using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgent;
 using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgentActionGroup;
 using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgentAlias;
@@ -14,6 +8,8 @@ using HashiCorp.Cdktf.Providers.Aws.LambdaPermission;
 
 namespace FraudTf.Agent;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of a <see cref="FraudAnalystAgent"/>.</summary>
 public sealed record FraudAnalystAgentConfig
 {
@@ -108,6 +104,7 @@ public sealed class FraudAnalystAgent : Construct
 
         // The tools: one function over the tables, allowed to read, to add analyst decisions and to teach a profile an
         // approved REVIEW transaction, nothing else.
+        // Alike on purpose: a function's settings and environment are spelled out at its definition, as in FraudDetectionStack.
         Tools = new DotnetFunction(this, "agent-tools", new DotnetFunctionConfig
         {
             FunctionName = env.ResourceName("agent-tools"),

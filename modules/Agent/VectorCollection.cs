@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Constructs;
-using FraudTf.Security;
 using FraudTf.Security.Policy;
 using HashiCorp.Cdktf;
 using HashiCorp.Cdktf.Providers.Aws.OpensearchserverlessAccessPolicy;
@@ -18,6 +15,8 @@ namespace FraudTf.Agent;
 public sealed record VectorCollectionAccess(
     string Name, string PrincipalArn, IReadOnlyList<string> IndexPermissions, IReadOnlyList<string> CollectionPermissions);
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of a <see cref="VectorCollection"/>: all required (a collection is always encrypted with the key).</summary>
 public sealed record VectorCollectionConfig
 {

@@ -91,16 +91,18 @@ public sealed class ConfigReader
         return false;
     }
 
+    // Alike on purpose: each kind of value has a Required and an Optional reader over one private Read method; the pairs
+    // differ only in whether a missing field is an error and what the documentation records.
     /// <summary>Reads a required string that must match <paramref name="pattern"/>.</summary>
     public string RequiredString(string field, Regex pattern, string expectation, string fix)
-        {
+    {
         Record(field, $"string: {expectation}", true);
         return ReadString(field, pattern, expectation, fix, required: true, fallback: "");
     }
 
     /// <summary>Reads an optional string that must match <paramref name="pattern"/>; <paramref name="fallback"/> when omitted.</summary>
     public string OptionalString(string field, Regex pattern, string expectation, string fix, string fallback)
-        {
+    {
         Record(field, $"string: {expectation}", false, fallback);
         return ReadString(field, pattern, expectation, fix, required: false, fallback);
     }
@@ -130,14 +132,14 @@ public sealed class ConfigReader
 
     /// <summary>Reads a required integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public int RequiredInt(string field, int min, int max, string fix)
-        {
+    {
         Record(field, $"whole number, {min} to {max}", true);
         return ReadInt(field, min, max, fix, required: true, fallback: min);
     }
 
     /// <summary>Reads an optional integer in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when omitted.</summary>
     public int OptionalInt(string field, int min, int max, string fix, int fallback)
-        {
+    {
         Record(field, $"whole number, {min} to {max}", false, fallback);
         return ReadInt(field, min, max, fix, required: false, fallback);
     }

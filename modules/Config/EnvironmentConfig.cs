@@ -1,5 +1,7 @@
 namespace FraudTf.Config;
 
+// Alike on purpose: the config model is one record per section of the file, each of documented required init
+// properties that the loader always fills (defaults included), so every setting is read and documented the same way.
 /// <summary>
 /// The validated settings of one deployment environment, loaded from <c>environments/&lt;env&gt;.json</c> (one file per
 /// environment: a new file is a new environment) by <see cref="EnvironmentConfigLoader"/>. Constructs receive it (or the part

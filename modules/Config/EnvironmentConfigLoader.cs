@@ -32,6 +32,7 @@ public static partial class EnvironmentConfigLoader
     /// <summary>Tag keys FraudTf sets itself; a config may not override them.</summary>
     public static readonly IReadOnlyList<string> ReservedTagKeys = ["project", "environment", "managed-by", "cost-centre"];
 
+    // Alike on purpose: one generated regex per validated kind of value, each a compiled pattern named for what it checks.
     [GeneratedRegex(@"^[a-z][a-z0-9]{1,6}$")]
     private static partial Regex EnvironmentName();
 

@@ -31,6 +31,26 @@ public static partial class EnvironmentConfigLoader
         var defaults = new ScoringRules();
         string F(string property) => ScoringRules.FieldName(property);
 
+        // A list of limits over a time window (velocity rules): each limit is its window, one measure read by readMeasure
+        // under the name measure, and a weight.
+        void WindowLimits(string property, string fix, string measure, Func<ConfigReader, object> readMeasure)
+        {
+            if (sc.OptionalObjectList(F(property), fix) is { } limits)
+            {
+                overrides[F(property)] = limits.Select(v =>
+                {
+                    var limit = new SortedDictionary<string, object>(StringComparer.Ordinal)
+                    {
+                        ["windowSeconds"] = v.RequiredInt("windowSeconds", 1, MaxRuleWindowSeconds, $"use 1 to {MaxRuleWindowSeconds} seconds (one day)"),
+                        [measure] = readMeasure(v),
+                        ["weight"] = v.RequiredDouble("weight", 0, 1, "use a number from 0 to 1"),
+                    };
+                    v.RejectUnknownFields();
+                    return limit;
+                }).ToList();
+            }
+        }
+
         void Weight(string property, double max = 1)
         {
             var v = sc.OptionalDouble(F(property), 0, max, $"use a number from 0 to {Inv(max)}", double.NaN);
@@ -108,35 +128,10 @@ public static partial class EnvironmentConfigLoader
         }
 
         Weight(nameof(ScoringRules.NewUserCardNotPresentWeight));
-        if (sc.OptionalObjectList(F(nameof(ScoringRules.Velocity)), "give limits as [{\"windowSeconds\": 60, \"transactions\": 3, \"weight\": 0.5}]") is { } velocity)
-        {
-            overrides[F(nameof(ScoringRules.Velocity))] = velocity.Select(v =>
-            {
-                var limit = new SortedDictionary<string, object>(StringComparer.Ordinal)
-                {
-                    ["windowSeconds"] = v.RequiredInt("windowSeconds", 1, MaxRuleWindowSeconds, $"use 1 to {MaxRuleWindowSeconds} seconds (one day)"),
-                    ["transactions"] = v.RequiredInt("transactions", 2, 10_000, "use a count from 2 (this transaction and one more) to 10000"),
-                    ["weight"] = v.RequiredDouble("weight", 0, 1, "use a number from 0 to 1"),
-                };
-                v.RejectUnknownFields();
-                return limit;
-            }).ToList();
-        }
-
-        if (sc.OptionalObjectList(F(nameof(ScoringRules.AmountVelocity)), "give limits as [{\"windowSeconds\": 3600, \"amount\": 3000, \"weight\": 0.3}]") is { } amountVelocity)
-        {
-            overrides[F(nameof(ScoringRules.AmountVelocity))] = amountVelocity.Select(v =>
-            {
-                var limit = new SortedDictionary<string, object>(StringComparer.Ordinal)
-                {
-                    ["windowSeconds"] = v.RequiredInt("windowSeconds", 1, MaxRuleWindowSeconds, $"use 1 to {MaxRuleWindowSeconds} seconds (one day)"),
-                    ["amount"] = v.RequiredDouble("amount", 0.01, 1e9, "give the sum in the reference currency, e.g. 3000"),
-                    ["weight"] = v.RequiredDouble("weight", 0, 1, "use a number from 0 to 1"),
-                };
-                v.RejectUnknownFields();
-                return limit;
-            }).ToList();
-        }
+        WindowLimits(nameof(ScoringRules.Velocity), "give limits as [{\"windowSeconds\": 60, \"transactions\": 3, \"weight\": 0.5}]",
+            "transactions", v => v.RequiredInt("transactions", 2, 10_000, "use a count from 2 (this transaction and one more) to 10000"));
+        WindowLimits(nameof(ScoringRules.AmountVelocity), "give limits as [{\"windowSeconds\": 3600, \"amount\": 3000, \"weight\": 0.3}]",
+            "amount", v => v.RequiredDouble("amount", 0.01, 1e9, "give the sum in the reference currency, e.g. 3000"));
 
         var ct = sc.OptionalObject(F(nameof(ScoringRules.CardTesting)), "give {\"windowSeconds\": 900, \"maxAmount\": 5, \"transactions\": 2, \"weight\": 0.5}");
         var card = new SortedDictionary<string, object>(StringComparer.Ordinal)

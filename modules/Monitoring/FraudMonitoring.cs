@@ -1,13 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Constructs;
-using FraudTf.Compute;
-using FraudTf.Config;
 using FraudTf.Functions.Shared.Metrics;
-using FraudTf.Security;
-using FraudTf.Storage;
-using FraudTf.Streaming;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchDashboard;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchLogMetricFilter;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchMetricAlarm;
@@ -110,6 +103,8 @@ public sealed record FailedBatchesWatch(SecureBucket Bucket, string FilterId)
         $"{Bucket.Config.BucketName} discarded batches", periodSeconds);
 }
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>What <see cref="FraudMonitoring"/> watches.</summary>
 public sealed record FraudMonitoringConfig
 {
@@ -179,6 +174,8 @@ public sealed class FraudMonitoring : Construct
             Notifications = c.AlarmNotifications,
         });
 
+        // Alike on purpose: one AlarmSpec initializer per alarm, every field named (threshold, comparison, evaluation, a
+        // description saying what breaks and what to check), so each alarm reads on its own as cdk-monitoring-constructs'.
         var specs = new List<AlarmSpec>();
         foreach (var f in c.Functions)
         {

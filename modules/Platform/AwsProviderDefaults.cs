@@ -1,5 +1,4 @@
 using Constructs;
-using FraudTf.Config;
 using HashiCorp.Cdktf.Providers.Aws.Provider;
 
 namespace FraudTf.Platform;

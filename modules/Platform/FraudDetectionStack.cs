@@ -1,12 +1,7 @@
 using Constructs;
-using FraudTf.Compute;
-using FraudTf.Config;
 using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Functions.Shared.Settings;
-using FraudTf.Security;
 using FraudTf.Security.Policy;
-using FraudTf.Storage;
-using FraudTf.Streaming;
 using HashiCorp.Cdktf;
 
 namespace FraudTf.Platform;
@@ -91,6 +86,8 @@ public sealed class FraudDetectionStack : TerraformStack
             Notifications = config.Notifications.Alerts,
         });
 
+        // Alike on purpose: each function's environment is spelled out in full (the FunctionEnvironment names its code reads),
+        // so what a function is told is read at its definition; the functions share names, not a list.
         StreamProcessor = Function("stream-processor", "functions/StreamProcessor",
             "Scores every transaction of the transactions stream", new Dictionary<string, string>
             {

@@ -1,6 +1,4 @@
 using Constructs;
-using FraudTf.Compute;
-using FraudTf.Config;
 
 namespace FraudTf.Platform;
 

@@ -1,8 +1,5 @@
 using Constructs;
-using FraudTf.Config;
-using FraudTf.Security;
 using FraudTf.Security.Policy;
-using FraudTf.Storage;
 using HashiCorp.Cdktf;
 using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
 

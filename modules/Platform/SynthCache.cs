@@ -1,9 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using FraudTf.Compute.Build;
-using FraudTf.Config;
 
 namespace FraudTf.Platform;
 

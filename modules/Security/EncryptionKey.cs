@@ -17,6 +17,8 @@ public sealed record KeyServiceAccess
     public required IReadOnlyList<PolicyCondition> Conditions { get; init; }
 }
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of an <see cref="EncryptionKey"/>: the alias, description and account are required; rotation is always on.</summary>
 public sealed record EncryptionKeyConfig
 {

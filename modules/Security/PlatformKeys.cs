@@ -2,6 +2,8 @@ using Constructs;
 
 namespace FraudTf.Security;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of <see cref="PlatformKeys"/>: where the keys live and how their aliases are named.</summary>
 public sealed record PlatformKeysConfig
 {
@@ -48,6 +50,8 @@ public sealed class PlatformKeys : Construct
             Partition = config.Partition,
         });
 
+        // Alike on purpose: the three keys are declared side by side with the same fields; only their aliases, descriptions
+        // and the services allowed to use them differ, and those differences are the point of reading them together.
         Logs = new EncryptionKey(this, "logs", new EncryptionKeyConfig
         {
             AliasName = $"{config.NamePrefix}-logs-{config.Environment}",

@@ -4,6 +4,8 @@ using HashiCorp.Cdktf.Providers.Aws.IamRolePolicy;
 
 namespace FraudTf.Security;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of a <see cref="ServiceRole"/>: the name, service, account and description are required; the trust is always limited to the account.</summary>
 public sealed record ServiceRoleConfig
 {

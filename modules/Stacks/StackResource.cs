@@ -14,6 +14,8 @@ namespace FraudTf.Stacks;
 /// </summary>
 public sealed class StackResource
 {
+    // Alike on purpose: an immutable value (null checks, then get-only properties), the plain C# shape of the small
+    // classes the tools also have; nothing to share beyond the language's idiom.
     /// <summary>A resource (or, with <paramref name="isData"/>, a data source) of <paramref name="type"/> named <paramref name="name"/>.</summary>
     public StackResource(string type, string name, JsonObject body, bool isData = false)
     {

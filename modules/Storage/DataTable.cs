@@ -1,12 +1,13 @@
 using Constructs;
 using FraudTf.Functions.Shared.Tables;
-using FraudTf.Security;
 using HashiCorp.Cdktf;
 using HashiCorp.Cdktf.Providers.Aws.DynamodbResourcePolicy;
 using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
 
 namespace FraudTf.Storage;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of a <see cref="DataTable"/>: the schema, name, key and region are required; the rest is protective by default (docs/security.md, "Construct defaults").</summary>
 public sealed record DataTableConfig
 {
@@ -50,6 +51,7 @@ public sealed class DataTable : Construct
         }
 
         Config = config;
+        _writers = new TrustedWriters($"DataTable '{config.TableName}'", "writer");
         Table = new DynamodbTable(this, "this", new DynamodbTableConfig
         {
             Name = config.TableName,
@@ -128,9 +130,9 @@ public sealed class DataTable : Construct
             throw new InvalidOperationException($"DataTable '{Config.TableName}' is granted twice to the same policy. Fix: name every operation in one Grant call.");
         }
 
-        if (writes != TableAccess.None && WritersPolicy is not null)
+        if (writes != TableAccess.None)
         {
-            throw new InvalidOperationException($"DataTable '{Config.TableName}': write grant to {grantee.GranteeName} after RestrictWritesToGrantees; the restriction would deny it. Fix: make every grant before restricting the writers.");
+            _writers.EnsureNotRestricted(grantee);
         }
 
         if (reads != TableAccess.None)
@@ -149,7 +151,7 @@ public sealed class DataTable : Construct
                 Resources = [Table.Arn],
                 Conditions = writableAttributes is null ? [] : [new PolicyCondition("ForAllValues:StringEquals", "dynamodb:Attributes", WithKeyAttributes(writableAttributes))],
             });
-            _writeGrantees.Add(grantee);
+            _writers.Add(grantee);
         }
 
         policy.Add(writes == TableAccess.None
@@ -183,10 +185,10 @@ public sealed class DataTable : Construct
         return FraudTf.Security.Grant.Since(Config.TableName, grantee, before);
     }
 
-    private readonly List<IGrantee> _writeGrantees = [];
+    private readonly TrustedWriters _writers;
 
     /// <summary>Every grantee <see cref="Grant"/> gave an item write, in the order of the grants.</summary>
-    public IReadOnlyList<IGrantee> WriteGrantees => _writeGrantees;
+    public IReadOnlyList<IGrantee> WriteGrantees => _writers.Grantees;
 
     /// <summary>The table's resource policy restricting its writers, once <see cref="RestrictWritesToGrantees"/> was called.</summary>
     public DynamodbResourcePolicy? WritersPolicy { get; private set; }
@@ -203,13 +205,7 @@ public sealed class DataTable : Construct
     /// </summary>
     public void RestrictWritesToGrantees(IReadOnlyList<string> extraWriterArns, string writers)
     {
-        if (WritersPolicy is not null)
-        {
-            throw new InvalidOperationException($"table {Config.TableName}: RestrictWritesToGrantees was already called. Fix: pass every extra writer in one call.");
-        }
-
-        string[] writerArns = [.. _writeGrantees.Select(g => g.RoleArn), .. extraWriterArns];
-        var doc = new PolicyDocument().Add(WriteRestriction.DenyAllBut("OnlyTheTablesWritersChangeItems", Permissions.DynamoDbItemWrites, [Table.Arn], writerArns));
+        var doc = _writers.Restrict("OnlyTheTablesWritersChangeItems", Permissions.DynamoDbItemWrites, Table.Arn, extraWriterArns);
         WritersPolicy = new DynamodbResourcePolicy(this, "writers-policy", new DynamodbResourcePolicyConfig
         {
             ResourceArn = Table.Arn,
@@ -218,6 +214,8 @@ public sealed class DataTable : Construct
         WritersPolicy.AddOverride("//.writers", writers);
     }
 
+    // Alike on purpose: every construct offers its CloudWatch metrics as one-line Metric* methods over a private helper
+    // that fixes the namespace and dimensions (DotnetFunction's, DataStream's and EncryptedQueue's read the same).
     /// <summary>Throttled read requests (Sum).</summary>
     public FraudTf.Monitoring.Metric MetricReadThrottles() => Dynamo("ReadThrottleEvents", "Sum", "read throttles");
 

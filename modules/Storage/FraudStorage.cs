@@ -1,11 +1,11 @@
 using Constructs;
-using FraudTf.Config;
 using FraudTf.Functions.Shared.Tables;
-using FraudTf.Security;
 using HashiCorp.Cdktf.Providers.Aws.S3BucketMetric;
 
 namespace FraudTf.Storage;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>What <see cref="FraudStorage"/> needs: names, the data key, protection, retention and the writers it names.</summary>
 public sealed record FraudStorageConfig
 {

@@ -1,5 +1,4 @@
 using Constructs;
-using FraudTf.Security;
 using FraudTf.Security.Policy;
 using HashiCorp.Cdktf;
 using HashiCorp.Cdktf.Providers.Aws.S3Bucket;
@@ -26,6 +25,8 @@ public sealed record StorageTransition(int Days, string StorageClass);
 /// <summary>Where a bucket's server access logs go.</summary>
 public sealed record AccessLogTarget(SecureBucket Bucket, string Prefix);
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of a server-access-log target bucket (<see cref="SecureBucket.ForAccessLogs"/>).</summary>
 public sealed record AccessLogBucketConfig
 {

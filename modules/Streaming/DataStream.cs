@@ -1,10 +1,11 @@
 using Constructs;
-using FraudTf.Security;
 using HashiCorp.Cdktf.Providers.Aws.KinesisResourcePolicy;
 using HashiCorp.Cdktf.Providers.Aws.KinesisStream;
 
 namespace FraudTf.Streaming;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of a <see cref="DataStream"/>: the name, key and region are required (a stream is always encrypted with the key).</summary>
 public sealed record DataStreamConfig
 {
@@ -36,6 +37,7 @@ public sealed class DataStream : Construct
         }
 
         Config = config;
+        _writers = new TrustedWriters($"DataStream '{config.StreamName}'", "producer");
         Stream = new KinesisStream(this, "this", new KinesisStreamConfig
         {
             Name = config.StreamName,
@@ -58,10 +60,10 @@ public sealed class DataStream : Construct
     /// <summary>Stream name: the configured literal (docs/security.md, "Names"); <c>Stream.Name</c> is the Terraform reference.</summary>
     public string StreamName => Config.StreamName;
 
-    private readonly List<IGrantee> _writeGrantees = [];
+    private readonly TrustedWriters _writers;
 
     /// <summary>Every grantee <see cref="GrantWrite"/> let put records, in the order of the grants.</summary>
-    public IReadOnlyList<IGrantee> WriteGrantees => _writeGrantees;
+    public IReadOnlyList<IGrantee> WriteGrantees => _writers.Grantees;
 
     /// <summary>The stream's resource policy restricting its producers, once <see cref="RestrictWritesToGrantees"/> was called.</summary>
     public KinesisResourcePolicy? WritersPolicy { get; private set; }
@@ -76,13 +78,7 @@ public sealed class DataStream : Construct
     /// </summary>
     public void RestrictWritesToGrantees(IReadOnlyList<string> extraProducerArns, string producers)
     {
-        if (WritersPolicy is not null)
-        {
-            throw new InvalidOperationException($"stream {Config.StreamName}: RestrictWritesToGrantees was already called. Fix: pass every extra producer in one call.");
-        }
-
-        string[] producerArns = [.. _writeGrantees.Select(g => g.RoleArn), .. extraProducerArns];
-        var doc = new PolicyDocument().Add(WriteRestriction.DenyAllBut("OnlyTheStreamsProducersPutRecords", Permissions.KinesisRecordWrites, [Stream.Arn], producerArns));
+        var doc = _writers.Restrict("OnlyTheStreamsProducersPutRecords", Permissions.KinesisRecordWrites, Stream.Arn, extraProducerArns);
         WritersPolicy = new KinesisResourcePolicy(this, "writers-policy", new KinesisResourcePolicyConfig
         {
             ResourceArn = Stream.Arn,
@@ -96,15 +92,7 @@ public sealed class DataStream : Construct
     {
         var policy = grantee.Policy;
         var before = policy.Statements.Count;
-        if (WritersPolicy is not null)
-        {
-            throw new InvalidOperationException($"stream {Config.StreamName}: write grant to {grantee.GranteeName} after RestrictWritesToGrantees; the restriction would deny it. Fix: make every grant before restricting the producers.");
-        }
-
-        if (!_writeGrantees.Contains(grantee))
-        {
-            _writeGrantees.Add(grantee); // an identical grant made again adds nothing, here as in the policy
-        }
+        _writers.Add(grantee);
         policy.Add(new PolicyStatement { Sid = Sid("Write"), Actions = Permissions.KinesisWrite, Resources = [Stream.Arn] });
         policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "kinesis", Config.Region, Sid("WriteKey")));
 

@@ -1,10 +1,11 @@
 using Constructs;
-using FraudTf.Security;
 using HashiCorp.Cdktf.Providers.Aws.SqsQueue;
 using HashiCorp.Cdktf.Providers.Aws.SqsQueuePolicy;
 
 namespace FraudTf.Streaming;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of an <see cref="EncryptedQueue"/>: the name, key and region are required (a queue is always encrypted with the key and TLS-only).</summary>
 public sealed record EncryptedQueueConfig
 {
@@ -81,27 +82,26 @@ public sealed class EncryptedQueue : Construct
     public string QueueName => Config.QueueName;
 
     /// <summary>Lets <paramref name="grantee"/> send messages (and encrypt them with the queue's key).</summary>
-    public FraudTf.Security.Grant GrantSend(IGrantee grantee)
-    {
-        var policy = grantee.Policy;
-        var before = policy.Statements.Count;
-        policy.Add(new PolicyStatement { Sid = Sid("Send"), Actions = Permissions.SqsSend, Resources = [Queue.Arn] });
-        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "sqs", Config.Region, Sid("SendKey")));
-
-        return FraudTf.Security.Grant.Since(Config.QueueName, grantee, before);
-    }
+    public FraudTf.Security.Grant GrantSend(IGrantee grantee) => GrantSending(grantee, "Send", Permissions.SqsSend);
 
     /// <summary>
     /// Lets <paramref name="grantee"/> call SendMessage only (and encrypt with the queue's key through SQS):
     /// for a function whose code sends to the queue, or whose dead-letter queue or on-failure destination it is (Lambda
     /// sends those with the execution role). Granting it again for another reason is the same statement.
     /// </summary>
-    public FraudTf.Security.Grant GrantSendMessage(IGrantee grantee)
+    public FraudTf.Security.Grant GrantSendMessage(IGrantee grantee) =>
+        GrantSending(grantee, "SendMessage", Permissions.SqsSendMessage);
+
+    /// <summary>
+    /// Adds <paramref name="actions"/> on the queue (statement <paramref name="sid"/>) and the key's produce actions
+    /// through SQS (statement <paramref name="sid"/>Key) to <paramref name="grantee"/>'s policy.
+    /// </summary>
+    private FraudTf.Security.Grant GrantSending(IGrantee grantee, string sid, IReadOnlyList<string> actions)
     {
         var policy = grantee.Policy;
         var before = policy.Statements.Count;
-        policy.Add(new PolicyStatement { Sid = Sid("SendMessage"), Actions = Permissions.SqsSendMessage, Resources = [Queue.Arn] });
-        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "sqs", Config.Region, Sid("SendMessageKey")));
+        policy.Add(new PolicyStatement { Sid = Sid(sid), Actions = actions, Resources = [Queue.Arn] });
+        policy.Add(KeyGrants.ViaService(Config.Key, Permissions.KmsProduce, "sqs", Config.Region, Sid(sid + "Key")));
 
         return FraudTf.Security.Grant.Since(Config.QueueName, grantee, before);
     }

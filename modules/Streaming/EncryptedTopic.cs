@@ -1,6 +1,4 @@
 using Constructs;
-using FraudTf.Config;
-using FraudTf.Security;
 using HashiCorp.Cdktf;
 using HashiCorp.Cdktf.Providers.Aws.LambdaPermission;
 using HashiCorp.Cdktf.Providers.Aws.SnsTopic;
@@ -9,6 +7,8 @@ using HashiCorp.Cdktf.Providers.Aws.SnsTopicSubscription;
 
 namespace FraudTf.Streaming;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of an <see cref="EncryptedTopic"/>: all required (a topic is always encrypted with the key and TLS-only).</summary>
 public sealed record EncryptedTopicConfig
 {

@@ -1,11 +1,6 @@
-using System.Text.Json;
 using Constructs;
-using FraudTf.Compute;
-using FraudTf.Config;
 using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Tables;
-using FraudTf.Security;
-using FraudTf.Storage;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventBus;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventBusPolicy;
 using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventRule;
@@ -15,6 +10,8 @@ using HashiCorp.Cdktf.Providers.Aws.PipesPipe;
 
 namespace FraudTf.Streaming;
 
+// Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
+// each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>What <see cref="FraudEvents"/> connects.</summary>
 public sealed record FraudEventsConfig
 {
@@ -174,6 +171,8 @@ public sealed class FraudEvents : Construct
 
         StreamTarget("transaction-received-to-stream", TransactionReceivedRule);
         StreamTarget("fraud-detected-to-stream", FraudDetectedRule);
+        // Alike on purpose: the two FraudDetected targets spell out the same rule, bus, retry and dead-letter settings; only
+        // the topic's has an input transformer, and each target reads whole in the plan's terms.
         new CloudwatchEventTarget(this, "fraud-detected-to-alert-handler", new CloudwatchEventTargetConfig
         {
             Rule = FraudDetectedRule.Name,

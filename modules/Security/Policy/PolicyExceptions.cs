@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
 using HashiCorp.Cdktf;
 
 namespace FraudTf.Security.Policy;

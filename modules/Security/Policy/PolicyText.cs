@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace FraudTf.Security.Policy;
 
 /// <summary>One statement of a policy document, normalized (single values as lists).</summary>

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using FraudTf.Security.Policy.Rules;
-using FraudTf.Stacks;
 
 namespace FraudTf.Security.Policy;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Amazon.JSII.Runtime.Deputy;
 using Constructs;
 using HashiCorp.Cdktf;

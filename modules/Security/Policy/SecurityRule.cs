@@ -1,7 +1,7 @@
-using FraudTf.Stacks;
-
 namespace FraudTf.Security.Policy;
 
+// Alike on purpose: a record of documented required init properties, as the settings records of the constructs and
+// the functions' settings are; each rule in Rules/ is one instance of it.
 /// <summary>
 /// One control of the synth-time security policy: a stable id (<c>FTF-&lt;AREA&gt;-&lt;NNN&gt;</c>), the ids of the
 /// scanner checks it mirrors (checkov, Trivy), what it requires and how to fix a violation.

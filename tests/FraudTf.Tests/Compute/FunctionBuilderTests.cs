@@ -74,7 +74,7 @@ public sealed class FunctionBuilderTests
     }
 
     [Test]
-    public void Record_describes_the_zip()
+    public void Record_gives_the_project_assembly_hashes_size_and_cached_zip_path()
     {
         var bytes = File.ReadAllBytes(_real.ZipPath);
         var sha = SHA256.HashData(bytes);

@@ -47,7 +47,7 @@ public class KinesisEventSourceTests
     }
 
     [Test]
-    public void Options_AreWrittenOut()
+    public void BatchingRetryAndParallelizationSettings_AreWrittenToTheMapping()
     {
         var s = new FreshStack();
         _ = new KinesisEventSource(s.Stack, "source", Config(s) with

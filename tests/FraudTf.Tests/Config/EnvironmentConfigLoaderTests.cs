@@ -296,7 +296,7 @@ public class EnvironmentConfigLoaderTests
 public class StorageConfigTests
 {
     [Test]
-    public void StorageDefaults_ByEnvironment()
+    public void RealConfigs_ProtectProdMost_AndKeepTheDefaultRetentions()
     {
         var configs = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).ToDictionary(c => c.Environment);
 

@@ -31,7 +31,7 @@ public class MonitoringStackTests
     }
 
     [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
-    public void AtLeastFifteenAlarms(string env)
+    public void AlarmCount_IsWhatEachResourceKindGets_AndAtLeastFifteen(string env)
     {
         var stack = Stack(env);
         // 3 per function that runs with traffic (not the two apply-time setup functions), 2 per table, write throttles per

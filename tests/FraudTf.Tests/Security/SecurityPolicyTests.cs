@@ -397,7 +397,7 @@ public class SecurityPolicyTests
     }
 
     [TestCaseSource(nameof(ViolatingCases))]
-    public void Violating(Case c)
+    public void ViolatingCase_BreaksOnlyItsRule_TheMessageNamesAddressScannerIdsAndFix(Case c)
     {
         var stack = Baseline();
         c.Mutate(stack);
@@ -411,7 +411,7 @@ public class SecurityPolicyTests
     }
 
     [TestCaseSource(nameof(CompliantCases))]
-    public void Compliant(Case c)
+    public void CompliantCase_DoesNotBreakItsRule(Case c)
     {
         var stack = Baseline();
         c.Mutate(stack);

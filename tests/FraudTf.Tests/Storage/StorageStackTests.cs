@@ -15,7 +15,7 @@ public class StorageStackTests
     private static string DataKeyArn(string env) => $"${{{Stack(env).Address("aws_kms_key", "/keys/data/this")}.arn}}";
 
     [TestCaseSource(typeof(TestEnvironments), nameof(TestEnvironments.All))]
-    public void FourTables_WithSeedNames(string env)
+    public void Tables_AreExactlyTheFourNamedPrefixTableEnv(string env)
     {
         var names = Stack(env).Resources("aws_dynamodb_table").Values.Select(t => t["name"]!.GetValue<string>());
 

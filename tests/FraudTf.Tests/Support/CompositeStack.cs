@@ -101,6 +101,7 @@ public sealed class CompositeStack
     /// <summary>The events composite over <see cref="Storage"/>'s tables (created once).</summary>
     public FraudEvents Events => _events ??= new FraudEvents(Stack, "events", EventsConfig);
 
+    // Alike on purpose: wired as FraudDetectionStack wires the app's events composite, so its tests see the app's wiring.
     /// <summary>The settings of the events composite, wired to this stack's leaves.</summary>
     public FraudEventsConfig EventsConfig => new()
     {

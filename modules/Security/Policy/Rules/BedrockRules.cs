@@ -1,8 +1,9 @@
-using FraudTf.Stacks;
 using static FraudTf.Security.Policy.PolicyJson;
 
 namespace FraudTf.Security.Policy.Rules;
 
+// Alike on purpose: every rule file has this shape (a static class of SecurityRule records: Id, ScannerIds, Title, Fix,
+// ResourceTypes, Evaluate), one file per service as cdk-nag's rule packs; the engine (SecurityPolicy) is elsewhere.
 /// <summary>
 /// The rules of the Bedrock agent, its guardrail and its knowledge base's data sources: customer-managed keys, a
 /// guardrail that filters card numbers.

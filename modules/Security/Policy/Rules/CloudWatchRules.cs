@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
 using static FraudTf.Security.Policy.PolicyJson;
 
 namespace FraudTf.Security.Policy.Rules;
 
+// Alike on purpose: every rule file has this shape (a static class of SecurityRule records: Id, ScannerIds, Title, Fix,
+// ResourceTypes, Evaluate), one file per service as cdk-nag's rule packs; the engine (SecurityPolicy) is elsewhere.
 /// <summary>The rules of CloudWatch log groups (encryption, retention) and metric alarms (actions, dimensions).</summary>
 internal static class CloudWatchRules
 {

@@ -1,4 +1,3 @@
-using FraudTf.Stacks;
 using static FraudTf.Security.Policy.PolicyJson;
 
 namespace FraudTf.Security.Policy.Rules;

@@ -1,5 +1,7 @@
 namespace FraudTf.Security.Policy.Rules;
 
+// Alike on purpose: every rule file has this shape (a static class of SecurityRule records: Id, ScannerIds, Title, Fix,
+// ResourceTypes, Evaluate), one file per service as cdk-nag's rule packs; the engine (SecurityPolicy) is elsewhere.
 /// <summary>
 /// The rules over every resource: coverage (FTF-GEN-001: every type is checked by a rule or listed as having no
 /// controls) and the validity of policy exceptions (FTF-GEN-002). They need every other rule, so their checks are the

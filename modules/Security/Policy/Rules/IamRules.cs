@@ -1,9 +1,9 @@
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
 using static FraudTf.Security.Policy.PolicyJson;
 
 namespace FraudTf.Security.Policy.Rules;
 
+// Alike on purpose: every rule file has this shape (a static class of SecurityRule records: Id, ScannerIds, Title, Fix,
+// ResourceTypes, Evaluate), one file per service as cdk-nag's rule packs; the engine (SecurityPolicy) is elsewhere.
 /// <summary>
 /// The rules of IAM roles and policies: explicit actions, Resource <c>"*"</c> only where no resource-level permission
 /// exists, no privilege escalation, named principals in trust policies, literal documents the rules can read.

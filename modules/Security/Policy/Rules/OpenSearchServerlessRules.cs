@@ -1,10 +1,9 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
 using static FraudTf.Security.Policy.PolicyJson;
 
 namespace FraudTf.Security.Policy.Rules;
 
+// Alike on purpose: every rule file has this shape (a static class of SecurityRule records: Id, ScannerIds, Title, Fix,
+// ResourceTypes, Evaluate), one file per service as cdk-nag's rule packs; the engine (SecurityPolicy) is elsewhere.
 /// <summary>
 /// The rules of OpenSearch Serverless (the knowledge base's vector collection): encryption with a customer-managed key,
 /// no public network access, data-access policies naming roles and explicit permissions.

@@ -1,9 +1,9 @@
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
 using static FraudTf.Security.Policy.PolicyJson;
 
 namespace FraudTf.Security.Policy.Rules;
 
+// Alike on purpose: every rule file has this shape (a static class of SecurityRule records: Id, ScannerIds, Title, Fix,
+// ResourceTypes, Evaluate), one file per service as cdk-nag's rule packs; the engine (SecurityPolicy) is elsewhere.
 /// <summary>
 /// The rule of resource policies (bucket, queue, topic, event bus, table and stream policies, and the inline policies of
 /// queues and topics): no Allow to a wildcard principal. Its check serves the KMS key policy and IAM trust rules too.

@@ -1,9 +1,9 @@
-using System.Text.Json.Nodes;
-using FraudTf.Stacks;
 using static FraudTf.Security.Policy.PolicyJson;
 
 namespace FraudTf.Security.Policy.Rules;
 
+// Alike on purpose: every rule file has this shape (a static class of SecurityRule records: Id, ScannerIds, Title, Fix,
+// ResourceTypes, Evaluate), one file per service as cdk-nag's rule packs; the engine (SecurityPolicy) is elsewhere.
 /// <summary>
 /// The rules of S3 buckets, one per control. A bucket's settings are companion resources (versioning, encryption,
 /// public access block, ...), found through their <c>bucket</c> attribute; the rules report the bucket.

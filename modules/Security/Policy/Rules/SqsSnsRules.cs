@@ -2,6 +2,8 @@ using static FraudTf.Security.Policy.PolicyJson;
 
 namespace FraudTf.Security.Policy.Rules;
 
+// Alike on purpose: every rule file has this shape (a static class of SecurityRule records: Id, ScannerIds, Title, Fix,
+// ResourceTypes, Evaluate), one file per service as cdk-nag's rule packs; the engine (SecurityPolicy) is elsewhere.
 /// <summary>The rules of SQS queues and SNS topics: a customer-managed key.</summary>
 internal static class SqsSnsRules
 {
