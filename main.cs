@@ -1,6 +1,5 @@
 using FraudTf.Compute.Build;
 using FraudTf.Platform;
-using HashiCorp.Cdktf;
 
 namespace FraudTf;
 

@@ -1,9 +1,6 @@
 using FraudTf.Compute;
 using FraudTf.Config;
 using FraudTf.Platform;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchMetricAlarm;
-using HashiCorp.Cdktf.Providers.Aws.Provider;
 
 // Usage (from the repository root; bench/synth.sh runs it):
 //   SynthBench empty <outdir>        the floor: an app with one stack and one AWS provider block, synthesized

@@ -1,6 +1,4 @@
 using Constructs;
-using HashiCorp.Cdktf.Providers.Aws.BedrockGuardrail;
-using HashiCorp.Cdktf.Providers.Aws.BedrockGuardrailVersion;
 
 namespace FraudTf.Agent;
 

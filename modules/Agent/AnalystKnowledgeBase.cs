@@ -1,9 +1,4 @@
 using Constructs;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.BedrockagentDataSource;
-using HashiCorp.Cdktf.Providers.Aws.BedrockagentKnowledgeBase;
-using HashiCorp.Cdktf.Providers.Aws.LambdaInvocation;
-using HashiCorp.Cdktf.Providers.Aws.S3Object;
 
 namespace FraudTf.Agent;
 

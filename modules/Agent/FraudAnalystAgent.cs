@@ -1,10 +1,5 @@
 using Constructs;
 using FraudTf.Functions.Shared.Agent;
-using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgent;
-using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgentActionGroup;
-using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgentAlias;
-using HashiCorp.Cdktf.Providers.Aws.BedrockagentAgentKnowledgeBaseAssociation;
-using HashiCorp.Cdktf.Providers.Aws.LambdaPermission;
 
 namespace FraudTf.Agent;
 
@@ -267,11 +262,11 @@ public sealed class FraudAnalystAgent : Construct
         });
 
         // What an operator needs to talk to the agent and to sync the knowledge base (terraform output / cdktf output).
-        var stack = HashiCorp.Cdktf.TerraformStack.Of(this);
-        new HashiCorp.Cdktf.TerraformOutput(stack, "analyst_agent_id", new HashiCorp.Cdktf.TerraformOutputConfig { Value = Agent.AgentId, Description = "Bedrock agent id of the fraud analyst" });
-        new HashiCorp.Cdktf.TerraformOutput(stack, "analyst_agent_alias_id", new HashiCorp.Cdktf.TerraformOutputConfig { Value = Alias.AgentAliasId, Description = $"Id of the {env.Environment} alias" });
-        new HashiCorp.Cdktf.TerraformOutput(stack, "analyst_knowledge_base_id", new HashiCorp.Cdktf.TerraformOutputConfig { Value = KnowledgeBase.KnowledgeBaseId, Description = "Knowledge base id" });
-        new HashiCorp.Cdktf.TerraformOutput(stack, "analyst_data_source_id", new HashiCorp.Cdktf.TerraformOutputConfig { Value = KnowledgeBase.DataSource.DataSourceId, Description = "Data source id (for start-ingestion-job)" });
+        var stack = TerraformStack.Of(this);
+        new TerraformOutput(stack, "analyst_agent_id", new TerraformOutputConfig { Value = Agent.AgentId, Description = "Bedrock agent id of the fraud analyst" });
+        new TerraformOutput(stack, "analyst_agent_alias_id", new TerraformOutputConfig { Value = Alias.AgentAliasId, Description = $"Id of the {env.Environment} alias" });
+        new TerraformOutput(stack, "analyst_knowledge_base_id", new TerraformOutputConfig { Value = KnowledgeBase.KnowledgeBaseId, Description = "Knowledge base id" });
+        new TerraformOutput(stack, "analyst_data_source_id", new TerraformOutputConfig { Value = KnowledgeBase.DataSource.DataSourceId, Description = "Data source id (for start-ingestion-job)" });
     }
 
     /// <summary>The settings the agent was created with.</summary>

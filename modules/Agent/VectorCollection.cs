@@ -1,9 +1,5 @@
 using Constructs;
 using FraudTf.Security.Policy;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.OpensearchserverlessAccessPolicy;
-using HashiCorp.Cdktf.Providers.Aws.OpensearchserverlessCollection;
-using HashiCorp.Cdktf.Providers.Aws.OpensearchserverlessSecurityPolicy;
 
 namespace FraudTf.Agent;
 

@@ -2,9 +2,6 @@ using Constructs;
 using FraudTf.Config;
 using FraudTf.Security;
 using FraudTf.Streaming;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchLogGroup;
-using AwsLambda = HashiCorp.Cdktf.Providers.Aws.LambdaFunction;
 
 namespace FraudTf.Compute;
 
@@ -152,7 +149,7 @@ public sealed class DotnetFunction : Construct, IGrantee
         config.DeadLetterQueue?.GrantSendMessage(Role);
 
         var assembly = package.AssemblyName;
-        Function = new AwsLambda.LambdaFunction(this, "this", new AwsLambda.LambdaFunctionConfig
+        Function = new LambdaFunction(this, "this", new LambdaFunctionConfig
         {
             FunctionName = config.FunctionName,
             Description = config.Description,
@@ -165,13 +162,13 @@ public sealed class DotnetFunction : Construct, IGrantee
             MemorySize = config.Settings.MemoryMb,
             Timeout = config.Settings.TimeoutSeconds,
             ReservedConcurrentExecutions = config.Settings.ReservedConcurrency,
-            TracingConfig = new AwsLambda.LambdaFunctionTracingConfig { Mode = "Active" },
-            DeadLetterConfig = config.DeadLetterQueue is null ? null : new AwsLambda.LambdaFunctionDeadLetterConfig { TargetArn = config.DeadLetterQueue.QueueArn },
+            TracingConfig = new LambdaFunctionTracingConfig { Mode = "Active" },
+            DeadLetterConfig = config.DeadLetterQueue is null ? null : new LambdaFunctionDeadLetterConfig { TargetArn = config.DeadLetterQueue.QueueArn },
             KmsKeyArn = config.EnvironmentKey.KeyArn,
             Environment = config.Environment.Count == 0
                 ? null
-                : new AwsLambda.LambdaFunctionEnvironment { Variables = new SortedDictionary<string, string>(config.Environment.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal) },
-            LoggingConfig = new AwsLambda.LambdaFunctionLoggingConfig { LogFormat = "JSON", LogGroup = LogGroup.Name },
+                : new LambdaFunctionEnvironment { Variables = new SortedDictionary<string, string>(config.Environment.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal) },
+            LoggingConfig = new LambdaFunctionLoggingConfig { LogFormat = "JSON", LogGroup = LogGroup.Name },
             DependsOn = [LogGroup, Role.InlinePolicy],
         });
         Function.AddOverride("//.sdk_calls", SdkCalls.ToArray());
@@ -220,7 +217,7 @@ public sealed class DotnetFunction : Construct, IGrantee
     public DotnetFunctionConfig Config { get; }
 
     /// <summary>The underlying <c>aws_lambda_function</c>.</summary>
-    public AwsLambda.LambdaFunction Function { get; }
+    public LambdaFunction Function { get; }
 
     /// <summary>The execution role; grants add to <see cref="ServiceRole.Policy"/>.</summary>
     public ServiceRole Role { get; }

@@ -3,7 +3,6 @@ using FraudTf.Config;
 using FraudTf.Security;
 using FraudTf.Storage;
 using FraudTf.Streaming;
-using HashiCorp.Cdktf.Providers.Aws.LambdaEventSourceMapping;
 
 namespace FraudTf.Compute;
 

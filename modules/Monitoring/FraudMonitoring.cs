@@ -1,9 +1,6 @@
 using System.Globalization;
 using Constructs;
 using FraudTf.Functions.Shared.Metrics;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchDashboard;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchLogMetricFilter;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchMetricAlarm;
 
 namespace FraudTf.Monitoring;
 

@@ -1,5 +1,4 @@
 using Constructs;
-using HashiCorp.Cdktf.Providers.Aws.Provider;
 
 namespace FraudTf.Platform;
 
@@ -24,7 +23,7 @@ public static class AwsProviderDefaults
     /// </summary>
     public static AwsProvider Create(Construct scope, EnvironmentConfig config)
     {
-        var stack = HashiCorp.Cdktf.TerraformStack.Of(scope);
+        var stack = TerraformStack.Of(scope);
         // Spelled out so plain Terraform and OpenTofu resolve the same provider; 1.10 is the first with S3 native locking.
         stack.AddOverride("terraform.required_providers.aws.source", "hashicorp/aws");
         stack.AddOverride("terraform.required_providers.aws.version", ProviderVersionConstraint);

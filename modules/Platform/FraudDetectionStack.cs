@@ -2,7 +2,6 @@ using Constructs;
 using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Functions.Shared.Settings;
 using FraudTf.Security.Policy;
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Platform;
 
@@ -33,7 +32,10 @@ public sealed class FraudDetectionStack : TerraformStack
             Encrypt = true,
             // An alias name (accepted by Terraform >= 1.10): the key id is only known after the bootstrap deploy.
             KmsKeyId = config.State.KmsKeyAlias,
+            // Obsolete in CDK Terrain 0.24 (which has a typed use_lockfile) but still what this backend writes on both CDKs.
+#pragma warning disable CS0618
             DynamodbTable = config.State.LockTable,
+#pragma warning restore CS0618
         });
         // CDKTF 0.21's S3BackendConfig has no use_lockfile; S3 native locking is added as a plain override.
         AddOverride("terraform.backend.s3.use_lockfile", true);
@@ -313,5 +315,5 @@ public sealed class FraudDetectionStack : TerraformStack
     public S3Backend Backend { get; }
 
     /// <summary>The AWS provider (region, allowed accounts, default tags).</summary>
-    public HashiCorp.Cdktf.Providers.Aws.Provider.AwsProvider Provider { get; }
+    public AwsProvider Provider { get; }
 }

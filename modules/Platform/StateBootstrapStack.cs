@@ -1,7 +1,5 @@
 using Constructs;
 using FraudTf.Security.Policy;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
 
 namespace FraudTf.Platform;
 

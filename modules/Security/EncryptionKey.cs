@@ -1,6 +1,4 @@
 using Constructs;
-using HashiCorp.Cdktf.Providers.Aws.KmsAlias;
-using HashiCorp.Cdktf.Providers.Aws.KmsKey;
 
 namespace FraudTf.Security;
 

@@ -97,15 +97,15 @@ public sealed class PolicyDocument
     /// A token that renders the document at synth time, so statements added after the resource that uses it was
     /// created (grants wired later in the stack) still land in the policy.
     /// </summary>
-    public string ToLazyJson() => HashiCorp.Cdktf.Lazy.StringValue(new Producer(this), null);
+    public string ToLazyJson() => Lazy.StringValue(new Producer(this), null);
 
-    private sealed class Producer : Amazon.JSII.Runtime.Deputy.DeputyBase, HashiCorp.Cdktf.IStringProducer
+    private sealed class Producer : Amazon.JSII.Runtime.Deputy.DeputyBase, IStringProducer
     {
         private readonly PolicyDocument _document;
 
         public Producer(PolicyDocument document) => _document = document;
 
-        public string? Produce(HashiCorp.Cdktf.IResolveContext context) => _document.ToJson();
+        public string? Produce(IResolveContext context) => _document.ToJson();
     }
 
     /// <summary>Renders the document as compact JSON.</summary>

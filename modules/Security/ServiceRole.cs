@@ -1,6 +1,4 @@
 using Constructs;
-using HashiCorp.Cdktf.Providers.Aws.IamRole;
-using HashiCorp.Cdktf.Providers.Aws.IamRolePolicy;
 
 namespace FraudTf.Security;
 

@@ -1,8 +1,5 @@
 using Constructs;
 using FraudTf.Functions.Shared.Tables;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.DynamodbResourcePolicy;
-using HashiCorp.Cdktf.Providers.Aws.DynamodbTable;
 
 namespace FraudTf.Storage;
 

@@ -1,6 +1,5 @@
 using Constructs;
 using FraudTf.Functions.Shared.Tables;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketMetric;
 
 namespace FraudTf.Storage;
 

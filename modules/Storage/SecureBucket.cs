@@ -1,15 +1,5 @@
 using Constructs;
 using FraudTf.Security.Policy;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.S3Bucket;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketLifecycleConfiguration;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketLogging;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketObjectLockConfiguration;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketOwnershipControls;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketPolicy;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketPublicAccessBlock;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketServerSideEncryptionConfiguration;
-using HashiCorp.Cdktf.Providers.Aws.S3BucketVersioning;
 
 namespace FraudTf.Storage;
 

@@ -1,6 +1,4 @@
 using Constructs;
-using HashiCorp.Cdktf.Providers.Aws.KinesisResourcePolicy;
-using HashiCorp.Cdktf.Providers.Aws.KinesisStream;
 
 namespace FraudTf.Streaming;
 

@@ -1,6 +1,4 @@
 using Constructs;
-using HashiCorp.Cdktf.Providers.Aws.SqsQueue;
-using HashiCorp.Cdktf.Providers.Aws.SqsQueuePolicy;
 
 namespace FraudTf.Streaming;
 

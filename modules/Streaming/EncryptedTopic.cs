@@ -1,9 +1,4 @@
 using Constructs;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.LambdaPermission;
-using HashiCorp.Cdktf.Providers.Aws.SnsTopic;
-using HashiCorp.Cdktf.Providers.Aws.SnsTopicPolicy;
-using HashiCorp.Cdktf.Providers.Aws.SnsTopicSubscription;
 
 namespace FraudTf.Streaming;
 

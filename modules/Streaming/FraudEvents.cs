@@ -1,12 +1,6 @@
 using Constructs;
 using FraudTf.Functions.Shared.Events;
 using FraudTf.Functions.Shared.Tables;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventBus;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventBusPolicy;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventRule;
-using HashiCorp.Cdktf.Providers.Aws.CloudwatchEventTarget;
-using HashiCorp.Cdktf.Providers.Aws.LambdaPermission;
-using HashiCorp.Cdktf.Providers.Aws.PipesPipe;
 
 namespace FraudTf.Streaming;
 

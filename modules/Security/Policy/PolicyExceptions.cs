@@ -1,4 +1,3 @@
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Security.Policy;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Amazon.JSII.Runtime.Deputy;
 using Constructs;
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Security.Policy;
 

@@ -57,7 +57,7 @@ public class FunctionFoldersTests
     {
         var config = ConfigFixture.Load("dev", j => j["functions"] = new JsonObject { ["streamProcesor"] = new JsonObject { ["memoryMb"] = 1024 } });
 
-        var e = Assert.Throws<ArgumentException>(() => new FraudTf.Platform.FraudDetectionStack(new HashiCorp.Cdktf.App(), config, Synth.Functions, Repo.Root));
+        var e = Assert.Throws<ArgumentException>(() => new FraudTf.Platform.FraudDetectionStack(new App(), config, Synth.Functions, Repo.Root));
 
         Assert.That(e!.Message, Does.StartWith("environments/dev.json: field 'functions.streamProcesor' sizes functions/StreamProcesor, which is no function folder")
             .And.Contain("Fix: did you mean 'functions.streamProcessor'? name the function's folder in camelCase, or remove the field."));

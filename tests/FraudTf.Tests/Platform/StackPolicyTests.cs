@@ -2,7 +2,6 @@ using FraudTf.Config;
 using FraudTf.Platform;
 using FraudTf.Security.Policy;
 using FraudTf.Tests.Support;
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Tests.Platform;
 

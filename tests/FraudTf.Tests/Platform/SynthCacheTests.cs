@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using FraudTf.Config;
 using FraudTf.Platform;
 using FraudTf.Tests.Support;
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Tests.Platform;
 

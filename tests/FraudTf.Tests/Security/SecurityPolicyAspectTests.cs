@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
 using FraudTf.Security.Policy;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.KmsKey;
-using HashiCorp.Cdktf.Providers.Aws.Provider;
 
 namespace FraudTf.Tests.Security;
 

@@ -5,7 +5,6 @@ using FraudTf.Security;
 using FraudTf.Storage;
 using FraudTf.Streaming;
 using FraudTf.Tests.Support;
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Tests.Security;
 

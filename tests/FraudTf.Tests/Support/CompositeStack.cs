@@ -4,7 +4,6 @@ using FraudTf.Config;
 using FraudTf.Security;
 using FraudTf.Storage;
 using FraudTf.Streaming;
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Tests.Support;
 

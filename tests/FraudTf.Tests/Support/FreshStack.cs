@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using FraudTf.Compute;
 using FraudTf.Security;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.Provider;
 
 namespace FraudTf.Tests.Support;
 

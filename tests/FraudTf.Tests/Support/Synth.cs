@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using FraudTf.Compute;
 using FraudTf.Config;
 using FraudTf.Platform;
-using HashiCorp.Cdktf;
 
 namespace FraudTf.Tests.Support;
 

@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
 using FraudTf.Promotion.Tests.Support;
 using FraudTf.Promotion.Validation;
-using HashiCorp.Cdktf;
-using HashiCorp.Cdktf.Providers.Aws.KinesisStream;
-using HashiCorp.Cdktf.Providers.Aws.Provider;
 
 namespace FraudTf.Promotion.Tests.Validation;
 
