@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -96,7 +97,8 @@ public static class TransactionParser
 
     private const int RequiredCount = 8;
 
-    // Decoded records up to this size are decoded on the stack; larger ones (at most a Kinesis record, 1 MiB) in a pooled array.
+    // Records whose ASCII copy and decoded bytes together fit this size are decoded on the stack; larger ones (at most a
+    // Kinesis record, 1 MiB) in a pooled array.
     private const int StackBytes = 2048;
 
     private const string IdRule = "1-64 letters, digits or _.:- starting with a letter or digit";
@@ -112,18 +114,24 @@ public static class TransactionParser
     /// <summary>
     /// Decodes a Kinesis record's data (base64, as the event carries it) and parses it: <see cref="RejectReason.BadEncoding"/>
     /// when it is not valid base64 (white space is ignored, as <see cref="Convert.FromBase64String"/> does), else
-    /// <see cref="Parse"/>.
+    /// <see cref="Parse"/>. The usual data (ASCII base64 without white space) is narrowed to bytes and decoded by the
+    /// vectorized <see cref="Base64.DecodeFromUtf8(ReadOnlySpan{byte}, Span{byte}, out int, out int, bool)"/> (the UTF-16
+    /// decoder of <see cref="Convert.TryFromBase64Chars"/> took a quarter of this method's time); anything else (white
+    /// space, a character outside ASCII, invalid base64) takes <see cref="Convert.TryFromBase64Chars"/>, which decides.
     /// </summary>
     public static ParseResult Decode(string? base64, DateTimeOffset now)
     {
         var chars = (base64 ?? "").AsSpan();
-        var max = (chars.Length + 3) / 4 * 3;
+        var size = chars.Length + (chars.Length + 3) / 4 * 3;
         byte[]? rented = null;
-        var buffer = max <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        var buffer = size <= StackBytes ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size));
         try
         {
-            return Convert.TryFromBase64Chars(chars, buffer, out var length)
-                ? Parse(buffer[..length], now)
+            var ascii = buffer[..chars.Length];
+            var bytes = buffer[chars.Length..size];
+            return (Ascii.FromUtf16(chars, ascii, out _) == OperationStatus.Done && Base64.DecodeFromUtf8(ascii, bytes, out _, out var length) == OperationStatus.Done)
+                || Convert.TryFromBase64Chars(chars, bytes, out length)
+                ? Parse(bytes[..length], now)
                 : ParseResult.Reject(RejectReason.BadEncoding, "the Kinesis data is not valid base64");
         }
         finally
