@@ -19,7 +19,8 @@ public static class Program
         {
             Console.WriteLine("usage: FraudTf [environments-folder]  (default: environments). Synthesizes every environment into cdktf.out/ " +
                               "(or CDKTF_OUTDIR), reusing each stack whose inputs are unchanged (docs/operations.md). " +
-                              $"{SynthOptions.EnvironmentsVariable}=<env>[,<env>]: only those environments; {SynthOptions.FullSynthVariable}=1: reuse nothing.");
+                              $"{SynthOptions.EnvironmentsVariable}=<env>[,<env>]: only those environments; {SynthOptions.FullSynthVariable}=1: reuse nothing; " +
+                              $"{PhaseTiming.Variable}=1: print each phase's wall and CPU time to standard error.");
             return 0;
         }
 
