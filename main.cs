@@ -16,10 +16,12 @@ public static class Program
         {
             Console.WriteLine("usage: FraudTf [environments-folder]  (default: environments). Synthesizes every environment into cdktf.out/ " +
                               "(or CDKTF_OUTDIR), reusing each stack whose inputs are unchanged (docs/operations.md). " +
-                              $"{SynthOptions.EnvironmentsVariable}=<env>[,<env>]: only those environments; {SynthOptions.FullSynthVariable}=1: reuse nothing.");
+                              $"{SynthOptions.EnvironmentsVariable}=<env>[,<env>]: only those environments; {SynthOptions.FullSynthVariable}=1: reuse nothing; " +
+                              $"{PhaseTiming.Variable}=1: print each phase's wall and CPU time to standard error.");
             return 0;
         }
 
+        var timing = PhaseTiming.FromEnvironment();
         var environmentsDir = args.Length > 0 ? args[0] : "environments";
         IReadOnlyList<EnvironmentConfig> configs;
         try
@@ -31,6 +33,8 @@ public static class Program
             Console.Error.WriteLine(e.Message);
             return 1;
         }
+
+        timing.End("load the environment files");
 
         // Which stacks can be reused is decided before jsii, node or a function build starts (SynthCache).
         var root = RepoRoot();
@@ -46,12 +50,14 @@ public static class Program
             return 1;
         }
 
+        timing.End("plan the synth cache");
         foreach (var decision in cache.Decisions)
         {
             Console.WriteLine(decision);
         }
 
         cache.PrepareOutput();
+        timing.End("put the reused stacks in place");
         var toSynthesize = cache.ToSynthesize;
         if (toSynthesize.Count > 0)
         {
@@ -74,13 +80,56 @@ public static class Program
                 return 1;
             }
 
+            timing.End("function artifacts");
             var app = new App(new AppConfig { Outdir = outDir });
+            timing.End("start jsii (node) and create the App");
             FraudTfApp.AddStacks(app, configs, functions, root, toSynthesize.Contains);
+            timing.End("create the stacks' constructs");
             app.Synth();
+            timing.End("app.Synth()");
         }
 
         cache.Complete();
+        timing.End("store the outputs, write manifest.json");
         return 0;
+    }
+
+    /// <summary>
+    /// With <see cref="Variable"/> set to <c>1</c>, prints how long each phase of the run took (wall and CPU time of this
+    /// process, the node child's excluded) to standard error, one line per phase: where a synth's time goes.
+    /// </summary>
+    private sealed class PhaseTiming
+    {
+        /// <summary>The environment variable that turns the phase lines on.</summary>
+        public const string Variable = "FRAUDTF_SYNTH_TIMING";
+
+        private readonly System.Diagnostics.Stopwatch? _wall;
+        private TimeSpan _lastWall;
+        private TimeSpan _lastCpu;
+
+        private PhaseTiming(bool on)
+        {
+            _wall = on ? System.Diagnostics.Stopwatch.StartNew() : null;
+            _lastCpu = on ? System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime : TimeSpan.Zero;
+        }
+
+        /// <summary>On when <see cref="Variable"/> is <c>1</c>.</summary>
+        public static PhaseTiming FromEnvironment() => new(Environment.GetEnvironmentVariable(Variable) == "1");
+
+        /// <summary>Prints the time since the previous phase ended (or since the start), labelled <paramref name="phase"/>.</summary>
+        public void End(string phase)
+        {
+            if (_wall is null)
+            {
+                return;
+            }
+
+            var wall = _wall.Elapsed;
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            Console.Error.WriteLine($"timing: {phase}: {(wall - _lastWall).TotalMilliseconds:F0} ms wall, {(cpu - _lastCpu).TotalMilliseconds:F0} ms cpu (total {wall.TotalMilliseconds:F0} ms since Main)");
+            _lastWall = wall;
+            _lastCpu = cpu;
+        }
     }
 
     /// <summary>The folder holding cdktf.json (the CDKTF CLI runs the app there; make does too).</summary>

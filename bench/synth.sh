@@ -6,6 +6,7 @@
 # bench/SynthBench: an empty CDKTF app with one AWS provider block, and the same with N CloudWatch alarms.
 # Prints the median of RUNS runs and the peak RSS (largest single process, from GNU time) of each; the warm and
 # micro-benchmark runs are interleaved round by round, so a change of the machine's load hits them alike.
+# After the runs, the phases of one more one-environment synth (FRAUDTF_SYNTH_TIMING=1: wall and CPU per phase).
 # Baseline measured in the same run: the app's own process start without jsii (`FraudTf.dll --help`).
 # BASE_DLL=<FraudTf.dll of another revision, e.g. main's> adds its full synth (run from here, into a temporary folder).
 # Usage: bench/synth.sh [COLD_RUNS=2] [WARM_RUNS=5]
@@ -54,6 +55,13 @@ for i in $(seq "$WARM_RUNS"); do
   measure alarms100 dotnet "$BENCH" alarms 100 "$work/out-100"
   measure alarms400 dotnet "$BENCH" alarms 400 "$work/out-400"
 done
+
+# Where a one-environment synth's time goes (main.cs prints each phase under FRAUDTF_SYNTH_TIMING=1).
+{ cat "$work/env.json"; printf '%*s\n' "$((WARM_RUNS + 1))" ''; } >"$env_file"
+echo "phases of one more one-environment synth:"
+FRAUDTF_SYNTH_TIMING=1 make -s synth 2>&1 >/dev/null | sed 's/^timing: /  /'
+cp "$work/env.json" "$env_file"
+make -s synth >/dev/null
 
 report cold "(a) cold setup: fresh clone -> make synth"
 report warm_make "(b) full: make synth FULL=1 (all stacks)"

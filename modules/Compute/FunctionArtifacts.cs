@@ -39,13 +39,14 @@ public sealed class FunctionArtifacts
 
     /// <summary>
     /// Builds (or takes from the cache) every function project under <c>functions/</c> of <paramref name="repoRoot"/>,
-    /// one after the other in ordinal order, and scans each zip's own assemblies for the AWS calls of its code.
+    /// one after the other in ordinal order, and scans each zip's own assemblies for the AWS calls of its code (or takes
+    /// the report of the same zip's earlier scan, <see cref="SdkCallScanner.ScanPackage"/>).
     /// </summary>
     /// <exception cref="FunctionBuildException">A project does not build (the first failure, naming the project and the fix).</exception>
     public static FunctionArtifacts Build(string repoRoot) => new(FunctionProjects.Discover(repoRoot).Select(project =>
     {
         var package = FunctionBuilder.Build(repoRoot, project);
-        return new FunctionArtifact { Package = package, CodeCalls = SdkCallScanner.ScanZip(package.ZipPath, FunctionProjects.OwnAssemblies(repoRoot, project)) };
+        return new FunctionArtifact { Package = package, CodeCalls = SdkCallScanner.ScanPackage(package, FunctionProjects.OwnAssemblies(repoRoot, project)) };
     }).ToList());
 
     /// <summary>The artifact of the function project in <paramref name="projectDir"/> (e.g. <c>functions/AlertHandler</c>).</summary>

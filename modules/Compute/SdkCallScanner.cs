@@ -2,6 +2,11 @@ using System.Collections.Immutable;
 using System.IO.Compression;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FraudTf.Compute.Build;
 
 namespace FraudTf.Compute;
 
@@ -146,6 +151,54 @@ public static class SdkCallScanner
         }
 
         return Scan(images);
+    }
+
+    /// <summary>The file, next to a function's zip, where <see cref="ScanPackage"/> keeps its report.</summary>
+    public const string ReportCacheFile = "sdk-calls.json";
+
+    /// <summary>
+    /// <see cref="ScanZip"/> of <paramref name="package"/>'s zip, remembered in <see cref="ReportCacheFile"/> next to it under
+    /// a key of the zip's SHA-256 (<see cref="PackagedFunction.Sha256"/>), the assembly names and this scanner's build (the
+    /// module version id of its assembly: a changed scanner or action table rescans). A different key, a missing or
+    /// unreadable file: the zip is scanned and the file written. A scan that finds an error is never remembered.
+    /// </summary>
+    public static SdkCallReport ScanPackage(PackagedFunction package, IReadOnlyCollection<string> assemblyNames)
+    {
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', new[]
+        {
+            "fraudtf-sdk-calls/1", package.Sha256, typeof(SdkCallScanner).Assembly.ManifestModule.ModuleVersionId.ToString(),
+        }.Concat(assemblyNames.Order(StringComparer.Ordinal))))));
+        var cacheFile = Path.Combine(Path.GetDirectoryName(package.ZipPath)!, ReportCacheFile);
+        try
+        {
+            var stored = JsonNode.Parse(File.ReadAllText(cacheFile));
+            if (stored?["key"]?.GetValue<string>() == key && stored["report"].Deserialize<SdkCallReport>() is { } cached)
+            {
+                return cached;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        {
+            // Not remembered (or not readable): scanned below.
+        }
+
+        var report = ScanZip(package.ZipPath, assemblyNames);
+        var temp = $"{cacheFile}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            File.WriteAllText(temp, new JsonObject { ["key"] = key, ["report"] = JsonSerializer.SerializeToNode(report) }.ToJsonString());
+            File.Move(temp, cacheFile, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the next run's time is lost.
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+
+        return report;
     }
 
     /// <summary>Scans assembly files (e.g. a publish folder's DLLs).</summary>

@@ -1,7 +1,9 @@
+using System.IO.Compression;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
+using System.Security.Cryptography;
 using FraudTf.Compute;
 using FraudTf.Compute.Build;
 using FraudTf.Security;
@@ -140,6 +142,56 @@ public sealed class SdkCallScannerTests
 
         Assert.That(report.SignsRequestsItself, Is.True, "SigV4.cs signs with AWSSDK.Core's AWS4Signer");
         Assert.That(report.Actions, Is.Empty, "no SDK client");
+    }
+
+    [Test]
+    public void ScanPackage_RemembersTheReportOfAZip_AndRescansAChangedZip()
+    {
+        var dir = Directory.CreateTempSubdirectory("fraudtf-sdk-calls-").FullName;
+        try
+        {
+            var zipPath = Path.Combine(dir, "Fake.zip");
+            PackagedFunction Package((string, string, string?) call)
+            {
+                File.Delete(zipPath);
+                using (var zip = ZipFile.Open(zipPath, ZipArchiveMode.Create))
+                {
+                    using var entry = zip.CreateEntry("Fake.dll").Open();
+                    entry.Write(FakeAssembly([call]));
+                }
+
+                var sha = SHA256.HashData(File.ReadAllBytes(zipPath));
+                return new PackagedFunction
+                {
+                    ProjectPath = "functions/Fake", ZipPath = zipPath, Sha256 = Convert.ToHexStringLower(sha), SourceBase64Sha256 = Convert.ToBase64String(sha),
+                    SizeBytes = new FileInfo(zipPath).Length, AssemblyName = "Fake", InputHash = new string('0', 64),
+                };
+            }
+
+            var sqs = Package(("Amazon.SQS", "IAmazonSQS", "SendMessageAsync"));
+            var first = SdkCallScanner.ScanPackage(sqs, ["Fake"]);
+            var cacheFile = Path.Combine(dir, SdkCallScanner.ReportCacheFile);
+            // The stored report is what a second run gets: altered in the file, the alteration comes back.
+            File.WriteAllText(cacheFile, File.ReadAllText(cacheFile).Replace("sqs:SendMessage", "sqs:FromTheCache"));
+            var second = SdkCallScanner.ScanPackage(sqs, ["Fake"]);
+            var sns = Package(("Amazon.SimpleNotificationService", "IAmazonSimpleNotificationService", "PublishAsync"));
+            var changed = SdkCallScanner.ScanPackage(sns, ["Fake"]);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(first.Actions, Is.EqualTo(new[] { "sqs:SendMessage" }));
+                Assert.That(second.Actions, Is.EqualTo(new[] { "sqs:FromTheCache" }), "the same zip is not scanned again");
+                Assert.That(second.Evidence["sqs:FromTheCache"], Is.EqualTo(first.Evidence["sqs:SendMessage"]));
+                Assert.That(changed.Actions, Is.EqualTo(new[] { "sns:Publish" }), "a changed zip (another SHA-256) is scanned again");
+                Assert.That(File.ReadAllText(cacheFile), Does.Contain("sns:Publish").And.Not.Contain("sqs:"), "and its report replaces the stored one");
+                Assert.That(() => SdkCallScanner.ScanPackage(sns, ["Fake", "Other"]), Throws.InvalidOperationException.With.Message.Contains("holds no Other.dll"),
+                    "another assembly list is another key: the zip is scanned again");
+            });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     // A library whose metadata holds one type reference per entry, and a member reference when a member is given: what
