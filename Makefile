@@ -208,6 +208,7 @@ BACKTEST_DLL := tools/Backtest/bin/Release/net10.0/FraudTf.Backtest.dll
 BACKTEST_SOURCES := $(LOCAL_SOURCES) $(shell find tools/Backtest functions/StreamProcessor \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null)
 
 # A console tool (no jsii, no engines): the stream processor's scorer over the traffic generator's labelled records.
+# Alike on purpose: the tool rules have one shape (sources -> dotnet build -> touch), each with its own sources.
 $(BACKTEST_DLL): $(BACKTEST_SOURCES)
 	dotnet build tools/Backtest/FraudTf.Backtest.csproj -c Release --nologo -v quiet -clp:NoSummary
 	touch $@

@@ -23,6 +23,8 @@ public static class Program
 
         var timing = PhaseTiming.FromEnvironment();
         var environmentsDir = args.Length > 0 ? args[0] : "environments";
+        // Alike on purpose, the three try blocks below: each step's known failure (a config error, a bad FRAUDTF_ENV, a
+        // failed function build) is the user's to fix, so its message alone and exit 1; any other exception keeps its trace.
         IReadOnlyList<EnvironmentConfig> configs;
         try
         {

@@ -1,22 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Amazon.SQS;
 using FraudTf.Bench.Legacy;
-using FraudTf.Functions.Shared.Events;
-using FraudTf.Functions.Shared.Scoring;
-using FraudTf.Functions.Shared.Tables;
-using FraudTf.Functions.Shared.Transactions;
-using FraudTf.Functions.StreamProcessor;
 
 namespace FraudTf.Bench;
 

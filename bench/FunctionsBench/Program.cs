@@ -1,16 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Amazon.SQS;
-using FraudTf.Functions.Shared.Events;
-using FraudTf.Functions.Shared.Tables;
-using FraudTf.Functions.Shared.Transactions;
-using FraudTf.Functions.StreamProcessor;
-using FraudTf.Functions.Shared.Scoring;
 
 // Alike on purpose: the usings are those of the stream processor's integration tests, whose setup this drives too.
 // Usage: dotnet FunctionsBench.dll <repo root> [runs]            all benchmarks (starts DynamoDB Local itself)

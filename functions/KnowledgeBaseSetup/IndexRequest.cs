@@ -11,6 +11,7 @@ public sealed record IndexRequest
     /// <summary>Largest vector dimension accepted (the faiss engine's limit in OpenSearch).</summary>
     public const int MaxDimensions = 16000;
 
+    // Alike on purpose: a request record of required init-only properties, the shape of the functions' Settings records.
     /// <summary>The collection's endpoint (https, or http on 127.0.0.1/localhost for tests).</summary>
     public required Uri CollectionEndpoint { get; init; }
 

@@ -12,6 +12,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
     private const double Gb = 1024d * 1024 * 1024;
     private const double Million = 1_000_000;
 
+    // Alike on purpose: a sorted name-to-text table, like SdkCallScanner's action table; the contents are unrelated.
     /// <summary>Types that cost nothing by themselves, with the reason shown in the report.</summary>
     public static readonly IReadOnlyDictionary<string, string> Free = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {

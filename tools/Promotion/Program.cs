@@ -48,6 +48,7 @@ public static class Program
         }
         catch (UserError e)
         {
+            // Alike on purpose: the console tools end as main.cs does (the error on stderr, an exit code), each with its own exceptions.
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }

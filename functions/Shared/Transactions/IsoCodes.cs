@@ -19,6 +19,7 @@ public static class IsoCodes
     };
 
     /// <summary>ISO 3166-1 alpha-2 country codes (officially assigned).</summary>
+    // Alike on purpose: the code lists are data, one set per ISO list, written out so a reviewer can compare them with the standard.
     public static readonly IReadOnlySet<string> Countries = new HashSet<string>(StringComparer.Ordinal)
     {
         "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE",

@@ -31,6 +31,7 @@ public sealed record QuarantineMessage
     [JsonPropertyName("detail")]
     public required string Detail { get; init; }
 
+    // Alike on purpose: one JSON property per field of the quarantine message, the contract make redrive reads.
     /// <summary>ARN of the stream the record came from.</summary>
     [JsonPropertyName("eventSourceArn")]
     public string? EventSourceArn { get; init; }

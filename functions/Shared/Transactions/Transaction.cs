@@ -6,6 +6,7 @@ namespace FraudTf.Functions.Shared.Transactions;
 /// timestamp (ISO 8601 with offset). Optional: deviceId, ipAddress, channel. Anything else is rejected by
 /// <see cref="TransactionParser"/>.
 /// </summary>
+// Alike on purpose: an init-only record of required, documented properties, the shape of the functions' Settings records.
 public sealed record Transaction
 {
     /// <summary>Unique id of the transaction (idempotency key).</summary>

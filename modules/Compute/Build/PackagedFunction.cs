@@ -1,5 +1,6 @@
 namespace FraudTf.Compute.Build;
 
+// Alike on purpose: an init-only record of documented properties, the shape of the functions' Settings records.
 /// <summary>A Lambda function's code, published and zipped by <see cref="FunctionBuilder.Build"/>.</summary>
 public sealed record PackagedFunction
 {

@@ -296,6 +296,8 @@ public sealed class LocalFunction : IFunctionInvoker, IAsyncDisposable
     private void StartInstance(int index)
     {
         var assembly = _spec.Handler.Split("::")[0];
+        // Alike on purpose: starting a dotnet child process with redirected output, as modules/Compute/Build/DotnetCli does;
+        // this one hosts a function under the runtime API, that one runs the SDK, and the tools share no project.
         var info = new ProcessStartInfo(DotnetExecutable())
         {
             UseShellExecute = false,

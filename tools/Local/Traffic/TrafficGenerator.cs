@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FraudTf.Functions.Shared.Transactions;
 
+// Alike on purpose: the options records here, the functions' Settings records and PackagedFunction share the shape of an
+// init-only record of documented properties; they describe different things.
 namespace FraudTf.Local.Traffic;
 
 /// <summary>What to generate.</summary>

@@ -149,6 +149,7 @@ public static class Svg
     }
 
     /// <summary>Escapes text for XML content and attribute values (&amp; &lt; &gt; " '), and drops characters XML 1.0 cannot hold.</summary>
+    // Alike on purpose: an escaper per output format (XML here, JSON in modules/Platform/SynthCache); the characters differ.
     public static string Escape(string text)
     {
         var sb = new StringBuilder(text.Length);

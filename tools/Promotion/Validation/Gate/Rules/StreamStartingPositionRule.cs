@@ -1,3 +1,5 @@
+// Alike on purpose: every gate rule has GateRule's shape (id, scanner ids, rationale, a check over the stack index
+// that returns findings with their fix); the likeness is the template, each rule's check is its own.
 namespace FraudTf.Promotion.Validation.Gate.Rules;
 
 /// <summary>
