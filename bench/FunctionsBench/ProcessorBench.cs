@@ -8,8 +8,9 @@ namespace FraudTf.Bench;
 
 /// <summary>
 /// The stream processor's benchmarks of issue 18 (bench/processor.sh): decode + validate + score on one thread against
-/// the old decoder in the same run, and a 100-record batch of 20 users on DynamoDB Local with users processed
-/// concurrently against the sequential path (MaxConcurrency 1) in the same run, each user's save order checked.
+/// the old decoder in the same run, and a 100-record batch of 20 users on DynamoDB Local as the processor saves it (users
+/// concurrently, records saved together) against, in the same run, one record per transaction (users concurrently) and
+/// the sequential path of before issue 18 (one record per transaction, one at a time), each user's save order checked.
 /// </summary>
 public static class ProcessorBench
 {
@@ -138,8 +139,10 @@ public static class ProcessorBench
     }
 
     /// <summary>
-    /// Milliseconds of a 100-record batch of 20 users (5 records each, interleaved) on DynamoDB Local: concurrent (the
-    /// default MaxConcurrency) and sequential, medians of <paramref name="runs"/>, alternated; and a 1-record batch.
+    /// Milliseconds of a 100-record batch of 20 users (5 records each, interleaved) on DynamoDB Local: as the processor
+    /// runs it (the default MaxConcurrency, records saved together), one record per transaction at the same concurrency,
+    /// and one record per transaction one at a time (the baseline), medians of <paramref name="runs"/>, alternated; and a
+    /// 1-record batch.
     /// Every batch checks that each user's saves reached DynamoDB in the batch's order.
     /// </summary>
     public static async Task<JsonObject> Batch(string root, int runs)
@@ -152,16 +155,20 @@ public static class ProcessorBench
         }
 
         var order = OrderRecorder.Wrap(local.NewClient());
-        var concurrent = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency);
-        var sequential = NewFunction(order.Client, prefix, 1);
+        var concurrent = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency, saveTogether: true);
+        var oneByOne = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency, saveTogether: false);
+        var sequential = NewFunction(order.Client, prefix, 1, saveTogether: false);
         await Run(concurrent, 100, "warm-c", order);
+        await Run(oneByOne, 100, "warm-p", order);
         await Run(sequential, 100, "warm-s", order);
         var c = new List<double>();
+        var p = new List<double>();
         var s = new List<double>();
         var one = new List<double>();
         for (var r = 0; r < runs; r++)
         {
             c.Add(await Run(concurrent, 100, $"c{r}", order));
+            p.Add(await Run(oneByOne, 100, $"p{r}", order));
             s.Add(await Run(sequential, 100, $"s{r}", order));
             one.Add(await Run(concurrent, 1, $"o{r}", order));
         }
@@ -175,6 +182,7 @@ public static class ProcessorBench
             ["users"] = 20,
             ["maxConcurrency"] = Settings(prefix).MaxConcurrency,
             ["concurrentBatchMs"] = Math.Round(Median(c), 1),
+            ["oneByOneConcurrentBatchMs"] = Math.Round(Median(p), 1),
             ["sequentialBatchMs"] = Math.Round(Median(s), 1),
             ["oneRecordBatchMs"] = Math.Round(Median(one), 1),
             ["ratio"] = Math.Round(Median(s) / Median(c), 2),
@@ -266,14 +274,14 @@ public static class ProcessorBench
         PatternsTable = $"{prefix}-patterns", DeadLetterQueueUrl = "http://127.0.0.1:9/unused", QuarantineBucket = $"{prefix}-quarantine", Environment = "bench",
     };
 
-    private static Function NewFunction(IAmazonDynamoDB dynamo, string prefix, int maxConcurrency)
+    private static Function NewFunction(IAmazonDynamoDB dynamo, string prefix, int maxConcurrency, bool saveTogether)
     {
         var sqs = new AmazonSQSClient(new BasicAWSCredentials("local", "local"), new AmazonSQSConfig { ServiceURL = "http://127.0.0.1:9", AuthenticationRegion = "us-east-1" });
         var s3 = new Amazon.S3.AmazonS3Client(new BasicAWSCredentials("local", "local"), new Amazon.S3.AmazonS3Config { ServiceURL = "http://127.0.0.1:9", AuthenticationRegion = "us-east-1", ForcePathStyle = true });
-        return new Function(Settings(prefix) with { MaxConcurrency = maxConcurrency }, dynamo, sqs, s3, new FraudTf.Functions.Shared.Logging.StructuredOutput(Stream.Null), TimeProvider.System);
+        return new Function(Settings(prefix) with { MaxConcurrency = maxConcurrency, SaveTogether = saveTogether }, dynamo, sqs, s3, new FraudTf.Functions.Shared.Logging.StructuredOutput(Stream.Null), TimeProvider.System);
     }
 
-    /// <summary>An IAmazonDynamoDB that records (user, transaction id) of every TransactWriteItems call, in the order they start.</summary>
+    /// <summary>An IAmazonDynamoDB that records (user, transaction id) of every transaction row TransactWriteItems calls write, in the order the calls start.</summary>
     public class OrderRecorder : DispatchProxy
     {
         private IAmazonDynamoDB _inner = null!;
@@ -297,9 +305,14 @@ public static class ProcessorBench
         /// <inheritdoc />
         protected override object? Invoke(MethodInfo? method, object?[]? args)
         {
-            if (args?[0] is TransactWriteItemsRequest write && write.TransactItems[0].Put?.Item is { } item)
+            // Every transaction row of the call, in its order (the processor saves several records of a user, and several
+            // users, in one call).
+            foreach (var item in (args?[0] as TransactWriteItemsRequest)?.TransactItems ?? [])
             {
-                Writes.Enqueue((item["userId"].S, item["transactionId"].S));
+                if (item.Put is { TableName: { } table } put && table.EndsWith("-transactions", StringComparison.Ordinal))
+                {
+                    Writes.Enqueue((put.Item["userId"].S, put.Item["transactionId"].S));
+                }
             }
 
             try

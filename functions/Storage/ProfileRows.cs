@@ -16,10 +16,10 @@ public sealed record ProfileState(UserProfile Profile, long Version, AttributeVa
     /// <summary>A user without a stored profile.</summary>
     public static ProfileState New { get; } = new(new UserProfile(), 0, null, []);
 
-    /// <summary>The state after an update of this one wrote <paramref name="profile"/> (version + 1).</summary>
-    public ProfileState After(UserProfile profile)
+    /// <summary>The state after an update of this one wrote <paramref name="profile"/> (version + <paramref name="saves"/>).</summary>
+    public ProfileState After(UserProfile profile, int saves = 1)
     {
-        var next = Version + 1;
+        var next = Version + saves;
         return new ProfileState(profile, next, new AttributeValue { N = next.ToString(CultureInfo.InvariantCulture) }, []);
     }
 }
@@ -85,8 +85,10 @@ public static class ProfileRows
         return new ProfileState(profile, version, storedVersion, row.Problems);
     }
 
-    /// <summary>The update that writes <paramref name="after"/> (the profile after learning an approved transaction) over <paramref name="state"/>.</summary>
-    public static Update Learn(string table, string userId, ProfileState state, UserProfile after)
+    /// <summary>The update that writes <paramref name="after"/> (the profile after learning an approved transaction) over
+    /// <paramref name="state"/>; <paramref name="saves"/>: how many saves it stands for (the version moves by as many:
+    /// it counts saves, whether they were written one by one or together).</summary>
+    public static Update Learn(string table, string userId, ProfileState state, UserProfile after, int saves = 1)
     {
         var set = new List<string>();
         var values = new Dictionary<string, AttributeValue>();
@@ -125,17 +127,19 @@ public static class ProfileRows
             Set(ProfileAttributes.LastTransactionAt, new AttributeValue { S = StoredTime.Format(at) });
         }
 
-        return Versioned(table, userId, state, set, values);
+        return Versioned(table, userId, state, set, values, saves);
     }
 
-    /// <summary>The update of a transaction that was not approved: only the version moves (the profile learns nothing).</summary>
-    public static Update Bump(string table, string userId, ProfileState state) =>
-        Versioned(table, userId, state, [], []);
+    /// <summary>The update of transactions that were not approved (<paramref name="saves"/> of them): only the version
+    /// moves (the profile learns nothing).</summary>
+    public static Update Bump(string table, string userId, ProfileState state, int saves = 1) =>
+        Versioned(table, userId, state, [], [], saves);
 
-    private static Update Versioned(string table, string userId, ProfileState state, List<string> set, Dictionary<string, AttributeValue> values)
+    private static Update Versioned(string table, string userId, ProfileState state, List<string> set, Dictionary<string, AttributeValue> values, int saves)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(saves, 1);
         set.Add($"{ProfileAttributes.ProfileVersion} = :next");
-        values[":next"] = Number(state.Version + 1);
+        values[":next"] = Number(state.Version + saves);
         if (state.StoredVersion is not null)
         {
             values[":version"] = state.StoredVersion;

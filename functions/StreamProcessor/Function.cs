@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
 using Amazon.SQS;
 using FraudTf.Functions.Shared.Events;
@@ -15,7 +16,8 @@ namespace FraudTf.Functions.StreamProcessor;
 
 /// <summary>
 /// The stream processor: for each Kinesis record, decode, validate strictly, score, then store the transaction, its
-/// decision and the user's profile in one DynamoDB transaction. Every record ends in exactly one place:
+/// decision and the user's profile in a DynamoDB transaction (with other records' when they can be saved together).
+/// Every record ends in exactly one place:
 /// <list type="bullet">
 /// <item>stored (or recognised as already stored);</item>
 /// <item>quarantined, whole, with its reason (<see cref="Quarantine"/>), when it can never be processed: invalid, or
@@ -26,14 +28,23 @@ namespace FraudTf.Functions.StreamProcessor;
 /// the mapping retries from it.</item>
 /// </list>
 /// <para>A batch runs in two phases. First the stores: the records are grouped into lanes, one per user (users whose
-/// records share a transaction id share a lane, so the first of those records in the batch is the one stored), and up to
-/// <see cref="Settings.MaxConcurrency"/> lanes run at once, each storing its records strictly in the batch's order. A
-/// lane stops at its first transient failure (that user's later records wait for the redelivery), and every lane stops
+/// records share a transaction id share a lane, so the first of those records in the batch is the one stored). Each
+/// lane's records are scored in the batch's order against its user's profile and history as the records before them
+/// leave them, and saved together: a lane's records in units (one transaction: two rows per record and one profile
+/// update per user, conditioned on the version read, moving it by the number of saves), several lanes' units packed
+/// into one TransactWriteItems of at most 100 items, up to <see cref="Settings.MaxConcurrency"/> transactions at once;
+/// a lane's next unit waits for its previous one. A unit is saved whole or not at all. When a transaction fails: for
+/// the environment, the batch stops (one log line); otherwise each of its units is tried alone, so one user's throttled
+/// partition or failed condition holds back no one else; a unit that fails transiently fails at its first record (its
+/// lane's later records wait for the redelivery); a unit that fails for a reason of its own (a duplicate stored by
+/// another invocation, a profile changed by another writer, an item the table refuses) goes one record per
+/// transaction, the path that recognises the duplicate, reads the profile again, or quarantines the record. On that
+/// path (also taken by a lane whose reads failed) a lane stops at its first transient failure, and every lane stops
 /// taking records at an environmental failure, one every record shares, or the <see cref="MaxTransientFailures"/>th
 /// transient one; an environmental failure is logged once per batch. When the patterns cannot be read, no lane runs:
-/// the batch's first valid record is reported failed (one log line) and the others wait for the redelivery. Then the quarantines, one at a time in the batch's order, only of
-/// records before the lowest record not done: a quarantine cannot be recognised as a duplicate, so one after that
-/// record would be sent again with the redelivery.</para>
+/// the batch's first valid record is reported failed (one log line) and the others wait for the redelivery. Then the
+/// quarantines, one at a time in the batch's order, only of records before the lowest record not done: a quarantine
+/// cannot be recognised as a duplicate, so one after that record would be sent again with the redelivery.</para>
 /// <para>The response names the lowest record of the batch that is not durably done (failed, not started, or not
 /// quarantined): every record before it is stored or quarantined, so the checkpoint loses nothing, and the records after
 /// it that were stored come again and are skipped as duplicates (the conditional save; see <see cref="TransactionStore"/>).</para>
@@ -99,9 +110,7 @@ public sealed class Function
         }
         else
         {
-            var run = new BatchRun();
-            await Parallel.ForEachAsync(lanes, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct },
-                async (lane, _) => await RunLane(lane, context, run, now, ct));
+            await StoreLanes(lanes, context, now, ct);
         }
 
         // Phase 2: the quarantines, in order, before the lowest record not done.
@@ -185,6 +194,255 @@ public sealed class Function
             .ToList();
     }
 
+    // Phase 1: every lane's records, saved together where they can be (a lane's records in units, several lanes' units
+    // packed into one transaction), one by one (RunLane) where they cannot: a lane whose reads failed or whose scoring
+    // threw, and a lane whose unit failed for a reason of its own (a condition: a duplicate or a profile changed by
+    // another writer; a rejected item), from its first record not saved, with the whole failure handling of that path.
+    private async Task StoreLanes(List<List<Item>> lanes, BatchContext context, DateTimeOffset now, CancellationToken ct)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct };
+        var run = new BatchRun();
+        var oneByOne = new ConcurrentQueue<List<Item>>();
+        var planned = new List<Queue<Unit>>();
+        foreach (var lane in lanes)
+        {
+            if ((_settings.SaveTogether ? Plan(lane, context, now) : null) is { } units)
+            {
+                if (units.Count > 0)
+                {
+                    planned.Add(new Queue<Unit>(units));
+                }
+            }
+            else
+            {
+                oneByOne.Enqueue(lane);
+            }
+        }
+
+        // Round r commits the r-th unit of every lane still planned: a lane's units in order, each after the one before.
+        while (planned.Count > 0 && !run.Stopped)
+        {
+            var round = planned.Select(q => q.Dequeue()).ToList();
+            await Parallel.ForEachAsync(Pack(round), options, async (pack, _) =>
+            {
+                foreach (var unit in await Commit(pack, context, run, ct))
+                {
+                    oneByOne.Enqueue(unit.Lane.Skip(unit.Start).Where(r => r.Outcome == Outcome.Pending).ToList());
+                }
+            });
+
+            // A lane whose unit was not saved leaves the rounds: failed (its later records wait for the redelivery) or one by one.
+            planned = planned.Where(q => q.Count > 0 && SavedBefore(q.Peek())).ToList();
+        }
+
+        await Parallel.ForEachAsync(oneByOne.Where(l => l.Count > 0).OrderBy(l => l[0].Index), options,
+            async (lane, _) => await RunLane(lane, context, run, now, ct));
+
+        // True when every record of the unit's lane before it is done (its earlier units were saved).
+        static bool SavedBefore(Unit next) => next.Lane.Take(next.Start).All(r => r.Outcome is Outcome.Stored or Outcome.Duplicate);
+    }
+
+    // A lane's records in units (null when the lane must go one by one: a read it depends on failed, or scoring threw):
+    // each record scored as the sequential path would (its user's profile and history after the lane's records before
+    // it), the rows it writes, and per user one profile update conditioned on the version read before the unit. A
+    // record whose id an earlier record of the lane saves is its duplicate; one already stored is skipped now.
+    private List<Unit>? Plan(List<Item> lane, BatchContext context, DateTimeOffset now)
+    {
+        if (lane.Any(r => context.FailureFor(r.Parsed.Transaction!) is not null))
+        {
+            return null;
+        }
+
+        var units = new List<Unit>();
+        var states = new Dictionary<string, ProfileState>(StringComparer.Ordinal);
+        var histories = new Dictionary<string, List<RecentTransaction>>(StringComparer.Ordinal);
+        var saved = new HashSet<string>(StringComparer.Ordinal);
+        Unit? unit = null;
+        try
+        {
+            for (var i = 0; i < lane.Count; i++)
+            {
+                var item = lane[i];
+                var t = item.Parsed.Transaction!;
+                if (context.Stored.ContainsKey(t.TransactionId))
+                {
+                    item.Outcome = Outcome.Duplicate;
+                    Log(LogLevels.Info, "duplicate transaction skipped", item.Record.Kinesis.SequenceNumber, t, null);
+                    continue;
+                }
+
+                if (saved.Contains(t.TransactionId))
+                {
+                    unit!.Duplicates.Add(item);
+                    continue;
+                }
+
+                if (unit is null || unit.ItemCount + 2 + (unit.Users.ContainsKey(t.UserId) ? 0 : 1) > TransactionStore.MaxTransactionItems)
+                {
+                    if (unit is not null)
+                    {
+                        foreach (var (user, update) in unit.Users)
+                        {
+                            states[user] = update.After;
+                        }
+                    }
+
+                    units.Add(unit = new Unit(lane, i));
+                }
+
+                if (!unit.Users.TryGetValue(t.UserId, out var u))
+                {
+                    unit.Users[t.UserId] = u = new UserUpdate(states.GetValueOrDefault(t.UserId) ?? context.Profiles[t.UserId]);
+                }
+
+                if (!histories.TryGetValue(t.UserId, out var history))
+                {
+                    histories[t.UserId] = history = [.. context.Recent[t.UserId]];
+                }
+
+                var score = FraudScorer.Score(t, u.Profile, history, context.Patterns, _settings.Rules);
+                var (transactionRow, decisionRow, after) = _store.Rows(t, score, u.Profile, now);
+                unit.Rows.Add(transactionRow);
+                unit.Rows.Add(decisionRow);
+                unit.Saves.Add((item, score, TransactionStore.RequestToken(_settings.TransactionsTable, item.Record.EventSourceArn, item.Record.Kinesis.SequenceNumber, t.TransactionId, u.Before, now)));
+                u.Profile = after;
+                u.Learns |= TransactionStore.LearnsFrom(score.Decision);
+                u.Saves++;
+                saved.Add(t.TransactionId);
+                history.Add(new RecentTransaction(t.Timestamp, score.ReferenceAmount));
+            }
+        }
+        catch (Exception)
+        {
+            // The record's scoring threw: the one-by-one path classifies it against that record (and quarantines it when permanent).
+            return null;
+        }
+
+        return units;
+    }
+
+    // A round's units in transactions of at most MaxTransactionItems items, in the batch's order.
+    private static List<List<Unit>> Pack(List<Unit> round)
+    {
+        var packs = new List<List<Unit>>();
+        var items = TransactionStore.MaxTransactionItems;
+        foreach (var unit in round.OrderBy(u => u.Lane[u.Start].Index))
+        {
+            if (items + unit.ItemCount > TransactionStore.MaxTransactionItems)
+            {
+                packs.Add([]);
+                items = 0;
+            }
+
+            packs[^1].Add(unit);
+            items += unit.ItemCount;
+        }
+
+        return packs;
+    }
+
+    // Commits a pack; returns the units to save one by one. A unit's records are saved together or not at all; when a
+    // pack fails:
+    // - for the environment (access denied, a missing table): every record shares it, so the batch stops: the pack's
+    //   first record is reported (one log line), the rest waits for the redelivery;
+    // - otherwise, when it holds several lanes' units, each unit is tried alone, so that one user's problem (a throttled
+    //   partition, a condition) holds back no one else;
+    // - a unit that fails transiently is not tried again in this batch (the SDK has retried it already; the mapping's
+    //   redelivery is the next try): its first record fails, its lane's later records wait;
+    // - a unit that fails for a reason of its own (a condition, a rejected item) goes one by one, where a duplicate is
+    //   recognised, a changed profile read again, and a record the table refuses quarantined.
+    private async Task<List<Unit>> Commit(List<Unit> pack, BatchContext context, BatchRun run, CancellationToken ct)
+    {
+        if (run.Stopped)
+        {
+            return [];
+        }
+
+        try
+        {
+            await _store.Commit([.. pack.SelectMany(u => u.Items(_settings.UserProfilesTable))], TransactionStore.GroupToken(pack.SelectMany(u => u.Saves.Select(x => x.Token))), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var kind = Failures.Classify(e);
+            var first = pack[0].Saves[0].Item;
+            if (kind == FailureKind.Environment)
+            {
+                first.Outcome = Outcome.Failed;
+                if (run.FirstEnvironmentalFailure())
+                {
+                    Failed(first, e, kind);
+                }
+
+                run.Stop();
+                return [];
+            }
+
+            if (pack.Count > 1)
+            {
+                Log(LogLevels.Info, "records saved together failed; each lane is tried alone", first.Record.Kinesis.SequenceNumber, null,
+                    Failures.Describe(e), detail: $"{pack.Sum(u => u.Saves.Count)} records of {pack.Count} lanes; {kind}");
+                var alone = new ConcurrentBag<Unit>();
+                await Parallel.ForEachAsync(pack, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct },
+                    async (unit, _) =>
+                    {
+                        foreach (var u in await Commit([unit], context, run, ct))
+                        {
+                            alone.Add(u);
+                        }
+                    });
+                return [.. alone];
+            }
+
+            if (kind == FailureKind.Transient)
+            {
+                Failed(first, e, kind);
+                if (run.Transient() >= MaxTransientFailures)
+                {
+                    run.Stop();
+                }
+
+                return [];
+            }
+
+            Log(LogLevels.Info, "records saved together failed; they are saved one by one", first.Record.Kinesis.SequenceNumber, first.Parsed.Transaction,
+                Failures.Describe(e), detail: $"{pack[0].Saves.Count} records; {kind}");
+            return pack;
+        }
+
+        foreach (var unit in pack)
+        {
+            Saved(unit, context);
+        }
+
+        return [];
+    }
+
+    // A unit's records are stored: outcomes, the batch's view of its users, its log lines.
+    private void Saved(Unit unit, BatchContext context)
+    {
+        foreach (var (item, score, _) in unit.Saves)
+        {
+            var t = item.Parsed.Transaction!;
+            context.Stored.TryAdd(t.TransactionId, 0);
+            context.Recent[t.UserId].Add(new RecentTransaction(t.Timestamp, score.ReferenceAmount));
+            item.Outcome = Outcome.Stored;
+            item.Score = score;
+            Log(LogLevels.Info, LogMessages.TransactionScored, item.Record.Kinesis.SequenceNumber, t, null, score);
+        }
+
+        foreach (var item in unit.Duplicates)
+        {
+            item.Outcome = Outcome.Duplicate;
+            Log(LogLevels.Info, "duplicate transaction skipped", item.Record.Kinesis.SequenceNumber, item.Parsed.Transaction, null);
+        }
+
+        foreach (var (user, update) in unit.Users)
+        {
+            context.Profiles[user] = update.After;
+        }
+    }
+
     // One lane: its records in order, until the first transient failure or a stop of the batch.
     private async Task RunLane(List<Item> lane, BatchContext context, BatchRun run, DateTimeOffset now, CancellationToken ct)
     {
@@ -193,6 +451,11 @@ public sealed class Function
             if (run.Stopped)
             {
                 return;
+            }
+
+            if (item.Outcome != Outcome.Pending)
+            {
+                continue;
             }
 
             var t = item.Parsed.Transaction!;
@@ -511,6 +774,50 @@ public sealed class Function
 
         // What the log line may carry of the reason (no exception messages: they may quote values).
         public string? RejectLogDetail { get; set; }
+    }
+
+    // Consecutive records of one lane saved in one transaction (maybe packed with other lanes' units): two rows per
+    // record and one profile update per user of the lane, at most TransactionStore.MaxTransactionItems items.
+    private sealed class Unit(List<Item> lane, int start)
+    {
+        public List<Item> Lane { get; } = lane;
+
+        // The index in Lane of the unit's first record.
+        public int Start { get; } = start;
+
+        // The records saved, their scores and their request tokens, in the lane's order.
+        public List<(Item Item, ScoreResult Score, string Token)> Saves { get; } = [];
+
+        // Records whose transaction id an earlier record of the lane saves.
+        public List<Item> Duplicates { get; } = [];
+
+        public Dictionary<string, UserUpdate> Users { get; } = new(StringComparer.Ordinal);
+
+        public List<TransactWriteItem> Rows { get; } = [];
+
+        public int ItemCount => Rows.Count + Users.Count;
+
+        // The unit's items: its rows, then each user's profile update (conditioned on the version read before the unit).
+        public IEnumerable<TransactWriteItem> Items(string profilesTable) => Rows.Concat(Users.Select(p => new TransactWriteItem
+        {
+            Update = p.Value.Learns
+                ? ProfileRows.Learn(profilesTable, p.Key, p.Value.Before, p.Value.Profile, p.Value.Saves)
+                : ProfileRows.Bump(profilesTable, p.Key, p.Value.Before, p.Value.Saves),
+        }));
+    }
+
+    // One user's profile in a unit: as read before it, as it stands after the unit's records, whether any learnt, how many saves.
+    private sealed class UserUpdate(ProfileState before)
+    {
+        public ProfileState Before { get; } = before;
+
+        public UserProfile Profile { get; set; } = before.Profile;
+
+        public bool Learns { get; set; }
+
+        public int Saves { get; set; }
+
+        public ProfileState After => Before.After(Profile, Saves);
     }
 
     // The lanes' shared state: the stop of the batch, the count of transient failures, whether an environmental one was met.

@@ -40,6 +40,13 @@ public sealed record Settings
     public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
 
     /// <summary>
+    /// True (the default): a lane's records are saved together, several lanes' in one TransactWriteItems of up to 100
+    /// items; false: every record in its own transaction, the path a lane takes when saving together fails. Not read from
+    /// the environment: the benchmark's baseline and tests set it.
+    /// </summary>
+    public bool SaveTogether { get; init; } = true;
+
+    /// <summary>
     /// The default of <see cref="MaxConcurrency"/>: 8 per processor the function sees, from 8 to 32. A record costs
     /// about 10 µs of CPU (decode, score, build the request) and then waits several milliseconds for its DynamoDB
     /// transaction, so one vCPU keeps many records in flight; each holds one request and its response (a few KB), so

@@ -37,6 +37,9 @@ public sealed record PatternSet(IReadOnlyList<FraudPattern> Patterns, IReadOnlyL
 /// </summary>
 public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
 {
+    /// <summary>The most items one TransactWriteItems may write (DynamoDB's limit: 100 actions, no two on one item, 4 MB in all).</summary>
+    public const int MaxTransactionItems = 100;
+
     /// <summary>The user's profile and its version (<see cref="ProfileState.New"/> when the user is new).</summary>
     public async Task<ProfileState> LoadProfile(string userId, CancellationToken ct)
     {
@@ -196,7 +199,53 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     {
         var requestToken = RequestToken(settings.TransactionsTable, eventSourceArn, sequenceNumber, t.TransactionId, state, now);
         var learns = LearnsFrom(score.Decision);
-        var after = learns ? state.Profile.Learn(t, score.ReferenceAmount) : state.Profile;
+        var (transactionPut, decisionPut, after) = Rows(t, score, state.Profile, now);
+
+        var profileUpdate = learns
+            ? ProfileRows.Learn(settings.UserProfilesTable, t.UserId, state, after)
+            : ProfileRows.Bump(settings.UserProfilesTable, t.UserId, state);
+
+        try
+        {
+            await dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest
+            {
+                ClientRequestToken = requestToken,
+                TransactItems =
+                [
+                    transactionPut,
+                    decisionPut,
+                    new TransactWriteItem { Update = profileUpdate },
+                ],
+            }, ct);
+            return (SaveOutcome.Saved, state.After(after));
+        }
+        catch (TransactionCanceledException e)
+        {
+            var reasons = e.CancellationReasons ?? [];
+            if (reasons.Count > 0 && reasons[0].Code == "ConditionalCheckFailed")
+            {
+                return (SaveOutcome.Duplicate, state);
+            }
+
+            if (reasons.Count > 2 && reasons[2].Code == "ConditionalCheckFailed")
+            {
+                return (SaveOutcome.ProfileConflict, state);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The two rows a saved record writes (each only if its transaction id is new) and the profile after it
+    /// (<see cref="LearnsFrom"/>: learnt from an APPROVE, <paramref name="profile"/> otherwise). One record's rows are at
+    /// most about twice <see cref="TransactionParser.MaxRecordBytes"/> (its fields, and a decision of a few reasons), so
+    /// the 100 items of a full <see cref="Commit"/> stay far below the 4 MB a transaction may write.
+    /// </summary>
+    public (TransactWriteItem Transaction, TransactWriteItem Decision, UserProfile After) Rows(Transaction t, ScoreResult score, UserProfile profile, DateTimeOffset now)
+    {
+        var learns = LearnsFrom(score.Decision);
+        var after = learns ? profile.Learn(t, score.ReferenceAmount) : profile;
         var expiresAt = now.AddDays(settings.TransactionTtlDays).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var transactionItem = new Dictionary<string, AttributeValue>
         {
@@ -231,56 +280,25 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
             [CommonAttributes.ExpiresAt] = new() { N = expiresAt },
         };
 
-        var profileUpdate = learns
-            ? ProfileRows.Learn(settings.UserProfilesTable, t.UserId, state, after)
-            : ProfileRows.Bump(settings.UserProfilesTable, t.UserId, state);
-
-        try
-        {
-            await dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest
-            {
-                ClientRequestToken = requestToken,
-                TransactItems =
-                [
-                    new TransactWriteItem
-                    {
-                        Put = new Put
-                        {
-                            TableName = settings.TransactionsTable,
-                            Item = transactionItem,
-                            ConditionExpression = "attribute_not_exists(transactionId)",
-                        },
-                    },
-                    new TransactWriteItem
-                    {
-                        Put = new Put
-                        {
-                            TableName = settings.DecisionsTable,
-                            Item = decisionItem,
-                            ConditionExpression = "attribute_not_exists(transactionId)",
-                        },
-                    },
-                    new TransactWriteItem { Update = profileUpdate },
-                ],
-            }, ct);
-            return (SaveOutcome.Saved, state.After(after));
-        }
-        catch (TransactionCanceledException e)
-        {
-            var reasons = e.CancellationReasons ?? [];
-            if (reasons.Count > 0 && reasons[0].Code == "ConditionalCheckFailed")
-            {
-                return (SaveOutcome.Duplicate, state);
-            }
-
-            if (reasons.Count > 2 && reasons[2].Code == "ConditionalCheckFailed")
-            {
-                return (SaveOutcome.ProfileConflict, state);
-            }
-
-            throw;
-        }
+        return (
+            new TransactWriteItem { Put = new Put { TableName = settings.TransactionsTable, Item = transactionItem, ConditionExpression = "attribute_not_exists(transactionId)" } },
+            new TransactWriteItem { Put = new Put { TableName = settings.DecisionsTable, Item = decisionItem, ConditionExpression = "attribute_not_exists(transactionId)" } },
+            after);
     }
+
+    /// <summary>
+    /// Writes the rows and profile updates of several records in one TransactWriteItems (at most
+    /// <see cref="MaxTransactionItems"/> items; every condition holds or nothing is written), idempotent for 10 minutes
+    /// under <paramref name="requestToken"/> (<see cref="GroupToken"/>).
+    /// </summary>
+    public Task Commit(List<TransactWriteItem> items, string requestToken, CancellationToken ct) =>
+        dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest { ClientRequestToken = requestToken, TransactItems = items }, ct);
+
+    /// <summary>The <c>ClientRequestToken</c> of a <see cref="Commit"/>: 32 hex digits of SHA-256 over the
+    /// <see cref="RequestToken"/>s of its records, in order (the same records and inputs give the same token; any other
+    /// input another).</summary>
+    public static string GroupToken(IEnumerable<string> recordTokens) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("group\n" + string.Join('\n', recordTokens))))[..32];
 
     /// <summary>
     /// The current version of every active pattern (the sparse byActiveStatus index). A row without a usable id,

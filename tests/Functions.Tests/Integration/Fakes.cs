@@ -131,10 +131,10 @@ public class ThrottlingDynamo : DispatchProxy
     /// <summary>Transaction ids whose next TransactWriteItems calls fail (id: how many times), whatever the user.</summary>
     public ConcurrentDictionary<string, int> ThrottleTransactions { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>When set, how long each TransactWriteItems call of a user waits before it reaches the engine (a slow partition).</summary>
+    /// <summary>When set, how long each TransactWriteItems call waits before it reaches the engine, by the user of its first row (a slow partition).</summary>
     public Func<string, TimeSpan>? WriteDelay { get; set; }
 
-    /// <summary>(user, transaction id) of every TransactWriteItems call that reached the engine, in the order the calls started.</summary>
+    /// <summary>(user, transaction id) of every transaction row of the TransactWriteItems calls that reached the engine, in the order the calls started (a call's rows in its order).</summary>
     public ConcurrentQueue<(string User, string TransactionId)> Writes { get; } = new();
 
     /// <summary>The most TransactWriteItems calls that were in flight at once.</summary>
@@ -142,6 +142,15 @@ public class ThrottlingDynamo : DispatchProxy
 
     private int _inFlight;
     private int _maxInFlight;
+
+    /// <summary>The number of items of every TransactWriteItems call that reached the engine, in the order the calls started.</summary>
+    public ConcurrentQueue<int> ItemsPerWrite { get; } = new();
+
+    /// <summary>When set, runs once before the next TransactWriteItems call reaches the engine (another writer's change
+    /// between the processor's reads and its save), then is cleared.</summary>
+    public Func<Task>? BeforeNextWrite { get => Volatile.Read(ref _beforeNextWrite); set => Volatile.Write(ref _beforeNextWrite, value); }
+
+    private Func<Task>? _beforeNextWrite;
 
     /// <summary>The ClientRequestToken of every TransactWriteItems call that reached the engine, in order.</summary>
     public ConcurrentQueue<string?> Tokens { get; } = new();
@@ -163,25 +172,38 @@ public class ThrottlingDynamo : DispatchProxy
     {
         if (method?.Name == nameof(IAmazonDynamoDB.TransactWriteItemsAsync) && args?[0] is TransactWriteItemsRequest write)
         {
-            var user = write.TransactItems.FirstOrDefault()?.Put?.Item is { } item && item.TryGetValue("userId", out var u) ? u.S : null;
+            // The transaction rows of the call, in its order: the stream processor saves one record per call, or several
+            // records of several users together. A condition below holds for a call when it holds for any of its rows
+            // (a throttled partition fails every transaction that touches it), and a count is taken once per call.
+            var rows = write.TransactItems.Select(i => i.Put).OfType<Put>()
+                .Where(p => p.TableName.EndsWith("-transactions", StringComparison.Ordinal) && p.Item.ContainsKey("userId") && p.Item.ContainsKey("transactionId"))
+                .Select(p => (User: p.Item["userId"].S, TransactionId: p.Item["transactionId"].S)).ToList();
+            var users = rows.Select(r => r.User).ToHashSet(StringComparer.Ordinal);
             if (Take(ref _throttleNextWrites))
             {
                 return Task.FromException<TransactWriteItemsResponse>(Throttled());
             }
 
-            if (ThrottleUser is not null && user == ThrottleUser && Take(ref _throttleUserWrites))
+            if (ThrottleUser is not null && users.Contains(ThrottleUser) && Take(ref _throttleUserWrites))
             {
                 return Task.FromException<TransactWriteItemsResponse>(Throttled());
             }
 
-            var transactionId = write.TransactItems.FirstOrDefault()?.Put?.Item is { } written && written.TryGetValue("transactionId", out var id) ? id.S : null;
-            if (transactionId is not null && ThrottleTransactions.TryGetValue(transactionId, out var left) && left > 0
-                && ThrottleTransactions.TryUpdate(transactionId, left - 1, left))
+            var throttled = false;
+            foreach (var (_, transactionId) in rows)
+            {
+                if (ThrottleTransactions.TryGetValue(transactionId, out var left) && left > 0 && ThrottleTransactions.TryUpdate(transactionId, left - 1, left))
+                {
+                    throttled = true;
+                }
+            }
+
+            if (throttled)
             {
                 return Task.FromException<TransactWriteItemsResponse>(Throttled());
             }
 
-            if (FailWritesOf is not null && user == FailWritesOf && WriteFailure is not null)
+            if (FailWritesOf is not null && users.Contains(FailWritesOf) && WriteFailure is not null)
             {
                 return Task.FromException<TransactWriteItemsResponse>(WriteFailure);
             }
@@ -192,7 +214,7 @@ public class ThrottlingDynamo : DispatchProxy
             }
 
             Tokens.Enqueue(write.ClientRequestToken);
-            return Tracked(write, user ?? "", transactionId ?? "", args.Length > 1 && args[1] is CancellationToken token ? token : CancellationToken.None);
+            return Tracked(write, rows, args.Length > 1 && args[1] is CancellationToken token ? token : CancellationToken.None);
         }
 
         if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.PatternAttributes.ByActiveStatusIndex }
@@ -218,9 +240,20 @@ public class ThrottlingDynamo : DispatchProxy
     }
 
     // Forwards a write, recording its order and how many are in flight, after the user's delay.
-    private async Task<TransactWriteItemsResponse> Tracked(TransactWriteItemsRequest write, string user, string transactionId, CancellationToken ct)
+    private async Task<TransactWriteItemsResponse> Tracked(TransactWriteItemsRequest write, List<(string User, string TransactionId)> rows, CancellationToken ct)
     {
-        Writes.Enqueue((user, transactionId));
+        if (Interlocked.Exchange(ref _beforeNextWrite, null) is { } before)
+        {
+            await before();
+        }
+
+        ItemsPerWrite.Enqueue(write.TransactItems.Count);
+        foreach (var row in rows)
+        {
+            Writes.Enqueue(row);
+        }
+
+        var user = rows.Count > 0 ? rows[0].User : "";
         var inFlight = Interlocked.Increment(ref _inFlight);
         for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
         {
