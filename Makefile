@@ -151,6 +151,7 @@ bench: build ## run the benchmarks of bench/ and print their medians
 	bench/cost.sh
 	bench/local.sh
 	bench/scoring.sh
+	bench/processor.sh
 
 COST_DLL := tools/Cost/bin/Release/net10.0/FraudTf.Cost.dll
 COST_SOURCES := $(wildcard tools/Cost/*.cs tools/Cost/*.csproj) $(CONFIG_SOURCES)
