@@ -7,7 +7,7 @@ namespace FraudTf.Functions.Storage;
 /// A user's profile as read, and how to condition its next update on it.
 /// </summary>
 /// <param name="Profile">What was learnt; empty for a new user, and for statistics that cannot be read.</param>
-/// <param name="Version">The version read (0 for a new user or an unreadable version); the update writes <c>Version + 1</c>.</param>
+/// <param name="Version">The version read (0 for a new user or an unreadable version); an update writes <c>Version</c> + the saves it stands for.</param>
 /// <param name="StoredVersion">The stored <c>profileVersion</c> attribute exactly as read (the update is conditioned on it being
 /// unchanged, whatever its type); null when the row or the attribute is absent (the update requires it still absent).</param>
 /// <param name="Problems">What was unusable in the stored row (attribute names and what was wrong, never values); empty when sound.</param>
@@ -34,6 +34,10 @@ public static class ProfileRows
 {
     /// <summary>Largest <c>txCount</c> read as a count (a larger one is a corrupt row).</summary>
     public const long MaxTransactionCount = 1_000_000_000_000;
+
+    /// <summary>Largest <c>profileVersion</c> read as a version (a larger one is a corrupt row, read as 0): an update adds
+    /// the number of saves it stands for, up to a hundred, which must not overflow.</summary>
+    public const long MaxVersion = long.MaxValue / 2;
 
     /// <summary>Largest log amount read (ln of the parser's largest amount, with room for any rate).</summary>
     public const double MaxLogAmount = 60;
@@ -67,7 +71,7 @@ public static class ProfileRows
 
         var lastCountry = row.String(ProfileAttributes.LastCountry);
         var storedVersion = row.Raw(ProfileAttributes.ProfileVersion);
-        var version = storedVersion is null ? 0 : row.Long(ProfileAttributes.ProfileVersion, min: 0, max: long.MaxValue - 1) ?? 0;
+        var version = storedVersion is null ? 0 : row.Long(ProfileAttributes.ProfileVersion, min: 0, max: MaxVersion) ?? 0;
         var profile = new UserProfile
         {
             Count = count ?? 0,

@@ -108,6 +108,19 @@ public static class Failures
         }
     }
 
+    /// <summary>
+    /// True when DynamoDB answered that the request was not carried out: a cancelled transaction (its reasons say why;
+    /// nothing was written) or any other 4xx answer (throttled, refused, invalid: rejected before any write), except a
+    /// transaction still in progress under the same token. A timeout, a 5xx or a lost connection is not definite: the
+    /// write may have happened.
+    /// </summary>
+    public static bool NotWritten(Exception e) => e switch
+    {
+        Amazon.DynamoDBv2.Model.TransactionCanceledException => true,
+        Amazon.Runtime.AmazonServiceException s => (int)s.StatusCode is >= 400 and < 500 && s.ErrorCode != "TransactionInProgressException",
+        _ => false,
+    };
+
     /// <summary>What an exception was, for logs: its type and AWS error code, never its message (it may quote values).</summary>
     public static string Describe(Exception e) =>
         e is AmazonServiceException { ErrorCode: { Length: > 0 } code } ? $"{e.GetType().Name} ({code})" : e.GetType().Name;

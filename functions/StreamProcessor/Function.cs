@@ -345,12 +345,17 @@ public sealed class Function
     // pack fails:
     // - for the environment (access denied, a missing table): every record shares it, so the batch stops: the pack's
     //   first record is reported (one log line), the rest waits for the redelivery;
-    // - otherwise, when it holds several lanes' units, each unit is tried alone, so that one user's problem (a throttled
-    //   partition, a condition) holds back no one else;
-    // - a unit that fails transiently is not tried again in this batch (the SDK has retried it already; the mapping's
-    //   redelivery is the next try): its first record fails, its lane's later records wait;
-    // - a unit that fails for a reason of its own (a condition, a rejected item) goes one by one, where a duplicate is
-    //   recognised, a changed profile read again, and a record the table refuses quarantined.
+    // - without a definite "not written" (a timeout, a 5xx, a lost connection, a transaction in progress after the SDK's
+    //   retries): the pack may have committed, so nothing of it is tried again in this batch (a retry would meet its own
+    //   rows as duplicates and lose what they taught the batch): each unit's first record fails, and the redelivery,
+    //   reading afresh, skips what was written;
+    // - otherwise (not written: cancelled, throttled, refused), when it holds several lanes' units, each unit is tried
+    //   alone once, one after the other (so at most MaxConcurrency calls are ever in flight), so that one user's throttled
+    //   partition or failed condition holds back no one else;
+    // - a unit alone that fails transiently fails at its first record (the SDK has already retried the call; the
+    //   mapping's redelivery is the next try), and its lane's later records wait;
+    // - a unit alone that fails for a reason of its own (a condition, a rejected item) goes one by one, where a duplicate
+    //   is recognised, a changed profile read again, and a record the table refuses quarantined.
     private async Task<List<Unit>> Commit(List<Unit> pack, BatchContext context, BatchRun run, CancellationToken ct)
     {
         if (run.Stopped)
@@ -378,20 +383,32 @@ public sealed class Function
                 return [];
             }
 
+            if (!Failures.NotWritten(e))
+            {
+                foreach (var unit in pack)
+                {
+                    Failed(unit.Saves[0].Item, e, FailureKind.Transient);
+                }
+
+                if (run.Transient() >= MaxTransientFailures)
+                {
+                    run.Stop();
+                }
+
+                return [];
+            }
+
             if (pack.Count > 1)
             {
                 Log(LogLevels.Info, "records saved together failed; each lane is tried alone", first.Record.Kinesis.SequenceNumber, null,
                     Failures.Describe(e), detail: $"{pack.Sum(u => u.Saves.Count)} records of {pack.Count} lanes; {kind}");
-                var alone = new ConcurrentBag<Unit>();
-                await Parallel.ForEachAsync(pack, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct },
-                    async (unit, _) =>
-                    {
-                        foreach (var u in await Commit([unit], context, run, ct))
-                        {
-                            alone.Add(u);
-                        }
-                    });
-                return [.. alone];
+                var oneByOne = new List<Unit>();
+                foreach (var unit in pack)
+                {
+                    oneByOne.AddRange(await Commit([unit], context, run, ct));
+                }
+
+                return oneByOne;
             }
 
             if (kind == FailureKind.Transient)
@@ -657,7 +674,10 @@ public sealed class Function
                     Log(LogLevels.Info, LogMessages.TransactionScored, sequenceNumber, t, null, score);
                     return;
                 case SaveOutcome.Duplicate:
+                    // Stored since the batch read the ids (another invocation, or a save whose answer was lost): it is in the
+                    // user's history now, which the batch read before it.
                     context.Stored.TryAdd(t.TransactionId, 0);
+                    history.Add(new RecentTransaction(t.Timestamp, _settings.Rules.Rates.ToReference(t.Amount, t.Currency)));
                     item.Outcome = Outcome.Duplicate;
                     Log(LogLevels.Info, "duplicate transaction skipped", sequenceNumber, t, null);
                     return;

@@ -128,6 +128,12 @@ public class ThrottlingDynamo : DispatchProxy
 
     private int _replayNextWrites;
 
+    /// <summary>How many of the next TransactWriteItems calls commit and then fail with a 500 InternalServerError, as a
+    /// lost answer after the SDK's retries would look: the client cannot tell whether they were written.</summary>
+    public int CommitThenFailNextWrites { get => Volatile.Read(ref _commitThenFail); set => Volatile.Write(ref _commitThenFail, value); }
+
+    private int _commitThenFail;
+
     /// <summary>Transaction ids whose next TransactWriteItems calls fail (id: how many times), whatever the user.</summary>
     public ConcurrentDictionary<string, int> ThrottleTransactions { get; } = new(StringComparer.Ordinal);
 
@@ -214,7 +220,8 @@ public class ThrottlingDynamo : DispatchProxy
             }
 
             Tokens.Enqueue(write.ClientRequestToken);
-            return Tracked(write, rows, args.Length > 1 && args[1] is CancellationToken token ? token : CancellationToken.None);
+            var tracked = Tracked(write, rows, args.Length > 1 && args[1] is CancellationToken token ? token : CancellationToken.None);
+            return Take(ref _commitThenFail) ? FailAfter(tracked) : tracked;
         }
 
         if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.PatternAttributes.ByActiveStatusIndex }
@@ -273,6 +280,12 @@ public class ThrottlingDynamo : DispatchProxy
         {
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    private static async Task<TransactWriteItemsResponse> FailAfter(Task<TransactWriteItemsResponse> committed)
+    {
+        await committed;
+        throw new AmazonDynamoDBException("We encountered an internal error. Please try again.") { ErrorCode = "InternalServerError", StatusCode = System.Net.HttpStatusCode.InternalServerError };
     }
 
     // Takes one from a counter shared by concurrent calls (the stream processor saves several users' records at once).

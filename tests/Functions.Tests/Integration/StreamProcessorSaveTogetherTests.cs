@@ -108,4 +108,50 @@ public partial class StreamProcessorPoisonTests
         Assert.That(h.Dynamo.ItemsPerWrite, Is.EqualTo(new[] { 10, 5, 5, 3, 3, 3 }),
             "both users together (failed), each alone (u-b saved, u-a failed), then u-a one by one: its first save on the version read before (failed), read again, saved, then its second");
     }
+
+    [Test]
+    public async Task SecondUnitOfALaneFailsTransiently_ItsFirstRecordIsReported_TheFirstUnitStaysSaved()
+    {
+        var records = Enumerable.Range(0, 60).Select(i => Record(i, Tx($"tx-{i:D2}", "u-hot", minutesAgo: 61 - i))).ToArray();
+        var h = NewFunction();
+        h.Dynamo.ThrottleTransactions["tx-55"] = 1; // in the second unit (records 49 to 59)
+
+        var first = await h.Function.Process(Batch(records), CancellationToken.None);
+
+        Assert.That(first.BatchItemFailures.Select(f => f.ItemIdentifier), Is.EqualTo(new[] { records[49].Kinesis.SequenceNumber }), "the second unit's first record");
+        Assert.That(await StoredIds(_settings.TransactionsTable), Is.EquivalentTo(Enumerable.Range(0, 49).Select(i => $"tx-{i:D2}")), "the first unit, whole; nothing of the second");
+        Assert.That((await Profile("u-hot"))!["profileVersion"].N, Is.EqualTo("49"));
+
+        var second = await h.Function.Process(From(Batch(records), first), CancellationToken.None);
+
+        Assert.That(second.BatchItemFailures, Is.Empty);
+        Assert.That(await StoredIds(_settings.TransactionsTable), Has.Count.EqualTo(60));
+        Assert.That((await Profile("u-hot"))!["profileVersion"].N, Is.EqualTo("60"), "each record saved once");
+    }
+
+    [Test]
+    public async Task PackWhoseAnswerIsLost_IsNotTriedAgain_EveryUnitsFirstRecordIsReported_TheRedeliverySkipsWhatWasWritten()
+    {
+        var users = new[] { "u-a", "u-b", "u-c", "u-d" };
+        var records = Enumerable.Range(0, 12).Select(i => Record(i, Tx($"tx-{i:D2}", users[i % 4], minutesAgo: 60 - i))).ToArray();
+        var h = NewFunction();
+        h.Dynamo.CommitThenFailNextWrites = 1;
+
+        var first = await h.Function.Process(Batch(records), CancellationToken.None);
+
+        Assert.That(first.BatchItemFailures.Select(f => f.ItemIdentifier), Is.EqualTo(new[] { records[0].Kinesis.SequenceNumber }));
+        Assert.That(h.Dynamo.ItemsPerWrite, Is.EqualTo(new[] { 28 }), "one call, not tried again unit by unit (its rows would read as duplicates)");
+        Assert.That(await StoredIds(_settings.TransactionsTable), Has.Count.EqualTo(12), "it had committed");
+
+        h.Log.Clear();
+        var second = await h.Function.Process(From(Batch(records), first), CancellationToken.None);
+
+        Assert.That(second.BatchItemFailures, Is.Empty);
+        Assert.That(MetricSum(h.Log, PlatformMetrics.DuplicatesSkipped), Is.EqualTo(12));
+        foreach (var user in users)
+        {
+            var profile = (await Profile(user))!;
+            Assert.That((profile["txCount"].N, profile["profileVersion"].N), Is.EqualTo(("3", "3")), $"{user} learnt once");
+        }
+    }
 }
