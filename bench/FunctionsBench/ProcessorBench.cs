@@ -20,7 +20,7 @@ public static class ProcessorBench
 
     /// <summary>Records/s of decode + validate + score and of decode + validate, new and old decoder, and of score alone,
     /// medians of <paramref name="runs"/>; as JSON.</summary>
-    public static JsonObject Decode(int runs)
+    public static JsonObject Decode(int runs, string? profileVariant = null, double profileSeconds = 0)
     {
         var rules = new ScoringRules();
         var rnd = new Random(42);
@@ -70,6 +70,22 @@ public static class ProcessorBench
             ("newDecode", () => Pass(TransactionParser.Decode, false)), ("oldDecode", () => Pass(LegacyTransactionParser.Decode, false)),
             ("score", ScoreOnly),
         ];
+
+        // --decode-profile: one variant only, for profileSeconds of CPU (to run under dotnet-trace), its rate printed.
+        if (profileVariant is not null)
+        {
+            var pass = variants.Single(v => v.Name == profileVariant).Pass;
+            var start = Environment.CpuUsage.TotalTime;
+            long records = 0;
+            while ((Environment.CpuUsage.TotalTime - start).TotalSeconds < profileSeconds)
+            {
+                pass();
+                records += data.Length;
+            }
+
+            GC.KeepAlive(sink);
+            return new JsonObject { ["variant"] = profileVariant, ["recordsPerSecond"] = Math.Round(records / (Environment.CpuUsage.TotalTime - start).TotalSeconds) };
+        }
 
         // Warm-up: rounds of every variant until no variant's rate rose more than 5% over the previous round (at least 3,
         // at most 12 rounds; each variant in each round for MeasureSeconds of CPU). Tiered compilation with TieredPGO

@@ -70,7 +70,7 @@ public sealed record ParseResult
 /// required field (in <c>Required</c>'s order), then the fields' types and values (transactionId, userId, merchantId,
 /// merchantCategory, currency, country, amount, timestamp, deviceId, ipAddress, channel).</para>
 /// </summary>
-public static class TransactionParser
+public static partial class TransactionParser
 {
     /// <summary>Largest accepted record, in bytes of UTF-8 JSON.</summary>
     public const int MaxRecordBytes = 16 * 1024;
@@ -143,8 +143,17 @@ public static class TransactionParser
         }
     }
 
-    /// <summary>Parses <paramref name="utf8Json"/>; <paramref name="now"/> bounds the timestamp.</summary>
-    public static ParseResult Parse(ReadOnlySpan<byte> utf8Json, DateTimeOffset now)
+    /// <summary>
+    /// Parses <paramref name="utf8Json"/>; <paramref name="now"/> bounds the timestamp. A valid record of the usual form
+    /// (ASCII, no escapes, no repeated or unknown field) is accepted by <see cref="TryParseFast"/>, a scan of the bytes
+    /// that makes only the strings the transaction keeps; anything else, and every record it does not accept, goes
+    /// through <see cref="ParseWithReader"/>, which gives the verdict (the fast path never rejects).
+    /// </summary>
+    public static ParseResult Parse(ReadOnlySpan<byte> utf8Json, DateTimeOffset now) =>
+        TryParseFast(utf8Json, now) is { } transaction ? new ParseResult { Transaction = transaction } : ParseWithReader(utf8Json, now);
+
+    /// <summary>The parser that decides every record: <see cref="Utf8JsonReader"/>, checks in the fixed order, the first problem reported.</summary>
+    internal static ParseResult ParseWithReader(ReadOnlySpan<byte> utf8Json, DateTimeOffset now)
     {
         if (utf8Json.Length > MaxRecordBytes)
         {
@@ -258,7 +267,12 @@ public static class TransactionParser
             return Array.IndexOf(Fields, reader.GetString());
         }
 
-        var name = reader.ValueSpan;
+        return FieldOf(reader.ValueSpan);
+    }
+
+    // The index of an unescaped property name in Fields, or -1.
+    private static int FieldOf(ReadOnlySpan<byte> name)
+    {
         return name.Length switch
         {
             6 => name.SequenceEqual("userId"u8) ? UserIdField : name.SequenceEqual("amount"u8) ? AmountField : -1,
@@ -409,7 +423,7 @@ public static class TransactionParser
 
     // yyyy-MM-ddTHH:mm:ss[.f{1,7}](Z|+HH:mm|-HH:mm), ASCII digits, a valid date and time, an offset of at most 14 hours
     // and a UTC instant within DateTimeOffset's range (what DateTimeOffset.TryParse accepted of that shape before).
-    private static bool TryParseTimestamp(string s, out DateTimeOffset value)
+    private static bool TryParseTimestamp(ReadOnlySpan<char> s, out DateTimeOffset value)
     {
         value = default;
         if (s.Length < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
@@ -475,7 +489,7 @@ public static class TransactionParser
         return true;
     }
 
-    private static bool Digits(string s, int at, int count, out int value)
+    private static bool Digits(ReadOnlySpan<char> s, int at, int count, out int value)
     {
         value = 0;
         for (var i = at; i < at + count; i++)
