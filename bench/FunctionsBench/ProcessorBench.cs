@@ -76,6 +76,9 @@ public static class ProcessorBench
         {
             var pass = variants.Single(v => v.Name == profileVariant).Pass;
             var start = Environment.CpuUsage.TotalTime;
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var paused = GC.GetTotalPauseDuration();
+            var collections = GC.CollectionCount(0);
             long records = 0;
             while ((Environment.CpuUsage.TotalTime - start).TotalSeconds < profileSeconds)
             {
@@ -84,7 +87,14 @@ public static class ProcessorBench
             }
 
             GC.KeepAlive(sink);
-            return new JsonObject { ["variant"] = profileVariant, ["recordsPerSecond"] = Math.Round(records / (Environment.CpuUsage.TotalTime - start).TotalSeconds) };
+            var cpu = (Environment.CpuUsage.TotalTime - start).TotalSeconds;
+            return new JsonObject
+            {
+                ["variant"] = profileVariant, ["recordsPerSecond"] = Math.Round(records / cpu),
+                ["bytesAllocatedPerRecord"] = Math.Round((GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)records, 1),
+                ["gen0Collections"] = GC.CollectionCount(0) - collections,
+                ["gcPauseShare"] = Math.Round((GC.GetTotalPauseDuration() - paused).TotalSeconds / cpu, 4),
+            };
         }
 
         // Warm-up: rounds of every variant until no variant's rate rose more than 5% over the previous round (at least 3,

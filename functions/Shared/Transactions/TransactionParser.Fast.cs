@@ -22,11 +22,6 @@ public static partial class TransactionParser
 {
     private const byte NoValue = 0, StringValue = 1, NumberValue = 2, NullValue = 3;
 
-    // Bytes that end a string value the fast path takes: the closing quote, or what it leaves to the reader's path
-    // (an escape, a control character, which JSON refuses unescaped, and any byte outside ASCII).
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        [(byte)'"', (byte)'\\', .. Enumerable.Range(0, 0x20).Select(b => (byte)b), .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
-
     private static readonly SearchValues<byte> IdBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-"u8);
 
     // The code lists by their letters (A-Z: index base 26), holding the list's own string; null where no code is.
@@ -247,8 +242,22 @@ public static partial class TransactionParser
     // character or a byte outside ASCII before it (or no end).
     private static int EndOfString(ReadOnlySpan<byte> json, int start)
     {
-        var n = json[start..].IndexOfAny(StringStops);
-        return n >= 0 && json[start + n] == (byte)'"' ? start + n : -1;
+        // A byte at a time: the names and values are short (the vectorized search cost more in its set-up than it saved).
+        for (var i = start; i < json.Length; i++)
+        {
+            var b = json[i];
+            if (b == (byte)'"')
+            {
+                return i;
+            }
+
+            if (b == (byte)'\\' || (uint)(b - 0x20) >= 0x60)
+            {
+                return -1;
+            }
+        }
+
+        return -1;
     }
 
     // The end of a JSON number starting at i (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), or -1 when it is none.
@@ -404,20 +413,6 @@ public static partial class TransactionParser
         }
 
         return i == s.Length;
-    }
-
-    // The timestamp check of the reader's path (TryParseTimestamp of a string), on the value's bytes.
-    private static bool TryParseTimestamp(ReadOnlySpan<byte> s, out DateTimeOffset value)
-    {
-        Span<char> chars = stackalloc char[40];
-        if (s.Length > chars.Length)
-        {
-            value = default;
-            return false;
-        }
-
-        Ascii.ToUtf16(s, chars, out _);
-        return TryParseTimestamp(chars[..s.Length], out value);
     }
 
     // ASCII bytes as a string.

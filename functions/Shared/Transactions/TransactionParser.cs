@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
@@ -273,18 +275,36 @@ public static partial class TransactionParser
     // The index of an unescaped property name in Fields, or -1.
     private static int FieldOf(ReadOnlySpan<byte> name)
     {
+        if (name.Length is < 6 or > 16)
+        {
+            return -1;
+        }
+
+        // Compared as two overlapping words (4 bytes each for the names of 6 and 7 bytes, 8 for the longer ones), which
+        // cover every byte of a name of that length.
+        var head = NameWord(name, 0);
+        var tail = NameWord(name, name.Length - (name.Length < 8 ? 4 : 8));
         return name.Length switch
         {
-            6 => name.SequenceEqual("userId"u8) ? UserIdField : name.SequenceEqual("amount"u8) ? AmountField : -1,
-            7 => name.SequenceEqual("country"u8) ? CountryField : name.SequenceEqual("channel"u8) ? ChannelField : -1,
-            8 => name.SequenceEqual("currency"u8) ? CurrencyField : name.SequenceEqual("deviceId"u8) ? DeviceIdField : -1,
-            9 => name.SequenceEqual("timestamp"u8) ? TimestampField : name.SequenceEqual("ipAddress"u8) ? IpAddressField : -1,
-            10 => name.SequenceEqual("merchantId"u8) ? MerchantIdField : -1,
-            13 => name.SequenceEqual("transactionId"u8) ? TransactionIdField : -1,
-            16 => name.SequenceEqual("merchantCategory"u8) ? MerchantCategoryField : -1,
+            6 => IsName(head, tail, UserIdField) ? UserIdField : IsName(head, tail, AmountField) ? AmountField : -1,
+            7 => IsName(head, tail, CountryField) ? CountryField : IsName(head, tail, ChannelField) ? ChannelField : -1,
+            8 => IsName(head, tail, CurrencyField) ? CurrencyField : IsName(head, tail, DeviceIdField) ? DeviceIdField : -1,
+            9 => IsName(head, tail, TimestampField) ? TimestampField : IsName(head, tail, IpAddressField) ? IpAddressField : -1,
+            10 => IsName(head, tail, MerchantIdField) ? MerchantIdField : -1,
+            13 => IsName(head, tail, TransactionIdField) ? TransactionIdField : -1,
+            16 => IsName(head, tail, MerchantCategoryField) ? MerchantCategoryField : -1,
             _ => -1,
         };
     }
+
+    private static readonly ulong[] NameHeads = Fields.Select(f => NameWord(Encoding.ASCII.GetBytes(f), 0)).ToArray();
+    private static readonly ulong[] NameTails = Fields.Select(f => NameWord(Encoding.ASCII.GetBytes(f), f.Length - (f.Length < 8 ? 4 : 8))).ToArray();
+
+    private static bool IsName(ulong head, ulong tail, int field) => head == NameHeads[field] && tail == NameTails[field];
+
+    // The word of a name at at: 4 bytes for a name shorter than 8, else 8.
+    private static ulong NameWord(ReadOnlySpan<byte> name, int at) =>
+        name.Length < 8 ? BinaryPrimitives.ReadUInt32LittleEndian(name[at..]) : BinaryPrimitives.ReadUInt64LittleEndian(name[at..]);
 
     // The checks of the values taken, in the fixed order of the class summary; the first problem is reported.
     private static ParseResult Check(ref Values v, DateTimeOffset now)
@@ -326,7 +346,7 @@ public static partial class TransactionParser
         {
             error ??= ParseResult.Reject(RejectReason.WrongType, "'timestamp' must be a string");
         }
-        else if (!TryParseTimestamp(v.Text(TimestampField), out timestamp))
+        else if (!TryParseTimestamp(v.Text(TimestampField).AsSpan(), out timestamp))
         {
             error ??= ParseResult.Reject(RejectReason.InvalidValue, "'timestamp' must be ISO 8601 with a time zone, e.g. 2026-11-25T10:15:00Z");
         }
@@ -423,10 +443,12 @@ public static partial class TransactionParser
 
     // yyyy-MM-ddTHH:mm:ss[.f{1,7}](Z|+HH:mm|-HH:mm), ASCII digits, a valid date and time, an offset of at most 14 hours
     // and a UTC instant within DateTimeOffset's range (what DateTimeOffset.TryParse accepted of that shape before).
-    private static bool TryParseTimestamp(ReadOnlySpan<char> s, out DateTimeOffset value)
+    // Of characters (the reader's path) or of the value's bytes (the fast path): one code, compiled for each.
+    private static bool TryParseTimestamp<T>(ReadOnlySpan<T> s, out DateTimeOffset value)
+        where T : unmanaged, IBinaryInteger<T>
     {
         value = default;
-        if (s.Length < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
+        if (s.Length < 20 || At(s, 4) != '-' || At(s, 7) != '-' || At(s, 10) != 'T' || At(s, 13) != ':' || At(s, 16) != ':'
             || !Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
             || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second))
         {
@@ -435,12 +457,12 @@ public static partial class TransactionParser
 
         var i = 19;
         long fraction = 0;
-        if (s[i] == '.')
+        if (At(s, i) == '.')
         {
             var start = ++i;
-            while (i < s.Length && i - start < 8 && char.IsAsciiDigit(s[i]))
+            while (i < s.Length && i - start < 8 && IsDigit(At(s, i)))
             {
-                fraction = fraction * 10 + (s[i] - '0');
+                fraction = fraction * 10 + (At(s, i) - '0');
                 i++;
             }
 
@@ -457,13 +479,13 @@ public static partial class TransactionParser
         }
 
         int offsetMinutes;
-        if (i == s.Length - 1 && s[i] == 'Z')
+        if (i == s.Length - 1 && At(s, i) == 'Z')
         {
             offsetMinutes = 0;
         }
-        else if (i == s.Length - 6 && s[i] is '+' or '-' && s[i + 3] == ':' && Digits(s, i + 1, 2, out var oh) && Digits(s, i + 4, 2, out var om) && om < 60)
+        else if (i == s.Length - 6 && (At(s, i) == '+' || At(s, i) == '-') && At(s, i + 3) == ':' && Digits(s, i + 1, 2, out var oh) && Digits(s, i + 4, 2, out var om) && om < 60)
         {
-            offsetMinutes = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
+            offsetMinutes = (oh * 60 + om) * (At(s, i) == '-' ? -1 : 1);
             if (Math.Abs(offsetMinutes) > 14 * 60)
             {
                 return false;
@@ -489,21 +511,28 @@ public static partial class TransactionParser
         return true;
     }
 
-    private static bool Digits(ReadOnlySpan<char> s, int at, int count, out int value)
+    private static bool Digits<T>(ReadOnlySpan<T> s, int at, int count, out int value)
+        where T : unmanaged, IBinaryInteger<T>
     {
         value = 0;
         for (var i = at; i < at + count; i++)
         {
-            if (!char.IsAsciiDigit(s[i]))
+            if (!IsDigit(At(s, i)))
             {
                 return false;
             }
 
-            value = value * 10 + (s[i] - '0');
+            value = value * 10 + (At(s, i) - '0');
         }
 
         return true;
     }
+
+    // The character code at i (a char's, or a byte's: the fast path reads ASCII only).
+    private static int At<T>(ReadOnlySpan<T> s, int i)
+        where T : unmanaged, IBinaryInteger<T> => int.CreateTruncating(s[i]);
+
+    private static bool IsDigit(int c) => (uint)(c - '0') <= 9;
 
     private static HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Lookup(IReadOnlySet<string> codes) =>
         new HashSet<string>(codes, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
