@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using FraudTf.Functions.Shared.Transactions;
 
 namespace FraudTf.Functions.Shared.Scoring;
@@ -371,6 +372,7 @@ public static class FraudScorer
         seconds % 3600 == 0 ? $"{seconds / 3600} hour(s)" : seconds % 60 == 0 ? $"{seconds / 60} minute(s)" : $"{seconds} seconds";
 
     /// <summary>True when every condition of <paramref name="p"/> holds for <paramref name="t"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Matches(FraudPattern p, Transaction t) =>
         (p.MerchantCategories.Count == 0 || Contains(p.MerchantCategories, t.MerchantCategory)) &&
         (p.Countries.Count == 0 || Contains(p.Countries, t.Country)) &&
@@ -379,6 +381,7 @@ public static class FraudScorer
 
     // Ordinal membership by index (what Enumerable.Contains does with the default comparer, without its type tests:
     // this runs for every pattern and every record).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Contains(IReadOnlyList<string> values, string value)
     {
         for (var i = 0; i < values.Count; i++)

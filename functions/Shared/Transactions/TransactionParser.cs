@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -99,9 +100,12 @@ public static partial class TransactionParser
 
     private const int RequiredCount = 8;
 
-    // Records whose ASCII copy and decoded bytes together fit this size are decoded on the stack; larger ones (at most a
-    // Kinesis record, 1 MiB) in a pooled array.
+    // Records whose ASCII copy and decoded bytes together fit this size are decoded in the thread's scratch buffer
+    // (a stackalloc'd one was zeroed for every record); larger ones (at most a Kinesis record, 1 MiB) in a pooled array.
     private const int StackBytes = 2048;
+
+    [ThreadStatic]
+    private static byte[]? scratch;
 
     private const string IdRule = "1-64 letters, digits or _.:- starting with a letter or digit";
 
@@ -126,7 +130,7 @@ public static partial class TransactionParser
         var chars = (base64 ?? "").AsSpan();
         var size = chars.Length + (chars.Length + 3) / 4 * 3;
         byte[]? rented = null;
-        var buffer = size <= StackBytes ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size));
+        var buffer = size <= StackBytes ? (scratch ??= new byte[StackBytes]).AsSpan(0, size) : (rented = ArrayPool<byte>.Shared.Rent(size));
         try
         {
             var ascii = buffer[..chars.Length];
@@ -273,6 +277,7 @@ public static partial class TransactionParser
     }
 
     // The index of an unescaped property name in Fields, or -1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FieldOf(ReadOnlySpan<byte> name)
     {
         if (name.Length is < 6 or > 16)
@@ -300,9 +305,11 @@ public static partial class TransactionParser
     private static readonly ulong[] NameHeads = Fields.Select(f => NameWord(Encoding.ASCII.GetBytes(f), 0)).ToArray();
     private static readonly ulong[] NameTails = Fields.Select(f => NameWord(Encoding.ASCII.GetBytes(f), f.Length - (f.Length < 8 ? 4 : 8))).ToArray();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsName(ulong head, ulong tail, int field) => head == NameHeads[field] && tail == NameTails[field];
 
     // The word of a name at at: 4 bytes for a name shorter than 8, else 8.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong NameWord(ReadOnlySpan<byte> name, int at) =>
         name.Length < 8 ? BinaryPrimitives.ReadUInt32LittleEndian(name[at..]) : BinaryPrimitives.ReadUInt64LittleEndian(name[at..]);
 
