@@ -67,7 +67,7 @@ public static partial class TransactionParser
         }
 
         var number = values.Span(utf8Json, AmountField);
-        if (!Utf8Parser.TryParse(number, out decimal amount, out var consumed) || consumed != number.Length
+        if (!TryParseAmount(number, out var amount)
             || amount <= 0 || amount > MaxAmount || (amount.Scale > 4 && decimal.Round(amount, 4) != amount))
         {
             return null;
@@ -333,6 +333,39 @@ public static partial class TransactionParser
         }
 
         return i;
+    }
+
+    // The amount's decimal as Utf8JsonReader.TryGetDecimal makes it (Utf8Parser, the whole token): the usual form, an
+    // integer part of at most 10 digits and at most 8 decimals, is composed here (its digits, and as many decimal places
+    // as it has decimals, trailing zeros included); anything else (an exponent, a sign, more digits) is Utf8Parser's.
+    private static bool TryParseAmount(ReadOnlySpan<byte> number, out decimal value)
+    {
+        var point = number.IndexOf((byte)'.');
+        var whole = point < 0 ? number.Length : point;
+        var decimals = point < 0 ? 0 : number.Length - point - 1;
+        if (whole is >= 1 and <= 10 && decimals <= 8 && (point < 0 || decimals > 0))
+        {
+            ulong digits = 0;
+            var plain = true;
+            for (var i = 0; i < number.Length && plain; i++)
+            {
+                if (i != point)
+                {
+                    var d = (uint)(number[i] - '0');
+                    plain = d <= 9;
+                    digits = (digits * 10) + d;
+                }
+            }
+
+            if (plain)
+            {
+                value = new decimal((int)(uint)digits, (int)(uint)(digits >> 32), 0, false, (byte)decimals);
+                return true;
+            }
+        }
+
+        value = default;
+        return Utf8Parser.TryParse(number, out value, out var consumed) && consumed == number.Length;
     }
 
     // An id field (a string of 1 to max of A-Z a-z 0-9 _ . : -, starting with a letter or digit): its string.
