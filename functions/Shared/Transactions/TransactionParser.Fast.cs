@@ -9,15 +9,16 @@ namespace FraudTf.Functions.Shared.Transactions;
 
 /// <summary>
 /// The fast path of <see cref="TransactionParser.Parse"/>: one scan of the bytes for the usual record, checking each field
-/// on its bytes (ids and codes by table, the amount by <see cref="Utf8Parser"/> as <see cref="System.Text.Json.Utf8JsonReader.TryGetDecimal"/>
-/// does, the timestamp digit by digit) and making only the strings the transaction keeps (no string for the timestamp,
-/// none for a currency, country or channel: the code lists' own; merchant category codes are kept once each).
+/// on its bytes (ids by <see cref="SearchValues"/>, codes by letter tables, the amount composed from its digits as
+/// <see cref="Utf8Parser"/> makes it, which is what <see cref="System.Text.Json.Utf8JsonReader.TryGetDecimal"/> calls, the
+/// timestamp digit by digit) and making only the strings the transaction keeps (no string for the timestamp, none for a
+/// currency, country or channel: the code lists' own; merchant category codes are made once each).
 /// It accepts a record only when <see cref="TransactionParser.ParseWithReader"/> would accept it with the same
 /// transaction, and otherwise returns null without saying why: a JSON object of ASCII text whose names are known,
 /// unescaped and given once, whose string values have no escape and no control character, whose other values are
 /// null (optional fields) or a number (the amount) of the JSON grammar, with white space only where JSON allows it,
-/// and whose every value passes its check. Anything else (escapes, non-ASCII, other IP address forms than a
-/// dotted quad are checked as the reader's path checks them) leaves the verdict to the reader's path.
+/// and whose every value passes its check (an IP address other than a dotted quad by the reader's path's own check).
+/// Anything else (escapes, non-ASCII, a failed check) leaves the verdict to the reader's path.
 /// tests/Functions.Tests/Transactions/TransactionParserFastPathTests.cs compares the two on generated and adversarial records.
 /// </summary>
 public static partial class TransactionParser
