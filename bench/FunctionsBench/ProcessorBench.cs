@@ -21,7 +21,7 @@ public static class ProcessorBench
 
     /// <summary>Records/s of decode + validate + score and of decode + validate, new and old decoder, and of score alone,
     /// medians of <paramref name="runs"/>; as JSON.</summary>
-    public static JsonObject Decode(int runs)
+    public static JsonObject Decode(int runs, string? profileVariant = null, double profileSeconds = 0)
     {
         var rules = new ScoringRules();
         var rnd = new Random(42);
@@ -71,6 +71,32 @@ public static class ProcessorBench
             ("newDecode", () => Pass(TransactionParser.Decode, false)), ("oldDecode", () => Pass(LegacyTransactionParser.Decode, false)),
             ("score", ScoreOnly),
         ];
+
+        // --decode-profile: one variant only, for profileSeconds of CPU (to run under dotnet-trace), its rate printed.
+        if (profileVariant is not null)
+        {
+            var pass = variants.Single(v => v.Name == profileVariant).Pass;
+            var start = Environment.CpuUsage.TotalTime;
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var paused = GC.GetTotalPauseDuration();
+            var collections = GC.CollectionCount(0);
+            long records = 0;
+            while ((Environment.CpuUsage.TotalTime - start).TotalSeconds < profileSeconds)
+            {
+                pass();
+                records += data.Length;
+            }
+
+            GC.KeepAlive(sink);
+            var cpu = (Environment.CpuUsage.TotalTime - start).TotalSeconds;
+            return new JsonObject
+            {
+                ["variant"] = profileVariant, ["recordsPerSecond"] = Math.Round(records / cpu),
+                ["bytesAllocatedPerRecord"] = Math.Round((GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)records, 1),
+                ["gen0Collections"] = GC.CollectionCount(0) - collections,
+                ["gcPauseShare"] = Math.Round((GC.GetTotalPauseDuration() - paused).TotalSeconds / cpu, 4),
+            };
+        }
 
         // Warm-up: rounds of every variant until no variant's rate rose more than 5% over the previous round (at least 3,
         // at most 12 rounds; each variant in each round for MeasureSeconds of CPU). Tiered compilation with TieredPGO

@@ -3,11 +3,18 @@
 // Usage: dotnet FunctionsBench.dll <repo root> [runs]            all benchmarks (starts DynamoDB Local itself)
 //        dotnet FunctionsBench.dll --cold-start <endpoint> <prefix>  one process: construct + first event (internal)
 //        dotnet FunctionsBench.dll --decode <runs>                   decode + validate + score, new and old decoder (JSON; pin it to one core)
+//        dotnet FunctionsBench.dll --decode-profile <variant> <seconds>  one variant of --decode (new, old, newDecode, oldDecode, score) for that much CPU, to profile
 //        dotnet FunctionsBench.dll --batch <repo root> <runs>        100 records of 20 users on DynamoDB Local, concurrent and sequential (JSON)
 var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 if (args is ["--decode", var decodeRuns])
 {
     Console.WriteLine(FraudTf.Bench.ProcessorBench.Decode(int.Parse(decodeRuns, CultureInfo.InvariantCulture)).ToJsonString());
+    return;
+}
+
+if (args is ["--decode-profile", var profileVariant, var profileSeconds])
+{
+    Console.WriteLine(FraudTf.Bench.ProcessorBench.Decode(0, profileVariant, double.Parse(profileSeconds, CultureInfo.InvariantCulture)).ToJsonString());
     return;
 }
 

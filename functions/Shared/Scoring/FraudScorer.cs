@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using FraudTf.Functions.Shared.Transactions;
 
 namespace FraudTf.Functions.Shared.Scoring;
@@ -70,7 +71,7 @@ public static class FraudScorer
     /// <param name="rules">Weights, thresholds and tables.</param>
     public static ScoreResult Score(Transaction t, UserProfile profile, IReadOnlyList<RecentTransaction> activity, IReadOnlyList<FraudPattern> patterns, ScoringRules rules)
     {
-        var reasons = new List<Reason>(4);
+        var reasons = default(ReasonBuffer);
         var rates = rules.Rates;
         var amount = rates.ToReference(t.Amount, t.Currency);
         var currency = rates.Base;
@@ -126,11 +127,11 @@ public static class FraudScorer
                 $"no approved transaction of this user yet, and the card is not present ({t.Channel})"));
         }
 
-        Velocity(t, activity, rules, reasons);
+        Velocity(t, activity, rules, ref reasons);
         if (amount is { } spent)
         {
-            AmountVelocity(t, spent, activity, rules, currency, reasons);
-            CardTesting(t, spent, activity, rules, currency, reasons);
+            AmountVelocity(t, spent, activity, rules, currency, ref reasons);
+            CardTesting(t, spent, activity, rules, currency, ref reasons);
         }
 
         if (profile.Count > 0 && !profile.Countries.Contains(t.Country))
@@ -145,14 +146,14 @@ public static class FraudScorer
             if (hours < minHours)
             {
                 reasons.Add(new Reason(RuleIds.ImpossibleTravel, rules.ImpossibleTravelWeight, string.Create(Inv,
-                    $"in {t.Country} {hours:0.#} hours after an approved transaction in {last}; travel between them takes at least {minHours:0.#} hours"),
+                    $"in {t.Country} {hours:0.#} hours after an approved transaction in {last}; travel between them takes at least {OneDecimal(minHours)} hours"),
                     Math.Round(hours, 2), minHours));
             }
         }
 
         if (profile.Count > 0 && t.DeviceId is { } device && !profile.Devices.Contains(device))
         {
-            reasons.Add(new Reason(RuleIds.NewDevice, rules.NewDeviceWeight, $"a device this user never used in an approved transaction ({profile.Devices.Count} known)"));
+            reasons.Add(new Reason(RuleIds.NewDevice, rules.NewDeviceWeight, NewDeviceExplanation(profile.Devices.Count)));
         }
 
         if (profile.Count > 0 && t.Channel is { } channel && !profile.Channels.Contains(channel))
@@ -179,14 +180,15 @@ public static class FraudScorer
             }
         }
 
-        var score = RawScore(reasons);
+        var fired = reasons.ToArray();
+        var score = RawScore(fired);
         var decision = score >= rules.DeclineThreshold ? Decision.DECLINE : score >= rules.ReviewThreshold ? Decision.REVIEW : Decision.APPROVE;
         return new ScoreResult
         {
             Decision = decision,
             Score = Math.Round(score, 4),
             Confidence = Math.Round(Confidence(score, profile.Count, rules), 4),
-            Reasons = reasons,
+            Reasons = fired,
             RulesVersion = rules.EffectiveVersion,
             ReferenceAmount = amount,
         };
@@ -195,18 +197,83 @@ public static class FraudScorer
     /// <summary>The score the decision compares with the thresholds: the fired rules' weights summed, capped at 1 (unrounded).</summary>
     public static double RawScore(IReadOnlyList<Reason> reasons)
     {
+        // By index, in order (no enumerator to allocate for every record).
         var sum = 0.0;
-        foreach (var r in reasons)
+        for (var i = 0; i < reasons.Count; i++)
         {
-            sum += r.Weight;
+            sum += reasons[i].Weight;
         }
 
         return Math.Min(1.0, sum);
     }
 
+    // x formatted as "0.#" (invariant): a whole number of at most 15 digits, as travel tables give, is its digits (what
+    // "0.#" makes of it, without the custom-format machinery); anything else is formatted.
+    internal static string OneDecimal(double x) =>
+        x >= 0 && x < 1e15 && !double.IsNegative(x) && Math.Floor(x) == x
+            ? (x < SmallWholeNumbers.Length ? SmallWholeNumbers[(int)x] : ((long)x).ToString(Inv))
+            : x.ToString("0.#", Inv);
+
+    private static readonly string[] SmallWholeNumbers = Enumerable.Range(0, 49).Select(n => n.ToString(Inv)).ToArray();
+
+    // The reasons of one scoring, gathered without a list: the first eight in place, any more in a list; then one array
+    // of the exact size (none for no reason).
+    private struct ReasonBuffer
+    {
+        private EightReasons _first;
+        private List<Reason>? _more;
+        private int _count;
+
+        public void Add(Reason reason)
+        {
+            if (_count < 8)
+            {
+                _first[_count] = reason;
+            }
+            else
+            {
+                (_more ??= []).Add(reason);
+            }
+
+            _count++;
+        }
+
+        public readonly Reason[] ToArray()
+        {
+            if (_count == 0)
+            {
+                return [];
+            }
+
+            var all = new Reason[_count];
+            for (var i = 0; i < _count && i < 8; i++)
+            {
+                all[i] = _first[i];
+            }
+
+            _more?.CopyTo(all, 8);
+            return all;
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(8)]
+    private struct EightReasons
+    {
+        private Reason _element;
+    }
+
+    // NEW_DEVICE's explanation; the texts for the counts a profile keeps (0 to UserProfile.MaxDevices) are made once.
+    private static readonly string[] NewDeviceExplanations =
+        Enumerable.Range(0, UserProfile.MaxDevices + 1).Select(NewDeviceText).ToArray();
+
+    private static string NewDeviceExplanation(int known) =>
+        (uint)known < (uint)NewDeviceExplanations.Length ? NewDeviceExplanations[known] : NewDeviceText(known);
+
+    private static string NewDeviceText(int known) => $"a device this user never used in an approved transaction ({known} known)";
+
     // Alike on purpose: Velocity counts and AmountVelocity sums over the same windows; two plain loops on the scoring hot
     // path rather than one generic pass with a delegate a record.
-    private static void Velocity(Transaction t, IReadOnlyList<RecentTransaction> activity, ScoringRules rules, List<Reason> reasons)
+    private static void Velocity(Transaction t, IReadOnlyList<RecentTransaction> activity, ScoringRules rules, ref ReasonBuffer reasons)
     {
         VelocityLimit? fired = null;
         var firedCount = 0;
@@ -239,7 +306,7 @@ public static class FraudScorer
         }
     }
 
-    private static void AmountVelocity(Transaction t, double amount, IReadOnlyList<RecentTransaction> activity, ScoringRules rules, string currency, List<Reason> reasons)
+    private static void AmountVelocity(Transaction t, double amount, IReadOnlyList<RecentTransaction> activity, ScoringRules rules, string currency, ref ReasonBuffer reasons)
     {
         AmountVelocityLimit? fired = null;
         var firedSum = 0.0;
@@ -275,7 +342,7 @@ public static class FraudScorer
         }
     }
 
-    private static void CardTesting(Transaction t, double amount, IReadOnlyList<RecentTransaction> activity, ScoringRules rules, string currency, List<Reason> reasons)
+    private static void CardTesting(Transaction t, double amount, IReadOnlyList<RecentTransaction> activity, ScoringRules rules, string currency, ref ReasonBuffer reasons)
     {
         var rule = rules.CardTesting;
         if (amount > rule.MaxAmount)
@@ -305,11 +372,28 @@ public static class FraudScorer
         seconds % 3600 == 0 ? $"{seconds / 3600} hour(s)" : seconds % 60 == 0 ? $"{seconds / 60} minute(s)" : $"{seconds} seconds";
 
     /// <summary>True when every condition of <paramref name="p"/> holds for <paramref name="t"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Matches(FraudPattern p, Transaction t) =>
-        (p.MerchantCategories.Count == 0 || p.MerchantCategories.Contains(t.MerchantCategory)) &&
-        (p.Countries.Count == 0 || p.Countries.Contains(t.Country)) &&
-        (p.Channels.Count == 0 || (t.Channel is not null && p.Channels.Contains(t.Channel))) &&
+        (p.MerchantCategories.Count == 0 || Contains(p.MerchantCategories, t.MerchantCategory)) &&
+        (p.Countries.Count == 0 || Contains(p.Countries, t.Country)) &&
+        (p.Channels.Count == 0 || (t.Channel is not null && Contains(p.Channels, t.Channel))) &&
         (p.MinAmount is null || t.Amount >= p.MinAmount);
+
+    // Ordinal membership by index (what Enumerable.Contains does with the default comparer, without its type tests:
+    // this runs for every pattern and every record).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Contains(IReadOnlyList<string> values, string value)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// How sure the decision is, in [0, 1]: half from how deep the score sits inside its decision's region, half from the

@@ -77,7 +77,24 @@ public sealed record TravelRegions
             return 0;
         }
 
-        return RegionOf.TryGetValue(from, out var a) && RegionOf.TryGetValue(to, out var b) && Hours.TryGetValue(Key(a, b), out var h) ? h : null;
+        if (!RegionOf.TryGetValue(from, out var a) || !RegionOf.TryGetValue(to, out var b))
+        {
+            return null;
+        }
+
+        // The key "a|b" written on the stack and looked up as characters (scoring asks this for most records); a string
+        // only for names too long for the buffer or a dictionary whose comparer cannot look up characters.
+        var length = a.Length + 1 + b.Length;
+        if (length <= 128 && Hours.TryGetAlternateLookup<ReadOnlySpan<char>>(out var lookup))
+        {
+            Span<char> key = stackalloc char[128];
+            a.CopyTo(key);
+            key[a.Length] = '|';
+            b.CopyTo(key[(a.Length + 1)..]);
+            return lookup.TryGetValue(key[..length], out var hours) ? hours : null;
+        }
+
+        return Hours.TryGetValue(Key(a, b), out var h) ? h : null;
     }
 
     internal static string Key(string a, string b) => $"{a}|{b}";

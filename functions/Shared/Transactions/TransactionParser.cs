@@ -1,7 +1,10 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Net;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -70,7 +73,7 @@ public sealed record ParseResult
 /// required field (in <c>Required</c>'s order), then the fields' types and values (transactionId, userId, merchantId,
 /// merchantCategory, currency, country, amount, timestamp, deviceId, ipAddress, channel).</para>
 /// </summary>
-public static class TransactionParser
+public static partial class TransactionParser
 {
     /// <summary>Largest accepted record, in bytes of UTF-8 JSON.</summary>
     public const int MaxRecordBytes = 16 * 1024;
@@ -97,9 +100,12 @@ public static class TransactionParser
 
     private const int RequiredCount = 8;
 
-    // Records whose ASCII copy and decoded bytes together fit this size are decoded on the stack; larger ones (at most a
-    // Kinesis record, 1 MiB) in a pooled array.
+    // Records whose ASCII copy and decoded bytes together fit this size are decoded in the thread's scratch buffer
+    // (a stackalloc'd one was zeroed for every record); larger ones (at most a Kinesis record, 1 MiB) in a pooled array.
     private const int StackBytes = 2048;
+
+    [ThreadStatic]
+    private static byte[]? scratch;
 
     private const string IdRule = "1-64 letters, digits or _.:- starting with a letter or digit";
 
@@ -124,7 +130,7 @@ public static class TransactionParser
         var chars = (base64 ?? "").AsSpan();
         var size = chars.Length + (chars.Length + 3) / 4 * 3;
         byte[]? rented = null;
-        var buffer = size <= StackBytes ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size));
+        var buffer = size <= StackBytes ? (scratch ??= new byte[StackBytes]).AsSpan(0, size) : (rented = ArrayPool<byte>.Shared.Rent(size));
         try
         {
             var ascii = buffer[..chars.Length];
@@ -143,8 +149,17 @@ public static class TransactionParser
         }
     }
 
-    /// <summary>Parses <paramref name="utf8Json"/>; <paramref name="now"/> bounds the timestamp.</summary>
-    public static ParseResult Parse(ReadOnlySpan<byte> utf8Json, DateTimeOffset now)
+    /// <summary>
+    /// Parses <paramref name="utf8Json"/>; <paramref name="now"/> bounds the timestamp. A valid record of the usual form
+    /// (ASCII, no escapes, no repeated or unknown field) is accepted by <see cref="TryParseFast"/>, a scan of the bytes
+    /// that makes only the strings the transaction keeps; anything else, and every record it does not accept, goes
+    /// through <see cref="ParseWithReader"/>, which gives the verdict (the fast path never rejects).
+    /// </summary>
+    public static ParseResult Parse(ReadOnlySpan<byte> utf8Json, DateTimeOffset now) =>
+        TryParseFast(utf8Json, now) is { } transaction ? new ParseResult { Transaction = transaction } : ParseWithReader(utf8Json, now);
+
+    /// <summary>The parser that decides every record: <see cref="Utf8JsonReader"/>, checks in the fixed order, the first problem reported.</summary>
+    internal static ParseResult ParseWithReader(ReadOnlySpan<byte> utf8Json, DateTimeOffset now)
     {
         if (utf8Json.Length > MaxRecordBytes)
         {
@@ -258,19 +273,45 @@ public static class TransactionParser
             return Array.IndexOf(Fields, reader.GetString());
         }
 
-        var name = reader.ValueSpan;
+        return FieldOf(reader.ValueSpan);
+    }
+
+    // The index of an unescaped property name in Fields, or -1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FieldOf(ReadOnlySpan<byte> name)
+    {
+        if (name.Length is < 6 or > 16)
+        {
+            return -1;
+        }
+
+        // Compared as two overlapping words (4 bytes each for the names of 6 and 7 bytes, 8 for the longer ones), which
+        // cover every byte of a name of that length.
+        var head = NameWord(name, 0);
+        var tail = NameWord(name, name.Length - (name.Length < 8 ? 4 : 8));
         return name.Length switch
         {
-            6 => name.SequenceEqual("userId"u8) ? UserIdField : name.SequenceEqual("amount"u8) ? AmountField : -1,
-            7 => name.SequenceEqual("country"u8) ? CountryField : name.SequenceEqual("channel"u8) ? ChannelField : -1,
-            8 => name.SequenceEqual("currency"u8) ? CurrencyField : name.SequenceEqual("deviceId"u8) ? DeviceIdField : -1,
-            9 => name.SequenceEqual("timestamp"u8) ? TimestampField : name.SequenceEqual("ipAddress"u8) ? IpAddressField : -1,
-            10 => name.SequenceEqual("merchantId"u8) ? MerchantIdField : -1,
-            13 => name.SequenceEqual("transactionId"u8) ? TransactionIdField : -1,
-            16 => name.SequenceEqual("merchantCategory"u8) ? MerchantCategoryField : -1,
+            6 => IsName(head, tail, UserIdField) ? UserIdField : IsName(head, tail, AmountField) ? AmountField : -1,
+            7 => IsName(head, tail, CountryField) ? CountryField : IsName(head, tail, ChannelField) ? ChannelField : -1,
+            8 => IsName(head, tail, CurrencyField) ? CurrencyField : IsName(head, tail, DeviceIdField) ? DeviceIdField : -1,
+            9 => IsName(head, tail, TimestampField) ? TimestampField : IsName(head, tail, IpAddressField) ? IpAddressField : -1,
+            10 => IsName(head, tail, MerchantIdField) ? MerchantIdField : -1,
+            13 => IsName(head, tail, TransactionIdField) ? TransactionIdField : -1,
+            16 => IsName(head, tail, MerchantCategoryField) ? MerchantCategoryField : -1,
             _ => -1,
         };
     }
+
+    private static readonly ulong[] NameHeads = Fields.Select(f => NameWord(Encoding.ASCII.GetBytes(f), 0)).ToArray();
+    private static readonly ulong[] NameTails = Fields.Select(f => NameWord(Encoding.ASCII.GetBytes(f), f.Length - (f.Length < 8 ? 4 : 8))).ToArray();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsName(ulong head, ulong tail, int field) => head == NameHeads[field] && tail == NameTails[field];
+
+    // The word of a name at at: 4 bytes for a name shorter than 8, else 8.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong NameWord(ReadOnlySpan<byte> name, int at) =>
+        name.Length < 8 ? BinaryPrimitives.ReadUInt32LittleEndian(name[at..]) : BinaryPrimitives.ReadUInt64LittleEndian(name[at..]);
 
     // The checks of the values taken, in the fixed order of the class summary; the first problem is reported.
     private static ParseResult Check(ref Values v, DateTimeOffset now)
@@ -312,7 +353,7 @@ public static class TransactionParser
         {
             error ??= ParseResult.Reject(RejectReason.WrongType, "'timestamp' must be a string");
         }
-        else if (!TryParseTimestamp(v.Text(TimestampField), out timestamp))
+        else if (!TryParseTimestamp(v.Text(TimestampField).AsSpan(), out timestamp))
         {
             error ??= ParseResult.Reject(RejectReason.InvalidValue, "'timestamp' must be ISO 8601 with a time zone, e.g. 2026-11-25T10:15:00Z");
         }
@@ -409,10 +450,12 @@ public static class TransactionParser
 
     // yyyy-MM-ddTHH:mm:ss[.f{1,7}](Z|+HH:mm|-HH:mm), ASCII digits, a valid date and time, an offset of at most 14 hours
     // and a UTC instant within DateTimeOffset's range (what DateTimeOffset.TryParse accepted of that shape before).
-    private static bool TryParseTimestamp(string s, out DateTimeOffset value)
+    // Of characters (the reader's path) or of the value's bytes (the fast path): one code, compiled for each.
+    private static bool TryParseTimestamp<T>(ReadOnlySpan<T> s, out DateTimeOffset value)
+        where T : unmanaged, IBinaryInteger<T>
     {
         value = default;
-        if (s.Length < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
+        if (s.Length < 20 || At(s, 4) != '-' || At(s, 7) != '-' || At(s, 10) != 'T' || At(s, 13) != ':' || At(s, 16) != ':'
             || !Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
             || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second))
         {
@@ -421,12 +464,12 @@ public static class TransactionParser
 
         var i = 19;
         long fraction = 0;
-        if (s[i] == '.')
+        if (At(s, i) == '.')
         {
             var start = ++i;
-            while (i < s.Length && i - start < 8 && char.IsAsciiDigit(s[i]))
+            while (i < s.Length && i - start < 8 && IsDigit(At(s, i)))
             {
-                fraction = fraction * 10 + (s[i] - '0');
+                fraction = fraction * 10 + (At(s, i) - '0');
                 i++;
             }
 
@@ -443,13 +486,13 @@ public static class TransactionParser
         }
 
         int offsetMinutes;
-        if (i == s.Length - 1 && s[i] == 'Z')
+        if (i == s.Length - 1 && At(s, i) == 'Z')
         {
             offsetMinutes = 0;
         }
-        else if (i == s.Length - 6 && s[i] is '+' or '-' && s[i + 3] == ':' && Digits(s, i + 1, 2, out var oh) && Digits(s, i + 4, 2, out var om) && om < 60)
+        else if (i == s.Length - 6 && (At(s, i) == '+' || At(s, i) == '-') && At(s, i + 3) == ':' && Digits(s, i + 1, 2, out var oh) && Digits(s, i + 4, 2, out var om) && om < 60)
         {
-            offsetMinutes = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
+            offsetMinutes = (oh * 60 + om) * (At(s, i) == '-' ? -1 : 1);
             if (Math.Abs(offsetMinutes) > 14 * 60)
             {
                 return false;
@@ -475,21 +518,28 @@ public static class TransactionParser
         return true;
     }
 
-    private static bool Digits(string s, int at, int count, out int value)
+    private static bool Digits<T>(ReadOnlySpan<T> s, int at, int count, out int value)
+        where T : unmanaged, IBinaryInteger<T>
     {
         value = 0;
         for (var i = at; i < at + count; i++)
         {
-            if (!char.IsAsciiDigit(s[i]))
+            if (!IsDigit(At(s, i)))
             {
                 return false;
             }
 
-            value = value * 10 + (s[i] - '0');
+            value = value * 10 + (At(s, i) - '0');
         }
 
         return true;
     }
+
+    // The character code at i (a char's, or a byte's: the fast path reads ASCII only).
+    private static int At<T>(ReadOnlySpan<T> s, int i)
+        where T : unmanaged, IBinaryInteger<T> => int.CreateTruncating(s[i]);
+
+    private static bool IsDigit(int c) => (uint)(c - '0') <= 9;
 
     private static HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Lookup(IReadOnlySet<string> codes) =>
         new HashSet<string>(codes, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
