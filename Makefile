@@ -41,7 +41,7 @@ export CDK
 # The CDK the app was last built against: a switch rebuilds the app (the file changes only when CDK does).
 CDK_STAMP := .build/cdk
 
-.PHONY: app docs synth test build bindings deps emulators validate promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool backtest backtest-tool
+.PHONY: app docs synth test build bindings deps emulators validate terrain-check promote plan deploy bootstrap bench clean help promotion-tool cost cost-diff cost-change redrive local local-down local-tool backtest backtest-tool
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -121,8 +121,15 @@ $(PROMO_DLL): $(PROMO_SOURCES)
 
 promotion-tool: $(PROMO_DLL) ## compile the promotion tooling (tools/Promotion: no jsii, no AWS SDK)
 
-validate: synth promotion-tool ## check every synthesized stack against the AWS provider 6.25 schema (offline)
-	dotnet $(PROMO_DLL) validate
+# The AWS provider version the selected CDK's bindings describe (their fact TerraformAwsProviderVersion), for messages.
+TF_AWS_VERSION = $(shell sed -n 's:.*<TerraformAwsProviderVersion>\(.*\)</TerraformAwsProviderVersion>.*:\1:p' $(CDK_PROPS) 2>/dev/null)
+
+validate: synth promotion-tool ## check every synthesized stack against the AWS provider schema the CDK's bindings describe (their TerraformAwsProviderVersion) and the deployability gate (offline)
+	@echo "validate: CDK=$(CDK), AWS provider $(TF_AWS_VERSION) schema (from $(CDK_PROPS))"
+	dotnet $(PROMO_DLL) validate --cdk $(CDK)
+
+terrain-check: ## CI's proof of CDK Terrain: its bindings, synth into .build/terrain-out, validate against its provider schema, diff against cdktf.out (only bindings/terrain/accepted-differences.json may differ); ends with the default build
+	@scripts/terrain-check.sh
 
 promote: ## promotion report FROM -> TO with the cost difference (offline; exit 1 on unexpected drift; plans TO when it can; BASE=<rev> adds the cost of the change)
 	@[[ -n "$(FROM)" && -n "$(TO)" ]] || { echo "error: give both environments. Fix: make promote FROM=dev TO=staging (or FROM=staging TO=prod)." >&2; exit 2; }

@@ -18,9 +18,9 @@ $promo validate >/dev/null # make sure the schema is cached
 for i in $(seq "$RUNS"); do measure baseline bash -c 'for f in cdktf.out/stacks/*/cdk.tf.json; do jq . "$f" >/dev/null; done'; done
 for i in $(seq "$RUNS"); do measure validate $promo validate; done
 for i in $(seq "$RUNS"); do measure promote $promo promote --from dev --to staging --plan-skipped "benchmark"; done
-for i in $(seq "$RUNS"); do measure schema node tools/Promotion/schema/aws-schema.mjs --force; done
+for i in $(seq "$RUNS"); do measure schema node tools/Promotion/schema/aws-schema.mjs --cdk "${CDK:-cdktf}" --force; done
 
 report baseline "baseline: jq . on all six cdk.tf.json"
 report validate "(a) validate all stacks (schema cached)"
 report promote "(b) promotion report dev -> staging"
-report schema "(c) schema from @cdktf/provider-aws (cold)"
+report schema "(c) schema from the CDK's provider package (cold)"

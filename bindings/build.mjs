@@ -66,7 +66,7 @@ const force = process.argv.includes("--force");
 // Bump when this script changes what it produces, so old feeds are rebuilt.
 const RECIPE_VERSION = "2";
 // Bump when this script changes what the props file holds (the packages are kept).
-const PROPS_RECIPE_VERSION = "1";
+const PROPS_RECIPE_VERSION = "2";
 
 const env = {
   ...process.env,
@@ -353,6 +353,15 @@ function writeProps() {
   const tfProvider = (provider.pkg.cdktn ?? provider.pkg.cdktf)?.provider;
   if (!tfProvider?.version) fail(`${provider.pkg.name} ${provider.pkg.version} names no Terraform provider version in its package.json.`);
   const cliName = Object.keys(typeof cli.pkg.bin === "string" ? { [cli.pkg.name]: 1 } : cli.pkg.bin ?? {})[0];
+  // The JSON writer of the CDK's manifest.json (cdktf: json-stable-stringify, which writes an empty array or object on
+  // two lines; cdktn: safe-stable-stringify, `[]` and `{}`): the synth cache writes manifest.json the same way.
+  const manifestJs = path.join(core.dir, "lib", "manifest.js");
+  const manifestJson = /require\("(json-stable-stringify|safe-stable-stringify)"\)/.exec(
+    fs.existsSync(manifestJs) ? fs.readFileSync(manifestJs, "utf8") : "")?.[1];
+  if (!manifestJson) {
+    fail(`${core.pkg.name} ${core.pkg.version}: lib/manifest.js requires neither json-stable-stringify nor safe-stable-stringify; ` +
+      `the synth cache (modules/Platform/SynthCache.cs, StableJson) must learn how this CDK writes manifest.json.`);
+  }
   const facts = {
     Cdk: cdkName,
     CdkCoreNpmPackage: core.pkg.name,
@@ -368,6 +377,9 @@ function writeProps() {
     AwsProviderNamespace: providerNs,
     TerraformAwsProviderSource: tfProvider.name.replace(/^registry\.terraform\.io\//, ""),
     TerraformAwsProviderVersion: tfProvider.version,
+    // Where the CDK's npm packages are (relative to the repository): the schema tool reads the provider package there.
+    CdkNodeModules: path.relative(root, path.join(cdk.nodeRoot, "node_modules")).split(path.sep).join("/"),
+    CdkManifestJson: manifestJson,
   };
   const x = v => String(v).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const lines = [

@@ -7,7 +7,9 @@ public static class AwsProviderDefaults
 {
     /// <summary>
     /// The hashicorp/aws versions a stack admits at plan time, a choice separate from the bindings' schema (6.25.0,
-    /// the last CDKTF prebuilt): the C# bindings only decide which arguments the app can write, while the provider
+    /// the last CDKTF prebuilt; 6.66.0 with CDK Terrain, the same constraint: the lower bound follows what the stacks
+    /// write, and make terrain-check proves terrain's stacks equal to the default's, so they write nothing newer than
+    /// 6.25; docs/cdk-terrain.md): the C# bindings only decide which arguments the app can write, while the provider
     /// that plans the JSON validates the values. Lambda's <c>dotnet10</c> runtime is accepted from 6.27.0 on (the
     /// provider validates <c>runtime</c> against the enum of the AWS SDK for Go it was built with;
     /// hashicorp/terraform-provider-aws#45864), and 6.x keeps every argument of 6.25 (no breaking change within a

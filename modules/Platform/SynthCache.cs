@@ -26,6 +26,12 @@ public sealed record SynthOptions
     /// <summary>The folder of the running app's build: its assemblies are an input of every stack (<see cref="AppContext.BaseDirectory"/> for the app).</summary>
     public required string AppBuildDir { get; init; }
 
+    /// <summary>
+    /// The CDK the app was built against (<see cref="CdkFacts.OfThisBuild"/> unless set): its version and layout of
+    /// manifest.json, and its pinned files, which are inputs of every stack.
+    /// </summary>
+    public CdkFacts Cdk { get; init; } = CdkFacts.OfThisBuild;
+
     /// <summary>The options of the app run in <paramref name="repoRoot"/>, from <see cref="EnvironmentsVariable"/> and <see cref="FullSynthVariable"/>.</summary>
     public static SynthOptions FromEnvironment(string repoRoot)
     {
@@ -74,7 +80,8 @@ public sealed record SynthDecision(string Stack, SynthAction Action, string Reas
 /// <summary>
 /// Synthesizes only what changed. Every stack gets a key, the SHA-256 of its inputs: the app's build (its assemblies,
 /// which embed the jsii bindings), the pinned versions (package-lock.json, bindings/aws-provider.txt,
-/// .bindings/Bindings.props, cdktf.json), the CDKTF settings passed in the environment (CDKTF_CONTEXT_JSON,
+/// .bindings/Bindings.props, cdktf.json; for CDK Terrain also bindings/terrain/package-lock.json and
+/// .bindings/terrain/Bindings.props), the CDKTF settings passed in the environment (CDKTF_CONTEXT_JSON,
 /// SYNTH_HCL_OUTPUT, ...), the node executable, the stack's environment file and, for a platform stack, each function
 /// project's build inputs (as <see cref="FunctionBuilder.ComputeInputHash"/> reads them, with the installed .NET SDKs
 /// instead of <c>dotnet --version</c>) and the agent's instruction and documents. A stack whose key has a stored output
@@ -97,6 +104,11 @@ public sealed class SynthCache
         ["CDKTF_CONTEXT_JSON", "SYNTH_HCL_OUTPUT", "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", "CDKTF_TARGET_STACK_ID"];
 
     private static readonly string[] PinnedFiles = ["package-lock.json", "bindings/aws-provider.txt", ".bindings/Bindings.props", "cdktf.json"];
+
+    // A CDK other than the default pins its packages in bindings/<cdk>/ and has its props in .bindings/<cdk>/.
+    private static IEnumerable<string> PinnedFilesOf(CdkFacts cdk) => cdk.Cdk == "cdktf"
+        ? PinnedFiles
+        : [.. PinnedFiles, $"bindings/{cdk.Cdk}/package-lock.json", $".bindings/{cdk.Cdk}/Bindings.props"];
 
     private readonly string _outDir;
     private readonly SynthOptions _options;
@@ -139,7 +151,7 @@ public sealed class SynthCache
             ["CDKTF settings (" + string.Join(", ", CdktfVariables) + ")"] = HashText(string.Join('\n', CdktfVariables.Select(v => v + "=" + Environment.GetEnvironmentVariable(v)))),
             ["the node executable"] = HashText(NodeIdentity()),
         };
-        foreach (var file in PinnedFiles)
+        foreach (var file in PinnedFilesOf(options.Cdk))
         {
             common[file] = HashFile(Path.Combine(repoRoot, file));
         }
@@ -218,12 +230,19 @@ public sealed class SynthCache
     /// <summary>
     /// After the app's synth (or instead of it, when nothing was synthesized): stores each synthesized stack's output
     /// under its key and writes manifest.json listing every stack whose output is in the folder, exactly as a full
-    /// synth writes it (json-stable-stringify: sorted keys, two spaces).
+    /// synth of the app's CDK writes it (<see cref="SynthOptions.Cdk"/>: its version, its JSON layout).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The app's synth wrote a manifest of another CDK version than the bindings' facts say.</exception>
     public void Complete()
     {
         var fresh = ReadJson(Path.Combine(_outDir, ManifestFile));
-        var version = fresh?["version"]?.GetValue<string>();
+        var version = _options.Cdk.CoreVersion;
+        if (ToSynthesize.Count > 0 && fresh?["version"]?.GetValue<string>() is { } written && written != version)
+        {
+            throw new InvalidOperationException($"{ManifestFile} says CDK version {written}, the bindings' facts {version} (FraudTf.CdkCoreVersion): " +
+                                                "the app runs another CDK than it was built with. Fix: make bindings [CDK=...], then rebuild.");
+        }
+
         var entries = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var stack in _stacks)
         {
@@ -233,18 +252,16 @@ public sealed class SynthCache
                 case SynthAction.Synthesize:
                     entry = fresh?["stacks"]?[stack.Name]?.DeepClone() ??
                             throw new InvalidOperationException($"{stack.Name} was synthesized but is not in {ManifestFile}: the app did not create it.");
-                    Store(stack, entry, version!);
+                    Store(stack, entry, version);
                     break;
                 case SynthAction.Reuse:
                     var stored = ReadJson(Path.Combine(stack.EntryDir!, "entry.json"))!;
                     entry = stored["manifest"]!.DeepClone();
-                    version ??= stored["version"]!.GetValue<string>();
                     break;
                 default:
                     if (Directory.Exists(Path.Combine(_outDir, "stacks", stack.Name)) && _previousManifest?["stacks"]?[stack.Name] is { } previous)
                     {
                         entry = previous.DeepClone();
-                        version ??= _previousManifest["version"]?.GetValue<string>();
                     }
 
                     break;
@@ -257,7 +274,7 @@ public sealed class SynthCache
         }
 
         var manifest = new JsonObject { ["stacks"] = new JsonObject(entries), ["version"] = version };
-        var text = StableJson.Write(manifest);
+        var text = StableJson.Write(manifest, _options.Cdk.ManifestLayout);
         var path = Path.Combine(_outDir, ManifestFile);
         if (!File.Exists(path) || File.ReadAllText(path) != text)
         {
@@ -452,24 +469,31 @@ public sealed class SynthCache
 }
 
 /// <summary>
-/// JSON text as the json-stable-stringify package writes it with <c>space: 2</c>, as CDKTF writes manifest.json: object
-/// keys in UTF-16 code-unit order, each member and element on its own line, an empty array as <c>[</c>, newline, <c>]</c>.
+/// JSON text as the CDKs write manifest.json, with two spaces: object keys in UTF-16 code-unit order, each member and
+/// element on its own line. json-stable-stringify (CDKTF, <c>space: 2</c>) writes an empty array as <c>[</c>, newline,
+/// <c>]</c>; safe-stable-stringify (CDK Terrain, <c>(value, null, 2)</c>) as <c>[]</c> (and <c>{}</c>).
 /// </summary>
 public static class StableJson
 {
-    /// <summary>The text of <paramref name="node"/>.</summary>
-    public static string Write(JsonNode? node)
+    /// <summary>The text of <paramref name="node"/> in <paramref name="layout"/> (default: CDKTF's).</summary>
+    public static string Write(JsonNode? node, ManifestJsonLayout layout = ManifestJsonLayout.JsonStableStringify)
     {
         var sb = new StringBuilder();
-        Write(sb, node, 0);
+        Write(sb, node, 0, layout == ManifestJsonLayout.SafeStableStringify);
         return sb.ToString();
     }
 
-    private static void Write(StringBuilder sb, JsonNode? node, int level)
+    private static void Write(StringBuilder sb, JsonNode? node, int level, bool compactEmpty)
     {
         var indent = "\n" + new string(' ', 2 * level);
         switch (node)
         {
+            case JsonObject { Count: 0 } when compactEmpty:
+                sb.Append("{}");
+                break;
+            case JsonArray { Count: 0 } when compactEmpty:
+                sb.Append("[]");
+                break;
             case JsonObject obj:
                 sb.Append('{');
                 var firstMember = true;
@@ -479,7 +503,7 @@ public static class StableJson
                     firstMember = false;
                     WriteString(sb, key);
                     sb.Append(": ");
-                    Write(sb, value, level + 1);
+                    Write(sb, value, level + 1, compactEmpty);
                 }
 
                 sb.Append(indent).Append('}');
@@ -491,7 +515,7 @@ public static class StableJson
                 {
                     sb.Append(firstItem ? "" : ",").Append(indent).Append("  ");
                     firstItem = false;
-                    Write(sb, item, level + 1);
+                    Write(sb, item, level + 1, compactEmpty);
                 }
 
                 sb.Append(indent).Append(']');

@@ -19,3 +19,40 @@ public static partial class Commands
             ConfiguredScoringRules.Of(fromConfig, toConfig));
     }
 }
+
+public static partial class Commands
+{
+    /// <summary>
+    /// <c>cdk-diff</c>: the default CDK's output (<c>--expected</c>, default cdktf.out) against another CDK's
+    /// (<c>--actual</c>) file by file; exit 1 when a difference is not in the accepted list (<c>--accepted</c>).
+    /// </summary>
+    public static int CdkDiff(string root, Options o)
+    {
+        var expected = o.Get("expected", "cdktf.out")!;
+        var actual = o.Required("actual", ".build/terrain-out");
+        var acceptedFile = o.Get("accepted", "bindings/terrain/accepted-differences.json")!;
+        var accepted = AcceptedCdkDifference.Load(Path.Combine(root, acceptedFile), acceptedFile);
+        var result = CdkOutputDiff.Compare(Path.Combine(root, expected), Path.Combine(root, actual), accepted);
+        foreach (var d in result.Differences.Where(d => d.Accepted is not null))
+        {
+            Console.WriteLine($"  accepted: {d}");
+        }
+
+        foreach (var d in result.Unexpected)
+        {
+            Console.WriteLine($"  UNEXPECTED: {d}");
+        }
+
+        foreach (var u in result.Unused)
+        {
+            Console.WriteLine($"  note: accepted difference not seen (the list may be stale): {u.Files}: {u.Path}: {u.From} -> {u.To}");
+        }
+
+        var accCount = result.Differences.Count - result.Unexpected.Count;
+        Console.WriteLine(result.Passed
+            ? $"cdk-diff: {expected} and {actual} ({result.Files} files: manifest.json, stacks/) differ only as {acceptedFile} accepts ({accCount} difference(s))."
+            : $"cdk-diff: {result.Unexpected.Count} unexpected difference(s) between {expected} and {actual} ({result.Files} files; {accCount} accepted). " +
+              $"Fix: make the stacks equal again, or, when the difference is intended, add it to {acceptedFile} with its reason.");
+        return result.Passed ? 0 : 1;
+    }
+}

@@ -6,7 +6,7 @@ namespace FraudTf.Promotion;
 /// <summary>The commands of <see cref="Program"/>: file handling and printing around the pure functions.</summary>
 public static partial class Commands
 {
-    /// <summary><c>validate</c>: every stack under OUT/stacks (or the named ones) against the provider schema and the deployability gate.</summary>
+    /// <summary><c>validate</c>: every stack under OUT/stacks (or the named ones) against the provider schema of the CDK (<c>--cdk</c>, else $CDK, else cdktf) and the deployability gate.</summary>
     public static int Validate(string root, Options o)
     {
         var outDir = Path.Combine(root, o.Get("out", "cdktf.out")!);
@@ -19,7 +19,7 @@ public static partial class Commands
         var names = o.All("stack").Count > 0
             ? o.All("stack").ToList()
             : Directory.GetDirectories(stacksDir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-        var schema = ProviderSchema.ForRepository(root);
+        var schema = ProviderSchema.ForRepository(root, o.Get("cdk", ProviderSchema.CdkFromEnvironment())!);
         var failed = 0;
         foreach (var name in names)
         {

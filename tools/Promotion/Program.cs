@@ -7,10 +7,13 @@ public static class Program
 {
     private const string Usage = """
         usage: FraudTf.Promotion <command> [options]   (run from the repository root; make does)
-          validate [--out cdktf.out] [--stack NAME]... [--verbose true]
+          validate [--out cdktf.out] [--stack NAME]... [--verbose true] [--cdk cdktf|terrain (default: $CDK, else cdktf)]
                                                             check every synthesized stack against the AWS provider schema and
                                                             the deployability gate (--verbose lists the recorded exceptions)
           gate-rules                                        the deployability gate's rules, their sources and limits (Markdown)
+          cdk-diff --actual DIR [--expected cdktf.out] [--accepted bindings/terrain/accepted-differences.json]
+                                                            another CDK's output (manifest.json, stacks/) against the default's,
+                                                            file by file; exit 1 on a difference the list does not accept
           promote --from ENV --to ENV [--out cdktf.out] [--report FILE] [--plan-summary FILE]
                                                             promotion report (Markdown); exit 1 on unexpected drift
           plan-summary --env ENV --plan-json FILE --out FILE   readable summary of `terraform show -json` output
@@ -38,6 +41,7 @@ public static class Program
             {
                 "validate" => Commands.Validate(root, options),
                 "gate-rules" => Commands.GateRules(),
+                "cdk-diff" => Commands.CdkDiff(root, options),
                 "promote" => Commands.Promote(root, options),
                 "plan-summary" => Commands.PlanSummary(root, options),
                 "guard-plan" => Commands.GuardPlan(root, options),

@@ -203,6 +203,50 @@ public class SynthCacheTests
             "{\n  \"a\": {\n    \"x\": {\n    },\n    \"y\": [\n      \"x\\n\\\"q\\\"\\\\\",\n      \"\"\n    ]\n  },\n  \"b\": [\n  ],\n  \"c\": \"\\u0001é\"\n}"));
     }
 
+    [Test]
+    public void StableJson_WritesWhatSafeStableStringifyWrites()
+    {
+        // The text node's safe-stable-stringify 2.5 (cdktn's) writes for this value with (value, null, 2).
+        var node = JsonNode.Parse("""{"b":[],"a":{"y":["x\n\"q\"\\",""],"x":{}},"c":"\u0001é"}""");
+
+        Assert.That(StableJson.Write(node, ManifestJsonLayout.SafeStableStringify), Is.EqualTo(
+            "{\n  \"a\": {\n    \"x\": {},\n    \"y\": [\n      \"x\\n\\\"q\\\"\\\\\",\n      \"\"\n    ]\n  },\n  \"b\": [],\n  \"c\": \"\\u0001é\"\n}"));
+    }
+
+    [Test]
+    public void Manifest_TakesTheVersionAndLayoutOfTheBuildsCdk_EvenWhenEveryStackIsReused()
+    {
+        var repo = FakeRepo();
+        var outDir = Path.Combine(repo.Root, "cdktf.out");
+        Seed(repo, outDir);
+        // Only the facts differ (the CDK's name, which adds its pinned files to the keys, stays), so every stack is reused.
+        var other = repo.Options with { Cdk = CdkFacts.OfThisBuild with { CoreVersion = "9.8.7", ManifestLayout = ManifestJsonLayout.SafeStableStringify } };
+
+        var cache = SynthCache.Plan(repo.Root, repo.EnvironmentsDir, outDir, repo.Configs, other);
+        cache.PrepareOutput();
+        cache.Complete();
+
+        var text = File.ReadAllText(Path.Combine(outDir, "manifest.json"));
+        Assert.That(cache.ToSynthesize, Is.Empty);
+        Assert.That(JsonNode.Parse(text)!["version"]!.GetValue<string>(), Is.EqualTo("9.8.7"));
+        Assert.That(text, Does.Contain("\"annotations\": [],"));
+    }
+
+    [Test]
+    public void Manifest_OfAnotherCdkVersionThanTheFacts_IsAClearError()
+    {
+        var repo = FakeRepo();
+        var outDir = Path.Combine(repo.Root, "cdktf.out");
+        var other = repo.Options with { Cdk = CdkFacts.OfThisBuild with { CoreVersion = "0.0.1" } };
+        var cache = SynthCache.Plan(repo.Root, repo.EnvironmentsDir, outDir, repo.Configs, other);
+        cache.PrepareOutput();
+        FakeSynth(outDir, cache.ToSynthesize);
+
+        var e = Assert.Throws<InvalidOperationException>(cache.Complete);
+
+        Assert.That(e!.Message, Does.Contain($"CDK version {CdkFacts.OfThisBuild.CoreVersion}").And.Contain("0.0.1").And.Contain("Fix: make bindings"));
+    }
+
     // Plans, readies the output, synthesizes with the real app what the cache could not reuse, completes.
     private static IReadOnlyList<SynthDecision> Run(string root, string outDir, IReadOnlyList<EnvironmentConfig> configs, SynthOptions options)
     {
@@ -261,7 +305,7 @@ public class SynthCacheTests
         Assert.That(cache.ToSynthesize, Has.Count.EqualTo(2 * repo.Configs.Count));
     }
 
-    // Stands in for App.Synth: a cdk.tf.json per stack and manifest.json listing the synthesized stacks.
+    // Stands in for App.Synth: a cdk.tf.json per stack and manifest.json listing the synthesized stacks (the build's CDK version).
     private static void FakeSynth(string outDir, IReadOnlySet<string> stacks)
     {
         var entries = new JsonObject();
@@ -272,7 +316,7 @@ public class SynthCacheTests
             entries[name] = new JsonObject { ["name"] = name, ["annotations"] = new JsonArray(), ["workingDirectory"] = $"stacks/{name}" };
         }
 
-        File.WriteAllText(Path.Combine(outDir, "manifest.json"), StableJson.Write(new JsonObject { ["stacks"] = entries, ["version"] = "0.21.0" }));
+        File.WriteAllText(Path.Combine(outDir, "manifest.json"), StableJson.Write(new JsonObject { ["stacks"] = entries, ["version"] = CdkFacts.OfThisBuild.CoreVersion }));
     }
 
     private static string FakeOutput(string stack) => $"{{\"stack\": \"{stack}\"}}";

@@ -126,14 +126,18 @@ public static class EnvironmentValues
     /// <summary>
     /// Every leaf of a JSON tree (a value, or a JSON null) with its dotted path, in document order: objects add
     /// <c>.key</c>, arrays <c>[i]</c>. Keys for which <paramref name="skipKey"/> is true are left out with all below them.
+    /// With <paramref name="emptyContainersAsLeaves"/>, an empty object or array is a leaf too (otherwise it has no path).
     /// </summary>
-    public static IEnumerable<(string Path, JsonNode? Leaf)> Paths(JsonNode? node, Func<string, bool>? skipKey = null)
+    public static IEnumerable<(string Path, JsonNode? Leaf)> Paths(JsonNode? node, Func<string, bool>? skipKey = null, bool emptyContainersAsLeaves = false)
     {
         var result = new List<(string Path, JsonNode? Leaf)>();
         void Walk(JsonNode? n, string path)
         {
             switch (n)
             {
+                case JsonObject { Count: 0 } or JsonArray { Count: 0 } when emptyContainersAsLeaves:
+                    result.Add((path, n));
+                    break;
                 case JsonObject o:
                     foreach (var (k, v) in o)
                     {
