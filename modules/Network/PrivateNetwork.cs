@@ -35,6 +35,7 @@ public sealed class PrivateNetwork : Construct
     private readonly Dictionary<string, List<DotnetFunction>> _endpointUsers = new(StringComparer.Ordinal);
     private readonly List<string> _routeTableIds = [];
     private string? _collectionEndpointId;
+    private string[]? _existingRouteTableIds;
 
     /// <summary>Creates (or looks up) the VPC, its private subnets and route tables, and the endpoints' security group.</summary>
     public PrivateNetwork(Construct scope, string id, PrivateNetworkConfig config) : base(scope, id)
@@ -142,7 +143,7 @@ public sealed class PrivateNetwork : Construct
 
             SubnetIds = subnetIds;
             SubnetArns = s.SubnetIds.Select(id => $"{ec2}:subnet/{id}").ToList();
-            _routeTableIds.Add(Token.AsString(Fn.Distinct(routeTables.ToArray())));
+            _existingRouteTableIds = Token.AsList(Fn.Distinct(routeTables.ToArray()));
         }
 
         EndpointSecurityGroup = new SecurityGroup(this, "endpoints", new SecurityGroupConfig
@@ -292,7 +293,7 @@ public sealed class PrivateNetwork : Construct
             VpcId = VpcId,
             ServiceName = $"com.amazonaws.{Config.Target.Region}.{service.Name}",
             VpcEndpointType = gateway ? "Gateway" : "Interface",
-            RouteTableIds = gateway ? _routeTableIds.ToArray() : null,
+            RouteTableIds = gateway ? _existingRouteTableIds ?? _routeTableIds.ToArray() : null,
             SubnetIds = gateway ? null : SubnetIds.ToArray(),
             SecurityGroupIds = gateway ? null : [EndpointSecurityGroup.Id],
             PrivateDnsEnabled = gateway ? null : true,

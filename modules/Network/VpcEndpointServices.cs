@@ -22,7 +22,7 @@ public sealed record EndpointService(string Name, EndpointKind Kind, IReadOnlyLi
 /// <summary>
 /// The one mapping from what a function calls to the VPC endpoint that carries the call, used by <see cref="PrivateNetwork"/>.
 /// Keys: the AWS SDK for .NET namespace of a client the code calls (as <see cref="FraudTf.Compute.SdkCallScanner"/> reads it,
-/// e.g. <c>Amazon.SQS</c>), <c>signed:&lt;iam prefix&gt;</c> for requests the code signs itself
+/// e.g. <c>Amazon.SQS</c>), <c>signed:&lt;iam action&gt;</c> for requests the code signs itself
 /// (<see cref="FraudTf.Compute.DotnetFunctionConfig.SignedRequests"/>), and <see cref="Tracing"/> for what the Lambda runtime
 /// sends for a function with active tracing. A function that calls a key missing here fails synth with networking on.
 /// Endpoint service names: AWS PrivateLink guide, "AWS services that integrate with AWS PrivateLink"; gateway endpoints
@@ -49,7 +49,10 @@ public static class VpcEndpointServices
         ["Amazon.BedrockRuntime"] = new("bedrock-runtime", EndpointKind.Interface, ["bedrock"]),
         ["Amazon.BedrockAgent"] = new("bedrock-agent", EndpointKind.Interface, ["bedrock"]),
         ["Amazon.BedrockAgentRuntime"] = new("bedrock-agent-runtime", EndpointKind.Interface, ["bedrock"]),
-        ["signed:aoss"] = new("aoss-collection", EndpointKind.Collection, ["aoss"]),
+        // Requests the code signs itself, by action: the index setup's to the collection endpoint, the sync's to Agents for
+        // Amazon Bedrock (StartIngestionJob is an API of bedrock-agent.<region>.amazonaws.com).
+        ["signed:aoss:APIAccessAll"] = new("aoss-collection", EndpointKind.Collection, ["aoss"]),
+        ["signed:bedrock:StartIngestionJob"] = new("bedrock-agent", EndpointKind.Interface, ["bedrock"]),
         // Lambda emits the function's own segment itself, but the X-Ray daemon it runs inside the execution environment
         // relays the segments of the function's process to the X-Ray API, and AWS does not document that this relay bypasses
         // the function's VPC network interface: the X-Ray endpoint (X-Ray developer guide, "Using AWS X-Ray with interface VPC
@@ -59,7 +62,7 @@ public static class VpcEndpointServices
 
     /// <summary>
     /// The keys of what a function calls: the SDK namespaces behind its scanned actions (<c>"Assembly: Namespace.Type::Method"</c>
-    /// evidence; a paginator's <c>.Model</c> namespace is its service's), <c>signed:&lt;prefix&gt;</c> of its signed requests, and
+    /// evidence; a paginator's <c>.Model</c> namespace is its service's), <c>signed:&lt;action&gt;</c> of its signed requests, and
     /// <see cref="Tracing"/> when it traces actively. Each with the actions that need it, for messages.
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> KeysOf(
@@ -86,7 +89,7 @@ public static class VpcEndpointServices
 
         foreach (var action in signedActions)
         {
-            Add($"signed:{action.Split(':')[0]}", action);
+            Add($"signed:{action}", action);
         }
 
         if (activeTracing)
