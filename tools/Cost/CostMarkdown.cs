@@ -77,7 +77,7 @@ public static class CostMarkdown
         var total = r.NetworkingUsd;
         md.AppendLine(F($"### Networking of {stack}: {Usd(total)} per month ({Share(total, r.TotalUsd)} of the total)"));
         md.AppendLine();
-        md.AppendLine("Private networking is on (`network` in the environment file; [networking.md](networking.md)). Endpoint hours are per endpoint per availability zone (one network interface in each private subnet); data processed comes from what the functions send through each endpoint.");
+        md.AppendLine("Private networking is on (`network` in the environment file; `docs/networking.md`). Endpoint hours are per endpoint per availability zone (one network interface in each private subnet); data processed comes from what the functions send through each endpoint.");
         md.AppendLine();
         md.AppendLine("| part | item | resources | quantity per month | price | USD per month |");
         md.AppendLine("|---|---|---|---:|---|---:|");

@@ -162,7 +162,7 @@ public static class PromotionReport
         sb.AppendLine("## Networking");
         sb.AppendLine();
         sb.AppendLine($"Private networking differs (`network` in the environment files; docs/networking.md): `{from}`: {Escape(n.FromMode)}; `{to}`: {Escape(n.ToMode)}. " +
-                      "Its blocks and the values it changes are expected per-environment differences, explained by `network`; the cost difference below prices them.");
+                      "Its blocks and the values it changes are expected per-environment differences, explained by `network`; the cost difference `make promote` appends prices them (endpoint hours, NAT, data processed).");
         sb.AppendLine();
         sb.AppendLine($"| field | {from} | {to} |");
         sb.AppendLine("|---|---|---|");
