@@ -233,7 +233,9 @@ public sealed class DotnetFunction : Construct, IGrantee
             "Lambda describes the network interfaces and subnets of a VPC function with its execution role; ec2:DescribeNetworkInterfaces " +
             "and ec2:DescribeSubnets support no resource-level permission (Service Authorization Reference, Amazon EC2; Lambda developer guide, " +
             "\"Required IAM permissions\": DescribeNetworkInterfaces only works if allowed on all resources). Read-only, this policy holds nothing else.");
-        Function.DependsOn = [.. Function.DependsOn ?? [], VpcDescribePolicy.Fqn];
+        // Lambda creates the network interfaces when it creates the function: both policies must exist first. (The address,
+        // not Fqn: Fqn renders as an interpolation, which depends_on does not accept.)
+        Function.DependsOn = [.. Function.DependsOn ?? [], $"{VpcDescribePolicy.TerraformResourceType}.{VpcDescribePolicy.FriendlyUniqueId}"];
         return SecurityGroup;
     }
 

@@ -195,6 +195,8 @@ public class NetworkStackTests
                 var group = Strings(vpc["security_group_ids"]).Single();
                 Assert.That(groups.Add(group), Is.True, $"{id} shares its security group");
                 var groupId = group.Split('.')[1];
+                Assert.That(Strings(f["depends_on"]), Has.Some.Match(@"^aws_iam_role_policy\.[A-Za-z0-9_-]+vpc-describe_[0-9A-F]+$"), $"{id} waits for its Describe policy");
+                Assert.That(Strings(f["depends_on"]), Has.None.Contain("${"), id);
                 Assert.That(Created.Resources("aws_security_group")[groupId]["name"]!.GetValue<string>(), Is.EqualTo(f["function_name"]!.GetValue<string>()));
             }
         });
