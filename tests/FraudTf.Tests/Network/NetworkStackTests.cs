@@ -336,4 +336,8 @@ public class NetworkStackTests
             Assert.That(SecurityPolicy.Check(Nat).Select(v => v.Message), Is.Empty);
         });
     }
+
+    [Test]
+    public void TheOnStack_IsTheSameOnEverySynth() =>
+        Assert.That(SynthDev(new JsonObject { ["cidr"] = "10.20.0.0/16" }).ToJsonString(), Is.EqualTo(Created.ToJsonString()));
 }
