@@ -233,9 +233,18 @@ public sealed class DotnetFunction : Construct, IGrantee
             "Lambda describes the network interfaces and subnets of a VPC function with its execution role; ec2:DescribeNetworkInterfaces " +
             "and ec2:DescribeSubnets support no resource-level permission (Service Authorization Reference, Amazon EC2; Lambda developer guide, " +
             "\"Required IAM permissions\": DescribeNetworkInterfaces only works if allowed on all resources). Read-only, this policy holds nothing else.");
-        Function.DependsOn = [.. Function.DependsOn ?? [], VpcDescribePolicy.Fqn];
+        // Lambda creates the network interfaces when it creates the function: both policies must exist first.
+        DependOn(VpcDescribePolicy);
         return SecurityGroup;
     }
+
+    /// <summary>
+    /// Makes Terraform create <paramref name="resource"/> before the function (<c>depends_on</c>, by address: Fqn renders as an
+    /// interpolation, which depends_on does not accept). For what the function needs at its first invocation, which may come
+    /// during the same apply (an <c>aws_lambda_invocation</c>): its network path, e.g. VPC endpoints and security group rules.
+    /// </summary>
+    public void DependOn(TerraformResource resource) =>
+        Function.DependsOn = [.. Function.DependsOn ?? [], $"{resource.TerraformResourceType}.{resource.FriendlyUniqueId}"];
 
     /// <summary>True: every function traces actively (<c>tracing_config.mode = "Active"</c>, CKV_AWS_50).</summary>
     public bool ActiveTracing => true;

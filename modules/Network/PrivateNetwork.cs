@@ -34,7 +34,7 @@ public sealed class PrivateNetwork : Construct
     private readonly Dictionary<string, VpcEndpoint> _endpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<DotnetFunction>> _endpointUsers = new(StringComparer.Ordinal);
     private readonly List<string> _routeTableIds = [];
-    private string? _collectionEndpointId;
+    private OpensearchserverlessVpcEndpoint? _collectionEndpoint;
     private string[]? _existingRouteTableIds;
 
     /// <summary>Creates (or looks up) the VPC, its private subnets and route tables, and the endpoints' security group.</summary>
@@ -177,12 +177,14 @@ public sealed class PrivateNetwork : Construct
     public FraudTf.Agent.CollectionEndpointPlacement CollectionPlacement => new(VpcId, SubnetIds, [EndpointSecurityGroup.Id]);
 
     /// <summary>Registers the collection's OpenSearch Serverless VPC endpoint, which functions signing <c>aoss</c> requests reach.</summary>
-    public void RegisterCollectionEndpoint(string endpointId) => _collectionEndpointId = endpointId;
+    public void RegisterCollectionEndpoint(OpensearchserverlessVpcEndpoint endpoint) => _collectionEndpoint = endpoint;
 
     /// <summary>
     /// Puts <paramref name="function"/> in the private subnets with its own security group and gives that group egress to
     /// exactly the endpoints of what its code calls (HTTPS to the endpoints' group for interface endpoints, to the prefix
     /// list of each gateway endpoint, and with <c>natGateway</c> HTTPS to the internet), creating each endpoint on first use.
+    /// The function depends on its endpoints and rules: Terraform may invoke it in the same apply (the knowledge base's
+    /// index setup and sync are), and it must then have its network path.
     /// </summary>
     /// <exception cref="ArgumentException">The function calls a service that has no endpoint in <see cref="VpcEndpointServices.ByKey"/>.</exception>
     public void Connect(DotnetFunction function)
@@ -209,7 +211,8 @@ public sealed class PrivateNetwork : Construct
             {
                 case EndpointKind.Gateway:
                     var gateway = Endpoint(service, function);
-                    _ = new VpcSecurityGroupEgressRule(function, $"egress-{service.Name}", new VpcSecurityGroupEgressRuleConfig
+                    function.DependOn(gateway);
+                    var toGateway = new VpcSecurityGroupEgressRule(function, $"egress-{service.Name}", new VpcSecurityGroupEgressRuleConfig
                     {
                         SecurityGroupId = group.Id,
                         Description = $"HTTPS to {service.Name} through its gateway endpoint",
@@ -218,18 +221,20 @@ public sealed class PrivateNetwork : Construct
                         ToPort = 443,
                         PrefixListId = gateway.PrefixListId,
                     });
+                    function.DependOn(toGateway);
                     break;
                 case EndpointKind.Interface:
-                    Endpoint(service, function);
+                    function.DependOn(Endpoint(service, function));
                     interfaces = true;
                     break;
                 case EndpointKind.Collection:
-                    if (_collectionEndpointId is null)
+                    if (_collectionEndpoint is null)
                     {
                         throw new ArgumentException($"{function.FunctionName} signs {string.Join(", ", service.IamPrefixes)} requests, but no collection VPC endpoint was registered. " +
                                                     "Fix: create the VectorCollection with PrivateEndpoint and call RegisterCollectionEndpoint before Connect.");
                     }
 
+                    function.DependOn(_collectionEndpoint);
                     interfaces = true;
                     break;
             }
@@ -237,7 +242,7 @@ public sealed class PrivateNetwork : Construct
 
         if (interfaces)
         {
-            _ = new VpcSecurityGroupEgressRule(function, "egress-endpoints", new VpcSecurityGroupEgressRuleConfig
+            var toEndpoints = new VpcSecurityGroupEgressRule(function, "egress-endpoints", new VpcSecurityGroupEgressRuleConfig
             {
                 SecurityGroupId = group.Id,
                 Description = "HTTPS to the interface VPC endpoints",
@@ -246,7 +251,7 @@ public sealed class PrivateNetwork : Construct
                 ToPort = 443,
                 ReferencedSecurityGroupId = EndpointSecurityGroup.Id,
             });
-            _ = new VpcSecurityGroupIngressRule(function, "endpoints-ingress", new VpcSecurityGroupIngressRuleConfig
+            var fromFunction = new VpcSecurityGroupIngressRule(function, "endpoints-ingress", new VpcSecurityGroupIngressRuleConfig
             {
                 SecurityGroupId = EndpointSecurityGroup.Id,
                 Description = $"HTTPS from function {function.FunctionName}",
@@ -255,6 +260,8 @@ public sealed class PrivateNetwork : Construct
                 ToPort = 443,
                 ReferencedSecurityGroupId = group.Id,
             });
+            function.DependOn(toEndpoints);
+            function.DependOn(fromFunction);
         }
 
         if (Config.Settings.NatGateway)
@@ -268,6 +275,7 @@ public sealed class PrivateNetwork : Construct
                 ToPort = 443,
                 CidrIpv4 = "0.0.0.0/0",
             });
+            function.DependOn(egress);
             PolicyExceptions.Except(egress, "FTF-NET-001",
                 "The environment file asks for a NAT gateway (network.natGateway: true): the function may call HTTPS services outside the VPC.");
         }

@@ -195,7 +195,7 @@ public sealed class FraudDetectionStack : TerraformStack
         });
         if (Network is not null)
         {
-            Network.RegisterCollectionEndpoint(Analyst.KnowledgeBase.Collection.VpcEndpoint!.Id);
+            Network.RegisterCollectionEndpoint(Analyst.KnowledgeBase.Collection.VpcEndpoint!);
             // Every function of the stack, in the order it was created: in the private subnets, with its endpoints.
             foreach (var function in Node.FindAll().OfType<DotnetFunction>())
             {

@@ -195,6 +195,8 @@ public class NetworkStackTests
                 var group = Strings(vpc["security_group_ids"]).Single();
                 Assert.That(groups.Add(group), Is.True, $"{id} shares its security group");
                 var groupId = group.Split('.')[1];
+                Assert.That(Strings(f["depends_on"]), Has.Some.Match(@"^aws_iam_role_policy\.[A-Za-z0-9_-]+vpc-describe_[0-9A-F]+$"), $"{id} waits for its Describe policy");
+                Assert.That(Strings(f["depends_on"]), Has.None.Contain("${"), id);
                 Assert.That(Created.Resources("aws_security_group")[groupId]["name"]!.GetValue<string>(), Is.EqualTo(f["function_name"]!.GetValue<string>()));
             }
         });
@@ -332,6 +334,28 @@ public class NetworkStackTests
             Assert.That(SecurityPolicy.Check(Created).Select(v => v.Message), Is.Empty);
             Assert.That(SecurityPolicy.Check(Existing).Select(v => v.Message), Is.Empty);
             Assert.That(SecurityPolicy.Check(Nat).Select(v => v.Message), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void TheOnStack_IsTheSameOnEverySynth() =>
+        Assert.That(SynthDev(new JsonObject { ["cidr"] = "10.20.0.0/16" }).ToJsonString(), Is.EqualTo(Created.ToJsonString()));
+
+    [Test]
+    public void FunctionsInvokedDuringApply_WaitForTheirEndpointsAndRules()
+    {
+        var functions = Created.Resources("aws_lambda_function").Values;
+        var sync = Strings(functions.Single(f => f["function_name"]!.GetValue<string>() == "fraud-detection-knowledge-base-sync-dev")["depends_on"]);
+        var indexSetup = Strings(functions.Single(f => f["function_name"]!.GetValue<string>() == "fraud-detection-vector-index-setup-dev")["depends_on"]);
+        var bedrockAgent = IdOf(Created, "aws_vpc_endpoint", e => e["service_name"]!.GetValue<string>().EndsWith(".bedrock-agent", StringComparison.Ordinal));
+        var collectionEndpoint = Created.Resources("aws_opensearchserverless_vpc_endpoint").Keys.Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sync, Does.Contain($"aws_vpc_endpoint.{bedrockAgent}"));
+            Assert.That(sync, Has.Some.Match(@"^aws_vpc_security_group_egress_rule\..*egress-endpoints"));
+            Assert.That(sync, Has.Some.Match(@"^aws_vpc_security_group_ingress_rule\..*endpoints-ingress"));
+            Assert.That(indexSetup, Does.Contain($"aws_opensearchserverless_vpc_endpoint.{collectionEndpoint}"));
         });
     }
 }
