@@ -190,7 +190,7 @@ public static class PromotionReport
         var changed = c.Differences.Where(d => d.ExplainedBy.Any(s => s.Field == NetworkChange.Field)).ToList();
         sb.AppendLine($"Values networking changes in blocks both stacks have: {changed.Count} in {changed.Select(d => d.Address).Distinct().Count()} blocks " +
                       $"({string.Join(", ", changed.GroupBy(d => TypeOf(d.Address)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"`{g.Key}` {g.Select(d => d.Address).Distinct().Count()}"))}" +
-                      $"{(changed.Count == 0 ? "none" : "")}): functions' `vpc_config` and their network-interface grants, updated in place; the collection's network policy.");
+                      $"{(changed.Count == 0 ? "none" : "")}): functions' `vpc_config` and dependencies and their network-interface grants, updated in place; the collection's network policy.");
         sb.AppendLine();
         sb.AppendLine("<details><summary>Every networking block added or removed</summary>");
         sb.AppendLine();
