@@ -92,6 +92,23 @@ public class NetworkPromotionTests
     }
 
     [Test]
+    public void BothOnWithTheSameNetwork_TheNetworkBlocksCompareLikeAnyOther()
+    {
+        // Same block on both sides: no NetworkChange; the new types are compared value by value (names carry the environment).
+        var a = Stack("dev", network: true);
+        var b = Stack("staging", network: true);
+        b["resource"]!["aws_vpc_endpoint"]!["network_endpoint-sqs_1"]!["private_dns_enabled"] = false;
+        a["resource"]!["aws_vpc_endpoint"]!["network_endpoint-sqs_1"]!["private_dns_enabled"] = true;
+
+        var c = Compare(a, b, network: null);
+
+        Assert.That(c.Network, Is.Null);
+        Assert.That(c.NetworkOnlyInFrom.Concat(c.NetworkOnlyInTo).Concat(c.OnlyInFrom).Concat(c.OnlyInTo), Is.Empty);
+        Assert.That(c.Differences.Where(d => d.Expected).Select(d => $"{d.Address} {d.Path}"), Does.Contain("aws_iam_role_policy.fn_vpc-describe_1 name"));
+        Assert.That(c.Unexpected.Select(d => $"{d.Address} {d.Path}"), Is.EqualTo(new[] { "aws_vpc_endpoint.network_endpoint-sqs_1 private_dns_enabled" }));
+    }
+
+    [Test]
     public void WithoutANetworkDifference_TheSameBlocksAreUnexpected()
     {
         var c = Compare(Stack("dev", network: false), Stack("staging", network: true), network: null);
