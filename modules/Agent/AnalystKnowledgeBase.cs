@@ -37,6 +37,13 @@ public sealed record AnalystKnowledgeBaseConfig
     /// <summary>Key of the log groups (the index-setup function's).</summary>
     public required EncryptionKey LogKey { get; init; }
 
+    /// <summary>
+    /// Where the knowledge base's collection puts its OpenSearch Serverless VPC endpoint when the environment has private
+    /// networking (the collection then allows that endpoint and Amazon Bedrock only). Default: null (a public collection
+    /// endpoint, with its recorded FTF-AOSS-002 exception).
+    /// </summary>
+    public CollectionEndpointPlacement? CollectionEndpoint { get; init; }
+
 }
 
 /// <summary>
@@ -102,7 +109,8 @@ public sealed class AnalystKnowledgeBase : Construct
             IndexName = IndexName,
             Key = config.DataKey,
             StandbyReplicas = agent.StandbyReplicas,
-            PublicEndpointReason =
+            PrivateEndpoint = config.CollectionEndpoint,
+            PublicEndpointReason = config.CollectionEndpoint is not null ? null :
                 "The platform has no VPC, so the knowledge base's index-setup function reaches the collection over its public endpoint. " +
                 "Every request must still be SigV4-signed by a role the data-access policy names (the knowledge-base role and the " +
                 "index-setup role only); dashboards are not reachable at all. Move to SourceVPCEs when the platform gets a VPC.",

@@ -47,6 +47,13 @@ public sealed record FraudAnalystAgentConfig
 
     /// <summary>The logs key: the functions' log groups.</summary>
     public required EncryptionKey LogKey { get; init; }
+
+    /// <summary>
+    /// Where the knowledge base's collection puts its OpenSearch Serverless VPC endpoint when the environment has private
+    /// networking (the collection then allows that endpoint and Amazon Bedrock only). Default: null (a public collection
+    /// endpoint, with its recorded FTF-AOSS-002 exception).
+    /// </summary>
+    public CollectionEndpointPlacement? CollectionEndpoint { get; init; }
 }
 
 /// <summary>
@@ -94,6 +101,7 @@ public sealed class FraudAnalystAgent : Construct
             SourceBucket = config.Storage.Models,
             DataKey = dataKey,
             LogKey = config.LogKey,
+            CollectionEndpoint = config.CollectionEndpoint,
         });
         Guardrail = new AnalystGuardrail(this, "guardrail", new AnalystGuardrailConfig { GuardrailName = env.ResourceName("analyst-guardrail"), Key = dataKey });
 

@@ -11,6 +11,12 @@ namespace FraudTf.Agent;
 public sealed record VectorCollectionAccess(
     string Name, string PrincipalArn, IReadOnlyList<string> IndexPermissions, IReadOnlyList<string> CollectionPermissions);
 
+/// <summary>Where a <see cref="VectorCollection"/> puts its OpenSearch Serverless VPC endpoint: the VPC, subnets and security groups (ids may be references).</summary>
+/// <param name="VpcId">The VPC.</param>
+/// <param name="SubnetIds">The private subnets (one endpoint network interface each).</param>
+/// <param name="SecurityGroupIds">The endpoint's security groups (HTTPS in from the functions that call the collection).</param>
+public sealed record CollectionEndpointPlacement(string VpcId, IReadOnlyList<string> SubnetIds, IReadOnlyList<string> SecurityGroupIds);
+
 // Alike on purpose: every construct of modules/ takes one settings record (required, then defaulted init properties,
 // each documented) and exposes its Config, underlying resources and their ARNs the same way (issue 17's construct API).
 /// <summary>Settings of a <see cref="VectorCollection"/>: all required (a collection is always encrypted with the key).</summary>
@@ -30,10 +36,18 @@ public sealed record VectorCollectionConfig
 
     /// <summary>
     /// Why the collection endpoint is reachable from outside a VPC (<c>AllowFromPublic</c>; every request is still SigV4-signed
-    /// and checked against the data-access policy), recorded as the network policy's FTF-AOSS-002 exception. Required:
-    /// the construct has no VPC-endpoint option yet, so the public endpoint is an explicit, written choice.
+    /// and checked against the data-access policy), recorded as the network policy's FTF-AOSS-002 exception. Exactly one of
+    /// this and <see cref="PrivateEndpoint"/> is given: the public endpoint is an explicit, written choice. Default: none.
     /// </summary>
-    public required string PublicEndpointReason { get; init; }
+    public string? PublicEndpointReason { get; init; }
+
+    /// <summary>
+    /// Makes the collection private: an OpenSearch Serverless VPC endpoint (<c>aws_opensearchserverless_vpc_endpoint</c>) in
+    /// these subnets, and a network policy with <c>AllowFromPublic: false</c> that lets in only that endpoint
+    /// (<c>SourceVPCEs</c>) and Amazon Bedrock (<c>SourceServices: ["bedrock.amazonaws.com"]</c>, for the knowledge base).
+    /// Default: none (then <see cref="PublicEndpointReason"/> is required).
+    /// </summary>
+    public CollectionEndpointPlacement? PrivateEndpoint { get; init; }
 }
 
 /// <summary>
@@ -57,6 +71,12 @@ public sealed class VectorCollection : Construct
                                         "Fix: use 3 to 32 lowercase letters, digits and hyphens, starting with a letter.");
         }
 
+        if ((config.PublicEndpointReason is null) == (config.PrivateEndpoint is null))
+        {
+            throw new ArgumentException($"VectorCollection '{id}': give exactly one of PublicEndpointReason and PrivateEndpoint. " +
+                                        "Fix: PrivateEndpoint (a VPC endpoint, no public access) when the platform has a VPC, else the reason for the public endpoint.");
+        }
+
         Config = config;
         var name = config.CollectionName;
         var collectionResource = new[] { $"collection/{name}" };
@@ -75,22 +95,56 @@ public sealed class VectorCollection : Construct
             }, Relaxed),
         });
 
-        NetworkPolicy = new OpensearchserverlessSecurityPolicy(this, "network-policy", new OpensearchserverlessSecurityPolicyConfig
+        var collectionRule = new object[] { new Dictionary<string, object> { ["ResourceType"] = "collection", ["Resource"] = collectionResource } };
+        if (config.PrivateEndpoint is { } placement)
         {
-            Name = name,
-            Type = "network",
-            Description = $"Endpoint access to collection {name}; no dashboards",
-            Policy = JsonSerializer.Serialize(new object[]
+            VpcEndpoint = new OpensearchserverlessVpcEndpoint(this, "vpc-endpoint", new OpensearchserverlessVpcEndpointConfig
             {
-                new Dictionary<string, object>
+                // 3-32 lowercase letters, digits and hyphens, like the collection's name (unique per account and region).
+                Name = name,
+                VpcId = placement.VpcId,
+                SubnetIds = placement.SubnetIds.ToArray(),
+                SecurityGroupIds = placement.SecurityGroupIds.ToArray(),
+            });
+            // OpenSearch Serverless developer guide, "Network access for Amazon OpenSearch Serverless": private access from
+            // OpenSearch Serverless-managed VPC endpoints (SourceVPCEs) and from AWS services such as Amazon Bedrock (SourceServices).
+            NetworkPolicy = new OpensearchserverlessSecurityPolicy(this, "network-policy", new OpensearchserverlessSecurityPolicyConfig
+            {
+                Name = name,
+                Type = "network",
+                Description = $"Private access to collection {name}: its VPC endpoint and Amazon Bedrock only; no dashboards",
+                Policy = JsonSerializer.Serialize(new object[]
                 {
-                    ["Description"] = "Collection endpoint only; every request is SigV4-signed and checked against the data-access policy",
-                    ["Rules"] = new object[] { new Dictionary<string, object> { ["ResourceType"] = "collection", ["Resource"] = collectionResource } },
-                    ["AllowFromPublic"] = true,
-                },
-            }, Relaxed),
-        });
-        PolicyExceptions.Except(NetworkPolicy, "FTF-AOSS-002", config.PublicEndpointReason);
+                    new Dictionary<string, object>
+                    {
+                        ["Description"] = "Collection endpoint from the platform's VPC endpoint and the Bedrock knowledge base only",
+                        ["Rules"] = collectionRule,
+                        ["AllowFromPublic"] = false,
+                        ["SourceVPCEs"] = new[] { VpcEndpoint.Id },
+                        ["SourceServices"] = new[] { "bedrock.amazonaws.com" },
+                    },
+                }, Relaxed),
+            });
+        }
+        else
+        {
+            NetworkPolicy = new OpensearchserverlessSecurityPolicy(this, "network-policy", new OpensearchserverlessSecurityPolicyConfig
+            {
+                Name = name,
+                Type = "network",
+                Description = $"Endpoint access to collection {name}; no dashboards",
+                Policy = JsonSerializer.Serialize(new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["Description"] = "Collection endpoint only; every request is SigV4-signed and checked against the data-access policy",
+                        ["Rules"] = collectionRule,
+                        ["AllowFromPublic"] = true,
+                    },
+                }, Relaxed),
+            });
+            PolicyExceptions.Except(NetworkPolicy, "FTF-AOSS-002", config.PublicEndpointReason!);
+        }
 
         Collection = new OpensearchserverlessCollection(this, "this", new OpensearchserverlessCollectionConfig
         {
@@ -118,6 +172,9 @@ public sealed class VectorCollection : Construct
 
     /// <summary>Encryption policy (customer-managed key).</summary>
     public OpensearchserverlessSecurityPolicy EncryptionPolicy { get; }
+
+    /// <summary>The collection's OpenSearch Serverless VPC endpoint (<see cref="VectorCollectionConfig.PrivateEndpoint"/>); null for a public collection.</summary>
+    public OpensearchserverlessVpcEndpoint? VpcEndpoint { get; }
 
     /// <summary>Network policy (collection endpoint only).</summary>
     public OpensearchserverlessSecurityPolicy NetworkPolicy { get; }

@@ -16,6 +16,12 @@ public sealed record SynchronousInvocation(string Invoker, string OnFailure)
         $"\"Capturing records of asynchronous invocations\"); failures return to the caller, which {OnFailure}.";
 }
 
+/// <summary>Where a <see cref="DotnetFunction"/> runs in a VPC: the VPC and its private subnets (ids may be references).</summary>
+/// <param name="VpcId">The VPC of the function's security group.</param>
+/// <param name="SubnetIds">The private subnets Lambda puts the function's network interfaces in.</param>
+/// <param name="SubnetArns">The same subnets' ARNs (the execution role may create network interfaces in them only).</param>
+public sealed record FunctionVpcPlacement(string VpcId, IReadOnlyList<string> SubnetIds, IReadOnlyList<string> SubnetArns);
+
 /// <summary>
 /// Settings of a <see cref="DotnetFunction"/>: name, description, code, size, keys, log retention, account and region are
 /// required, and either a dead-letter queue or who invokes it synchronously; the rest has documented defaults.
@@ -177,6 +183,77 @@ public sealed class DotnetFunction : Construct, IGrantee
             FraudTf.Security.Policy.PolicyExceptions.Except(Function, "FTF-LAM-002", sync.Reason);
         }
     }
+
+    /// <summary>
+    /// Runs the function in private subnets (<c>vpc_config</c>) with a security group of its own (<see cref="SecurityGroup"/>,
+    /// no rule: whoever connects the function adds its egress), and gives the execution role what Lambda needs to manage
+    /// the function's network interfaces (Lambda developer guide, "Giving Lambda functions access to resources in an Amazon
+    /// VPC", "Required IAM permissions"; the actions of the managed policy AWSLambdaVPCAccessExecutionRole without its logs
+    /// actions): creating, deleting and re-addressing network interfaces of the account and region, in these subnets, with
+    /// this group; and, in a policy of its own with a reasoned FTF-IAM-002 exception, the two Describe actions, which
+    /// support no resource-level permission ("ec2:DescribeNetworkInterfaces – This action only works if it's allowed on all
+    /// resources"). Call once.
+    /// </summary>
+    public SecurityGroup ConnectToVpc(FunctionVpcPlacement placement)
+    {
+        if (SecurityGroup is not null)
+        {
+            throw new InvalidOperationException($"DotnetFunction '{Node.Path}' is connected to a VPC already. Fix: call ConnectToVpc once.");
+        }
+
+        var c = Config;
+        SecurityGroup = new SecurityGroup(this, "network", new SecurityGroupConfig
+        {
+            Name = c.FunctionName,
+            Description = $"Function {c.FunctionName}: egress only to the VPC endpoints of the AWS APIs it calls",
+            VpcId = placement.VpcId,
+            Tags = new Dictionary<string, string> { ["Name"] = c.FunctionName },
+        });
+        Function.PutVpcConfig(new LambdaFunctionVpcConfig { SubnetIds = placement.SubnetIds.ToArray(), SecurityGroupIds = [SecurityGroup.Id] });
+        var ec2 = $"arn:{c.Partition}:ec2:{c.Region}:{c.AccountId}";
+        Role.Policy.Add(new PolicyStatement
+        {
+            Sid = "ManageOwnNetworkInterfaces",
+            Actions = Permissions.LambdaVpcNetworkInterfaces,
+            Resources = [$"{ec2}:network-interface/*", .. placement.SubnetArns, SecurityGroup.Arn],
+        });
+        var describe = new PolicyDocument().Add(new PolicyStatement
+        {
+            Sid = "DescribeNetworkInterfaces",
+            Actions = Permissions.LambdaVpcDescribe,
+            Resources = ["*"],
+        });
+        VpcDescribePolicy = new IamRolePolicy(this, "vpc-describe", new IamRolePolicyConfig
+        {
+            Name = "vpc-describe",
+            Role = Role.Role.Id,
+            Policy = describe.ToJson(),
+        });
+        FraudTf.Security.Policy.PolicyExceptions.Except(VpcDescribePolicy, "FTF-IAM-002",
+            "Lambda describes the network interfaces and subnets of a VPC function with its execution role; ec2:DescribeNetworkInterfaces " +
+            "and ec2:DescribeSubnets support no resource-level permission (Service Authorization Reference, Amazon EC2; Lambda developer guide, " +
+            "\"Required IAM permissions\": DescribeNetworkInterfaces only works if allowed on all resources). Read-only, this policy holds nothing else.");
+        // Lambda creates the network interfaces when it creates the function: both policies must exist first.
+        DependOn(VpcDescribePolicy);
+        return SecurityGroup;
+    }
+
+    /// <summary>
+    /// Makes Terraform create <paramref name="resource"/> before the function (<c>depends_on</c>, by address: Fqn renders as an
+    /// interpolation, which depends_on does not accept). For what the function needs at its first invocation, which may come
+    /// during the same apply (an <c>aws_lambda_invocation</c>): its network path, e.g. VPC endpoints and security group rules.
+    /// </summary>
+    public void DependOn(TerraformResource resource) =>
+        Function.DependsOn = [.. Function.DependsOn ?? [], $"{resource.TerraformResourceType}.{resource.FriendlyUniqueId}"];
+
+    /// <summary>True: every function traces actively (<c>tracing_config.mode = "Active"</c>, CKV_AWS_50).</summary>
+    public bool ActiveTracing => true;
+
+    /// <summary>The function's security group once it runs in a VPC (<see cref="ConnectToVpc"/>); null otherwise.</summary>
+    public SecurityGroup? SecurityGroup { get; private set; }
+
+    /// <summary>The execution role's policy of the two Describe actions of a VPC function (<see cref="ConnectToVpc"/>); null otherwise.</summary>
+    public IamRolePolicy? VpcDescribePolicy { get; private set; }
 
     /// <summary>What the scan of the function's own assemblies found (actions and the SDK members behind them).</summary>
     public SdkCallReport CodeCalls => Config.Code.CodeCalls;

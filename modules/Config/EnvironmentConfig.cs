@@ -79,6 +79,14 @@ public sealed record EnvironmentConfig
     /// <summary>Who may write the trusted inputs (transactions stream, patterns table, knowledge-base documents).</summary>
     public required WritersConfig Writers { get; init; }
 
+    /// <summary>
+    /// Private networking (<c>network</c>): the functions in private subnets of a VPC, a VPC endpoint for every AWS API they
+    /// call and a knowledge-base collection reachable only through its VPC endpoint. Default: null (off: the functions run
+    /// outside any VPC and the collection's endpoint is public, as its recorded FTF-AOSS-002 exception explains).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public NetworkConfig? Network { get; init; }
+
     /// <summary>Where the environment deploys and how its resources are named (what the composite constructs take).</summary>
     [System.Text.Json.Serialization.JsonIgnore] // its values are the fields above (the promotion tool serializes the config)
     public DeploymentTarget Target => new() { NamePrefix = NamePrefix, Environment = Environment, AccountId = AccountId, Region = Region };
@@ -275,6 +283,42 @@ public sealed record AgentConfig
     /// <summary>OpenSearch Serverless standby replicas (a second availability zone; doubles the minimum OCUs). Default true in the production tier, false in the others.</summary>
     public required bool StandbyReplicas { get; init; }
 
+}
+
+/// <summary>
+/// The <c>network</c> block: either a VPC this stack creates (<see cref="Cidr"/>, <see cref="AvailabilityZones"/>,
+/// <see cref="NatGateway"/>) or an existing one (<see cref="VpcId"/>, <see cref="SubnetIds"/>); exactly one of the two shapes.
+/// </summary>
+public sealed record NetworkConfig
+{
+    /// <summary>IPv4 CIDR of the VPC to create (/16 to /24), e.g. <c>10.20.0.0/16</c>; null for an existing VPC.</summary>
+    public string? Cidr { get; init; }
+
+    /// <summary>Availability zones of a created VPC: one private subnet in each (2-6). Default 2; 0 for an existing VPC.</summary>
+    public int AvailabilityZones { get; init; }
+
+    /// <summary>
+    /// A created VPC with a NAT gateway per zone (public subnets, an internet gateway) and HTTPS egress to the internet from
+    /// the functions. Default false: no internet path at all, every AWS API the functions call has a VPC endpoint.
+    /// </summary>
+    public bool NatGateway { get; init; }
+
+    /// <summary>The existing VPC (<c>vpc-</c> and 8 or 17 hex digits); null when the stack creates one.</summary>
+    public string? VpcId { get; init; }
+
+    /// <summary>The existing VPC's private subnets the functions and endpoints use (at least 2, distinct); empty when the stack creates the VPC.</summary>
+    public IReadOnlyList<string> SubnetIds { get; init; } = [];
+
+    /// <summary>True when the stack creates the VPC (<see cref="Cidr"/> given), false when it uses <see cref="VpcId"/>.</summary>
+    public bool CreatesVpc => Cidr is not null;
+
+    /// <summary>Equal when every setting is (the subnet ids in order).</summary>
+    public bool Equals(NetworkConfig? other) =>
+        other is not null && Cidr == other.Cidr && AvailabilityZones == other.AvailabilityZones && NatGateway == other.NatGateway
+        && VpcId == other.VpcId && SubnetIds.SequenceEqual(other.SubnetIds);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Cidr, AvailabilityZones, NatGateway, VpcId, SubnetIds.Count);
 }
 
 /// <summary>Memory, timeout and concurrency of one Lambda function.</summary>

@@ -331,6 +331,7 @@ public static partial class EnvironmentConfigLoader
 
             var agent = ReadAgent(r, region, production, functions);
             var writers = ReadWriters(r, accountId);
+            var network = ReadNetwork(r, errors);
 
             r.RejectUnknownFields();
             if (errors.Count > before)
@@ -376,8 +377,148 @@ public static partial class EnvironmentConfigLoader
                 Notifications = notifications,
                 Agent = agent,
                 Writers = writers,
+                Network = network,
             };
         }
+    }
+
+    [GeneratedRegex(@"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    private static partial Regex VpcId();
+
+    [GeneratedRegex(@"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    private static partial Regex SubnetId();
+
+    [GeneratedRegex(@"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$")]
+    private static partial Regex Ipv4Cidr();
+
+    /// <summary>The smallest and largest prefix of a created VPC: /16 (AWS's largest VPC) to /24 (16 subnets of /28).</summary>
+    public const int MinimumVpcPrefix = 16, MaximumVpcPrefix = 24;
+
+    /// <summary>
+    /// <c>network</c>: absent (the default) for no private networking; <c>cidr</c> (with <c>availabilityZones</c> and
+    /// <c>natGateway</c>) for a VPC the stack creates, or <c>vpcId</c> with <c>subnetIds</c> for an existing one. Every field
+    /// is read even when the block is absent, so the configuration reference lists them; the shapes are checked only when
+    /// it is present.
+    /// </summary>
+    private static NetworkConfig? ReadNetwork(ConfigReader root, List<string> errors)
+    {
+        var present = root.Has("network");
+        var n = root.OptionalObject("network",
+            "give private networking as an object: {\"cidr\": \"10.20.0.0/16\"} to create a VPC, or {\"vpcId\": \"vpc-...\", \"subnetIds\": [\"subnet-...\", \"subnet-...\"]} to use an existing one; omit it for none");
+        var cidr = n.OptionalString("cidr", Ipv4Cidr(), $"an IPv4 CIDR block of /{MinimumVpcPrefix} to /{MaximumVpcPrefix}, e.g. 10.20.0.0/16",
+            "give the address range of the VPC to create, e.g. \"10.20.0.0/16\" (a private range that overlaps no network it must be connected to)", "");
+        var zones = n.OptionalInt("availabilityZones", 2, 6,
+            "use 2 to 6 availability zones: each gets a private subnet, a network interface of every interface endpoint and, with natGateway, a NAT gateway", 2);
+        var nat = n.OptionalBool("natGateway",
+            "use false (the default: no internet path, the functions reach AWS through VPC endpoints only) or true for a NAT gateway per zone", false);
+        var vpcId = n.OptionalString("vpcId", VpcId(), "a VPC id: vpc- followed by 8 or 17 hexadecimal digits",
+            "copy the id of the existing VPC, e.g. \"vpc-0a1b2c3d4e5f67890\" (aws ec2 describe-vpcs)", "");
+        var beforeSubnets = errors.Count;
+        var subnets = n.OptionalStringList("subnetIds", SubnetId(), "a subnet id: subnet- followed by 8 or 17 hexadecimal digits",
+            "list at least two private subnets of the VPC, in different availability zones, e.g. [\"subnet-0a1b2c3d4e5f67890\", \"subnet-1a2b3c4d5e6f78901\"]");
+        n.RejectUnknownFields();
+        if (!present)
+        {
+            return null;
+        }
+
+        var creates = n.Has("cidr");
+        var uses = n.Has("vpcId");
+        if (creates && uses)
+        {
+            n.ErrorValue("vpcId", vpcId, "is given together with network.cidr: cidr creates a VPC, vpcId uses an existing one",
+                "keep network.cidr (and availabilityZones, natGateway) to create a VPC, or network.vpcId with network.subnetIds to use an existing one, not both");
+            return null;
+        }
+
+        if (!creates && !uses)
+        {
+            n.Error("cidr", null, "the network block needs one of its two shapes",
+                "give network.cidr (e.g. \"10.20.0.0/16\") to create a VPC, or network.vpcId with network.subnetIds to use an existing one; or remove the network block");
+            return null;
+        }
+
+        if (creates)
+        {
+            if (n.Has("subnetIds"))
+            {
+                n.ErrorValue("subnetIds", subnets ?? [], "is for an existing VPC (network.vpcId), but network.cidr creates one",
+                    "remove network.subnetIds: the created VPC's subnets are derived from cidr and availabilityZones");
+            }
+
+            if (cidr.Length > 0 && CidrProblem(cidr) is { } problem)
+            {
+                n.ErrorValue("cidr", cidr, problem, "give a network address with a prefix of /16 to /24, e.g. \"10.20.0.0/16\" or \"172.31.64.0/20\"");
+            }
+
+            return new NetworkConfig { Cidr = cidr, AvailabilityZones = zones, NatGateway = nat };
+        }
+
+        if (n.Has("availabilityZones"))
+        {
+            n.ErrorValue("availabilityZones", zones, "is for a VPC the stack creates (network.cidr), but network.vpcId uses an existing one",
+                "remove network.availabilityZones: the zones are those of network.subnetIds");
+        }
+
+        if (n.Has("natGateway"))
+        {
+            n.ErrorValue("natGateway", nat, "is for a VPC the stack creates (network.cidr): an existing VPC's routes belong to its owner",
+                "remove network.natGateway; the functions reach AWS through the VPC endpoints this stack creates in the subnets");
+        }
+
+        if (subnets is null)
+        {
+            n.Error("subnetIds", null, "an existing VPC (network.vpcId) needs the subnets the functions and endpoints use",
+                "list at least two private subnets of the VPC, in different availability zones, e.g. [\"subnet-0a1b2c3d4e5f67890\", \"subnet-1a2b3c4d5e6f78901\"]");
+            return null;
+        }
+
+        if (errors.Count > beforeSubnets)
+        {
+            return null; // an id of the wrong shape is reported already; counting the rest would only repeat it
+        }
+
+        var duplicates = subnets.GroupBy(s => s, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0)
+        {
+            n.ErrorValue("subnetIds", subnets, $"lists {string.Join(", ", duplicates)} more than once",
+                "list each subnet once (at least two distinct subnets, in different availability zones)");
+        }
+        else if (subnets.Count < 2)
+        {
+            n.ErrorValue("subnetIds", subnets, $"lists {subnets.Count} subnet{(subnets.Count == 1 ? "" : "s")}: a function and its endpoints then depend on one availability zone",
+                "list at least two private subnets of the VPC, in different availability zones");
+        }
+
+        return new NetworkConfig { VpcId = vpcId, SubnetIds = subnets };
+    }
+
+    /// <summary>Why <paramref name="cidr"/> (shaped <c>a.b.c.d/p</c>) is no network address of /16 to /24, or null when it is.</summary>
+    public static string? CidrProblem(string cidr)
+    {
+        var m = Ipv4Cidr().Match(cidr);
+        if (!m.Success)
+        {
+            return $"must be an IPv4 CIDR block of /{MinimumVpcPrefix} to /{MaximumVpcPrefix}";
+        }
+
+        var octets = Enumerable.Range(1, 4).Select(i => int.Parse(m.Groups[i].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var prefix = int.Parse(m.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture);
+        if (octets.Any(o => o > 255))
+        {
+            return "has an octet above 255";
+        }
+
+        if (prefix is < MinimumVpcPrefix or > MaximumVpcPrefix)
+        {
+            return $"has prefix /{prefix}: AWS VPCs are /16 to /28, and FraudTf splits the VPC into 16 subnets (/{MinimumVpcPrefix} to /{MaximumVpcPrefix} leaves each at least 16 addresses)";
+        }
+
+        var address = (uint)(octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]);
+        var hostMask = prefix == 32 ? 0u : uint.MaxValue >> prefix;
+        return (address & hostMask) != 0 ? $"has host bits set: the network address of a /{prefix} is {Format(address & ~hostMask)}/{prefix}" : null;
+
+        static string Format(uint a) => $"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}";
     }
 
     private static readonly Regex AnyText = new(@"^[\s\S]*$");

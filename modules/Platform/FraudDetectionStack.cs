@@ -58,6 +58,14 @@ public sealed class FraudDetectionStack : TerraformStack
             KnowledgeBaseWriters = config.Writers.KnowledgeBase,
         });
 
+        // Private networking (network block, off when absent): the VPC and the endpoints' security group come first, so the
+        // knowledge base's collection can put its VPC endpoint in it; the functions are connected once they all exist.
+        Network = config.Network is null ? null : new FraudTf.Network.PrivateNetwork(this, "network", new FraudTf.Network.PrivateNetworkConfig
+        {
+            Target = config.Target,
+            Settings = config.Network,
+        });
+
         // Streaming: the transactions stream feeds the stream processor; table streams become events on the bus.
         TransactionsStream = new DataStream(this, "transactions-stream", new DataStreamConfig
         {
@@ -183,7 +191,17 @@ public sealed class FraudDetectionStack : TerraformStack
             Storage = Storage,
             DataKey = Keys.Data,
             LogKey = Keys.Logs,
+            CollectionEndpoint = Network?.CollectionPlacement,
         });
+        if (Network is not null)
+        {
+            Network.RegisterCollectionEndpoint(Analyst.KnowledgeBase.Collection.VpcEndpoint!);
+            // Every function of the stack, in the order it was created: in the private subnets, with its endpoints.
+            foreach (var function in Node.FindAll().OfType<DotnetFunction>())
+            {
+                Network.Connect(function);
+            }
+        }
 
         Monitoring = new FraudTf.Monitoring.FraudMonitoring(this, "monitoring", new FraudTf.Monitoring.FraudMonitoringConfig
         {
@@ -227,6 +245,9 @@ public sealed class FraudDetectionStack : TerraformStack
         TransactionsStream.RestrictWritesToGrantees(config.Writers.Transactions, "writers.transactions of the environment file (the producers)");
         EventsStream.RestrictWritesToGrantees([], "the EventBridge rules' role");
     }
+
+    /// <summary>The environment's private network (VPC, subnets, endpoints), or null when the environment file has no <c>network</c> block.</summary>
+    public FraudTf.Network.PrivateNetwork? Network { get; }
 
     /// <summary>The AI fraud analyst: Bedrock agent, guardrail, tools, knowledge base and alias.</summary>
     public FraudTf.Agent.FraudAnalystAgent Analyst { get; }

@@ -92,6 +92,16 @@ public static class Permissions
     public static readonly IReadOnlyList<string> XRayWrite =
         ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"];
 
+    /// <summary>
+    /// Lambda's management of a VPC function's network interfaces, with resource-level permissions (Lambda developer guide,
+    /// "Giving Lambda functions access to resources in an Amazon VPC", "Required IAM permissions").
+    /// </summary>
+    public static readonly IReadOnlyList<string> LambdaVpcNetworkInterfaces =
+        ["ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"];
+
+    /// <summary>The Describe actions Lambda needs for a VPC function: no resource-level permissions (Resource <c>*</c> only).</summary>
+    public static readonly IReadOnlyList<string> LambdaVpcDescribe = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"];
+
     /// <summary>Calling a foundation model (directly or through an inference profile).</summary>
     public static readonly IReadOnlyList<string> BedrockInvokeModel = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
 

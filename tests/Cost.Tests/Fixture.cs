@@ -30,6 +30,8 @@ public static class Fixture
         "bedrock.model.amazon.titan-embed-text-v2:0.input", "bedrock.guardrail.contentFilters", "bedrock.guardrail.deniedTopics",
         "bedrock.guardrail.sensitiveInformation", "bedrock.guardrail.contextualGrounding",
         "opensearchServerless.ocuHours", "opensearchServerless.storage",
+        "privatelink.interfaceEndpointAzHours", "privatelink.interfaceDataProcessed", "opensearchServerless.vpcEndpointAzHours",
+        "opensearchServerless.vpcEndpointDataProcessed", "vpc.natGatewayHours", "vpc.natGatewayDataProcessed", "vpc.publicIpv4AddressHours",
     ];
 
     /// <summary>$1 per unit for every key, except <paramref name="overrides"/> (usd, per); <paramref name="without"/> left out.</summary>
@@ -105,6 +107,11 @@ public static class Fixture
         ["opensearch.minimumOcusWithoutStandby"] = 1,
         ["opensearch.chunkTokens"] = 256,
         ["opensearch.indexOverhead"] = 1,
+        ["network.requestOverheadBytes"] = 100,
+        ["network.quarantineEnvelopeBytes"] = 100,
+        ["network.xrayBytesPerTrace"] = 1000,
+        ["network.onceCallBytesPerInvocation"] = 1000,
+        ["network.natGigabytesPerMonth"] = 30,
     };
 
     public static AssumptionBook Assumptions(string? without = null, IReadOnlyDictionary<string, double>? overrides = null)

@@ -113,6 +113,18 @@ public static class CostApi
             return alias;
         }
 
+        // Networking parts: the endpoint's service, or the Name tag (NAT gateways and their addresses).
+        if (CostModels.NetworkTypes.Contains(r.Type))
+        {
+            foreach (var attribute in new[] { "name", "service_name", "tags.Name" })
+            {
+                if (r.Str(attribute) is { } v && !v.Contains("${", StringComparison.Ordinal))
+                {
+                    return v;
+                }
+            }
+        }
+
         foreach (var attribute in new[] { "name", "function_name", "bucket", "alarm_name", "dashboard_name", "rule_name", "agent_name" })
         {
             if (r.Str(attribute) is { } v && !v.Contains("${", StringComparison.Ordinal))

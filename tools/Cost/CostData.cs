@@ -9,6 +9,15 @@ public sealed class CostDataException(string message) : Exception(message);
 /// <summary>One price of the price file: <see cref="Usd"/> for <see cref="Per"/> units of <see cref="Unit"/>.</summary>
 public sealed record Price(string Key, double Usd, double Per, string Unit)
 {
+    /// <summary>Where this price was checked, when a price names its own source (the networking prices do); else null.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>When this price was checked (yyyy-MM-dd), when the price says; else null.</summary>
+    public string? Checked { get; init; }
+
+    /// <summary>Whether its source is an AWS page showing the figure, in words, when the price says; else null.</summary>
+    public string? Confirmed { get; init; }
+
     /// <summary>The price of one unit.</summary>
     public double UnitUsd => Usd / Per;
 
@@ -73,7 +82,13 @@ public sealed class PriceBook
                 throw new CostDataException($"{displayFile}: price '{p.Name}' has 'per' = 0. Fix: give the number of units the price is for (1, 1000, 1000000).");
             }
 
-            prices[p.Name] = new Price(p.Name, Num("usd"), per, p.Value.TryGetProperty("unit", out var u) ? u.GetString() ?? "" : "");
+            string? Text(string field) => p.Value.TryGetProperty(field, out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            prices[p.Name] = new Price(p.Name, Num("usd"), per, Text("unit") ?? "")
+            {
+                Source = Text("source"),
+                Checked = Text("checked"),
+                Confirmed = Text("confirmed"),
+            };
         }
 
         return new PriceBook(displayFile, RequiredString(root, "region", displayFile), RequiredString(root, "readOn", displayFile),

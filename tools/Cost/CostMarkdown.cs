@@ -47,6 +47,7 @@ public static class CostMarkdown
             md.AppendLine();
         }
 
+        Networking(md, r, stack);
         if (details)
         {
             Resources(md, r);
@@ -59,6 +60,51 @@ public static class CostMarkdown
         }
 
         return md.ToString();
+    }
+
+    /// <summary>
+    /// What private networking costs (docs/networking.md), when the stack has any of its priced parts: one row per part
+    /// and item, the free parts named. A stack without networking gets nothing here, so its report is unchanged.
+    /// </summary>
+    private static void Networking(StringBuilder md, CostReport r, string stack)
+    {
+        var network = r.Networking;
+        if (network.Count == 0)
+        {
+            return;
+        }
+
+        var total = r.NetworkingUsd;
+        md.AppendLine(F($"### Networking of {stack}: {Usd(total)} per month ({Share(total, r.TotalUsd)} of the total)"));
+        md.AppendLine();
+        md.AppendLine("Private networking is on (`network` in the environment file; `docs/networking.md`). Endpoint hours are per endpoint per availability zone (one network interface in each private subnet); data processed comes from what the functions send through each endpoint.");
+        md.AppendLine();
+        md.AppendLine("| part | item | resources | quantity per month | price | USD per month |");
+        md.AppendLine("|---|---|---|---:|---|---:|");
+        foreach (var row in network.SelectMany(x => x.Lines.Select(l => (Resource: x, Line: l)))
+                     .GroupBy(x => (x.Resource.Type, x.Line.Item, x.Line.Price.Key))
+                     .OrderBy(g => g.Key.Type, StringComparer.Ordinal).ThenBy(g => g.Key.Item, StringComparer.Ordinal))
+        {
+            var names = row.Select(x => x.Resource.DisplayName).Distinct().Order(StringComparer.Ordinal).ToList();
+            var usd = row.Sum(x => x.Line.MonthlyUsd);
+            md.AppendLine(F($"| {row.Key.Type} | {row.Key.Item} | {names.Count}: {Cell(string.Join(", ", names))} | {Qty(row.Sum(x => x.Line.Quantity))} | {row.First().Line.Price} | {(row.First().Line.Price.Usd == 0 ? "free" : Usd(usd))} |"));
+        }
+
+        md.AppendLine(F($"| **networking total** | | {network.Count} | | | **{Usd(total)}** |"));
+        md.AppendLine();
+        var free = r.FreeResources.Where(f => CostModels.FreeNetworkTypes.Contains(f.Type)).ToList();
+        var unconfirmed = network.SelectMany(x => x.Lines).Select(l => l.Price).Where(p => p.Confirmed is { } c && !c.StartsWith("yes", StringComparison.Ordinal))
+            .DistinctBy(p => p.Key).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        if (unconfirmed.Count > 0)
+        {
+            md.AppendLine("Prices not confirmed on an AWS page (each price's source, date and status are in the price file): " +
+                          string.Join("; ", unconfirmed.Select(p => F($"{p.Key} ({Cell(p.Confirmed!)}, checked {p.Checked})"))) + ".");
+            md.AppendLine();
+        }
+
+        md.AppendLine((free.Count > 0 ? "Free networking parts: " + string.Join("; ", free.Select(f => F($"{f.Count} {f.Type}"))) + ". " : "") +
+                      "No VPC flow logs: the stack creates none.");
+        md.AppendLine();
     }
 
     private static void Resources(StringBuilder md, CostReport r)

@@ -7,7 +7,7 @@ namespace FraudTf.Cost;
 /// or an explicit "free" with the reason. A type in neither list fails the report, so a new resource is never
 /// silently free.
 /// </summary>
-internal sealed class CostModels(Workload w, PriceBook prices)
+internal sealed partial class CostModels(Workload w, PriceBook prices)
 {
     private const double Gb = 1024d * 1024 * 1024;
     private const double Million = 1_000_000;
@@ -48,6 +48,18 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         ["aws_bedrock_guardrail_version"] = "priced with the guardrail",
         ["aws_opensearchserverless_security_policy"] = "free",
         ["aws_opensearchserverless_access_policy"] = "free",
+        // Private networking (docs/networking.md): the network's parts that AWS does not bill; the endpoints, NAT
+        // gateways and their addresses are priced (CostModels.Network.cs).
+        ["aws_vpc"] = "VPCs are free",
+        ["aws_subnet"] = "subnets are free",
+        ["aws_route_table"] = "route tables are free",
+        ["aws_route_table_association"] = "free setting",
+        ["aws_route"] = "routes are free",
+        ["aws_internet_gateway"] = "internet gateways are free (their traffic is billed as data transfer)",
+        ["aws_default_security_group"] = "security groups are free",
+        ["aws_security_group"] = "security groups are free",
+        ["aws_vpc_security_group_egress_rule"] = "free setting",
+        ["aws_vpc_security_group_ingress_rule"] = "free setting",
     };
 
     /// <summary>The types with a cost model.</summary>
@@ -57,6 +69,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_cloudwatch_event_bus", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm",
         "aws_dynamodb_table", "aws_kinesis_stream", "aws_kms_key", "aws_lambda_function", "aws_opensearchserverless_collection",
         "aws_pipes_pipe", "aws_s3_bucket", "aws_s3_bucket_metric", "aws_sns_topic", "aws_sns_topic_subscription", "aws_sqs_queue",
+        "aws_vpc_endpoint", "aws_opensearchserverless_vpc_endpoint", "aws_nat_gateway", "aws_eip",
     ];
 
     /// <summary>Findings worth a reviewer's attention, found while pricing (e.g. a lifecycle that costs more than it saves).</summary>
@@ -84,6 +97,10 @@ internal sealed class CostModels(Workload w, PriceBook prices)
         "aws_bedrockagent_knowledge_base" => KnowledgeBase(r),
         "aws_bedrock_guardrail" => Guardrail(r),
         "aws_opensearchserverless_collection" => Collection(r),
+        "aws_vpc_endpoint" => VpcEndpoint(r),
+        "aws_opensearchserverless_vpc_endpoint" => CollectionEndpoint(r),
+        "aws_nat_gateway" => NatGateway(r),
+        "aws_eip" => ElasticIp(r),
         _ => throw new CostDataException($"{w.Stack.File}: resource type {r.Type} ({r.Address}) has no cost model and is not listed as free. " +
                                          "Fix: add a model to CostModels.For, or the type and the reason it is free to CostModels.Free (tools/Cost/CostModels.cs)."),
     };
@@ -248,7 +265,7 @@ internal sealed class CostModels(Workload w, PriceBook prices)
             // Lambda's active tracing samples at a fixed rate that no sampling rule changes: the first request each
             // second and 5% of the rest (Lambda developer guide, "Visualize Lambda function invocations using AWS X-Ray").
             var perSecond = load.InvocationsPerSecond;
-            var traced = Math.Min(perSecond, 1) + Math.Max(0, perSecond - 1) * 0.05;
+            var traced = TracedPerSecond(perSecond);
             lines.Add(Line(f, "traces recorded", traced * w.SecondsPerMonth, "xray.tracesRecorded",
                 F($"active tracing at Lambda's fixed rate: the first invocation each second + 5% of the rest ({perSecond:#,0.##} invocations/s)")));
         }

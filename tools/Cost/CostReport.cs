@@ -60,6 +60,12 @@ public sealed record CostReport(
     /// <summary>Total monthly cost in USD.</summary>
     public double TotalUsd => Resources.Sum(r => r.MonthlyUsd);
 
+    /// <summary>The private-networking resources (endpoints, NAT gateways, their addresses); none when networking is off.</summary>
+    public IReadOnlyList<ResourceCost> Networking => Resources.Where(r => CostModels.NetworkTypes.Contains(r.Type)).ToList();
+
+    /// <summary>Monthly cost of <see cref="Networking"/> in USD.</summary>
+    public double NetworkingUsd => Networking.Sum(r => r.MonthlyUsd);
+
     /// <summary>Monthly cost per Terraform type, largest first.</summary>
     public IReadOnlyList<(string Type, double Usd)> ByType => Resources
         .GroupBy(r => r.Type).Select(g => (g.Key, g.Sum(r => r.MonthlyUsd)))

@@ -16,7 +16,7 @@ public static partial class Commands
         var b = TerraformJson.Load(Path.Combine(StackDir(to), "cdk.tf.json"), Display(to));
         return StackComparer.Compare(from, to, a, b, substitutions,
             (isFrom, file) => StackComparer.FileSha256(StackDir(isFrom ? from : to), file), AcceptedDifference.Load(root),
-            ConfiguredScoringRules.Of(fromConfig, toConfig));
+            ConfiguredScoringRules.Of(fromConfig, toConfig), NetworkChange.Of(fromConfig, toConfig));
     }
 }
 

@@ -58,6 +58,16 @@ public static class SecurityPolicy
         "aws_bedrockagent_knowledge_base",
         "aws_bedrock_guardrail_version",
         "aws_opensearchserverless_collection",
+        // Private networking: the VPC (flow logs are not among the controls of ../shared/notes/security-controls.md, see
+        // docs/networking.md), its routing and the collection's endpoint (reachable through its security group only).
+        "aws_vpc",
+        "aws_route_table",
+        "aws_route_table_association",
+        "aws_route",
+        "aws_internet_gateway",
+        "aws_eip",
+        "aws_nat_gateway",
+        "aws_opensearchserverless_vpc_endpoint",
     ];
 
     /// <summary>Actions that support no resource-level permissions, so an Allow on Resource <c>*</c> is acceptable for them alone.</summary>
@@ -103,6 +113,7 @@ public static class SecurityPolicy
         .. IamRules.Rules,
         .. BedrockRules.Rules,
         .. OpenSearchServerlessRules.Rules,
+        .. NetworkRules.Rules,
     ];
 
     private static readonly Dictionary<string, SecurityRule> RulesById = Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);

@@ -94,4 +94,45 @@ public class VectorCollectionTests
 
         Assert.That(e!.ToString(), Does.Contain("nobody was granted access. Fix: call Grant for the roles that use the index."));
     }
+
+    [Test]
+    public void PrivateEndpoint_PutsAVpcEndpointInTheSubnets_AndAllowsOnlyItAndBedrock()
+    {
+        var s = new FreshStack();
+        var collection = new VectorCollection(s.Stack, "collection", Config(s) with
+        {
+            PublicEndpointReason = null,
+            PrivateEndpoint = new CollectionEndpointPlacement("vpc-0a1b2c3d", ["subnet-0a1b2c3d", "subnet-1a2b3c4d"], ["sg-0a1b2c3d"]),
+        });
+        collection.Grant(new VectorCollectionAccess("reader", "arn:aws:iam::111111111111:role/reader", ["aoss:ReadDocument"], []));
+
+        var stack = s.Synth();
+        var endpoint = s.Single("aws_opensearchserverless_vpc_endpoint");
+        var policy = JsonNode.Parse(Policy(stack, "network")["policy"]!.GetValue<string>())![0]!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(endpoint["name"]!.GetValue<string>(), Is.EqualTo("fraud-detection-kb-test"));
+            Assert.That(endpoint["subnet_ids"]!.AsArray().Select(x => x!.GetValue<string>()), Is.EqualTo(new[] { "subnet-0a1b2c3d", "subnet-1a2b3c4d" }));
+            Assert.That(endpoint["security_group_ids"]!.AsArray().Select(x => x!.GetValue<string>()), Is.EqualTo(new[] { "sg-0a1b2c3d" }));
+            Assert.That(policy["AllowFromPublic"]!.GetValue<bool>(), Is.False);
+            Assert.That(policy["SourceVPCEs"]![0]!.GetValue<string>(), Is.EqualTo(s.Resolve(collection.VpcEndpoint!.Id)));
+            Assert.That(policy["SourceServices"]![0]!.GetValue<string>(), Is.EqualTo("bedrock.amazonaws.com"));
+            Assert.That(Policy(stack, "network")["//"]?["policy_exceptions"], Is.Null);
+        });
+    }
+
+    [Test]
+    public void PublicReasonAndPrivateEndpoint_AreExclusive()
+    {
+        var s = new FreshStack();
+        var config = Config(s);
+        var both = config with { PrivateEndpoint = new CollectionEndpointPlacement("vpc-0a1b2c3d", ["subnet-0a1b2c3d"], ["sg-0a1b2c3d"]) };
+
+        var e = Assert.Throws<ArgumentException>(() => new VectorCollection(s.Stack, "collection", both));
+        var neither = Assert.Throws<ArgumentException>(() => new VectorCollection(s.Stack, "other", config with { PublicEndpointReason = null }));
+
+        Assert.That(e!.Message, Does.Contain("give exactly one of PublicEndpointReason and PrivateEndpoint"));
+        Assert.That(neither!.Message, Does.Contain("give exactly one of PublicEndpointReason and PrivateEndpoint"));
+    }
 }

@@ -250,6 +250,23 @@ public class SecurityPolicyTests
             """[{"Rules":[{"ResourceType":"index","Resource":["index/c/i"],"Permission":["aoss:ReadDocument"]}],"Principal":["arn:aws:iam::111111111111:root"]}]"""), "aws_opensearchserverless_access_policy.access");
         yield return new("FTF-AOSS-003", "wildcard permission", s => SetAossPolicy(s, "aws_opensearchserverless_access_policy", "access",
             """[{"Rules":[{"ResourceType":"index","Resource":["index/c/*"],"Permission":["aoss:*"]}],"Principal":["${aws_iam_role.role.arn}"]}]"""), "aws_opensearchserverless_access_policy.access");
+        // Private networking
+        yield return new("FTF-NET-001", "egress to the internet", s => new StackBuilder(s).Add("aws_vpc_security_group_egress_rule", "out",
+            """{"security_group_id":"sg-1","ip_protocol":"tcp","from_port":443,"to_port":443,"cidr_ipv4":"0.0.0.0/0"}"""), "aws_vpc_security_group_egress_rule.out");
+        yield return new("FTF-NET-001", "ingress from the internet (IPv6)", s => new StackBuilder(s).Add("aws_vpc_security_group_ingress_rule", "in",
+            """{"security_group_id":"sg-1","ip_protocol":"tcp","from_port":443,"to_port":443,"cidr_ipv6":"::/0"}"""), "aws_vpc_security_group_ingress_rule.in");
+        yield return new("FTF-NET-001", "inline ingress from the internet", s => new StackBuilder(s).Add("aws_security_group", "group",
+            """{"name":"g","description":"d","ingress":[{"from_port":22,"to_port":22,"protocol":"tcp","cidr_blocks":["0.0.0.0/0"]}]}"""), "aws_security_group.group");
+        yield return new("FTF-NET-002", "default group with a rule", s => new StackBuilder(s).Add("aws_default_security_group", "default",
+            """{"vpc_id":"vpc-1","egress":[{"from_port":0,"to_port":0,"protocol":"-1","cidr_blocks":["10.0.0.0/8"]}]}"""), "aws_default_security_group.default");
+        yield return new("FTF-NET-003", "public addresses at launch", s => new StackBuilder(s).Add("aws_subnet", "subnet",
+            """{"vpc_id":"vpc-1","cidr_block":"10.0.0.0/20","map_public_ip_on_launch":true}"""), "aws_subnet.subnet");
+        yield return new("FTF-NET-004", "no endpoint policy", s => new StackBuilder(s).Add("aws_vpc_endpoint", "endpoint",
+            """{"vpc_id":"vpc-1","service_name":"com.amazonaws.us-east-1.sqs","vpc_endpoint_type":"Interface"}"""), "aws_vpc_endpoint.endpoint");
+        yield return new("FTF-NET-004", "any principal, any action", s => new StackBuilder(s).Add("aws_vpc_endpoint", "endpoint",
+            """{"vpc_id":"vpc-1","service_name":"com.amazonaws.us-east-1.sqs","policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}"""), "aws_vpc_endpoint.endpoint");
+        yield return new("FTF-NET-004", "a restrictable action on every resource", s => new StackBuilder(s).Add("aws_vpc_endpoint", "endpoint",
+            """{"vpc_id":"vpc-1","service_name":"com.amazonaws.us-east-1.sqs","policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"${aws_iam_role.role.arn}\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"*\"}]}"}"""), "aws_vpc_endpoint.endpoint");
 
         // General
         yield return new(SecurityPolicy.CoverageRuleId, "unknown type", s => new StackBuilder(s).Add("aws_iam_role_policy_attachment", "attach", """{"role":"r","policy_arn":"arn:aws:iam::aws:policy/AdministratorAccess"}"""), "aws_iam_role_policy_attachment.attach");
@@ -348,6 +365,19 @@ public class SecurityPolicyTests
             PolicyException(s, "aws_opensearchserverless_security_policy", "network", "FTF-AOSS-002");
         });
         yield return new("FTF-AOSS-003", "baseline: one role, one permission", _ => { });
+        yield return new("FTF-NET-001", "egress to a group and a prefix list", s => new StackBuilder(s)
+            .Add("aws_vpc_security_group_egress_rule", "to-group", """{"security_group_id":"sg-1","ip_protocol":"tcp","from_port":443,"to_port":443,"referenced_security_group_id":"sg-2"}""")
+            .Add("aws_vpc_security_group_egress_rule", "to-list", """{"security_group_id":"sg-1","ip_protocol":"tcp","from_port":443,"to_port":443,"prefix_list_id":"pl-1"}""")
+            .Add("aws_security_group", "group", """{"name":"g","description":"d","vpc_id":"vpc-1"}"""));
+        yield return new("FTF-NET-001", "egress to the internet with a written exception (NAT asked)", s =>
+        {
+            new StackBuilder(s).Add("aws_vpc_security_group_egress_rule", "out", """{"security_group_id":"sg-1","ip_protocol":"tcp","from_port":443,"to_port":443,"cidr_ipv4":"0.0.0.0/0"}""");
+            PolicyException(s, "aws_vpc_security_group_egress_rule", "out", "FTF-NET-001");
+        });
+        yield return new("FTF-NET-002", "default group without rules", s => new StackBuilder(s).Add("aws_default_security_group", "default", """{"vpc_id":"vpc-1"}"""));
+        yield return new("FTF-NET-003", "no public addresses", s => new StackBuilder(s).Add("aws_subnet", "subnet", """{"vpc_id":"vpc-1","cidr_block":"10.0.0.0/20","map_public_ip_on_launch":false}"""));
+        yield return new("FTF-NET-004", "named role, its actions, its resources; X-Ray on *", s => new StackBuilder(s).Add("aws_vpc_endpoint", "endpoint",
+            """{"vpc_id":"vpc-1","service_name":"com.amazonaws.us-east-1.sqs","policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"${aws_iam_role.role.arn}\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"arn:aws:sqs:us-east-1:111111111111:q\"},{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"${aws_iam_role.role.arn}\"},\"Action\":[\"xray:PutTraceSegments\"],\"Resource\":\"*\"}]}"}"""));
         yield return new(SecurityPolicy.CoverageRuleId, "listed types and prefixes", s => new StackBuilder(s)
             .Add("aws_opensearchserverless_collection", "collection", """{"name":"c","type":"VECTORSEARCH"}""")
             .Add("aws_pipes_pipe", "pipe", """{"name":"p"}"""));

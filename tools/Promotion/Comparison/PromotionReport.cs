@@ -45,7 +45,13 @@ public static class PromotionReport
         sb.AppendLine($"| expected differences (values) | {c.Differences.Count(d => d.Expected)} in {c.Differences.Where(d => d.Expected).Select(d => d.Address).Distinct().Count()} blocks |");
         sb.AppendLine($"| unexpected differences (values) | {c.Unexpected.Count} in {c.Unexpected.Select(d => d.Address).Distinct().Count()} blocks |");
         sb.AppendLine($"| Lambda artifacts identical | {c.Artifacts.Count - artifactsDiffer} of {c.Artifacts.Count} |");
+        if (c.Network is not null)
+        {
+            sb.AppendLine($"| networking blocks only in `{from}` / only in `{to}` (expected: `network` differs) | {c.NetworkOnlyInFrom.Count} / {c.NetworkOnlyInTo.Count} |");
+        }
+
         sb.AppendLine();
+        AppendNetworking(sb, c);
 
         // Alike on purpose: each section of the report is a Markdown table written row by row, the same way.
         sb.AppendLine("## Lambda artifacts");
@@ -139,6 +145,70 @@ public static class PromotionReport
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The section on private networking, when the environments' <c>network</c> blocks differ: each side's networking, the
+    /// fields that differ, the blocks networking adds or removes by type (every address listed), and the values it changes.
+    /// </summary>
+    private static void AppendNetworking(StringBuilder sb, StackComparison c)
+    {
+        if (c.Network is not { } n)
+        {
+            return;
+        }
+
+        var (from, to) = (c.From, c.To);
+        sb.AppendLine("## Networking");
+        sb.AppendLine();
+        sb.AppendLine($"Private networking differs (`network` in the environment files; docs/networking.md): `{from}`: {Escape(n.FromMode)}; `{to}`: {Escape(n.ToMode)}. " +
+                      "Its blocks and the values it changes are expected per-environment differences, explained by `network`; the cost difference `make promote` appends prices them (endpoint hours, NAT, data processed).");
+        sb.AppendLine();
+        sb.AppendLine($"| field | {from} | {to} |");
+        sb.AppendLine("|---|---|---|");
+        foreach (var f in n.Fields)
+        {
+            sb.AppendLine($"| `{f.Field}` | {Code(f.From)} | {Code(f.To)} |");
+        }
+
+        sb.AppendLine();
+        var byType = c.NetworkOnlyInTo.Select(x => (Address: x, Added: true)).Concat(c.NetworkOnlyInFrom.Select(x => (Address: x, Added: false)))
+            .GroupBy(x => TypeOf(x.Address)).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (byType.Count > 0)
+        {
+            sb.AppendLine($"| block type | added (only in `{to}`) | removed (only in `{from}`) |");
+            sb.AppendLine("|---|---:|---:|");
+            foreach (var g in byType)
+            {
+                sb.AppendLine($"| `{g.Key}` | {g.Count(x => x.Added)} | {g.Count(x => !x.Added)} |");
+            }
+
+            sb.AppendLine($"| **total** | **{c.NetworkOnlyInTo.Count}** | **{c.NetworkOnlyInFrom.Count}** |");
+            sb.AppendLine();
+        }
+
+        var changed = c.Differences.Where(d => d.ExplainedBy.Any(s => s.Field == NetworkChange.Field)).ToList();
+        sb.AppendLine($"Values networking changes in blocks both stacks have: {changed.Count} in {changed.Select(d => d.Address).Distinct().Count()} blocks " +
+                      $"({string.Join(", ", changed.GroupBy(d => TypeOf(d.Address)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"`{g.Key}` {g.Select(d => d.Address).Distinct().Count()}"))}" +
+                      $"{(changed.Count == 0 ? "none" : "")}): functions' `vpc_config` and dependencies and their network-interface grants, updated in place; the collection's network policy.");
+        sb.AppendLine();
+        sb.AppendLine("<details><summary>Every networking block added or removed</summary>");
+        sb.AppendLine();
+        foreach (var a in c.NetworkOnlyInTo)
+        {
+            sb.AppendLine($"- `{a}`: added in `{to}`");
+        }
+
+        foreach (var a in c.NetworkOnlyInFrom)
+        {
+            sb.AppendLine($"- `{a}`: only in `{from}` (not created in `{to}`; destroyed there if deployed)");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("</details>");
+        sb.AppendLine();
+
+        static string TypeOf(string address) => address.StartsWith("data.", StringComparison.Ordinal) ? "data." + address.Split('.')[1] : address.Split('.')[0];
     }
 
     /// <summary>The terminal's line on the scoring rules: "same rules (version X)" or the settings that differ and both versions.</summary>

@@ -64,6 +64,15 @@ public sealed record StackComparison
     /// <summary>The effective scoring rules of the functions carrying SCORING_RULES (the stream processor), both sides.</summary>
     public IReadOnlyList<FunctionRules> ScoringRules { get; init; } = [];
 
+    /// <summary>How the environments' private networking differs (their <c>network</c> blocks); null when it does not.</summary>
+    public NetworkChange? Network { get; init; }
+
+    /// <summary>Networking's blocks only the source stack has (expected: the target's <c>network</c> block does not make them).</summary>
+    public IReadOnlyList<string> NetworkOnlyInFrom { get; init; } = [];
+
+    /// <summary>Networking's blocks only the target stack has (expected: its <c>network</c> block makes them).</summary>
+    public IReadOnlyList<string> NetworkOnlyInTo { get; init; } = [];
+
     /// <summary>Differences no config value explains.</summary>
     public IReadOnlyList<ValueDifference> Unexpected => Differences.Where(d => !d.Expected).ToList();
 
@@ -86,15 +95,21 @@ public static class StackComparer
     /// A function's SCORING_RULES is judged whole, not by token: its difference is expected only when each stack holds
     /// exactly what its environment's scoring block produces (<paramref name="scoringRules"/>; null: no config explains
     /// one), and the rule overrides explain nothing else (they reach the stack only through SCORING_RULES).
+    /// When the environments' networking differs (<paramref name="network"/>), the blocks it adds or removes and the values it
+    /// changes (<see cref="NetworkBlocks"/>) are expected, explained by <c>network</c>; the network block's own values
+    /// explain no token elsewhere (they reach the stack only through those blocks).
     /// </summary>
     public static StackComparison Compare(string from, string to, JsonObject fromStack, JsonObject toStack,
         IReadOnlyList<Substitution> substitutions, Func<bool, string, string?> zipSha256,
-        IReadOnlyList<AcceptedDifference>? accepted = null, ConfiguredScoringRules? scoringRules = null)
+        IReadOnlyList<AcceptedDifference>? accepted = null, ConfiguredScoringRules? scoringRules = null, NetworkChange? network = null)
     {
         accepted ??= [];
-        var tokenSubstitutions = WithoutRuleOverrides(substitutions);
+        var tokenSubstitutions = TokenSubstitutions(substitutions);
         var a = StackDocument.Blocks(fromStack).ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
         var b = StackDocument.Blocks(toStack).ToDictionary(b => b.Address, b => b.Node, StringComparer.Ordinal);
+        var networking = network is null
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : a.Concat(b).Where(kv => NetworkBlocks.IsNetworking(kv.Key, kv.Value)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
         var differences = new List<ValueDifference>();
         foreach (var address in a.Keys.Intersect(b.Keys).Order(StringComparer.Ordinal))
         {
@@ -122,6 +137,14 @@ public static class StackComparer
                 var explained = isFunction && path == ScoringRulesComparer.Path
                     ? ExplainsScoringRules(va?.Text, vb?.Text, scoringRules, out used)
                     : textA is not null && textB is not null && TokenMatcher.Explains(textA, textB, tokenSubstitutions, out used);
+                if (!explained && network is not null
+                    && NetworkBlocks.Explains(address, a[address], b[address], path, va?.Text, vb?.Text, networking,
+                        (x, y) => TokenMatcher.Explains(x, y, tokenSubstitutions, out _)))
+                {
+                    explained = true;
+                    used = [network.AsSubstitution];
+                }
+
                 var acceptedBy = explained ? null : accepted.FirstOrDefault(x => x.Covers(from, to, address, path, vb?.Text));
                 differences.Add(new ValueDifference(address, path, va?.Text, vb?.Text, explained ? used : [], acceptedBy));
             }
@@ -146,8 +169,11 @@ public static class StackComparer
             To = to,
             BlocksFrom = a.Count,
             BlocksTo = b.Count,
-            OnlyInFrom = a.Keys.Except(b.Keys).Order(StringComparer.Ordinal).ToList(),
-            OnlyInTo = b.Keys.Except(a.Keys).Order(StringComparer.Ordinal).ToList(),
+            OnlyInFrom = a.Keys.Except(b.Keys).Where(k => !networking.Contains(k)).Order(StringComparer.Ordinal).ToList(),
+            OnlyInTo = b.Keys.Except(a.Keys).Where(k => !networking.Contains(k)).Order(StringComparer.Ordinal).ToList(),
+            Network = network,
+            NetworkOnlyInFrom = a.Keys.Except(b.Keys).Where(networking.Contains).Order(StringComparer.Ordinal).ToList(),
+            NetworkOnlyInTo = b.Keys.Except(a.Keys).Where(networking.Contains).Order(StringComparer.Ordinal).ToList(),
             Differences = differences,
             Artifacts = artifacts,
             Substitutions = substitutions,
@@ -169,15 +195,17 @@ public static class StackComparer
     }
 
     /// <summary>
-    /// The substitutions a token may use: the config's rule overrides (<c>scoring.ruleOverrides.*</c>) are dropped from
+    /// The substitutions a token may use: the config's rule overrides (<c>scoring.ruleOverrides.*</c>) and network block
+    /// (<c>network.*</c>, see <see cref="NetworkBlocks"/>) are dropped from
     /// each one's fields (and a substitution naming no other field is dropped), so a rule's value (say 0.45 -> 0.5)
     /// never explains an unrelated number elsewhere in the stack.
     /// </summary>
-    private static List<Substitution> WithoutRuleOverrides(IReadOnlyList<Substitution> substitutions) =>
+    private static List<Substitution> TokenSubstitutions(IReadOnlyList<Substitution> substitutions) =>
         substitutions
             .Select(s => s with
             {
-                Field = string.Join(" or ", s.Field.Split(" or ").Where(f => !f.StartsWith(ConfiguredScoringRules.Field + ".", StringComparison.Ordinal))),
+                Field = string.Join(" or ", s.Field.Split(" or ").Where(f => !f.StartsWith(ConfiguredScoringRules.Field + ".", StringComparison.Ordinal)
+                                                                            && !f.StartsWith(NetworkChange.Field + ".", StringComparison.Ordinal))),
             })
             .Where(s => s.Field.Length > 0)
             .ToList();

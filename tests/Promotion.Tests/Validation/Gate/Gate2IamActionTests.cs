@@ -66,7 +66,7 @@ public class Gate2IamActionTests
     [Test]
     public void TheCatalogueHoldsEveryServiceTheProjectUses()
     {
-        string[] used = ["dynamodb", "s3", "kinesis", "sqs", "sns", "kms", "logs", "xray", "events", "pipes", "lambda", "bedrock", "aoss", "sts", "iam", "cloudwatch"];
+        string[] used = ["dynamodb", "s3", "kinesis", "sqs", "sns", "kms", "logs", "xray", "events", "pipes", "lambda", "bedrock", "aoss", "sts", "iam", "cloudwatch", "ec2"];
         Assert.That(IamActionCatalogue.Actions.Keys, Is.EquivalentTo(used));
         foreach (var (prefix, actions) in IamActionCatalogue.Actions)
         {

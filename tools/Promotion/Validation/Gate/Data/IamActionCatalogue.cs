@@ -35,6 +35,13 @@ public static class IamActionCatalogue
             UpdateAccessPolicy UpdateAccountSettings UpdateCollection UpdateCollectionGroup UpdateIndex
             UpdateLifecyclePolicy UpdateSecurityConfig UpdateSecurityPolicy UpdateVpcEndpoint
             """),
+        // list_amazonec2.html: only the actions the project grants (Lambda's network interfaces of a VPC function, from the
+        // Lambda developer guide's "Required IAM permissions" of "Giving Lambda functions access to resources in an Amazon
+        // VPC"); EC2 has several hundred actions, not copied here, so any other ec2: action is reported until it is added.
+        ["ec2"] = Split("""
+            AssignPrivateIpAddresses CreateNetworkInterface DeleteNetworkInterface DescribeNetworkInterfaces DescribeSubnets
+            UnassignPrivateIpAddresses
+            """),
         // list_amazonbedrock.html
         ["bedrock"] = Split("""
             AllowVendedLogDeliveryForResource ApplyGuardrail AssociateAgentCollaborator AssociateAgentKnowledgeBase

@@ -39,6 +39,14 @@ public sealed class CodeActionsRule : GateRule
     private static readonly string[] KinesisSourceActions =
         ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard"];
 
+    // Lambda developer guide, "Giving Lambda functions access to resources in an Amazon VPC", "Required IAM permissions"
+    // (the actions of the managed policy AWSLambdaVPCAccessExecutionRole without its logs actions).
+    private static readonly string[] VpcNetworkInterfaceActions =
+    [
+        "ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
+    ];
+
     private static readonly string[] DynamoDbStreamSourceActions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"];
 
     private static readonly string[] SqsSourceActions = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
@@ -226,6 +234,11 @@ public sealed class CodeActionsRule : GateRule
         if (function.At("tracing_config.mode")?.ToString() == "Active")
         {
             Add(XRayActions, "active tracing sends trace segments with the execution role");
+        }
+
+        if (function.At("vpc_config.subnet_ids") is not null)
+        {
+            Add(VpcNetworkInterfaceActions, "Lambda creates, describes and deletes the function's network interfaces in its VPC subnets with the execution role");
         }
 
         if (function.At("dead_letter_config.target_arn") is { } dlq)

@@ -154,7 +154,7 @@ internal static partial class Gate1Support
                 case "aws_iam_policy" or "aws_iam_role_policy" or "aws_iam_user_policy" or "aws_iam_group_policy" or "aws_kms_key"
                     or "aws_s3_bucket_policy" or "aws_sqs_queue_policy" or "aws_sns_topic_policy" or "aws_kms_key_policy"
                     or "aws_dynamodb_resource_policy" or "aws_kinesis_resource_policy" or "aws_cloudwatch_event_bus_policy"
-                    or "aws_sqs_queue" or "aws_sns_topic":
+                    or "aws_sqs_queue" or "aws_sns_topic" or "aws_vpc_endpoint":
                     if (r.Body["policy"] is { } policy)
                     {
                         yield return (r, "policy", policy);
