@@ -116,6 +116,14 @@ public sealed class PrivateNetwork : Construct
                 },
             });
             VpcId = vpc.Id;
+            // The route table each subnet uses: its explicitly associated one, else the VPC's main table. (data.aws_route_table
+            // by subnet_id fails for a subnet on the main table, as EC2 lists implicit associations nowhere; so each subnet's
+            // explicit tables are listed, possibly none, and the main table fills in.) The gateway endpoints add their routes there.
+            var main = new DataAwsRouteTable(this, "main-routes", new DataAwsRouteTableConfig
+            {
+                VpcId = vpc.Id,
+                Filter = new[] { new DataAwsRouteTableFilter { Name = "association.main", Values = ["true"] } },
+            });
             var subnetIds = new List<string>();
             var routeTables = new List<string>();
             for (var i = 0; i < s.SubnetIds.Count; i++)
@@ -137,13 +145,18 @@ public sealed class PrivateNetwork : Construct
                     },
                 });
                 subnetIds.Add(subnet.Id);
-                // The route table each subnet uses (its own or the VPC's main one): the gateway endpoints add their routes there.
-                routeTables.Add(new DataAwsRouteTable(this, $"subnet-{i}-routes", new DataAwsRouteTableConfig { SubnetId = subnet.Id }).RouteTableId);
+                var explicitTables = new DataAwsRouteTables(this, $"subnet-{i}-routes", new DataAwsRouteTablesConfig
+                {
+                    VpcId = vpc.Id,
+                    Filter = new[] { new DataAwsRouteTablesFilter { Name = "association.subnet-id", Values = [subnetId] } },
+                });
+                var tables = $"data.aws_route_tables.{explicitTables.FriendlyUniqueId}.ids";
+                routeTables.Add($"length({tables}) > 0 ? {tables}[0] : data.aws_route_table.{main.FriendlyUniqueId}.id");
             }
 
             SubnetIds = subnetIds;
             SubnetArns = s.SubnetIds.Select(id => $"{ec2}:subnet/{id}").ToList();
-            _existingRouteTableIds = Token.AsList(Fn.Distinct(routeTables.ToArray()));
+            _existingRouteTableIds = Token.AsList($"${{distinct([{string.Join(", ", routeTables)}])}}");
         }
 
         EndpointSecurityGroup = new SecurityGroup(this, "endpoints", new SecurityGroupConfig

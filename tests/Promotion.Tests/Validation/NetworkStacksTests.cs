@@ -93,7 +93,7 @@ public class NetworkStacksTests
             Assert.That(Schema.Aws.Resources.ContainsKey(type), Is.True, type);
         }
 
-        foreach (var type in new[] { "aws_availability_zones", "aws_vpc", "aws_subnet", "aws_route_table" })
+        foreach (var type in new[] { "aws_availability_zones", "aws_vpc", "aws_subnet", "aws_route_table", "aws_route_tables" })
         {
             Assert.That(Schema.Aws.DataSources.ContainsKey(type), Is.True, $"data.{type}");
         }
