@@ -390,10 +390,7 @@ public sealed class Function
                     Failed(unit.Saves[0].Item, e, FailureKind.Transient);
                 }
 
-                if (run.Transient() >= MaxTransientFailures)
-                {
-                    run.Stop();
-                }
+                run.Transient();
 
                 return [];
             }
@@ -414,10 +411,7 @@ public sealed class Function
             if (kind == FailureKind.Transient)
             {
                 Failed(first, e, kind);
-                if (run.Transient() >= MaxTransientFailures)
-                {
-                    run.Stop();
-                }
+                run.Transient();
 
                 return [];
             }
@@ -506,10 +500,7 @@ public sealed class Function
             }
 
             Failed(item, failure, kind);
-            if (run.Transient() >= MaxTransientFailures)
-            {
-                run.Stop();
-            }
+            run.Transient();
 
             return;
         }
@@ -851,8 +842,14 @@ public sealed class Function
 
         public void Stop() => Volatile.Write(ref _stopped, 1);
 
-        // Counts one more transient failure; returns the count.
-        public int Transient() => Interlocked.Increment(ref _transient);
+        // Counts one more transient failure; the MaxTransientFailures-th stops the batch.
+        public void Transient()
+        {
+            if (Interlocked.Increment(ref _transient) >= MaxTransientFailures)
+            {
+                Stop();
+            }
+        }
 
         // True for the batch's first environmental failure only (the one logged).
         public bool FirstEnvironmentalFailure() => Interlocked.Exchange(ref _environmental, 1) == 0;

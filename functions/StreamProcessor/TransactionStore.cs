@@ -181,8 +181,12 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     {
         var stored = state.StoredVersion is null ? "-" : $"{StoredRow.TypeOf(state.StoredVersion)}:{state.StoredVersion.N ?? state.StoredVersion.S}";
         var input = string.Join('\n', table, eventSourceArn ?? "", sequenceNumber, transactionId, stored, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input)))[..32];
+        return Token(input);
     }
+
+    // 32 hex digits of SHA-256 (a ClientRequestToken may have 36 characters).
+    private static string Token(string input) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(input)))[..32];
 
     /// <summary>
     /// Writes the transaction, its decision and the profile update in one transaction; returns the outcome and, when
@@ -298,7 +302,7 @@ public sealed class TransactionStore(IAmazonDynamoDB dynamo, Settings settings)
     /// <see cref="RequestToken"/>s of its records, in order (the same records and inputs give the same token; any other
     /// input another).</summary>
     public static string GroupToken(IEnumerable<string> recordTokens) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("group\n" + string.Join('\n', recordTokens))))[..32];
+        Token("group\n" + string.Join('\n', recordTokens));
 
     /// <summary>
     /// The current version of every active pattern (the sparse byActiveStatus index). A row without a usable id,

@@ -18,12 +18,10 @@ internal sealed partial class CostModels
         "aws_vpc_endpoint", "aws_opensearchserverless_vpc_endpoint", "aws_nat_gateway", "aws_eip",
     };
 
-    /// <summary>The free types of private networking (counted in the networking section's note).</summary>
-    public static readonly IReadOnlySet<string> FreeNetworkTypes = new SortedSet<string>(StringComparer.Ordinal)
-    {
-        "aws_vpc", "aws_subnet", "aws_route_table", "aws_route_table_association", "aws_route", "aws_internet_gateway",
-        "aws_default_security_group", "aws_security_group", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule",
-    };
+    /// <summary>The free types of private networking (counted in the networking section's note): every type networking
+    /// adds (<see cref="FraudTf.Stacks.NetworkTypes.Resources"/>) that is not priced.</summary>
+    public static readonly IReadOnlySet<string> FreeNetworkTypes =
+        new SortedSet<string>(FraudTf.Stacks.NetworkTypes.Resources.Except(NetworkTypes), StringComparer.Ordinal);
 
     /// <summary>Traced invocations per second at Lambda's fixed rate: the first each second and 5% of the rest.</summary>
     private static double TracedPerSecond(double invocationsPerSecond) =>

@@ -60,19 +60,11 @@ public sealed record NetworkChange(string FromMode, string ToMode, IReadOnlyList
 /// </summary>
 public static class NetworkBlocks
 {
-    /// <summary>Resource types that exist only for private networking.</summary>
-    public static readonly IReadOnlySet<string> ResourceTypes = new SortedSet<string>(StringComparer.Ordinal)
-    {
-        "aws_vpc", "aws_subnet", "aws_route_table", "aws_route_table_association", "aws_route", "aws_internet_gateway", "aws_eip",
-        "aws_nat_gateway", "aws_default_security_group", "aws_security_group", "aws_vpc_security_group_egress_rule",
-        "aws_vpc_security_group_ingress_rule", "aws_vpc_endpoint", "aws_opensearchserverless_vpc_endpoint",
-    };
+    /// <summary>Resource types that exist only for private networking (<see cref="NetworkTypes.Resources"/>).</summary>
+    public static IReadOnlySet<string> ResourceTypes => NetworkTypes.Resources;
 
-    /// <summary>Data sources that exist only for private networking (the existing VPC's checks, the zones).</summary>
-    public static readonly IReadOnlySet<string> DataTypes = new SortedSet<string>(StringComparer.Ordinal)
-    {
-        "aws_availability_zones", "aws_vpc", "aws_subnet", "aws_route_table",
-    };
+    /// <summary>Data sources that exist only for private networking (<see cref="NetworkTypes.DataSources"/>).</summary>
+    public static IReadOnlySet<string> DataTypes => NetworkTypes.DataSources;
 
     /// <summary>The construct id of a function's role policy that holds the Describe actions a VPC function needs.</summary>
     public const string DescribePolicyId = "vpc-describe";
