@@ -173,6 +173,7 @@ public static class ProcessorBench
     /// </summary>
     public static async Task<JsonObject> Batch(string root, int runs)
     {
+        const int WarmUpRounds = 8;
         await using var local = await DynamoLocal.Start(root);
         const string prefix = "bench";
         foreach (var schema in FraudTables.All)
@@ -184,9 +185,16 @@ public static class ProcessorBench
         var concurrent = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency, saveTogether: true);
         var oneByOne = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency, saveTogether: false);
         var sequential = NewFunction(order.Client, prefix, 1, saveTogether: false);
-        await Run(concurrent, 100, "warm-c", order);
-        await Run(oneByOne, 100, "warm-p", order);
-        await Run(sequential, 100, "warm-s", order);
+        // A hot shard's function is warm: each variant's code is run until the runtime has compiled it at tier 1 (a method
+        // is recompiled after 30 calls and a 100 ms quiet period, so a few rounds with pauses), as the decode bench does;
+        // a cold function's first batch is the cold-start benchmark's (bench/functions-runtime.sh).
+        for (var w = 0; w < WarmUpRounds; w++)
+        {
+            await Run(concurrent, 100, $"warm-c{w}", order);
+            await Run(oneByOne, 100, $"warm-p{w}", order);
+            await Run(sequential, 100, $"warm-s{w}", order);
+            await Task.Delay(150);
+        }
         var c = new List<double>();
         var p = new List<double>();
         var s = new List<double>();
@@ -214,6 +222,49 @@ public static class ProcessorBench
             ["ratio"] = Math.Round(Median(s) / Median(c), 2),
             ["perUserOrderChecked"] = true,
         };
+    }
+
+    /// <summary>
+    /// Where a 100-record batch of 20 users' time goes, as the processor saves it: after <paramref name="warmUps"/>
+    /// batches, <paramref name="batches"/> batches, each as one line (when its reads ended, when its transactions started
+    /// and ended, in ms from its start), then every DynamoDB call of the median batch (method, items of a transaction,
+    /// start, end, duration); as text.
+    /// </summary>
+    public static async Task<string> Trace(string root, int warmUps, int batches = 15)
+    {
+        await using var local = await DynamoLocal.Start(root);
+        const string prefix = "bench";
+        foreach (var schema in FraudTables.All)
+        {
+            await FraudTf.Functions.Tests.Support.TableFactory.Create(local.Client, schema, $"{prefix}-{schema.LogicalName}");
+        }
+
+        var order = OrderRecorder.Wrap(local.NewClient());
+        var function = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency, saveTogether: true);
+        for (var i = 0; i < warmUps; i++)
+        {
+            await Run(function, 100, $"warm{i}", order);
+        }
+
+        const string write = nameof(IAmazonDynamoDB.TransactWriteItemsAsync);
+        var traced = new List<(double Ms, string Summary, List<string> Calls)>();
+        for (var i = 0; i < batches; i++)
+        {
+            order.Calls.Clear();
+            var start = order.Clock.Elapsed;
+            var ms = await Run(function, 100, $"traced{i}", order);
+            await Task.Delay(50); // the last call's continuation
+            var calls = order.Calls.OrderBy(c => c.Start).ToList();
+            double At(TimeSpan t) => (t - start).TotalMilliseconds;
+            var writes = calls.Where(c => c.Method == write).ToList();
+            traced.Add((ms,
+                string.Create(CultureInfo.InvariantCulture, $"batch {ms,6:0.0} ms: reads done at {At(calls.Where(c => c.Method != write).Max(c => c.End)),5:0.0}, {writes.Count} transactions from {At(writes.Min(c => c.Start)),5:0.0} to {At(writes.Max(c => c.End)),6:0.0}"),
+                [.. calls.Select(c => string.Create(CultureInfo.InvariantCulture,
+                    $"{At(c.Start),8:0.0} {At(c.End),8:0.0} {(c.End - c.Start).TotalMilliseconds,7:0.0} ms  {c.Method}{(c.Items > 0 ? $" ({c.Items} items)" : "")}"))]));
+        }
+
+        var median = traced.OrderBy(t => t.Ms).ElementAt(traced.Count / 2);
+        return string.Join('\n', [.. traced.Select(t => t.Summary), $"calls of the median batch ({median.Ms:0.0} ms):", "   start      end    took", .. median.Calls]);
     }
 
     // What DynamoDB Local does with concurrent transactions, apart from the processor: the median milliseconds of one
@@ -315,6 +366,12 @@ public static class ProcessorBench
         /// <summary>The calls recorded.</summary>
         public ConcurrentQueue<(string User, string TransactionId)> Writes { get; } = new();
 
+        /// <summary>Every call: its method, the items of a TransactWriteItems (else 0), and its start and end on <see cref="Clock"/>.</summary>
+        public ConcurrentQueue<(string Method, int Items, TimeSpan Start, TimeSpan End)> Calls { get; } = new();
+
+        /// <summary>The clock of <see cref="Calls"/>.</summary>
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
         /// <summary>The wrapping client.</summary>
         public IAmazonDynamoDB Client { get; private set; } = null!;
 
@@ -343,7 +400,15 @@ public static class ProcessorBench
 
             try
             {
-                return method!.Invoke(_inner, args);
+                var started = Clock.Elapsed;
+                var result = method!.Invoke(_inner, args);
+                if (result is Task task)
+                {
+                    var items = (args?[0] as TransactWriteItemsRequest)?.TransactItems?.Count ?? 0;
+                    task.ContinueWith(_ => Calls.Enqueue((method.Name, items, started, Clock.Elapsed)), TaskScheduler.Default);
+                }
+
+                return result;
             }
             catch (TargetInvocationException e) when (e.InnerException is not null)
             {

@@ -5,6 +5,7 @@
 //        dotnet FunctionsBench.dll --decode <runs>                   decode + validate + score, new and old decoder (JSON; pin it to one core)
 //        dotnet FunctionsBench.dll --decode-profile <variant> <seconds>  one variant of --decode (new, old, newDecode, oldDecode, score) for that much CPU, to profile
 //        dotnet FunctionsBench.dll --batch <repo root> <runs>        100 records of 20 users on DynamoDB Local, concurrent and sequential (JSON)
+//        dotnet FunctionsBench.dll --batch-trace <repo root> <warm-ups>  one such batch's DynamoDB calls, start, end and duration
 var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 if (args is ["--decode", var decodeRuns])
 {
@@ -21,6 +22,12 @@ if (args is ["--decode-profile", var profileVariant, var profileSeconds])
 if (args is ["--batch", var batchRoot, var batchRuns])
 {
     Console.WriteLine((await FraudTf.Bench.ProcessorBench.Batch(batchRoot, int.Parse(batchRuns, CultureInfo.InvariantCulture))).ToJsonString());
+    return;
+}
+
+if (args is ["--batch-trace", var traceRoot, var traceWarmUps])
+{
+    Console.WriteLine(await FraudTf.Bench.ProcessorBench.Trace(traceRoot, int.Parse(traceWarmUps, CultureInfo.InvariantCulture)));
     return;
 }
 

@@ -606,14 +606,9 @@ public sealed class Function
             }
         }
 
-        await Task.WhenAll([
-            Patterns(),
-            .. txs.Select(t => t.TransactionId).Distinct(StringComparer.Ordinal).Chunk(100).Select(Ids),
-            .. txs.Select(t => t.UserId).Distinct(StringComparer.Ordinal).Chunk(100).Select(Profiles)]);
-
         var window = _settings.Rules.LongestWindow;
-        var users = txs.GroupBy(t => t.UserId, StringComparer.Ordinal).Where(u => !context.UserErrors.ContainsKey(u.Key));
-        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct }, async (user, _) =>
+        Task Histories() => Parallel.ForEachAsync(txs.GroupBy(t => t.UserId, StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct }, async (user, _) =>
         {
             try
             {
@@ -629,9 +624,17 @@ public sealed class Function
             }
             catch (Exception e) when (Failed(e))
             {
-                context.UserErrors[user.Key] = e;
+                context.HistoryErrors[user.Key] = e;
             }
         });
+
+        // All at once: the histories do not wait for the profiles (a user whose profile could not be read fails whatever
+        // its history says), so a batch's reads take the longest of them, not the sum of two rounds.
+        await Task.WhenAll([
+            Patterns(),
+            .. txs.Select(t => t.TransactionId).Distinct(StringComparer.Ordinal).Chunk(100).Select(Ids),
+            .. txs.Select(t => t.UserId).Distinct(StringComparer.Ordinal).Chunk(100).Select(Profiles),
+            Histories()]);
 
         return context;
     }
@@ -873,9 +876,12 @@ public sealed class Function
 
         public ConcurrentDictionary<string, List<RecentTransaction>> Recent { get; } = new(StringComparer.Ordinal);
 
+        // Users whose history could not be read (read alongside the profiles, so kept apart: the profile's failure is named first).
+        public ConcurrentDictionary<string, Exception> HistoryErrors { get; } = new(StringComparer.Ordinal);
+
         // The failed read of t's own (its id, its user's profile or history), if any; the patterns are checked per batch.
         public Exception? FailureFor(Transaction t) =>
-            IdErrors.GetValueOrDefault(t.TransactionId) ?? UserErrors.GetValueOrDefault(t.UserId);
+            IdErrors.GetValueOrDefault(t.TransactionId) ?? UserErrors.GetValueOrDefault(t.UserId) ?? HistoryErrors.GetValueOrDefault(t.UserId);
     }
 
     // The batch's counts for its metrics, from the records in the batch's order once it is done (deterministic sums).

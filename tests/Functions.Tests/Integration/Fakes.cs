@@ -158,6 +158,18 @@ public class ThrottlingDynamo : DispatchProxy
 
     private Func<Task>? _beforeNextWrite;
 
+    /// <summary>When set, BatchGetItem calls that read this table fail with <see cref="BatchGetFailure"/>.</summary>
+    public string? FailBatchGetsOn { get; set; }
+
+    /// <summary>The error of the BatchGetItem calls of <see cref="FailBatchGetsOn"/>.</summary>
+    public Exception? BatchGetFailure { get; set; }
+
+    /// <summary>When true, every BatchGetItem call waits until a Query of a user's history (the byUserTime index) has
+    /// started, at most 10 s, and fails if none has: it passes only when the histories are read alongside the BatchGets.</summary>
+    public bool BatchGetsWaitForAHistoryQuery { get; set; }
+
+    private readonly TaskCompletionSource _historyQueried = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The ClientRequestToken of every TransactWriteItems call that reached the engine, in order.</summary>
     public ConcurrentQueue<string?> Tokens { get; } = new();
 
@@ -224,6 +236,24 @@ public class ThrottlingDynamo : DispatchProxy
             return Take(ref _commitThenFail) ? FailAfter(tracked) : tracked;
         }
 
+        if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.TransactionAttributes.ByUserTimeIndex })
+        {
+            _historyQueried.TrySetResult();
+        }
+
+        if (method?.Name == nameof(IAmazonDynamoDB.BatchGetItemAsync) && args?[0] is BatchGetItemRequest batchGet)
+        {
+            if (FailBatchGetsOn is { } table && batchGet.RequestItems.ContainsKey(table) && BatchGetFailure is { } batchGetFailure)
+            {
+                return Task.FromException<BatchGetItemResponse>(batchGetFailure);
+            }
+
+            if (BatchGetsWaitForAHistoryQuery)
+            {
+                return AfterAHistoryQuery(method, args);
+            }
+        }
+
         if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.PatternAttributes.ByActiveStatusIndex }
             && PatternsFailure is { } patternsFailure)
         {
@@ -244,6 +274,16 @@ public class ThrottlingDynamo : DispatchProxy
         {
             throw e.InnerException;
         }
+    }
+
+    private async Task<BatchGetItemResponse> AfterAHistoryQuery(MethodInfo method, object?[] args)
+    {
+        if (await Task.WhenAny(_historyQueried.Task, Task.Delay(TimeSpan.FromSeconds(10))) != _historyQueried.Task)
+        {
+            throw new InvalidOperationException("no history was queried while the BatchGetItem calls were waiting");
+        }
+
+        return await (Task<BatchGetItemResponse>)method.Invoke(_inner, args)!;
     }
 
     // Forwards a write, recording its order and how many are in flight, after the user's delay.

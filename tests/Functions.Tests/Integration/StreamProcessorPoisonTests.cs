@@ -393,6 +393,47 @@ public partial class StreamProcessorPoisonTests
     }
 
     [Test]
+    public async Task BatchReads_HistoriesAreReadAlongsideTheProfilesAndIds_NotAfterThem()
+    {
+        // Every BatchGetItem (ids, profiles) waits until a history Query has started: the batch completes only when the
+        // reads run at once (a batch's reads then take the longest of them, not two rounds).
+        var records = new[] { Record(1, Tx("tx-1", "u-a")), Record(2, Tx("tx-2", "u-b")), Record(3, Tx("tx-3", "u-a", minutesAgo: 20)) };
+        var h = NewFunction();
+        h.Dynamo.BatchGetsWaitForAHistoryQuery = true;
+
+        var response = await h.Function.Process(Batch(records), CancellationToken.None);
+
+        Assert.That(response.BatchItemFailures, Is.Empty);
+        Assert.That(await StoredIds(_settings.TransactionsTable), Is.EquivalentTo(new[] { "tx-1", "tx-2", "tx-3" }));
+    }
+
+    [Test]
+    public async Task FailedReadOfTheProfiles_AndOfAHistory_TheProfilesFailureIsTheOneNamed_AndNothingIsSaved()
+    {
+        var records = new[] { Record(1, Tx("tx-1", "u-a")), Record(2, Tx("tx-2", "u-b")) };
+        var h = NewFunction();
+        h.Dynamo.FailBatchGetsOn = _settings.UserProfilesTable;
+        h.Dynamo.BatchGetFailure = new AmazonDynamoDBException("denied") { ErrorCode = "AccessDeniedException", StatusCode = System.Net.HttpStatusCode.BadRequest };
+        h.Dynamo.ThrottleQueriesOf = "u-a";
+        h.Dynamo.ThrottleUserQueries = 1;
+
+        var first = await h.Function.Process(Batch(records), CancellationToken.None);
+
+        Assert.That(first.BatchItemFailures.Select(f => f.ItemIdentifier), Is.EqualTo(new[] { records[0].Kinesis.SequenceNumber }));
+        Assert.That(await StoredIds(_settings.TransactionsTable), Is.Empty, "no record is saved without its user's profile");
+        Assert.That(h.Log.Lines.Where(l => l.Contains("\"record failed", StringComparison.Ordinal)).ToList(),
+            Has.Some.Contains("AccessDeniedException").And.None.Contains("ProvisionedThroughputExceededException"),
+            "u-a's profile read failed before its history's: the profile's failure is the one named");
+
+        h.Dynamo.FailBatchGetsOn = null;
+        h.Dynamo.ThrottleQueriesOf = null;
+        var second = await h.Function.Process(From(Batch(records), first), CancellationToken.None);
+
+        Assert.That(second.BatchItemFailures, Is.Empty);
+        Assert.That(await StoredIds(_settings.TransactionsTable), Is.EquivalentTo(new[] { "tx-1", "tx-2" }));
+    }
+
+    [Test]
     public async Task TransientQuarantineFailures_AreRetried_NeverLost()
     {
         var poison = Record(2, "not json");
