@@ -9,8 +9,12 @@
 #       concurrently at the default MaxConcurrency, records saved together in transactions of up to 100 items); in the
 #       same run, alternating with it: one record per transaction at that concurrency, and the baseline, one record per
 #       transaction one at a time (the processor before issue 18);
-#       every batch checks that each user's saves reached DynamoDB in the batch's order. Also a 1-record batch, and one
-#       TransactWriteItems alone against 16 at once (does the emulator run them one at a time?).
+#       every batch checks that each user's saves reached DynamoDB in the batch's order. Each variant first runs 8
+#       warm-up rounds (a hot shard's function is warm: its code at tier 1; a cold start is bench/functions-runtime.sh's).
+#       Also a 1-record batch, and one TransactWriteItems alone against 16 at once (does the emulator run them one at a
+#       time?);
+#   (c) where (b)'s time goes: 15 more batches, each as when its reads ended and its transactions ran, and every
+#       DynamoDB call of the median one (FunctionsBench --batch-trace; printed, not written to the figure file).
 # Usage: bench/processor.sh [RUNS=5]     (goals: (a) >= 1,000,000 records/s, (b) <= 120 ms)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,3 +63,5 @@ print(f"(a) decode + validate + score, one thread: median {d['decodeValidateScor
 print(f"(b) 100 records of 20 users on DynamoDB Local: median {b['concurrentBatchMs']} ms as the processor saves them (MaxConcurrency {b['maxConcurrency']}, saved together) vs {b['oneByOneConcurrentBatchMs']} ms one record per transaction at that concurrency and {b['sequentialBatchMs']} ms one at a time ({b['ratio']}x); 1-record batch {b['oneRecordBatchMs']} ms; per-user order checked; one TransactWriteItems alone {b['oneTransactWriteMs']} ms, 16 at once {b['sixteenConcurrentTransactWritesMs']} ms")
 print(f"wrote {out}")
 PY
+echo "(c) where (b)'s time goes (ms from each batch's start):"
+dotnet "$DLL" --batch-trace "$(pwd)" 30 | sed 's/^/  /'

@@ -8,7 +8,9 @@
 # micro-benchmark runs are interleaved round by round, so a change of the machine's load hits them alike.
 # After the runs, the phases of one more one-environment synth (FRAUDTF_SYNTH_TIMING=1: wall and CPU per phase).
 # Baseline measured in the same run: the app's own process start without jsii (`FraudTf.dll --help`).
-# BASE_DLL=<FraudTf.dll of another revision, e.g. main's> adds its full synth (run from here, into a temporary folder).
+# BASE_DLL=<FraudTf.dll of another revision, built in its own checkout: <checkout>/bin/Release/net10.0/FraudTf.dll> adds
+# that revision's full synth, run in its checkout (its own environments, functions and bindings) into a temporary
+# folder, in the same rounds: "a full synth no slower than before" and one environment against the full synth before.
 # Usage: bench/synth.sh [COLD_RUNS=2] [WARM_RUNS=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,11 @@ for i in $(seq "$COLD_RUNS"); do
 done
 
 make -s build >/dev/null
+if [[ -n "${BASE_DLL:-}" ]]; then
+  BASE_DLL=$(realpath "$BASE_DLL")
+  base_root=$(dirname "$(dirname "$(dirname "$(dirname "$BASE_DLL")")")")
+  [[ -f "$base_root/cdktf.json" ]] || { echo "BASE_DLL must be <checkout>/bin/Release/net10.0/FraudTf.dll (no cdktf.json in $base_root)" >&2; exit 2; }
+fi
 dotnet build bench/SynthBench -c Release --nologo -v quiet -clp:NoSummary >/dev/null
 BENCH=bench/SynthBench/bin/Release/net10.0/SynthBench.dll
 # The warm runs synthesize into a temporary folder (the app reads CDKTF_OUTDIR as the CLI passes it): cdktf.out stays as it is.
@@ -40,11 +47,13 @@ env_file=environments/dev.json
 cp "$env_file" "$work/env.json"
 trap 'cp "$work/env.json" "$env_file"; rm -rf "$work"' EXIT
 make -s synth >/dev/null # the store holds the current inputs' outputs
+# The revision before builds its functions on its first synth: once before the rounds.
+[[ -z "${BASE_DLL:-}" ]] || env -C "$base_root" CDKTF_OUTDIR="$work/out-base" dotnet "$BASE_DLL" >/dev/null
 for i in $(seq "$WARM_RUNS"); do
   measure baseline dotnet bin/Release/net10.0/FraudTf.dll --help
   measure warm_app env FRAUDTF_FULL_SYNTH=1 dotnet bin/Release/net10.0/FraudTf.dll
   measure warm_make make -s synth FULL=1
-  [[ -z "${BASE_DLL:-}" ]] || measure base_app env CDKTF_OUTDIR="$work/out-base" dotnet "$BASE_DLL"
+  [[ -z "${BASE_DLL:-}" ]] || measure base_app env -C "$base_root" CDKTF_OUTDIR="$work/out-base" FRAUDTF_FULL_SYNTH=1 dotnet "$BASE_DLL"
   measure nochange make -s synth
   # A change no run has seen before (trailing blanks: the same config, another file hash), then back.
   { cat "$work/env.json"; printf '%*s\n' "$i" ''; } >"$env_file"
@@ -78,5 +87,8 @@ awk -v f="$(median warm_make)" -v e="$(median empty)" -v n="$(median nochange)" 
   printf "ratio full make synth / empty app: %.1fx\n", f/e
   printf "nothing changed: %.2f s (goal <= 1.0 s), %.2f of the full synth\n", n, n/f
   printf "one environment changed / full: %.2f (goal <= 0.45)\n", o/f }'
+[[ ! -s "$work/base_app" ]] || awk -v a="$(median warm_app)" -v b="$(median base_app)" -v o="$(median onechange)" 'BEGIN {
+  printf "full app synth / BASE_DLL full app synth: %.2f (goal: no slower, <= 1)\n", a/b
+  printf "one environment changed / BASE_DLL full app synth: %.2f\n", o/b }'
 awk -v e="$(median empty)" -v a="$(median alarms100)" -v b="$(median alarms400)" 'BEGIN {
   printf "per construct (400 alarms - 100 alarms, / 300): %.1f ms; 100 alarms over the empty app: %.2f s\n", (b-a)/300*1000, a-e }'
