@@ -175,16 +175,10 @@ public static class ProcessorBench
     {
         const int WarmUpRounds = 8;
         await using var local = await DynamoLocal.Start(root);
-        const string prefix = "bench";
-        foreach (var schema in FraudTables.All)
-        {
-            await FraudTf.Functions.Tests.Support.TableFactory.Create(local.Client, schema, $"{prefix}-{schema.LogicalName}");
-        }
-
-        var order = OrderRecorder.Wrap(local.NewClient());
-        var concurrent = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency, saveTogether: true);
-        var oneByOne = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency, saveTogether: false);
-        var sequential = NewFunction(order.Client, prefix, 1, saveTogether: false);
+        var order = await Tables(local);
+        var concurrent = NewFunction(order.Client, Prefix, Settings(Prefix).MaxConcurrency, saveTogether: true);
+        var oneByOne = NewFunction(order.Client, Prefix, Settings(Prefix).MaxConcurrency, saveTogether: false);
+        var sequential = NewFunction(order.Client, Prefix, 1, saveTogether: false);
         // A hot shard's function is warm: each variant's code is run until the runtime has compiled it at tier 1 (a method
         // is recompiled after 30 calls and a 100 ms quiet period, so a few rounds with pauses), as the decode bench does;
         // a cold function's first batch is the cold-start benchmark's (bench/functions-runtime.sh).
@@ -207,14 +201,14 @@ public static class ProcessorBench
             one.Add(await Run(concurrent, 1, $"o{r}", order));
         }
 
-        var (single, sixteen) = await TransactWrites(local.Client, $"{prefix}-transactions", runs);
+        var (single, sixteen) = await TransactWrites(local.Client, $"{Prefix}-transactions", runs);
         static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
         return new JsonObject
         {
             ["oneTransactWriteMs"] = Math.Round(single, 2),
             ["sixteenConcurrentTransactWritesMs"] = Math.Round(sixteen, 2),
             ["users"] = 20,
-            ["maxConcurrency"] = Settings(prefix).MaxConcurrency,
+            ["maxConcurrency"] = Settings(Prefix).MaxConcurrency,
             ["concurrentBatchMs"] = Math.Round(Median(c), 1),
             ["oneByOneConcurrentBatchMs"] = Math.Round(Median(p), 1),
             ["sequentialBatchMs"] = Math.Round(Median(s), 1),
@@ -233,14 +227,8 @@ public static class ProcessorBench
     public static async Task<string> Trace(string root, int warmUps, int batches = 15)
     {
         await using var local = await DynamoLocal.Start(root);
-        const string prefix = "bench";
-        foreach (var schema in FraudTables.All)
-        {
-            await FraudTf.Functions.Tests.Support.TableFactory.Create(local.Client, schema, $"{prefix}-{schema.LogicalName}");
-        }
-
-        var order = OrderRecorder.Wrap(local.NewClient());
-        var function = NewFunction(order.Client, prefix, Settings(prefix).MaxConcurrency, saveTogether: true);
+        var order = await Tables(local);
+        var function = NewFunction(order.Client, Prefix, Settings(Prefix).MaxConcurrency, saveTogether: true);
         for (var i = 0; i < warmUps; i++)
         {
             await Run(function, 100, $"warm{i}", order);
@@ -343,6 +331,19 @@ public static class ProcessorBench
         }
 
         return ms;
+    }
+
+    // The bench's tables (prefix "bench-", the stack's schemas) on the emulator, and a recording client of it.
+    private const string Prefix = "bench";
+
+    private static async Task<OrderRecorder> Tables(DynamoLocal local)
+    {
+        foreach (var schema in FraudTables.All)
+        {
+            await FraudTf.Functions.Tests.Support.TableFactory.Create(local.Client, schema, $"{Prefix}-{schema.LogicalName}");
+        }
+
+        return OrderRecorder.Wrap(local.NewClient());
     }
 
     private static Settings Settings(string prefix) => new()
