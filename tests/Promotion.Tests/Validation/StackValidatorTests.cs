@@ -198,6 +198,16 @@ public class StackValidatorTests
     }
 
     [Test]
+    public void ADependsOnEntryWrittenAsAnInterpolationFails_EvenWhenItNamesADeclaredResource()
+    {
+        var stack = Valid();
+        stack["resource"]!["aws_kinesis_stream"]!["stream"]!["depends_on"] = new JsonArray("aws_kms_key.key", "${aws_kms_key.key}");
+        var e = Validate(stack).Single();
+        Assert.That((e.Check, e.Path), Is.EqualTo(("bad-meta-argument", "depends_on[1]")));
+        Assert.That(e.Message, Does.Contain("Fix: write 'aws_kms_key.key'"));
+    }
+
+    [Test]
     public void AProviderMetaArgumentMustNameAConfiguredProvider()
     {
         var stack = Valid();

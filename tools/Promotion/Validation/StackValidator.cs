@@ -234,9 +234,19 @@ public static partial class StackValidator
                 {
                     if (dep?.GetValueKind() == System.Text.Json.JsonValueKind.String)
                     {
+                        // In Terraform's JSON syntax a depends_on entry is a plain reference ("aws_x.y"), read as a
+                        // traversal (hashicorp/hcl json/structure.go AsTraversal: hclsyntax.ParseTraversalAbs), so the
+                        // interpolation "${aws_x.y}" that an argument accepts is no reference there: terraform refuses it.
                         var target = dep.GetValue<string>();
-                        var expr = target.StartsWith("${", StringComparison.Ordinal) && target.EndsWith('}') ? target[2..^1] : target;
-                        if (!Declared(expr.Split('.'), out var problem))
+                        if (target.StartsWith("${", StringComparison.Ordinal))
+                        {
+                            Error(address, $"depends_on[{i}]", "bad-meta-argument",
+                                $"'{target}' is an interpolation; a depends_on entry in Terraform JSON is a plain reference, which terraform reads as a traversal. " +
+                                $"Fix: write '{(target.EndsWith('}') ? target[2..^1] : target[2..])}' (cdktf's dependsOn writes it so).");
+                            continue;
+                        }
+
+                        if (!Declared(target.Split('.'), out var problem))
                         {
                             Error(address, $"depends_on[{i}]", "unknown-reference", $"'{target}': {problem}");
                         }
