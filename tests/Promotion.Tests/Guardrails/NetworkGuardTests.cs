@@ -36,9 +36,24 @@ public class NetworkGuardTests
 
         Assert.That(r.Allowed, Is.False);
         Assert.That(r.Lines[0], Does.StartWith($"staging: replace of network {type}.network_x (replace_because_cannot_update: cidr_block): ")
-            .And.EndWith(Guards.DangerousReplaces[type]));
+            .And.EndWith(PlanSummary.NetworkReplaces[type]));
         Assert.That(r.Lines[^1], Does.StartWith("refused: the plan of staging would interrupt private networking by replacing 1 network resource(s).")
             .And.Contain("ALLOW_DESTROY="));
+    }
+
+    [Test]
+    public void ThePlanSummary_SinglesOutANetworkReplace_WithItsReason_AndListsItOnce()
+    {
+        var plan = Plan(("aws_vpc_endpoint", "sqs", ["delete", "create"]), ("aws_cloudwatch_metric_alarm", "a", ["delete", "create"]), ("aws_subnet", "s", ["update"]));
+
+        var md = plan.ToMarkdown("staging");
+
+        Assert.That(plan.NetworkInterruptions.Select(c => c.Address), Is.EqualTo(new[] { "aws_vpc_endpoint.sqs" }), "a subnet updated in place interrupts nothing");
+        var section = md.IndexOf("**Network resources replaced (1): private networking is interrupted", StringComparison.Ordinal);
+        Assert.That(section, Is.GreaterThan(0));
+        Assert.That(md, Does.Contain($"| replace | `aws_vpc_endpoint.sqs` | replace_because_cannot_update: cidr_block; {PlanSummary.NetworkReplaces["aws_vpc_endpoint"]} |"));
+        Assert.That(md.IndexOf("#### Replaced (1)", StringComparison.Ordinal), Is.GreaterThan(section), "the alarm, after the network section");
+        Assert.That(md.Split("`aws_vpc_endpoint.sqs`").Length - 1, Is.EqualTo(1), "listed once, not again under Replaced");
     }
 
     [Test]

@@ -15,39 +15,23 @@ public static class Guards
     /// <summary>Shortest override reason accepted (a reason, not "y").</summary>
     public const int MinReasonLength = 10;
 
-    /// <summary>
-    /// Private networking's resources whose <em>replace</em> interrupts the running platform (docs/networking.md), with the
-    /// reason. They hold no data, so destroying them when networking is turned off is not guarded; replacing them while it
-    /// stays on is. Not listed, with their reason: NAT gateways and Elastic IPs (no function's call uses the internet path:
-    /// every AWS API has an endpoint), route table associations and routes (recreated with their table), security group
-    /// rules (a rule replaced is created again within the apply; the calls it allows retry).
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> DangerousReplaces = new SortedDictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["aws_vpc"] = "every subnet, security group and endpoint is replaced with it and every function's network interfaces move: the functions cannot run until Lambda has created new ones (minutes), and the old ones block the old VPC's deletion until released",
-        ["aws_subnet"] = "the functions' network interfaces in it are recreated (minutes without capacity in that zone) and its deletion waits until Lambda releases them; its endpoint interfaces go with it",
-        ["aws_security_group"] = "Terraform destroys the group first, which fails or waits (DependencyViolation) while a function's or an endpoint's network interfaces use it, leaving the apply stuck with the functions half-updated",
-        ["aws_route_table"] = "the S3 and DynamoDB gateway endpoints' routes live in it: while it is replaced, the subnet falls back to the main route table and those calls have no route",
-        ["aws_vpc_endpoint"] = "while the endpoint is replaced, the calls to its service have no path (interface: its private DNS name resolves nowhere; gateway: its routes are gone): private calls fail until the new one is available",
-        ["aws_opensearchserverless_vpc_endpoint"] = "the collection's network policy allows only this endpoint's id: until the policy names the new one, the index setup cannot reach the collection",
-    };
 
     /// <summary>
     /// A routine deploy must not replace or destroy a stateful resource, nor replace a network resource of
-    /// <see cref="DangerousReplaces"/>. Refused unless <paramref name="allowDestroyReason"/> (ALLOW_DESTROY) gives a reason of
+    /// <see cref="PlanSummary.NetworkReplaces"/>. Refused unless <paramref name="allowDestroyReason"/> (ALLOW_DESTROY) gives a reason of
     /// at least <see cref="MinReasonLength"/> characters.
     /// </summary>
     public static GuardResult StatefulDestroys(string environment, PlanSummary plan, string? allowDestroyReason)
     {
         var losses = plan.StatefulLosses;
-        var network = plan.Changes.Where(c => c.Action == PlanAction.Replace && DangerousReplaces.ContainsKey(c.Type)).ToList();
+        var network = plan.NetworkInterruptions;
         if (losses.Count == 0 && network.Count == 0)
         {
             return new GuardResult(true, false, [$"{environment}: the plan replaces or destroys no stateful resource."]);
         }
 
         var lines = losses.Select(l => $"{environment}: {l.Action.ToString().ToLowerInvariant()} of stateful {l.Address}{(l.Detail.Length > 0 ? $" ({l.Detail})" : "")}").ToList();
-        lines.AddRange(network.Select(n => $"{environment}: replace of network {n.Address}{(n.Detail.Length > 0 ? $" ({n.Detail})" : "")}: {DangerousReplaces[n.Type]}"));
+        lines.AddRange(network.Select(n => $"{environment}: replace of network {n.Address}{(n.Detail.Length > 0 ? $" ({n.Detail})" : "")}: {PlanSummary.NetworkReplaces[n.Type]}"));
         var reason = allowDestroyReason?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length < MinReasonLength)
         {

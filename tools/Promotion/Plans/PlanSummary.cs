@@ -45,6 +45,27 @@ public sealed record PlanSummary(string TerraformVersion, IReadOnlyList<PlannedC
         "aws_bedrockagent_agent", "aws_bedrockagent_agent_alias",
     };
 
+    /// <summary>
+    /// Private networking's resources whose <em>replace</em> interrupts the running platform (docs/networking.md), with the
+    /// reason. They hold no data, so destroying them when networking is turned off is not guarded; replacing them while it
+    /// stays on is. Not listed, with their reason: NAT gateways and Elastic IPs (no function's call uses the internet path:
+    /// every AWS API has an endpoint), route table associations and routes (recreated with their table), security group
+    /// rules (a rule replaced is created again within the apply; the calls it allows retry).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> NetworkReplaces = new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["aws_vpc"] = "every subnet, security group and endpoint is replaced with it and every function's network interfaces move: the functions cannot run until Lambda has created new ones (minutes), and the old ones block the old VPC's deletion until released",
+        ["aws_subnet"] = "the functions' network interfaces in it are recreated (minutes without capacity in that zone) and its deletion waits until Lambda releases them; its endpoint interfaces go with it",
+        ["aws_security_group"] = "Terraform destroys the group first, which fails or waits (DependencyViolation) while a function's or an endpoint's network interfaces use it, leaving the apply stuck with the functions half-updated",
+        ["aws_route_table"] = "the S3 and DynamoDB gateway endpoints' routes live in it: while it is replaced, the subnet falls back to the main route table and those calls have no route",
+        ["aws_vpc_endpoint"] = "while the endpoint is replaced, the calls to its service have no path (interface: its private DNS name resolves nowhere; gateway: its routes are gone): private calls fail until the new one is available",
+        ["aws_opensearchserverless_vpc_endpoint"] = "the collection's network policy allows only this endpoint's id: until the policy names the new one, the index setup cannot reach the collection",
+    };
+
+    /// <summary>Replaces of <see cref="NetworkReplaces"/>' types: what interrupts the running platform (a routine deploy refuses them too).</summary>
+    public IReadOnlyList<PlannedChange> NetworkInterruptions =>
+        Changes.Where(c => c.Action == PlanAction.Replace && NetworkReplaces.ContainsKey(c.Type)).ToList();
+
     /// <summary>Replaces and destroys of stateful resources: what a routine deploy must not do.</summary>
     public IReadOnlyList<PlannedChange> StatefulLosses =>
         Changes.Where(c => c.Stateful && c.Action is PlanAction.Replace or PlanAction.Destroy).ToList();
@@ -131,7 +152,8 @@ public sealed record PlanSummary(string TerraformVersion, IReadOnlyList<PlannedC
         }
     }
 
-    /// <summary>The Markdown summary: counts, then stateful replaces and destroys first, then the other changes by kind.</summary>
+    /// <summary>The Markdown summary: counts, then stateful replaces and destroys first, network replaces that interrupt the
+    /// platform next (with why), then the other changes by kind.</summary>
     public string ToMarkdown(string environment)
     {
         var sb = new StringBuilder();
@@ -154,13 +176,21 @@ public sealed record PlanSummary(string TerraformVersion, IReadOnlyList<PlannedC
             sb.AppendLine();
         }
 
+        var network = NetworkInterruptions;
+        if (network.Count > 0)
+        {
+            sb.AppendLine($"**Network resources replaced ({network.Count}): private networking is interrupted while they are replaced. A routine deploy refuses this (ALLOW_DESTROY=\"reason\" overrides).**");
+            sb.AppendLine();
+            Table(sb, network.Select(c => c with { Detail = c.Detail.Length > 0 ? $"{c.Detail}; {NetworkReplaces[c.Type]}" : NetworkReplaces[c.Type] }));
+        }
+
         foreach (var (action, title) in new[]
                  {
                      (PlanAction.Replace, "Replaced"), (PlanAction.Destroy, "Destroyed"), (PlanAction.Forget, "Forgotten (kept in AWS, removed from state)"),
                      (PlanAction.Update, "Updated in place"), (PlanAction.Create, "Created"),
                  })
         {
-            var rest = Changes.Where(c => c.Action == action && !losses.Contains(c)).ToList();
+            var rest = Changes.Where(c => c.Action == action && !losses.Contains(c) && !network.Contains(c)).ToList();
             if (rest.Count == 0)
             {
                 continue;
