@@ -13,6 +13,13 @@
 # folder, in the same rounds: "a full synth no slower than before" and one environment against the full synth before.
 # Usage: bench/synth.sh [COLD_RUNS=2] [WARM_RUNS=5]
 set -euo pipefail
+# BASE_DLL as the caller gave it (relative to the caller's folder), checked before anything runs.
+if [[ -n "${BASE_DLL:-}" ]]; then
+  [[ -f "$BASE_DLL" ]] || { echo "BASE_DLL=$BASE_DLL: no such file" >&2; exit 2; }
+  BASE_DLL=$(realpath "$BASE_DLL")
+  base_root=$(dirname "$(dirname "$(dirname "$(dirname "$BASE_DLL")")")")
+  [[ -f "$base_root/cdktf.json" ]] || { echo "BASE_DLL must be <checkout>/bin/Release/net10.0/FraudTf.dll (no cdktf.json in $base_root)" >&2; exit 2; }
+fi
 cd "$(dirname "$0")/.."
 COLD_RUNS=${1:-2}
 WARM_RUNS=${2:-5}
@@ -34,11 +41,6 @@ for i in $(seq "$COLD_RUNS"); do
 done
 
 make -s build >/dev/null
-if [[ -n "${BASE_DLL:-}" ]]; then
-  BASE_DLL=$(realpath "$BASE_DLL")
-  base_root=$(dirname "$(dirname "$(dirname "$(dirname "$BASE_DLL")")")")
-  [[ -f "$base_root/cdktf.json" ]] || { echo "BASE_DLL must be <checkout>/bin/Release/net10.0/FraudTf.dll (no cdktf.json in $base_root)" >&2; exit 2; }
-fi
 dotnet build bench/SynthBench -c Release --nologo -v quiet -clp:NoSummary >/dev/null
 BENCH=bench/SynthBench/bin/Release/net10.0/SynthBench.dll
 # The warm runs synthesize into a temporary folder (the app reads CDKTF_OUTDIR as the CLI passes it): cdktf.out stays as it is.

@@ -228,6 +228,7 @@ public static class ProcessorBench
     {
         await using var local = await DynamoLocal.Start(root);
         var order = await Tables(local);
+        order.TraceCalls = true;
         var function = NewFunction(order.Client, Prefix, Settings(Prefix).MaxConcurrency, saveTogether: true);
         for (var i = 0; i < warmUps; i++)
         {
@@ -367,7 +368,10 @@ public static class ProcessorBench
         /// <summary>The calls recorded.</summary>
         public ConcurrentQueue<(string User, string TransactionId)> Writes { get; } = new();
 
-        /// <summary>Every call: its method, the items of a TransactWriteItems (else 0), and its start and end on <see cref="Clock"/>.</summary>
+        /// <summary>Whether <see cref="Calls"/> records (--batch-trace only: the timed batches of --batch pay nothing for it).</summary>
+        public bool TraceCalls { get; set; }
+
+        /// <summary>Every call while <see cref="TraceCalls"/>: its method, the items of a TransactWriteItems (else 0), and its start and end on <see cref="Clock"/>.</summary>
         public ConcurrentQueue<(string Method, int Items, TimeSpan Start, TimeSpan End)> Calls { get; } = new();
 
         /// <summary>The clock of <see cref="Calls"/>.</summary>
@@ -403,7 +407,7 @@ public static class ProcessorBench
             {
                 var started = Clock.Elapsed;
                 var result = method!.Invoke(_inner, args);
-                if (result is Task task)
+                if (TraceCalls && result is Task task)
                 {
                     var items = (args?[0] as TransactWriteItemsRequest)?.TransactItems?.Count ?? 0;
                     task.ContinueWith(_ => Calls.Enqueue((method.Name, items, started, Clock.Elapsed)), TaskScheduler.Default);

@@ -610,6 +610,11 @@ public sealed class Function
         Task Histories() => Parallel.ForEachAsync(txs.GroupBy(t => t.UserId, StringComparer.Ordinal),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.MaxConcurrency), CancellationToken = ct }, async (user, _) =>
         {
+            if (context.UserErrors.ContainsKey(user.Key))
+            {
+                return; // its profile could not be read: its records fail whatever the history says
+            }
+
             try
             {
                 // The parser bounds timestamps (TransactionParser.MaxAge), so the window cannot underflow.
@@ -628,8 +633,10 @@ public sealed class Function
             }
         });
 
-        // All at once: the histories do not wait for the profiles (a user whose profile could not be read fails whatever
-        // its history says), so a batch's reads take the longest of them, not the sum of two rounds.
+        // All at once: the histories do not wait for the profiles, so a batch's reads take the longest of them, not the sum
+        // of two rounds. At most MaxConcurrency history queries are in flight, besides the patterns' query and one
+        // BatchGetItem per 100 ids and per 100 users (MaxConcurrency + 3 for a batch of 100 records of up to 100 users);
+        // a user whose profile read has failed by the time its turn comes is not queried.
         await Task.WhenAll([
             Patterns(),
             .. txs.Select(t => t.TransactionId).Distinct(StringComparer.Ordinal).Chunk(100).Select(Ids),

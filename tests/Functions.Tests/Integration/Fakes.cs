@@ -164,11 +164,14 @@ public class ThrottlingDynamo : DispatchProxy
     /// <summary>The error of the BatchGetItem calls of <see cref="FailBatchGetsOn"/>.</summary>
     public Exception? BatchGetFailure { get; set; }
 
-    /// <summary>When true, every BatchGetItem call waits until a Query of a user's history (the byUserTime index) has
-    /// started, at most 10 s, and fails if none has: it passes only when the histories are read alongside the BatchGets.</summary>
-    public bool BatchGetsWaitForAHistoryQuery { get; set; }
+    /// <summary>When set, every BatchGetItem call first waits until a Query of a user's history (the byUserTime index) has
+    /// started, at most 10 s, and fails if none has: "*" for any user's, else that user's. A batch then completes only
+    /// when the histories are read alongside the BatchGets; with <see cref="FailBatchGetsOn"/>, the BatchGet fails after it.</summary>
+    public string? BatchGetsWaitForTheHistoryOf { get; set; }
 
-    private readonly TaskCompletionSource _historyQueried = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _historyQueried = new(StringComparer.Ordinal);
+
+    private TaskCompletionSource HistoryQueried(string user) => _historyQueried.GetOrAdd(user, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     /// <summary>The ClientRequestToken of every TransactWriteItems call that reached the engine, in order.</summary>
     public ConcurrentQueue<string?> Tokens { get; } = new();
@@ -236,22 +239,18 @@ public class ThrottlingDynamo : DispatchProxy
             return Take(ref _commitThenFail) ? FailAfter(tracked) : tracked;
         }
 
-        if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.TransactionAttributes.ByUserTimeIndex })
+        if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.TransactionAttributes.ByUserTimeIndex } history)
         {
-            _historyQueried.TrySetResult();
+            HistoryQueried("*").TrySetResult();
+            if (history.ExpressionAttributeValues?.GetValueOrDefault(":u")?.S is { } historyOf)
+            {
+                HistoryQueried(historyOf).TrySetResult();
+            }
         }
 
         if (method?.Name == nameof(IAmazonDynamoDB.BatchGetItemAsync) && args?[0] is BatchGetItemRequest batchGet)
         {
-            if (FailBatchGetsOn is { } table && batchGet.RequestItems.ContainsKey(table) && BatchGetFailure is { } batchGetFailure)
-            {
-                return Task.FromException<BatchGetItemResponse>(batchGetFailure);
-            }
-
-            if (BatchGetsWaitForAHistoryQuery)
-            {
-                return AfterAHistoryQuery(method, args);
-            }
+            return BatchGet(method, args, batchGet);
         }
 
         if (method?.Name == nameof(IAmazonDynamoDB.QueryAsync) && args?[0] is QueryRequest { IndexName: FraudTf.Functions.Shared.Tables.PatternAttributes.ByActiveStatusIndex }
@@ -276,14 +275,30 @@ public class ThrottlingDynamo : DispatchProxy
         }
     }
 
-    private async Task<BatchGetItemResponse> AfterAHistoryQuery(MethodInfo method, object?[] args)
+    private async Task<BatchGetItemResponse> BatchGet(MethodInfo method, object?[] args, BatchGetItemRequest request)
     {
-        if (await Task.WhenAny(_historyQueried.Task, Task.Delay(TimeSpan.FromSeconds(10))) != _historyQueried.Task)
+        if (BatchGetsWaitForTheHistoryOf is { } user)
         {
-            throw new InvalidOperationException("no history was queried while the BatchGetItem calls were waiting");
+            var queried = HistoryQueried(user).Task;
+            if (await Task.WhenAny(queried, Task.Delay(TimeSpan.FromSeconds(10))) != queried)
+            {
+                throw new InvalidOperationException($"no history ({user}) was queried while the BatchGetItem calls were waiting");
+            }
         }
 
-        return await (Task<BatchGetItemResponse>)method.Invoke(_inner, args)!;
+        if (FailBatchGetsOn is { } table && request.RequestItems.ContainsKey(table) && BatchGetFailure is { } failure)
+        {
+            throw failure;
+        }
+
+        try
+        {
+            return await (Task<BatchGetItemResponse>)method.Invoke(_inner, args)!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
     }
 
     // Forwards a write, recording its order and how many are in flight, after the user's delay.

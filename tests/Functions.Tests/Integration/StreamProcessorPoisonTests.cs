@@ -399,7 +399,7 @@ public partial class StreamProcessorPoisonTests
         // reads run at once (a batch's reads then take the longest of them, not two rounds).
         var records = new[] { Record(1, Tx("tx-1", "u-a")), Record(2, Tx("tx-2", "u-b")), Record(3, Tx("tx-3", "u-a", minutesAgo: 20)) };
         var h = NewFunction();
-        h.Dynamo.BatchGetsWaitForAHistoryQuery = true;
+        h.Dynamo.BatchGetsWaitForTheHistoryOf = "*";
 
         var response = await h.Function.Process(Batch(records), CancellationToken.None);
 
@@ -416,21 +416,40 @@ public partial class StreamProcessorPoisonTests
         h.Dynamo.BatchGetFailure = new AmazonDynamoDBException("denied") { ErrorCode = "AccessDeniedException", StatusCode = System.Net.HttpStatusCode.BadRequest };
         h.Dynamo.ThrottleQueriesOf = "u-a";
         h.Dynamo.ThrottleUserQueries = 1;
+        h.Dynamo.BatchGetsWaitForTheHistoryOf = "u-a"; // u-a's history read is under way when the profiles' read fails
 
         var first = await h.Function.Process(Batch(records), CancellationToken.None);
 
         Assert.That(first.BatchItemFailures.Select(f => f.ItemIdentifier), Is.EqualTo(new[] { records[0].Kinesis.SequenceNumber }));
+        Assert.That(h.Dynamo.ThrottleUserQueries, Is.Zero, "u-a's history was read, and failed, alongside the failed profiles");
         Assert.That(await StoredIds(_settings.TransactionsTable), Is.Empty, "no record is saved without its user's profile");
         Assert.That(h.Log.Lines.Where(l => l.Contains("\"record failed", StringComparison.Ordinal)).ToList(),
             Has.Some.Contains("AccessDeniedException").And.None.Contains("ProvisionedThroughputExceededException"),
-            "u-a's profile read failed before its history's: the profile's failure is the one named");
+            "both of u-a's reads failed: the profile's failure is the one named, whichever read failed first");
 
         h.Dynamo.FailBatchGetsOn = null;
         h.Dynamo.ThrottleQueriesOf = null;
+        h.Dynamo.BatchGetsWaitForTheHistoryOf = null;
         var second = await h.Function.Process(From(Batch(records), first), CancellationToken.None);
 
         Assert.That(second.BatchItemFailures, Is.Empty);
         Assert.That(await StoredIds(_settings.TransactionsTable), Is.EquivalentTo(new[] { "tx-1", "tx-2" }));
+    }
+
+    [Test]
+    public async Task AUserWhoseProfileReadHasFailed_IsNotQueriedForItsHistory()
+    {
+        var records = new[] { Record(1, Tx("tx-1", "u-a")) };
+        var h = NewFunction();
+        h.Dynamo.FailBatchGetsOn = _settings.UserProfilesTable;
+        h.Dynamo.BatchGetFailure = new AmazonDynamoDBException("denied") { ErrorCode = "AccessDeniedException", StatusCode = System.Net.HttpStatusCode.BadRequest };
+        h.Dynamo.ThrottleQueriesOf = "u-a"; // counts u-a's history queries: the first would fail and use it up
+        h.Dynamo.ThrottleUserQueries = 1;
+
+        var response = await h.Function.Process(Batch(records), CancellationToken.None);
+
+        Assert.That(response.BatchItemFailures.Select(f => f.ItemIdentifier), Is.EqualTo(new[] { records[0].Kinesis.SequenceNumber }));
+        Assert.That(h.Dynamo.ThrottleUserQueries, Is.EqualTo(1), "the profiles' read failed before u-a's turn: its history is not read for nothing");
     }
 
     [Test]
