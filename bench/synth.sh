@@ -2,7 +2,7 @@
 # Benchmark of the synth (issues 2 and 18): (a) cold setup, from a fresh clone with an empty NuGet package cache, an
 # empty jsii runtime cache and no generated bindings, to the first complete `make synth`; (b) warm synths of all
 # stacks: full (FULL=1, nothing reused), nothing changed (every stack reused from .build/synth), one environment file
-# changed (that environment's two stacks synthesized); (c) the floor and the per-construct cost, from
+# changed (that environment's platform stack synthesized: the edit leaves its bootstrap stack's values alone); (c) the floor and the per-construct cost, from
 # bench/SynthBench: an empty CDKTF app with one AWS provider block, and the same with N CloudWatch alarms.
 # Prints the median of RUNS runs and the peak RSS (largest single process, from GNU time) of each; the warm and
 # micro-benchmark runs are interleaved round by round, so a change of the machine's load hits them alike.

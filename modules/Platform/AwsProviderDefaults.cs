@@ -23,7 +23,11 @@ public static class AwsProviderDefaults
     /// Adds the <c>aws</c> provider to <paramref name="scope"/>: <c>allowed_account_ids</c> makes Terraform refuse to act
     /// on any other account (a dev stack can never be applied to prod), and <c>default_tags</c> tags every resource.
     /// </summary>
-    public static AwsProvider Create(Construct scope, EnvironmentConfig config)
+    public static AwsProvider Create(Construct scope, EnvironmentConfig config) =>
+        Create(scope, config.Region, config.AllowedAccountIds, config.DefaultTags);
+
+    /// <summary>As <see cref="Create(Construct, EnvironmentConfig)"/>, from the three values it reads.</summary>
+    public static AwsProvider Create(Construct scope, string region, IReadOnlyList<string> allowedAccountIds, IReadOnlyDictionary<string, string> defaultTags)
     {
         var stack = TerraformStack.Of(scope);
         // Spelled out so plain Terraform and OpenTofu resolve the same provider; 1.10 is the first with S3 native locking.
@@ -32,11 +36,11 @@ public static class AwsProviderDefaults
         stack.AddOverride("terraform.required_version", ">= 1.10.0");
         return new AwsProvider(scope, "aws", new AwsProviderConfig
         {
-            Region = config.Region,
-            AllowedAccountIds = config.AllowedAccountIds.ToArray(),
+            Region = region,
+            AllowedAccountIds = allowedAccountIds.ToArray(),
             DefaultTags = new[]
             {
-                new AwsProviderDefaultTags { Tags = new Dictionary<string, string>(config.DefaultTags) },
+                new AwsProviderDefaultTags { Tags = new Dictionary<string, string>(defaultTags) },
             },
         });
     }

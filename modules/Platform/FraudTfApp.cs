@@ -14,7 +14,7 @@ public static class FraudTfApp
         AddStacks(app, configs, functions, repoRoot, _ => true);
 
     /// <summary>The name of <paramref name="config"/>'s <see cref="StateBootstrapStack"/>: <c>&lt;prefix&gt;-bootstrap-&lt;env&gt;</c>.</summary>
-    public static string BootstrapStackName(EnvironmentConfig config) => config.ResourceName("bootstrap");
+    public static string BootstrapStackName(EnvironmentConfig config) => StateBootstrapInputs.From(config).StackName;
 
     /// <summary>
     /// As <see cref="AddStacks(Construct, IEnumerable{EnvironmentConfig}, FunctionArtifacts, string)"/>, but creates only the
@@ -27,7 +27,7 @@ public static class FraudTfApp
         {
             if (include(BootstrapStackName(config)))
             {
-                new StateBootstrapStack(app, config);
+                new StateBootstrapStack(app, StateBootstrapInputs.From(config));
             }
 
             if (include(config.StackName))

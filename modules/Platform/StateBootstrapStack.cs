@@ -11,35 +11,37 @@ namespace FraudTf.Platform;
 /// </summary>
 public sealed class StateBootstrapStack : TerraformStack
 {
-    /// <summary>Creates the bootstrap stack of <paramref name="config"/>'s environment.</summary>
-    public StateBootstrapStack(Construct scope, EnvironmentConfig config) : base(scope, config.ResourceName("bootstrap"))
+    /// <summary>Creates the bootstrap stack of an environment from its <paramref name="inputs"/> (only those: the synth
+    /// cache keys this stack on them).</summary>
+    public StateBootstrapStack(Construct scope, StateBootstrapInputs inputs) : base(scope, inputs.StackName)
     {
-        new LocalBackend(this, new LocalBackendConfig { Path = $"terraform.{config.ResourceName("bootstrap")}.tfstate" });
-        AwsProviderDefaults.Create(this, config);
+        var (target, state) = (inputs.Target, inputs.State);
+        new LocalBackend(this, new LocalBackendConfig { Path = $"terraform.{inputs.StackName}.tfstate" });
+        AwsProviderDefaults.Create(this, target.Region, inputs.AllowedAccountIds, inputs.DefaultTags);
 
         StateKey = new EncryptionKey(this, "state-key", new EncryptionKeyConfig
         {
-            AliasName = config.State.KmsKeyAlias["alias/".Length..],
-            Description = $"Encrypts the Terraform state and lock table of {config.StackName}",
-            AccountId = config.AccountId,
-            Partition = config.Partition,
+            AliasName = state.KmsKeyAlias["alias/".Length..],
+            Description = $"Encrypts the Terraform state and lock table of {target.StackName}",
+            AccountId = target.AccountId,
+            Partition = target.Partition,
         });
 
         AccessLogBucket = SecureBucket.ForAccessLogs(this, "state-access-logs", new AccessLogBucketConfig
         {
-            BucketName = $"{config.State.Bucket}-access-logs",
-            AccountId = config.AccountId,
-            Region = config.Region,
-            Partition = config.Partition,
+            BucketName = $"{state.Bucket}-access-logs",
+            AccountId = target.AccountId,
+            Region = target.Region,
+            Partition = target.Partition,
             ExpirationDays = 365,
             DeletionProtection = true,
         });
 
         StateBucket = new SecureBucket(this, "state", new SecureBucketConfig
         {
-            BucketName = config.State.Bucket,
+            BucketName = state.Bucket,
             Key = StateKey,
-            Region = config.Region,
+            Region = target.Region,
             AccessLogs = new AccessLogTarget(AccessLogBucket, "state/"),
             NoncurrentVersionExpirationDays = 365,
             DeletionProtection = true,
@@ -47,7 +49,7 @@ public sealed class StateBootstrapStack : TerraformStack
 
         LockTable = new DynamodbTable(this, "lock-table", new DynamodbTableConfig
         {
-            Name = config.State.LockTable,
+            Name = state.LockTable,
             BillingMode = "PAY_PER_REQUEST",
             HashKey = "LockID",
             Attribute = new[] { new DynamodbTableAttribute { Name = "LockID", Type = "S" } },

@@ -167,11 +167,16 @@ public sealed class SynthCache
         foreach (var config in configs)
         {
             var envFile = Path.Combine(environmentsDir, config.Environment + ".json");
-            var own = new SortedDictionary<string, string>(common, StringComparer.Ordinal) { [config.SourceFile] = HashFile(envFile) };
             var selected = options.Environments?.Contains(config.Environment) ?? true;
-            stacks.Add(Decide(FraudTfApp.BootstrapStackName(config), own, selected, options));
+            // The bootstrap stack is given only its StateBootstrapInputs, so it is keyed on their values: an edit of the
+            // file that leaves them alone does not synthesize it.
+            var bootstrap = StateBootstrapInputs.From(config);
+            stacks.Add(Decide(bootstrap.StackName, new SortedDictionary<string, string>(common, StringComparer.Ordinal)
+            {
+                [$"the state bootstrap values of {config.SourceFile}"] = HashText(bootstrap.ToCanonicalJson()),
+            }, selected, options));
 
-            var platform = new SortedDictionary<string, string>(own, StringComparer.Ordinal);
+            var platform = new SortedDictionary<string, string>(common, StringComparer.Ordinal) { [config.SourceFile] = HashFile(envFile) };
             foreach (var (label, hash) in functions)
             {
                 platform[label] = hash;

@@ -83,18 +83,66 @@ public class SynthCacheTests
     }
 
     [Test]
-    public void EnvironmentFileChange_SynthesizesThatEnvironmentsStacksOnly()
+    public void EnvironmentFileChange_SynthesizesThatEnvironmentsPlatformStack_AndItsBootstrapStackOnlyWhenItsValuesChange()
     {
         var repo = FakeRepo();
         Seed(repo, Path.Combine(repo.Root, "cdktf.out"));
         var staging = repo.Configs.Single(c => c.Environment == "staging");
-        File.AppendAllText(Path.Combine(repo.EnvironmentsDir, "staging.json"), "\n");
+        var file = Path.Combine(repo.EnvironmentsDir, "staging.json");
+
+        // A value only the platform stack reads (the scoring rules): staging's platform stack alone.
+        var json = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        json["costCentre"] = json["costCentre"]!.GetValue<string>(); // unchanged, for the comparison below
+        var scoring = json["scoring"]?.AsObject() ?? [];
+        scoring["$comment"] = "edited";
+        json["scoring"] = scoring;
+        File.WriteAllText(file, json.ToJsonString());
+        repo = repo with { Configs = EnvironmentConfigLoader.LoadAll(repo.EnvironmentsDir) };
+        Assert.That(StateBootstrapInputs.From(repo.Configs.Single(c => c.Environment == "staging")).ToCanonicalJson(),
+            Is.EqualTo(StateBootstrapInputs.From(staging).ToCanonicalJson()), "the edit leaves the bootstrap stack's values alone");
 
         var decisions = Plan(repo);
 
+        Assert.That(Synthesized(decisions), Is.EqualTo(new[] { staging.StackName }));
+        Assert.That(decisions.Single(d => d.Action == SynthAction.Synthesize).ToString(), Does.EndWith(": synthesized (environments/staging.json changed)"));
+
+        // A value the bootstrap stack reads (a tag: the provider's default_tags): both of staging's stacks.
+        json["tags"]!["owner"] = "another-team";
+        File.WriteAllText(file, json.ToJsonString());
+        repo = repo with { Configs = EnvironmentConfigLoader.LoadAll(repo.EnvironmentsDir) };
+
+        decisions = Plan(repo);
+
         Assert.That(Synthesized(decisions), Is.EquivalentTo(new[] { FraudTfApp.BootstrapStackName(staging), staging.StackName }));
-        Assert.That(decisions.Where(d => d.Action == SynthAction.Synthesize).Select(d => d.ToString()),
-            Has.All.EndsWith(": synthesized (environments/staging.json changed)"));
+        Assert.That(decisions.Single(d => d.Stack == FraudTfApp.BootstrapStackName(staging)).ToString(),
+            Does.EndWith(": synthesized (the state bootstrap values of environments/staging.json changed)"));
+    }
+
+    [Test]
+    public void TheBootstrapStacksKey_CoversEveryValueTheStackReads()
+    {
+        // The stack is built from StateBootstrapInputs alone (its constructor takes nothing else), so each of those
+        // values must move the key: one change per value.
+        var dev = EnvironmentConfigLoader.LoadAll(Repo.EnvironmentsDir).Single(c => c.Environment == "dev");
+        var inputs = StateBootstrapInputs.From(dev);
+        var changed = new[]
+        {
+            inputs with { Target = inputs.Target with { NamePrefix = "other" } },
+            inputs with { Target = inputs.Target with { Environment = "other" } },
+            inputs with { Target = inputs.Target with { AccountId = "999999999999" } },
+            inputs with { Target = inputs.Target with { Region = "eu-west-1" } },
+            inputs with { State = inputs.State with { Bucket = "other" } },
+            inputs with { State = inputs.State with { Region = "eu-west-1" } },
+            inputs with { State = inputs.State with { LockTable = "other" } },
+            inputs with { State = inputs.State with { Key = "other" } },
+            inputs with { State = inputs.State with { KmsKeyAlias = "alias/other" } },
+            inputs with { AllowedAccountIds = [.. inputs.AllowedAccountIds, "999999999999"] },
+            inputs with { DefaultTags = new Dictionary<string, string>(inputs.DefaultTags.ToDictionary()) { ["x"] = "y" } },
+        };
+
+        Assert.That(changed.Select(c => c.ToCanonicalJson()), Has.None.EqualTo(inputs.ToCanonicalJson()));
+        Assert.That(changed.Select(c => c.ToCanonicalJson()).Distinct().Count(), Is.EqualTo(changed.Length));
+        Assert.That(StateBootstrapInputs.From(dev).ToCanonicalJson(), Is.EqualTo(inputs.ToCanonicalJson()), "the same config, the same text");
     }
 
     [Test]
@@ -176,8 +224,9 @@ public class SynthCacheTests
         cache.Complete();
 
         var dev = repo.Configs.Single(c => c.Environment == "dev");
-        Assert.That(cache.ToSynthesize, Is.EquivalentTo(new[] { FraudTfApp.BootstrapStackName(dev), dev.StackName }));
-        Assert.That(cache.Decisions.Where(d => !cache.ToSynthesize.Contains(d.Stack)).Select(d => d.ToString()),
+        Assert.That(cache.ToSynthesize, Is.EquivalentTo(new[] { dev.StackName }), "the edit leaves dev's state bootstrap values alone");
+        Assert.That(cache.Decisions.Single(d => d.Stack == FraudTfApp.BootstrapStackName(dev)).Action, Is.EqualTo(SynthAction.Reuse));
+        Assert.That(cache.Decisions.Where(d => !d.Stack.EndsWith("-dev", StringComparison.Ordinal)).Select(d => d.ToString()),
             Has.All.EndsWith(": untouched (not selected by FRAUDTF_ENV=dev)"));
         Assert.That(File.ReadAllText(Path.Combine(outDir, "manifest.json")), Is.EqualTo(manifest));
         Assert.That(Directory.GetDirectories(Path.Combine(outDir, "stacks")).Length, Is.EqualTo(2 * repo.Configs.Count));
