@@ -25,9 +25,10 @@ public static class FraudTfApp
     {
         foreach (var config in configs)
         {
-            if (include(BootstrapStackName(config)))
+            var bootstrap = StateBootstrapInputs.From(config);
+            if (include(bootstrap.StackName))
             {
-                new StateBootstrapStack(app, StateBootstrapInputs.From(config));
+                new StateBootstrapStack(app, bootstrap);
             }
 
             if (include(config.StackName))

@@ -17,7 +17,7 @@ public sealed record StateBootstrapInputs(DeploymentTarget Target, StateConfig S
 {
     /// <summary>The inputs of <paramref name="config"/>'s bootstrap stack.</summary>
     public static StateBootstrapInputs From(EnvironmentConfig config) =>
-        new(config.Target, config.State, [.. config.AllowedAccountIds], new SortedDictionary<string, string>(config.DefaultTags.ToDictionary(), StringComparer.Ordinal));
+        new(config.Target, config.State, config.AllowedAccountIds, config.DefaultTags);
 
     /// <summary>The stack's name: <c>&lt;prefix&gt;-bootstrap-&lt;env&gt;</c>.</summary>
     public string StackName => Target.ResourceName("bootstrap");

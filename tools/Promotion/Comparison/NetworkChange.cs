@@ -60,12 +60,6 @@ public sealed record NetworkChange(string FromMode, string ToMode, IReadOnlyList
 /// </summary>
 public static class NetworkBlocks
 {
-    /// <summary>Resource types that exist only for private networking (<see cref="NetworkTypes.Resources"/>).</summary>
-    public static IReadOnlySet<string> ResourceTypes => NetworkTypes.Resources;
-
-    /// <summary>Data sources that exist only for private networking (<see cref="NetworkTypes.DataSources"/>).</summary>
-    public static IReadOnlySet<string> DataTypes => NetworkTypes.DataSources;
-
     /// <summary>The construct id of a function's role policy that holds the Describe actions a VPC function needs.</summary>
     public const string DescribePolicyId = "vpc-describe";
 
@@ -77,7 +71,7 @@ public static class NetworkBlocks
     {
         var data = address.StartsWith("data.", StringComparison.Ordinal);
         var type = (data ? address[5..] : address).Split('.')[0];
-        if (data ? DataTypes.Contains(type) : ResourceTypes.Contains(type))
+        if (data ? NetworkTypes.DataSources.Contains(type) : NetworkTypes.Resources.Contains(type))
         {
             return true;
         }
