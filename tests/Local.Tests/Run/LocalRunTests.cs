@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.S3.Model;
 using FraudTf.Functions.Shared.Metrics;
 using FraudTf.Functions.Shared.Tables;
+using FraudTf.Local.Observability;
 using FraudTf.Local.Run;
 using FraudTf.Local.Traffic;
 
@@ -130,20 +131,42 @@ public class LocalRunTests
             Assert.That(Alarm("corrupt-stored-rows").Fired, Is.True, "corrupt stored rows: one datapoint above 0 fires it");
             Assert.That(Alarm("dlq-messages").Fired, Is.True, "quarantined records wait in the dead-letter queue");
             Assert.That(throttles, Is.GreaterThan(0), "the throttled table's calls were refused and counted");
-            // Which calls the window catches (the profiles' reads, or the transactions that update them) depends on timing;
-            // each throttle alarm needs 2 of 3 one-minute periods, so a 10 s run shows one breaching datapoint and cannot fire.
-            var profileThrottleAlarms = new[] { Alarm("user-profiles-read-throttles"), Alarm("user-profiles-write-throttles") };
-            Assert.That(profileThrottleAlarms.Select(a => a.Fired), Has.All.False);
-            Assert.That(profileThrottleAlarms.Select(a => a.Detail), Has.Some.Contains("1 of 2 breaching datapoints"));
+            // Which calls the window catches (the profiles' reads, or the transactions that update them) depends on timing,
+            // and so does which one-minute periods they fall in: CloudWatch's periods start on the minute, so a 10 s run
+            // that straddles a minute gives two datapoints. Each alarm is checked against its own data, with its period,
+            // threshold and M of N read from the synthesized stack: it fires exactly when M of its periods breach.
+            foreach (var alarm in AlarmEvaluator.FromStack(_world.Stack).Alarms.Where(a => a.AlarmName.StartsWith("fraud-detection-user-profiles-", StringComparison.Ordinal) && a.AlarmName.Contains("-throttles-", StringComparison.Ordinal)))
+            {
+                var breaching = BreachingPeriods(alarm);
+                var reported = _report.Alarms.Single(a => a.Name == alarm.AlarmName);
+                Assert.That(reported.Fired, Is.EqualTo(breaching >= alarm.DatapointsToAlarm), $"{alarm.AlarmName}: {breaching} breaching period(s), {alarm.DatapointsToAlarm} needed");
+                Assert.That(reported.Detail, breaching >= alarm.DatapointsToAlarm
+                    ? Does.StartWith($"Threshold Crossed: {breaching} out of the last {alarm.EvaluationPeriods} datapoints")
+                    : Does.Contain($"{breaching} of {alarm.DatapointsToAlarm} breaching datapoints"), alarm.AlarmName);
+            }
+
+            Assert.That(new[] { "read", "write" }.Sum(kind => BreachingPeriods(AlarmEvaluator.FromStack(_world.Stack).Alarms.Single(a => a.AlarmName == $"fraud-detection-user-profiles-{kind}-throttles-dev"))),
+                Is.GreaterThan(0), "the injected throttle breached at least one of the profiles table's throttle alarms' periods");
             Assert.That(Alarm("fraud-spike").Fired, Is.False);
-            Assert.That(_report.Alarms.Where(a => a.Fired && (a.Name.Contains("errors", StringComparison.Ordinal) || a.Name.Contains("throttles", StringComparison.Ordinal))), Is.Empty,
-                "no function error and no throttle alarm: the throttle is retried, never a function error");
+            Assert.That(_report.Alarms.Where(a => a.Fired && a.Name.Contains("errors", StringComparison.Ordinal)), Is.Empty,
+                "no function error alarm: the throttle is retried, never a function error");
             Assert.That(_report.Alarms.Where(a => a.Fired).Select(a => a.Name), Is.SubsetOf(new[]
             {
                 "fraud-detection-corrupt-stored-rows-dev", "fraud-detection-dlq-messages-dev",
                 "fraud-detection-rejected-records-dev", // only when redelivered malformed records push the rejections above 10
+                "fraud-detection-user-profiles-read-throttles-dev", "fraud-detection-user-profiles-write-throttles-dev", // only as checked above
             }));
         });
+    }
+
+    // The periods of the run in which the alarm's metric (namespace, name, dimensions) breaches its threshold (Sum, as
+    // every throttle alarm of the stack uses), periods aligned to the minute as CloudWatch aligns them.
+    private int BreachingPeriods(AlarmDefinition alarm)
+    {
+        Assert.That(alarm.Statistic.Name, Is.EqualTo("Sum"), $"{alarm.AlarmName}: the test sums each period");
+        return _run.Datapoints.Where(d => MetricKey.Matches(d, alarm.Namespace, alarm.MetricName, alarm.Dimensions) && (alarm.Unit is null || d.Unit == alarm.Unit))
+            .GroupBy(d => d.Timestamp.ToUnixTimeSeconds() / alarm.PeriodSeconds)
+            .Count(period => alarm.Breaches(period.Sum(d => d.Value)));
     }
 
     [Test]

@@ -124,7 +124,8 @@ public sealed partial class LocalRun
         };
 
         var end = _time.GetUtcNow();
-        var alarms = AlarmEvaluator.FromStack(stack).Evaluate(cloudWatch.AllDatapoints(), start, end)
+        Datapoints = cloudWatch.AllDatapoints();
+        var alarms = AlarmEvaluator.FromStack(stack).Evaluate(Datapoints, start, end)
             .Select(a => a.Transitions.FirstOrDefault(t => t.To == AlarmState.Alarm) is { } fired
                 ? new ReportAlarm(a.Alarm.AlarmName, true, (fired.Time - start).TotalSeconds, fired.Reason)
                 : new ReportAlarm(a.Alarm.AlarmName, false, null, $"{a.State}: {a.Closeness}")).ToList();

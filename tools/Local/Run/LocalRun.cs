@@ -42,6 +42,10 @@ public sealed partial class LocalRun : IAsyncDisposable
     /// <summary>The engines and runners of the run, once <see cref="Execute"/> started them (until disposed): for tests and tools that inspect what the platform stored.</summary>
     public LocalWorld? World { get; private set; }
 
+    /// <summary>Every datapoint the run's alarms were evaluated on (set when <see cref="Execute"/> collects its report): for
+    /// tests that check an alarm against the data, since which one-minute periods a run's data falls in depends on the clock.</summary>
+    public IReadOnlyList<Datapoint> Datapoints { get; private set; } = [];
+
     /// <summary>Stops everything the run started, in reverse order.</summary>
     public async ValueTask DisposeAsync()
     {
