@@ -71,8 +71,9 @@ public sealed record AlarmDefinition(string ResourceName, string AlarmName, stri
     public MissingData EffectiveMissingData => Namespace == "AWS/DynamoDB" ? MissingData.Ignore : TreatMissingData;
 
     /// <summary>
-    /// How long a run must last before this alarm can fire on real data: M periods of P seconds (its M breaching datapoints
-    /// are M distinct periods; strictly, data spanning a little over (M−1)·P seconds can be enough).
+    /// How long breaching data must last for this alarm to fire wherever the run falls on the clock: M periods of P seconds
+    /// (its M breaching datapoints are M distinct periods, which start on the clock's whole period; data that straddles
+    /// M−1 period boundaries, a little over (M−2)·P seconds, can be enough).
     /// </summary>
     public TimeSpan ShortestRunToFire => TimeSpan.FromSeconds((long)DatapointsToAlarm * PeriodSeconds);
 
@@ -149,9 +150,10 @@ public sealed record AlarmDecision(AlarmState? State, int Breaching, int FilledB
 /// <item>State reasons are worded as CloudWatch words them ("Threshold Crossed: 2 out of the last 3 datapoints [...] were
 /// greater than or equal to the threshold (1.0) (minimum 2 datapoints for OK -> ALARM transition).").</item>
 /// </list>
-/// A local run lasts seconds to minutes: an alarm that needs M breaching periods of P seconds can only fire in a run of at
-/// least about M·P seconds (<see cref="AlarmDefinition.ShortestRunToFire"/>); the report shows, for the others, how close
-/// they came. The last evaluation is the first one at or after the end of the run (CloudWatch would run it with the data
+/// A local run lasts seconds to minutes: an alarm that needs M breaching periods of P seconds fires for certain only in a
+/// run of at least M·P seconds (<see cref="AlarmDefinition.ShortestRunToFire"/>); a shorter one fires it only when its data
+/// straddles period boundaries (the periods start on the clock, as CloudWatch's do); the report shows, for the others, how
+/// close they came. The last evaluation is the first one at or after the end of the run (CloudWatch would run it with the data
 /// already stored). Differs from AWS: no ingestion delay, exact percentiles, no low-sample-count percentile handling
 /// beyond the default (evaluate), no actions run. Anomaly-detection operators, <c>metric_query</c> (metric math) and
 /// <c>threshold_metric_id</c> are refused, naming the alarm (no stack uses them).
