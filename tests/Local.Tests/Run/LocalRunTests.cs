@@ -160,11 +160,11 @@ public class LocalRunTests
         });
     }
 
-    // The periods of the run in which the alarm's metric (namespace, name, dimensions) breaches its threshold (Sum, as
-    // every throttle alarm of the stack uses), periods aligned to the minute as CloudWatch aligns them.
+    // The periods of the run in which the alarm's metric (namespace, name, dimensions) breaches its threshold (Sum over
+    // 60 s, as every throttle alarm of the stack uses): evaluations run on whole minutes, so 60 s periods are the clock's minutes.
     private int BreachingPeriods(AlarmDefinition alarm)
     {
-        Assert.That(alarm.Statistic.Name, Is.EqualTo("Sum"), $"{alarm.AlarmName}: the test sums each period");
+        Assert.That((alarm.Statistic.Name, alarm.PeriodSeconds), Is.EqualTo(("Sum", 60)), $"{alarm.AlarmName}: the test sums each whole minute");
         return _run.Datapoints.Where(d => MetricKey.Matches(d, alarm.Namespace, alarm.MetricName, alarm.Dimensions) && (alarm.Unit is null || d.Unit == alarm.Unit))
             .GroupBy(d => d.Timestamp.ToUnixTimeSeconds() / alarm.PeriodSeconds)
             .Count(period => alarm.Breaches(period.Sum(d => d.Value)));

@@ -72,8 +72,8 @@ public sealed record AlarmDefinition(string ResourceName, string AlarmName, stri
 
     /// <summary>
     /// How long breaching data must last for this alarm to fire wherever the run falls on the clock: M periods of P seconds
-    /// (its M breaching datapoints are M distinct periods, which start on the clock's whole period; data that straddles
-    /// M−1 period boundaries, a little over (M−2)·P seconds, can be enough).
+    /// (its M breaching datapoints are M distinct periods, which end on the clock's whole minutes, where the evaluations run;
+    /// data that straddles M−1 period boundaries, a little over (M−2)·P seconds, can be enough).
     /// </summary>
     public TimeSpan ShortestRunToFire => TimeSpan.FromSeconds((long)DatapointsToAlarm * PeriodSeconds);
 
@@ -152,7 +152,7 @@ public sealed record AlarmDecision(AlarmState? State, int Breaching, int FilledB
 /// </list>
 /// A local run lasts seconds to minutes: an alarm that needs M breaching periods of P seconds fires for certain only in a
 /// run of at least M·P seconds (<see cref="AlarmDefinition.ShortestRunToFire"/>); a shorter one fires it only when its data
-/// straddles period boundaries (the periods start on the clock, as CloudWatch's do); the report shows, for the others, how
+/// straddles period boundaries (the periods end on the clock's whole minutes, as below); the report shows, for the others, how
 /// close they came. The last evaluation is the first one at or after the end of the run (CloudWatch would run it with the data
 /// already stored). Differs from AWS: no ingestion delay, exact percentiles, no low-sample-count percentile handling
 /// beyond the default (evaluate), no actions run. Anomaly-detection operators, <c>metric_query</c> (metric math) and
