@@ -123,7 +123,8 @@ public class LocalRunTests
     [Test]
     public void TheInjectedFailuresShowInTheirMetricsAndTheExpectedAlarmsFire()
     {
-        ReportAlarm Alarm(string suffix) => _report.Alarms.Single(a => a.Name == $"fraud-detection-{suffix}-dev");
+        static string Name(string suffix) => $"fraud-detection-{suffix}-dev";
+        ReportAlarm Alarm(string suffix) => _report.Alarms.Single(a => a.Name == Name(suffix));
         var throttles = _report.Metrics.Where(m => m.Namespace == "AWS/DynamoDB" && m.Name is "ReadThrottleEvents" or "WriteThrottleEvents"
             && m.Dimensions == "TableName=fraud-detection-user-profiles-dev").Sum(m => m.Sum);
         Assert.Multiple(() =>
@@ -136,7 +137,7 @@ public class LocalRunTests
             // that straddles a minute gives two datapoints. Each alarm is checked against its own data, with its period,
             // threshold and M of N read from the synthesized stack: it fires exactly when M of its periods breach.
             var stackAlarms = AlarmEvaluator.FromStack(_world.Stack).Alarms;
-            var profileThrottleAlarms = new[] { "read", "write" }.Select(kind => stackAlarms.Single(a => a.AlarmName == $"fraud-detection-user-profiles-{kind}-throttles-dev")).ToList();
+            var profileThrottleAlarms = new[] { "read", "write" }.Select(kind => stackAlarms.Single(a => a.AlarmName == Name($"user-profiles-{kind}-throttles"))).ToList();
             foreach (var alarm in profileThrottleAlarms)
             {
                 var breaching = BreachingPeriods(alarm);
@@ -165,7 +166,7 @@ public class LocalRunTests
     private int BreachingPeriods(AlarmDefinition alarm)
     {
         Assert.That((alarm.Statistic.Name, alarm.PeriodSeconds), Is.EqualTo(("Sum", 60)), $"{alarm.AlarmName}: the test sums each whole minute");
-        return _run.Datapoints.Where(d => MetricKey.Matches(d, alarm.Namespace, alarm.MetricName, alarm.Dimensions) && (alarm.Unit is null || d.Unit == alarm.Unit))
+        return _run.Datapoints.Where(alarm.Reads)
             .GroupBy(d => d.Timestamp.ToUnixTimeSeconds() / alarm.PeriodSeconds)
             .Count(period => alarm.Breaches(period.Sum(d => d.Value)));
     }

@@ -77,6 +77,10 @@ public sealed record AlarmDefinition(string ResourceName, string AlarmName, stri
     /// </summary>
     public TimeSpan ShortestRunToFire => TimeSpan.FromSeconds((long)DatapointsToAlarm * PeriodSeconds);
 
+    /// <summary>True when <paramref name="d"/> is a datapoint of this alarm's metric: its namespace, name and exact
+    /// dimension set, and its unit when the alarm sets one.</summary>
+    public bool Reads(Datapoint d) => MetricKey.Matches(d, Namespace, MetricName, Dimensions) && (Unit is null || d.Unit == Unit);
+
     /// <summary>True when <paramref name="value"/> breaches the threshold.</summary>
     public bool Breaches(double value) => Comparison switch
     {
@@ -262,8 +266,7 @@ public sealed class AlarmEvaluator
     public static AlarmOutcome Evaluate(AlarmDefinition alarm, IReadOnlyList<Datapoint> datapoints, DateTimeOffset from, DateTimeOffset to)
     {
         ArgumentNullException.ThrowIfNull(alarm);
-        var mine = datapoints.Where(d => MetricKey.Matches(d, alarm.Namespace, alarm.MetricName, alarm.Dimensions) && (alarm.Unit is null || d.Unit == alarm.Unit))
-            .OrderBy(d => d.Timestamp).ToArray();
+        var mine = datapoints.Where(alarm.Reads).OrderBy(d => d.Timestamp).ToArray();
         var ticks = mine.Select(d => d.Timestamp.UtcTicks).ToArray();
         var cadence = alarm.PeriodSeconds < 60 ? 10 : 60;
         var first = (from.ToUnixTimeSeconds() / cadence + 1) * cadence;
